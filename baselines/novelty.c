@@ -1,0 +1,185 @@
+/* novelty.c - see novelty.h. */
+#include "novelty.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "keymap.h"
+
+#define BURST_SLOTS 4096 /* (client, server) pairs tracked for exception bursts */
+
+typedef struct burst {
+    uint64_t window_start_us;
+    uint32_t n;
+} burst;
+
+struct otw_novelty {
+    const otw_config *cfg;
+    otw_alerts *alerts;
+    otw_keymap burst_index;
+    burst bursts[BURST_SLOTS];
+    uint32_t n_bursts;
+};
+
+otw_novelty *otw_novelty_new(const otw_config *cfg, otw_alerts *alerts)
+{
+    otw_novelty *n = calloc(1, sizeof(*n));
+    if (!n)
+        return NULL;
+    n->cfg = cfg;
+    n->alerts = alerts;
+    if (otw_keymap_init(&n->burst_index, BURST_SLOTS) < 0) {
+        free(n);
+        return NULL;
+    }
+    return n;
+}
+
+void otw_novelty_free(otw_novelty *n)
+{
+    if (!n)
+        return;
+    otw_keymap_free(&n->burst_index);
+    free(n);
+}
+
+static const char *ip_or_mac(const otw_endpoint *e, char *buf, size_t bufsz)
+{
+    if (e->has_ip)
+        return otw_addr_str(&e->ip, buf, bufsz);
+    if (e->has_mac)
+        return otw_mac_str(e->mac, buf, bufsz);
+    return "?";
+}
+
+void otw_novelty_asset(otw_novelty *n, const otw_asset *a, uint64_t ts_us)
+{
+    otw_alert al;
+    memset(&al, 0, sizeof(al));
+    snprintf(al.type, sizeof(al.type), "NEW_ASSET");
+    al.severity = OTW_SEV_MEDIUM;
+    snprintf(al.technique, sizeof(al.technique), "T0864"); /* Transient Cyber Asset */
+    if (a->n_ips) {
+        al.src.has_ip = true;
+        al.src.ip = a->ips[0];
+    }
+    if (a->has_mac) {
+        al.src.has_mac = true;
+        memcpy(al.src.mac, a->mac, 6);
+    }
+    char who[64], mac[32];
+    ip_or_mac(&al.src, who, sizeof(who));
+    if (a->has_mac)
+        snprintf(al.message, sizeof(al.message), "New device %s (MAC %s%s%s%s)", who,
+                 otw_mac_str(a->mac, mac, sizeof(mac)), a->vendor[0] ? ", " : "", a->vendor,
+                 "");
+    else
+        snprintf(al.message, sizeof(al.message), "New device %s", who);
+    otw_alerts_raise(n->alerts, &al, ts_us, 1);
+}
+
+void otw_novelty_comm(otw_novelty *n, const otw_comm *c, const char *proto_name,
+                      const otw_endpoint *client, const otw_endpoint *server, bool industrial,
+                      uint64_t ts_us)
+{
+    otw_alert al;
+    memset(&al, 0, sizeof(al));
+    snprintf(al.type, sizeof(al.type), "NEW_COMMUNICATION");
+    al.severity = industrial ? OTW_SEV_HIGH : OTW_SEV_LOW;
+    if (industrial)
+        snprintf(al.technique, sizeof(al.technique), "T0848"); /* Rogue Master */
+    al.src = *client;
+    al.src.port = 0; /* client ports are ephemeral: not part of the pair */
+    al.dst = *server;
+    al.dst.port = c->server_port;
+    snprintf(al.protocol, sizeof(al.protocol), "%s", proto_name);
+    char a[64], b[64];
+    snprintf(al.message, sizeof(al.message), "New communication %s -> %s %s/%u (%s)",
+             ip_or_mac(client, a, sizeof(a)), ip_or_mac(server, b, sizeof(b)),
+             c->transport == 6 ? "tcp" : c->transport == 17 ? "udp" : "ip", c->server_port,
+             proto_name);
+    otw_alerts_raise(n->alerts, &al, ts_us, 1);
+}
+
+static void write_alert(otw_novelty *n, const otw_op *op, const otw_endpoint *client,
+                        const otw_endpoint *server)
+{
+    otw_alert al;
+    memset(&al, 0, sizeof(al));
+    snprintf(al.type, sizeof(al.type), "MODBUS_WRITE");
+    al.severity = OTW_SEV_MEDIUM;
+    snprintf(al.technique, sizeof(al.technique), "T0855"); /* Unauthorized Command Message */
+    al.src = *client;
+    al.src.port = 0;
+    al.dst = *server;
+    snprintf(al.protocol, sizeof(al.protocol), "%s", otw_proto_name(op->protocol));
+    snprintf(al.key, sizeof(al.key), "unit=%u", op->unit);
+    char a[64], b[64];
+    if (op->has_address)
+        snprintf(al.message, sizeof(al.message),
+                 "%s writes to %s unit %u: %s (function %u) at %u count %u", ip_or_mac(client, a,
+                 sizeof(a)), ip_or_mac(server, b, sizeof(b)), op->unit, op->function_name,
+                 op->function, op->address_start, op->address_count);
+    else
+        snprintf(al.message, sizeof(al.message), "%s writes to %s unit %u: %s (function %u)",
+                 ip_or_mac(client, a, sizeof(a)), ip_or_mac(server, b, sizeof(b)), op->unit,
+                 op->function_name, op->function);
+    otw_alerts_raise(n->alerts, &al, op->ts_us, 1);
+}
+
+static void exception_burst(otw_novelty *n, const otw_op *op, const otw_endpoint *client,
+                            const otw_endpoint *server)
+{
+    uint8_t raw[34], key[16];
+    memcpy(raw, client->ip.b, 16);
+    memcpy(raw + 16, server->ip.b, 16);
+    raw[32] = (uint8_t)op->protocol;
+    raw[33] = 0;
+    otw_digest128(raw, sizeof(raw), key);
+    uint32_t idx = otw_keymap_get(&n->burst_index, key);
+    if (idx == UINT32_MAX) {
+        if (n->n_bursts >= BURST_SLOTS || otw_keymap_put(&n->burst_index, key, n->n_bursts) < 0)
+            return;
+        idx = n->n_bursts++;
+        n->bursts[idx].window_start_us = op->ts_us;
+        n->bursts[idx].n = 0;
+    }
+    burst *b = &n->bursts[idx];
+    uint64_t window = (uint64_t)n->cfg->exception_burst_window_s * 1000000u;
+    uint64_t ts = op->response_ts_us ? op->response_ts_us : op->ts_us;
+    if (ts > b->window_start_us + window) {
+        b->window_start_us = ts;
+        b->n = 0;
+    }
+    b->n++;
+    if (b->n < n->cfg->exception_burst_count)
+        return;
+    otw_alert al;
+    memset(&al, 0, sizeof(al));
+    snprintf(al.type, sizeof(al.type), "MODBUS_EXCEPTIONS");
+    al.severity = OTW_SEV_MEDIUM;
+    snprintf(al.technique, sizeof(al.technique), "T0846"); /* Remote System Discovery */
+    al.src = *server;
+    al.dst = *client;
+    al.dst.port = 0;
+    snprintf(al.protocol, sizeof(al.protocol), "%s", otw_proto_name(op->protocol));
+    char c1[64], c2[64];
+    snprintf(al.message, sizeof(al.message),
+             "Burst of exception responses from %s to %s (>= %u within %u s; last: %s)",
+             ip_or_mac(server, c1, sizeof(c1)), ip_or_mac(client, c2, sizeof(c2)),
+             n->cfg->exception_burst_count, n->cfg->exception_burst_window_s,
+             op->function_name);
+    /* The first alert carries the whole burst; later exceptions in a burst
+     * add one each. */
+    otw_alerts_raise(n->alerts, &al, ts, b->n == n->cfg->exception_burst_count ? b->n : 1);
+}
+
+void otw_novelty_op(otw_novelty *n, const otw_op *op, const otw_endpoint *client,
+                    const otw_endpoint *server)
+{
+    if (op->protocol == OTW_PROTO_MODBUS && op->op_class == OTW_CLASS_WRITE && op->request_seen)
+        write_alert(n, op, client, server);
+    if (op->outcome == OTW_OUTCOME_EXCEPTION)
+        exception_burst(n, op, client, server);
+}

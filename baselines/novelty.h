@@ -1,0 +1,29 @@
+/* novelty.h - the first detection rules: what was never seen before.
+ *
+ * NEW_ASSET (a device not in the state before), NEW_COMMUNICATION (a
+ * client -> server protocol pair never seen), MODBUS_WRITE (the first write
+ * by a client on a channel; later writes count on it) and MODBUS_EXCEPTIONS
+ * (a burst of exception responses from one server to one client). The
+ * learning baselines will grow here; they see normalized facts only. */
+#ifndef OTW_NOVELTY_H
+#define OTW_NOVELTY_H
+
+#include "alerts.h"
+#include "comms.h"
+#include "config.h"
+#include "facts.h"
+#include "inventory.h"
+
+typedef struct otw_novelty otw_novelty;
+
+otw_novelty *otw_novelty_new(const otw_config *cfg, otw_alerts *alerts);
+void otw_novelty_free(otw_novelty *n);
+
+void otw_novelty_asset(otw_novelty *n, const otw_asset *a, uint64_t ts_us);
+void otw_novelty_comm(otw_novelty *n, const otw_comm *c, const char *proto_name,
+                      const otw_endpoint *client, const otw_endpoint *server, bool industrial,
+                      uint64_t ts_us);
+void otw_novelty_op(otw_novelty *n, const otw_op *op, const otw_endpoint *client,
+                    const otw_endpoint *server);
+
+#endif

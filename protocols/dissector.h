@@ -1,0 +1,49 @@
+/* dissector.h - the one table of industrial dissectors.
+ *
+ * Adding a protocol = one .c/.h in protocols/, one entry in registry.c, a
+ * capture with expected output and a fuzz target. The sensor never calls a
+ * dissector by name: it goes through this descriptor.
+ */
+#ifndef OTW_DISSECTOR_H
+#define OTW_DISSECTOR_H
+
+#include "facts.h"
+
+/* Result of parsing one PDU. */
+typedef enum otw_parse_status {
+    OTW_PARSE_OK = 0,
+    OTW_PARSE_MALFORMED,   /* framing right, content wrong: counted, flow kept */
+    OTW_PARSE_NOT_MINE     /* this is not the protocol at all */
+} otw_parse_status;
+
+/* frame_len() results besides a positive PDU length. */
+#define OTW_FRAME_NEED_MORE 0
+#define OTW_FRAME_NOT_MINE (-1)
+
+#define OTW_DISSECTOR_MAX_PORTS 8
+/* Per-flow session state is carved from a fixed-size slot. */
+#define OTW_SESSION_MAX_BYTES 2048
+
+typedef struct otw_dissector {
+    otw_proto proto;
+    const char *name;
+    uint16_t tcp_ports[OTW_DISSECTOR_MAX_PORTS]; /* default server ports, 0-terminated */
+    uint16_t udp_ports[OTW_DISSECTOR_MAX_PORTS];
+    size_t session_size;                        /* <= OTW_SESSION_MAX_BYTES */
+    void (*session_init)(void *session);
+    /* TCP stream framing: length of the PDU starting at buf (>0), NEED_MORE
+     * when the header is incomplete, NOT_MINE when buf cannot start a PDU. */
+    long (*frame_len)(const uint8_t *buf, size_t len);
+    /* One whole PDU (TCP) or datagram (UDP). */
+    otw_parse_status (*parse)(void *session, otw_dir dir, const uint8_t *pdu, size_t len,
+                              uint64_t ts_us, const otw_sink *sink);
+    /* Emits what is pending (unanswered requests) older than ts_us - timeout_us;
+     * timeout_us == 0 flushes everything (flow end). May be NULL. */
+    void (*expire)(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_sink *sink);
+} otw_dissector;
+
+/* The dissector owning this TCP/UDP server port, or NULL. */
+const otw_dissector *otw_dissector_for_port(bool tcp, uint16_t port);
+const otw_dissector *otw_dissector_get(otw_proto proto);
+
+#endif

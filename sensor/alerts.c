@@ -1,0 +1,219 @@
+/* alerts.c - see alerts.h. */
+#include "alerts.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonw.h"
+#include "keymap.h"
+
+struct otw_alerts {
+    otw_alert *items;
+    uint32_t n, cap;
+    otw_keymap index;
+    int64_t next_id;
+    uint64_t refused;
+    otw_alert_new_fn on_new;
+    void *ctx;
+};
+
+otw_alerts *otw_alerts_new(uint32_t cap, otw_alert_new_fn on_new, void *ctx)
+{
+    otw_alerts *t = calloc(1, sizeof(*t));
+    if (!t)
+        return NULL;
+    t->cap = cap ? cap : 1;
+    t->items = calloc(t->cap, sizeof(otw_alert));
+    if (!t->items || otw_keymap_init(&t->index, t->cap) < 0) {
+        free(t->items);
+        free(t);
+        return NULL;
+    }
+    t->next_id = 1;
+    t->on_new = on_new;
+    t->ctx = ctx;
+    return t;
+}
+
+void otw_alerts_free(otw_alerts *t)
+{
+    if (!t)
+        return;
+    otw_keymap_free(&t->index);
+    free(t->items);
+    free(t);
+}
+
+static void endpoint_bytes(const otw_endpoint *e, uint8_t *out /* 24 */)
+{
+    memset(out, 0, 24);
+    if (e->has_ip)
+        memcpy(out, e->ip.b, 16);
+    if (e->has_mac)
+        memcpy(out + 16, e->mac, 6);
+    out[22] = (uint8_t)(e->port >> 8);
+    out[23] = (uint8_t)e->port;
+}
+
+static void dedup_key(const otw_alert *a, uint8_t out[16])
+{
+    uint8_t raw[32 + 96 + 48];
+    memset(raw, 0, sizeof(raw));
+    memcpy(raw, a->type, strnlen(a->type, 32));
+    memcpy(raw + 32, a->key, strnlen(a->key, 96));
+    endpoint_bytes(&a->src, raw + 128);
+    endpoint_bytes(&a->dst, raw + 152);
+    otw_digest128(raw, sizeof(raw), out);
+}
+
+static uint32_t insert(otw_alerts *t, const otw_alert *a, bool *created)
+{
+    uint8_t key[16];
+    dedup_key(a, key);
+    uint32_t idx = otw_keymap_get(&t->index, key);
+    *created = false;
+    if (idx != UINT32_MAX)
+        return idx;
+    if (t->n >= t->cap || otw_keymap_put(&t->index, key, t->n) < 0) {
+        t->refused++;
+        return OTW_ALERT_NONE;
+    }
+    t->items[t->n] = *a;
+    *created = true;
+    return t->n++;
+}
+
+uint32_t otw_alerts_raise(otw_alerts *t, const otw_alert *a, uint64_t ts_us, uint64_t n)
+{
+    bool created;
+    uint32_t idx = insert(t, a, &created);
+    if (idx == OTW_ALERT_NONE)
+        return idx;
+    otw_alert *x = &t->items[idx];
+    if (created) {
+        x->id = t->next_id++;
+        x->first_us = x->last_us = ts_us;
+        x->count = n;
+        x->dirty = true;
+        if (t->on_new)
+            t->on_new(t->ctx, x);
+        return idx;
+    }
+    x->count += n;
+    if (ts_us > x->last_us)
+        x->last_us = ts_us;
+    x->dirty = true;
+    return idx;
+}
+
+uint32_t otw_alerts_load(otw_alerts *t, const otw_alert *a)
+{
+    bool created;
+    uint32_t idx = insert(t, a, &created);
+    if (idx != OTW_ALERT_NONE) {
+        t->items[idx].dirty = false;
+        if (a->id >= t->next_id)
+            t->next_id = a->id + 1;
+    }
+    return idx;
+}
+
+otw_alert *otw_alerts_at(otw_alerts *t, uint32_t idx)
+{
+    return idx < t->n ? &t->items[idx] : NULL;
+}
+
+uint32_t otw_alerts_size(const otw_alerts *t)
+{
+    return t->n;
+}
+
+uint64_t otw_alerts_refused(const otw_alerts *t)
+{
+    return t->refused;
+}
+
+static const char *const sev_names[] = {"info", "low", "medium", "high", "critical"};
+
+const char *otw_severity_name(otw_severity s)
+{
+    return (unsigned)s <= OTW_SEV_CRITICAL ? sev_names[s] : "info";
+}
+
+int otw_severity_parse(const char *s)
+{
+    for (int i = 0; i <= OTW_SEV_CRITICAL; i++)
+        if (strcmp(s, sev_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+int otw_severity_syslog(otw_severity s)
+{
+    static const int map[] = {6, 5, 4, 3, 2}; /* info, notice, warning, err, crit */
+    return (unsigned)s <= OTW_SEV_CRITICAL ? map[s] : 6;
+}
+
+static void endpoint_json(otw_jsonw *w, const otw_endpoint *e)
+{
+    char buf[64];
+    jw_obj_begin(w);
+    jw_key(w, "ip");
+    if (e->has_ip)
+        jw_str(w, otw_addr_str(&e->ip, buf, sizeof(buf)));
+    else
+        jw_null(w);
+    jw_key(w, "mac");
+    if (e->has_mac)
+        jw_str(w, otw_mac_str(e->mac, buf, sizeof(buf)));
+    else
+        jw_null(w);
+    jw_key(w, "port");
+    if (e->port)
+        jw_u64(w, e->port);
+    else
+        jw_null(w);
+    jw_obj_end(w);
+}
+
+size_t otw_alert_json(const otw_alert *a, char *buf, size_t bufsz)
+{
+    otw_jsonw w;
+    jw_init(&w, buf, bufsz);
+    jw_obj_begin(&w);
+    jw_key(&w, "id");
+    jw_i64(&w, a->id);
+    jw_key(&w, "type");
+    jw_str(&w, a->type);
+    jw_key(&w, "severity");
+    jw_str(&w, otw_severity_name(a->severity));
+    jw_key(&w, "ts");
+    jw_ts(&w, a->first_us);
+    jw_key(&w, "first_seen");
+    jw_ts(&w, a->first_us);
+    jw_key(&w, "last_seen");
+    jw_ts(&w, a->last_us);
+    jw_key(&w, "count");
+    jw_u64(&w, a->count);
+    jw_key(&w, "src");
+    endpoint_json(&w, &a->src);
+    jw_key(&w, "dst");
+    endpoint_json(&w, &a->dst);
+    jw_key(&w, "protocol");
+    if (a->protocol[0])
+        jw_str(&w, a->protocol);
+    else
+        jw_null(&w);
+    jw_key(&w, "key");
+    jw_str(&w, a->key);
+    jw_key(&w, "technique");
+    if (a->technique[0])
+        jw_str(&w, a->technique);
+    else
+        jw_null(&w);
+    jw_key(&w, "message");
+    jw_str(&w, a->message);
+    jw_obj_end(&w);
+    const char *s = jw_finish(&w);
+    return s ? w.len : 0;
+}

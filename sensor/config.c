@@ -1,0 +1,732 @@
+/* config.c - sensor configuration: defaults and the YAML loader (config.h).
+ *
+ * YAML 1.1 via libyaml's document API; the layout is documented key by key
+ * in deploy/otwatch.yaml. The loader is strict: unknown or duplicate keys,
+ * wrong types and out-of-range values are errors reported as
+ * "FILE:LINE: key.path: message" (LINE 1-based). Errors about the file as a
+ * whole (cannot open or read it) have no line: "FILE: message".
+ * Loading is all-or-nothing: on error the caller's configuration is untouched.
+ * A list in the file replaces the default list, it does not extend it.
+ *
+ * CIDRs (RFC 4632, RFC 4291 section 2.3) are strict: address bits beyond the
+ * prefix length must be zero ("10.1.0.0/8" is rejected as a probable typo).
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <yaml.h>
+
+void otw_config_defaults(otw_config *c)
+{
+    static const char *const local[] = {"10.0.0.0/8",     "172.16.0.0/12", "192.168.0.0/16",
+                                        "169.254.0.0/16", "fc00::/7",      "fe80::/10"};
+    memset(c, 0, sizeof(*c));
+    c->capture_buffer_mb = 64;
+    c->snaplen = 65535;
+    c->flow_memory_mb = 64;
+    c->tcp_timeout_s = 300;
+    c->udp_timeout_s = 60;
+    c->closed_timeout_s = 10;
+    c->ndpi_max_packets = 32;
+    c->ndpi_memory_mb = 64;
+    c->stream_memory_mb = 32;
+    c->modbus_tcp_ports[0] = 502;
+    c->request_timeout_s = 10;
+    for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++)
+        otw_cidr_parse(local[i], &c->local_networks[c->n_local_networks++]);
+    c->max_assets = 65536;
+    c->exception_burst_count = 5;
+    c->exception_burst_window_s = 60;
+    snprintf(c->alerts_file, sizeof(c->alerts_file), "%s", "alerts.jsonl");
+    snprintf(c->ops_log, sizeof(c->ops_log), "%s", "ops.jsonl");
+    c->syslog_enabled = false;
+    c->syslog_transport = OTW_SYSLOG_UDP;
+    snprintf(c->syslog_host, sizeof(c->syslog_host), "%s", "127.0.0.1");
+    c->syslog_port = 514;
+    snprintf(c->syslog_app_name, sizeof(c->syslog_app_name), "%s", "otwatch");
+    c->checkpoint_s = 10;
+}
+
+/* ---- CIDR ---- */
+
+enum { CIDR_OK = 0, CIDR_SYNTAX = -1, CIDR_HOSTBITS = -2 };
+
+static int cidr_parse(const char *s, otw_cidr *out)
+{
+    char host[INET6_ADDRSTRLEN + 1];
+    const char *slash = strchr(s, '/');
+    size_t hlen = slash ? (size_t)(slash - s) : strlen(s);
+    otw_cidr c;
+    unsigned max, prefix;
+
+    if (hlen == 0 || hlen >= sizeof(host))
+        return CIDR_SYNTAX;
+    memcpy(host, s, hlen);
+    host[hlen] = '\0';
+    memset(&c, 0, sizeof(c));
+    if (inet_pton(AF_INET, host, c.addr + 12) == 1) {
+        c.addr[10] = 0xff;
+        c.addr[11] = 0xff;
+        max = 32;
+    } else if (inet_pton(AF_INET6, host, c.addr) == 1) {
+        max = 128;
+    } else {
+        return CIDR_SYNTAX;
+    }
+    prefix = max;
+    if (slash) {
+        const char *p = slash + 1;
+        /* Decimal only, no sign, no leading zeros beyond "0", at most 3 digits. */
+        if (*p == '\0' || strlen(p) > 3 || (p[0] == '0' && p[1] != '\0'))
+            return CIDR_SYNTAX;
+        prefix = 0;
+        for (; *p; p++) {
+            if (*p < '0' || *p > '9')
+                return CIDR_SYNTAX;
+            prefix = prefix * 10 + (unsigned)(*p - '0');
+        }
+        if (prefix > max)
+            return CIDR_SYNTAX;
+    }
+    if (max == 32)
+        prefix += 96;
+    /* Address bits beyond the prefix must be zero. */
+    for (unsigned bit = prefix; bit < 128; bit++) {
+        if (c.addr[bit / 8] & (0x80u >> (bit % 8)))
+            return CIDR_HOSTBITS;
+    }
+    c.prefix = (uint8_t)prefix;
+    *out = c;
+    return CIDR_OK;
+}
+
+int otw_cidr_parse(const char *s, otw_cidr *out)
+{
+    if (s == NULL || out == NULL)
+        return -1;
+    return cidr_parse(s, out) == CIDR_OK ? 0 : -1;
+}
+
+bool otw_cidr_contains(const otw_cidr *c, const uint8_t addr[16])
+{
+    unsigned full = c->prefix / 8, rest = c->prefix % 8;
+    if (c->prefix > 128)
+        return false;
+    if (memcmp(c->addr, addr, full) != 0)
+        return false;
+    if (rest) {
+        uint8_t mask = (uint8_t)(0xFFu << (8 - rest));
+        if ((c->addr[full] & mask) != (addr[full] & mask))
+            return false;
+    }
+    return true;
+}
+
+/* ---- loader ---- */
+
+typedef struct loader {
+    yaml_document_t *doc;
+    const char *path;
+    char *err;
+    size_t errsz;
+    otw_config *c;
+} loader;
+
+/* Reports "FILE:LINE: key: message"; always returns -1. */
+static int fail(loader *L, const yaml_node_t *n, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int fail(loader *L, const yaml_node_t *n, const char *key, const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (L->err && L->errsz)
+        snprintf(L->err, L->errsz, "%s:%zu: %s%s%s", L->path, n ? n->start_mark.line + 1 : 1,
+                 key ? key : "", key ? ": " : "", msg);
+    return -1;
+}
+
+static const char *node_kind(const yaml_node_t *n)
+{
+    switch (n->type) {
+    case YAML_MAPPING_NODE:
+        return "a mapping";
+    case YAML_SEQUENCE_NODE:
+        return "a list";
+    default:
+        return "a scalar";
+    }
+}
+
+/* Plain "", "~", "null" (YAML null) given to a key. */
+static bool is_null(const yaml_node_t *n)
+{
+    if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return false;
+    const char *v = (const char *)n->data.scalar.value;
+    return n->data.scalar.length == 0 || strcmp(v, "~") == 0 || strcasecmp(v, "null") == 0;
+}
+
+/* Scalar as a C string: rejects non-scalars and embedded NULs. */
+static int scalar(loader *L, const yaml_node_t *n, const char *key, const char *what,
+                  const char **out)
+{
+    if (n->type != YAML_SCALAR_NODE)
+        return fail(L, n, key, "expected %s, got %s", what, node_kind(n));
+    if (memchr(n->data.scalar.value, '\0', n->data.scalar.length))
+        return fail(L, n, key, "NUL character in value");
+    *out = (const char *)n->data.scalar.value;
+    return 0;
+}
+
+static int get_string(loader *L, const yaml_node_t *n, const char *key, char *dst, size_t dstsz)
+{
+    const char *v;
+    if (is_null(n)) {
+        dst[0] = '\0';
+        return 0;
+    }
+    if (scalar(L, n, key, "a string", &v) < 0)
+        return -1;
+    if (strlen(v) >= dstsz)
+        return fail(L, n, key, "string too long (max %zu bytes)", dstsz - 1);
+    memcpy(dst, v, strlen(v) + 1);
+    return 0;
+}
+
+/* Decimal integer (optional '-'), no trailing garbage. */
+static bool parse_int(const char *v, long long *out, const char **end)
+{
+    bool neg = false;
+    unsigned long long acc = 0;
+    const char *p = v;
+    if (*p == '-' || *p == '+')
+        neg = *p++ == '-';
+    if (*p < '0' || *p > '9')
+        return false;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        acc = acc * 10 + (unsigned long long)(*p - '0');
+        if (acc > (1ULL << 40)) /* far beyond any range we accept; avoids overflow */
+            acc = 1ULL << 40;
+    }
+    *end = p;
+    *out = neg ? -(long long)acc : (long long)acc;
+    return true;
+}
+
+static int get_u32(loader *L, const yaml_node_t *n, const char *key, uint32_t min, uint32_t max,
+                   uint32_t *dst)
+{
+    const char *v, *end;
+    long long x;
+    if (scalar(L, n, key, "an integer", &v) < 0)
+        return -1;
+    if (!parse_int(v, &x, &end) || *end != '\0')
+        return fail(L, n, key, "expected an integer, got \"%.40s\"", v);
+    if (x < (long long)min || x > (long long)max)
+        return fail(L, n, key, "%s out of range (%u..%u)", v, min, max);
+    *dst = (uint32_t)x;
+    return 0;
+}
+
+static int get_port(loader *L, const yaml_node_t *n, const char *key, uint16_t *dst)
+{
+    const char *v, *end;
+    long long x;
+    if (scalar(L, n, key, "a port number", &v) < 0)
+        return -1;
+    if (!parse_int(v, &x, &end) || *end != '\0')
+        return fail(L, n, key, "expected a port number, got \"%.40s\"", v);
+    if (x < 1 || x > 65535)
+        return fail(L, n, key, "bad port %s (1..65535)", v);
+    *dst = (uint16_t)x;
+    return 0;
+}
+
+static const char *fmt_dur(uint32_t s, char buf[24])
+{
+    if (s % 86400 == 0)
+        snprintf(buf, 24, "%ud", s / 86400);
+    else if (s % 3600 == 0)
+        snprintf(buf, 24, "%uh", s / 3600);
+    else if (s % 60 == 0)
+        snprintf(buf, 24, "%um", s / 60);
+    else
+        snprintf(buf, 24, "%us", s);
+    return buf;
+}
+
+/* Seconds as an integer or "<n>s", "<n>m", "<n>h", "<n>d". */
+static int get_duration(loader *L, const yaml_node_t *n, const char *key, uint32_t min,
+                        uint32_t max, uint32_t *dst)
+{
+    const char *v, *end;
+    long long x, mult = 1;
+    char a[24], b[24];
+    if (scalar(L, n, key, "a duration", &v) < 0)
+        return -1;
+    if (!parse_int(v, &x, &end))
+        goto bad;
+    if (*end != '\0') {
+        switch (*end) {
+        case 's':
+            mult = 1;
+            break;
+        case 'm':
+            mult = 60;
+            break;
+        case 'h':
+            mult = 3600;
+            break;
+        case 'd':
+            mult = 86400;
+            break;
+        default:
+            goto bad;
+        }
+        if (end[1] != '\0')
+            goto bad;
+    }
+    x *= mult; /* |x| <= 2^40 * 86400 < 2^57: no overflow */
+    if (x < (long long)min || x > (long long)max)
+        return fail(L, n, key, "%s out of range (%s..%s)", v, fmt_dur(min, a), fmt_dur(max, b));
+    *dst = (uint32_t)x;
+    return 0;
+bad:
+    return fail(L, n, key,
+                "expected a duration (seconds, or a number with suffix s, m, h or d), got "
+                "\"%.40s\"",
+                v);
+}
+
+static int get_bool(loader *L, const yaml_node_t *n, const char *key, bool *dst)
+{
+    static const char *const t[] = {"true", "yes", "on"}, *const f[] = {"false", "no", "off"};
+    const char *v;
+    if (scalar(L, n, key, "true or false", &v) < 0)
+        return -1;
+    for (size_t i = 0; i < 3; i++) {
+        if (strcasecmp(v, t[i]) == 0) {
+            *dst = true;
+            return 0;
+        }
+        if (strcasecmp(v, f[i]) == 0) {
+            *dst = false;
+            return 0;
+        }
+    }
+    return fail(L, n, key, "expected true or false, got \"%.40s\"", v);
+}
+
+/* A list (or null = empty list). Calls item() for each element with its
+ * index; checks the count against max first. */
+typedef int (*item_fn)(loader *L, const yaml_node_t *n, const char *key, int idx);
+
+static int get_list(loader *L, const yaml_node_t *n, const char *key, int max, item_fn item,
+                    int *count)
+{
+    char ikey[128];
+    int i = 0;
+    if (is_null(n)) {
+        *count = 0;
+        return 0;
+    }
+    if (n->type != YAML_SEQUENCE_NODE)
+        return fail(L, n, key, "expected a list, got %s", node_kind(n));
+    long len = n->data.sequence.items.top - n->data.sequence.items.start;
+    if (len > max)
+        return fail(L, n, key, "too many items (%ld, max %d)", len, max);
+    for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+         it++, i++) {
+        const yaml_node_t *v = yaml_document_get_node(L->doc, *it);
+        snprintf(ikey, sizeof(ikey), "%s[%d]", key, i);
+        if (v == NULL || item(L, v, ikey, i) < 0)
+            return -1;
+    }
+    *count = i;
+    return 0;
+}
+
+static int item_interface(loader *L, const yaml_node_t *n, const char *key, int idx)
+{
+    if (get_string(L, n, key, L->c->interfaces[idx], sizeof(L->c->interfaces[idx])) < 0)
+        return -1;
+    if (L->c->interfaces[idx][0] == '\0')
+        return fail(L, n, key, "empty interface name");
+    return 0;
+}
+
+static int item_port(loader *L, const yaml_node_t *n, const char *key, int idx)
+{
+    uint16_t p;
+    if (get_port(L, n, key, &p) < 0)
+        return -1;
+    for (int i = 0; i < idx; i++) {
+        if (L->c->modbus_tcp_ports[i] == p)
+            return fail(L, n, key, "duplicate port %u", p);
+    }
+    L->c->modbus_tcp_ports[idx] = p;
+    return 0;
+}
+
+static int item_cidr(loader *L, const yaml_node_t *n, const char *key, int idx)
+{
+    const char *v;
+    if (scalar(L, n, key, "a CIDR", &v) < 0)
+        return -1;
+    switch (cidr_parse(v, &L->c->local_networks[idx])) {
+    case CIDR_OK:
+        return 0;
+    case CIDR_HOSTBITS:
+        return fail(L, n, key, "bad CIDR \"%.60s\": address bits set beyond the prefix length", v);
+    default:
+        return fail(L, n, key, "bad CIDR \"%.60s\" (expected e.g. 10.0.0.0/8 or fd00::/8)", v);
+    }
+}
+
+/* ---- schema ---- */
+
+typedef enum kind {
+    K_SECTION, /* nested mapping, children follow */
+    K_STRING,
+    K_U32,
+    K_DURATION,
+    K_BOOL,
+    K_PORT,
+    K_TRANSPORT,
+    K_APPNAME,
+    K_INTERFACES,
+    K_PORTS,
+    K_CIDRS,
+} kind;
+
+typedef struct field {
+    const char *name;
+    kind k;
+    size_t off; /* offset in otw_config; for K_SECTION: index of the child table */
+    size_t size;
+    uint32_t min, max;
+} field;
+
+#define F(name, k, member, min, max)                                                               \
+    {                                                                                              \
+        name, k, offsetof(otw_config, member), sizeof(((otw_config *)0)->member), min, max         \
+    }
+#define SECTION(name, idx)                                                                         \
+    {                                                                                              \
+        name, K_SECTION, idx, 0, 0, 0                                                              \
+    }
+#define END                                                                                        \
+    {                                                                                              \
+        NULL, 0, 0, 0, 0, 0                                                                        \
+    }
+
+enum {
+    T_ROOT,
+    T_SENSOR,
+    T_CAPTURE,
+    T_FLOWS,
+    T_STREAMS,
+    T_PROTOCOLS,
+    T_MODBUS,
+    T_INVENTORY,
+    T_ALERTS,
+    T_BURST,
+    T_OUTPUTS,
+    T_SYSLOG,
+    T_STORE,
+    T_COUNT
+};
+
+#define DAY 86400u
+#define MB_MAX 65536u /* 64 GiB */
+
+static const field t_root[] = {
+    SECTION("sensor", T_SENSOR),       SECTION("capture", T_CAPTURE),
+    SECTION("flows", T_FLOWS),         SECTION("streams", T_STREAMS),
+    SECTION("protocols", T_PROTOCOLS), SECTION("inventory", T_INVENTORY),
+    SECTION("alerts", T_ALERTS),       SECTION("outputs", T_OUTPUTS),
+    SECTION("store", T_STORE),         END,
+};
+static const field t_sensor[] = {
+    F("state_dir", K_STRING, state_dir, 0, 0),
+    F("user", K_STRING, user, 0, 0),
+    END,
+};
+static const field t_capture[] = {
+    F("interfaces", K_INTERFACES, interfaces, 0, 0),
+    F("buffer_mb", K_U32, capture_buffer_mb, 1, 4096),
+    F("snaplen", K_U32, snaplen, 64, 262144),
+    F("filter", K_STRING, filter, 0, 0),
+    END,
+};
+static const field t_flows[] = {
+    F("memory_mb", K_U32, flow_memory_mb, 1, MB_MAX),
+    F("tcp_timeout", K_DURATION, tcp_timeout_s, 1, 7 * DAY),
+    F("udp_timeout", K_DURATION, udp_timeout_s, 1, 7 * DAY),
+    F("closed_timeout", K_DURATION, closed_timeout_s, 1, 3600),
+    F("ndpi_max_packets", K_U32, ndpi_max_packets, 1, 1000),
+    F("ndpi_memory_mb", K_U32, ndpi_memory_mb, 1, MB_MAX),
+    END,
+};
+static const field t_streams[] = {
+    F("memory_mb", K_U32, stream_memory_mb, 1, MB_MAX),
+    END,
+};
+static const field t_protocols[] = {
+    SECTION("modbus", T_MODBUS),
+    F("request_timeout", K_DURATION, request_timeout_s, 1, 3600),
+    END,
+};
+static const field t_modbus[] = {
+    F("tcp_ports", K_PORTS, modbus_tcp_ports, 0, 0),
+    END,
+};
+static const field t_inventory[] = {
+    F("local_networks", K_CIDRS, local_networks, 0, 0),
+    F("max_assets", K_U32, max_assets, 1, 16777216),
+    END,
+};
+static const field t_alerts[] = {
+    F("file", K_STRING, alerts_file, 0, 0),
+    SECTION("modbus_exception_burst", T_BURST),
+    END,
+};
+static const field t_burst[] = {
+    F("count", K_U32, exception_burst_count, 1, 1000000),
+    F("window", K_DURATION, exception_burst_window_s, 1, DAY),
+    END,
+};
+static const field t_outputs[] = {
+    F("ops_log", K_STRING, ops_log, 0, 0),
+    SECTION("syslog", T_SYSLOG),
+    END,
+};
+static const field t_syslog[] = {
+    F("enabled", K_BOOL, syslog_enabled, 0, 0),
+    F("transport", K_TRANSPORT, syslog_transport, 0, 0),
+    F("host", K_STRING, syslog_host, 0, 0),
+    F("port", K_PORT, syslog_port, 0, 0),
+    F("app_name", K_APPNAME, syslog_app_name, 0, 0),
+    END,
+};
+static const field t_store[] = {
+    F("checkpoint_interval", K_DURATION, checkpoint_s, 1, 3600),
+    END,
+};
+
+static const field *const tables[T_COUNT] = {
+    [T_ROOT] = t_root,     [T_SENSOR] = t_sensor,       [T_CAPTURE] = t_capture,
+    [T_FLOWS] = t_flows,   [T_STREAMS] = t_streams,     [T_PROTOCOLS] = t_protocols,
+    [T_MODBUS] = t_modbus, [T_INVENTORY] = t_inventory, [T_ALERTS] = t_alerts,
+    [T_BURST] = t_burst,   [T_OUTPUTS] = t_outputs,     [T_SYSLOG] = t_syslog,
+    [T_STORE] = t_store,
+};
+
+static int load_mapping(loader *L, const yaml_node_t *n, const char *path, const field *tab);
+
+static int load_field(loader *L, const yaml_node_t *v, const char *key, const field *f)
+{
+    otw_config *c = L->c;
+    void *dst = (char *)c + f->off;
+    int cnt;
+
+    switch (f->k) {
+    case K_SECTION:
+        return load_mapping(L, v, key, tables[f->off]);
+    case K_STRING:
+        return get_string(L, v, key, dst, f->size);
+    case K_U32:
+        return get_u32(L, v, key, f->min, f->max, dst);
+    case K_DURATION:
+        return get_duration(L, v, key, f->min, f->max, dst);
+    case K_BOOL:
+        return get_bool(L, v, key, dst);
+    case K_PORT:
+        return get_port(L, v, key, dst);
+    case K_TRANSPORT: {
+        const char *s;
+        if (scalar(L, v, key, "udp or tcp", &s) < 0)
+            return -1;
+        if (strcasecmp(s, "udp") == 0)
+            c->syslog_transport = OTW_SYSLOG_UDP;
+        else if (strcasecmp(s, "tcp") == 0)
+            c->syslog_transport = OTW_SYSLOG_TCP;
+        else
+            return fail(L, v, key, "expected udp or tcp, got \"%.40s\"", s);
+        return 0;
+    }
+    case K_APPNAME: {
+        /* RFC 5424 APP-NAME: 1*48 PRINTUSASCII. */
+        if (get_string(L, v, key, dst, f->size) < 0)
+            return -1;
+        const char *s = dst;
+        if (*s == '\0')
+            return fail(L, v, key, "empty app name");
+        for (; *s; s++) {
+            if (*s < 33 || *s > 126)
+                return fail(L, v, key, "app name must be printable ASCII without spaces");
+        }
+        return 0;
+    }
+    case K_INTERFACES:
+        if (get_list(L, v, key, OTW_MAX_INTERFACES, item_interface, &cnt) < 0)
+            return -1;
+        c->n_interfaces = cnt;
+        return 0;
+    case K_PORTS:
+        /* The array is 0-terminated: one slot fewer than its size. */
+        if (get_list(L, v, key, OTW_MAX_PORTS - 1, item_port, &cnt) < 0)
+            return -1;
+        memset(c->modbus_tcp_ports + cnt, 0,
+               sizeof(c->modbus_tcp_ports[0]) * (size_t)(OTW_MAX_PORTS - cnt));
+        return 0;
+    case K_CIDRS:
+        if (get_list(L, v, key, OTW_MAX_CIDRS, item_cidr, &cnt) < 0)
+            return -1;
+        c->n_local_networks = cnt;
+        return 0;
+    }
+    return fail(L, v, key, "internal error");
+}
+
+static int load_mapping(loader *L, const yaml_node_t *n, const char *path, const field *tab)
+{
+    char key[128];
+    if (is_null(n))
+        return 0; /* "flows:" with everything below commented out */
+    if (n->type != YAML_MAPPING_NODE) {
+        if (path[0] == '\0')
+            return fail(L, n, NULL, "top level must be a mapping, got %s", node_kind(n));
+        return fail(L, n, path, "expected a mapping, got %s", node_kind(n));
+    }
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        const yaml_node_t *k = yaml_document_get_node(L->doc, p->key);
+        const yaml_node_t *v = yaml_document_get_node(L->doc, p->value);
+        if (k == NULL || v == NULL)
+            return fail(L, n, path[0] ? path : NULL, "malformed mapping");
+        if (k->type != YAML_SCALAR_NODE)
+            return fail(L, k, path[0] ? path : NULL, "keys must be scalars");
+        const char *name = (const char *)k->data.scalar.value;
+        snprintf(key, sizeof(key), "%s%s%.64s", path, path[0] ? "." : "", name);
+        /* Duplicate keys: YAML forbids them, libyaml does not check. */
+        for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < p; q++) {
+            const yaml_node_t *qk = yaml_document_get_node(L->doc, q->key);
+            if (qk && qk->type == YAML_SCALAR_NODE &&
+                strcmp((const char *)qk->data.scalar.value, name) == 0)
+                return fail(L, k, key, "duplicate key");
+        }
+        const field *f = tab;
+        while (f->name && strcmp(f->name, name) != 0)
+            f++;
+        if (f->name == NULL || memchr(name, '\0', k->data.scalar.length))
+            return fail(L, k, key, "unknown key");
+        if (load_field(L, v, key, f) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* libyaml's reader errors (bad encoding) carry a byte offset, not a mark. */
+static size_t line_of_offset(FILE *f, size_t off)
+{
+    size_t line = 1;
+    int ch;
+    if (fseek(f, 0, SEEK_SET) != 0)
+        return 1;
+    while (off-- > 0 && (ch = getc(f)) != EOF)
+        line += ch == '\n';
+    return line;
+}
+
+static int yaml_fail(loader *L, const yaml_parser_t *p, FILE *f)
+{
+    const yaml_mark_t *m = p->problem ? &p->problem_mark : &p->context_mark;
+    size_t line = m->line + 1;
+    if (p->error == YAML_MEMORY_ERROR) {
+        snprintf(L->err, L->errsz, "%s: out of memory", L->path);
+        return -1;
+    }
+    if (p->error == YAML_READER_ERROR) {
+        if (p->problem && strcmp(p->problem, "input error") == 0) {
+            snprintf(L->err, L->errsz, "%s: cannot read: %s", L->path,
+                     errno ? strerror(errno) : "I/O error");
+            return -1;
+        }
+        line = line_of_offset(f, p->problem_offset);
+    }
+    snprintf(L->err, L->errsz, "%s:%zu: YAML syntax error: %s%s%s", L->path, line,
+             p->problem ? p->problem : "unknown error", p->context ? " " : "",
+             p->context ? p->context : "");
+    return -1;
+}
+
+int otw_config_load(otw_config *c, const char *path, char *err, size_t errsz)
+{
+    char dummy[1];
+    loader L = {.path = path, .err = errsz ? err : dummy, .errsz = errsz ? errsz : sizeof(dummy)};
+    yaml_parser_t parser;
+    yaml_document_t doc, extra;
+    struct stat st;
+    otw_config work = *c; /* all-or-nothing */
+    int rc = -1;
+
+    L.err[0] = '\0';
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        snprintf(L.err, L.errsz, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode)) {
+        snprintf(L.err, L.errsz, "%s: cannot read: not a regular file", path);
+        fclose(f);
+        return -1;
+    }
+    if (!yaml_parser_initialize(&parser)) {
+        snprintf(L.err, L.errsz, "%s: out of memory", path);
+        fclose(f);
+        return -1;
+    }
+    yaml_parser_set_input_file(&parser, f);
+    errno = 0;
+    if (!yaml_parser_load(&parser, &doc)) {
+        yaml_fail(&L, &parser, f);
+        goto out_parser;
+    }
+    L.doc = &doc;
+    L.c = &work;
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    if (root != NULL && load_mapping(&L, root, "", t_root) < 0)
+        goto out_doc;
+
+    /* A second document would be silently ignored: refuse it. */
+    if (!yaml_parser_load(&parser, &extra)) {
+        yaml_fail(&L, &parser, f);
+        goto out_doc;
+    }
+    yaml_node_t *eroot = yaml_document_get_root_node(&extra);
+    if (eroot != NULL) {
+        fail(&L, eroot, NULL, "only one YAML document is allowed");
+        yaml_document_delete(&extra);
+        goto out_doc;
+    }
+    yaml_document_delete(&extra);
+    *c = work;
+    rc = 0;
+out_doc:
+    yaml_document_delete(&doc);
+out_parser:
+    yaml_parser_delete(&parser);
+    fclose(f);
+    return rc;
+}

@@ -1,0 +1,421 @@
+/* main.c - the otwatch command line: a table of subcommands over one
+ * sensor context. Errors are one line on stderr and a non-zero exit. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "cli_list.h"
+#include "config.h"
+#include "sensor.h"
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+typedef struct common_opts {
+    const char *config;
+    const char *state;
+    const char *filter;
+    const char *ops_log;
+    const char *format;
+    const char *ifaces;
+    const char *user;
+} common_opts;
+
+static int load_config(const char *cmd, const char *path, otw_config *cfg)
+{
+    otw_config_defaults(cfg);
+    char err[512];
+    if (path) {
+        if (otw_config_load(cfg, path, err, sizeof(err)) != 0) {
+            fprintf(stderr, "otwatch %s: %s\n", cmd, err);
+            return -1;
+        }
+    } else if (access(OTW_DEFAULT_CONFIG_PATH, R_OK) == 0) {
+        if (otw_config_load(cfg, OTW_DEFAULT_CONFIG_PATH, err, sizeof(err)) != 0) {
+            fprintf(stderr, "otwatch %s: %s\n", cmd, err);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* One sensor per state directory at a time. */
+static int lock_state(const char *cmd, const char *dir)
+{
+    char path[OTW_PATH_MAX + 16];
+    mkdir(dir, 0750);
+    snprintf(path, sizeof(path), "%s/lock", dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0) {
+        fprintf(stderr, "otwatch %s: cannot use state directory %s: %s\n", cmd, dir,
+                strerror(errno));
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        fprintf(stderr, "otwatch %s: state directory %s is in use by another otwatch\n", cmd,
+                dir);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static int parse_opts(const char *cmd, int argc, char **argv, common_opts *o, const char *allowed)
+{
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'}, {"state", required_argument, NULL, 's'},
+        {"filter", required_argument, NULL, 'f'}, {"ops-log", required_argument, NULL, 'o'},
+        {"format", required_argument, NULL, 'F'}, {"interface", required_argument, NULL, 'i'},
+        {"user", required_argument, NULL, 'u'},   {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "+c:s:f:o:F:i:u:h", longopts, NULL)) != -1) {
+        if (c == 'h')
+            return 1;
+        if (c == '?' || !strchr(allowed, c)) {
+            fprintf(stderr, "otwatch %s: unknown or misplaced option '%s' (see `otwatch help %s`)\n",
+                    cmd, argv[optind - 1], cmd);
+            return -1;
+        }
+        switch (c) {
+        case 'c': o->config = optarg; break;
+        case 's': o->state = optarg; break;
+        case 'f': o->filter = optarg; break;
+        case 'o': o->ops_log = optarg; break;
+        case 'F': o->format = optarg; break;
+        case 'i': o->ifaces = optarg; break;
+        case 'u': o->user = optarg; break;
+        }
+    }
+    return 0;
+}
+
+static void print_summary(const char *cmd, otw_sensor *s, const char *state, uint32_t assets_before,
+                          uint32_t alerts_before)
+{
+    const otw_sensor_stats *st = otw_sensor_get_stats(s);
+    uint32_t assets = 0, n = otw_inventory_size(otw_sensor_inventory(s));
+    for (uint32_t i = 0; i < n; i++) {
+        otw_asset *a = otw_inventory_raw(otw_sensor_inventory(s), i);
+        if (a->merged_into == OTW_ASSET_NONE)
+            assets++;
+    }
+    fprintf(stderr,
+            "otwatch %s: %llu packets, %u assets (%u before), %llu industrial operations, "
+            "%u alerts (%u new); state in %s\n",
+            cmd, (unsigned long long)st->packets, assets, assets_before,
+            (unsigned long long)st->ops, otw_alerts_size(otw_sensor_alerts(s)),
+            otw_alerts_size(otw_sensor_alerts(s)) - alerts_before, state);
+}
+
+static int cmd_read(int argc, char **argv)
+{
+    common_opts o = {0};
+    int r = parse_opts("read", argc, argv, &o, "csfo");
+    if (r != 0)
+        return r > 0 ? (printf("usage: otwatch read [--config FILE] [--state DIR] [--filter BPF] "
+                               "[--ops-log FILE] FILE...\n"),
+                        EXIT_OK)
+                     : EXIT_USAGE;
+    if (optind >= argc) {
+        fprintf(stderr, "otwatch read: no capture file given (usage: otwatch read [--state DIR] "
+                        "FILE...)\n");
+        return EXIT_USAGE;
+    }
+    otw_config cfg;
+    if (load_config("read", o.config, &cfg) != 0)
+        return EXIT_FAIL;
+    const char *state = o.state ? o.state : cfg.state_dir[0] ? cfg.state_dir
+                                                             : OTW_DEFAULT_STATE_DIR_READ;
+    const char *filter = o.filter ? o.filter : cfg.filter;
+    char err[512];
+    /* Every file is opened before the state is touched. */
+    otw_files *fs = otw_files_open(argv + optind, argc - optind, filter, err, sizeof(err));
+    if (!fs) {
+        fprintf(stderr, "otwatch read: %s\n", err);
+        return EXIT_FAIL;
+    }
+    int lock = lock_state("read", state);
+    if (lock < 0) {
+        otw_files_close(fs);
+        return EXIT_FAIL;
+    }
+    otw_sensor *s = otw_sensor_open(&cfg, state, o.ops_log, err, sizeof(err));
+    if (!s) {
+        fprintf(stderr, "otwatch read: %s\n", err);
+        otw_files_close(fs);
+        close(lock);
+        return EXIT_FAIL;
+    }
+    uint32_t assets_before = 0, alerts_before = otw_alerts_size(otw_sensor_alerts(s));
+    for (uint32_t i = 0; i < otw_inventory_size(otw_sensor_inventory(s)); i++)
+        assets_before++;
+    install_signals();
+    int rc = EXIT_OK;
+    if (otw_files_run(fs, s, isatty(STDERR_FILENO), &stop_requested, err, sizeof(err)) != 0) {
+        fprintf(stderr, "otwatch read: %s\n", err);
+        rc = EXIT_FAIL;
+    }
+    if (otw_sensor_finish(s, err, sizeof(err)) != 0) {
+        fprintf(stderr, "otwatch read: cannot save the state: %s\n", err);
+        rc = EXIT_FAIL;
+    }
+    if (getenv("OTW_STATS"))
+        otw_sensor_print_stats(s, stderr);
+    print_summary("read", s, state, assets_before, alerts_before);
+    otw_sensor_close(s);
+    otw_files_close(fs);
+    close(lock);
+    return rc;
+}
+
+/* Drops root after the capture is open: the state directory is handed to
+ * the user first, then group and user ids change, and the change is
+ * verified. */
+static int drop_privileges(const char *user, const char *state)
+{
+    if (geteuid() != 0 || !user || !user[0])
+        return 0;
+    struct passwd *pw = getpwnam(user);
+    if (!pw) {
+        fprintf(stderr, "otwatch run: user '%s' does not exist (create it, or set sensor.user "
+                        "to \"\" to keep running as root)\n",
+                user);
+        return -1;
+    }
+    if (pw->pw_uid == 0)
+        return 0;
+    mkdir(state, 0750);
+    if (chown(state, pw->pw_uid, pw->pw_gid) != 0) {
+        fprintf(stderr, "otwatch run: cannot hand %s to %s: %s\n", state, user, strerror(errno));
+        return -1;
+    }
+    const char *files[] = {"state.db", "state.db-wal", "state.db-shm", "lock", "alerts.jsonl",
+                           "ops.jsonl"};
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        char path[OTW_PATH_MAX + 32];
+        snprintf(path, sizeof(path), "%s/%s", state, files[i]);
+        if (chown(path, pw->pw_uid, pw->pw_gid) != 0 && errno != ENOENT) {
+            fprintf(stderr, "otwatch run: cannot hand %s to %s: %s\n", path, user,
+                    strerror(errno));
+            return -1;
+        }
+    }
+    if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
+        fprintf(stderr, "otwatch run: cannot drop privileges to %s: %s\n", user, strerror(errno));
+        return -1;
+    }
+    if (setuid(0) == 0 || geteuid() == 0) {
+        fprintf(stderr, "otwatch run: privileges were not dropped\n");
+        return -1;
+    }
+    return 0;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    common_opts o = {0};
+    int r = parse_opts("run", argc, argv, &o, "csfoiu");
+    if (r != 0)
+        return r > 0 ? (printf("usage: otwatch run -i IFACE[,IFACE] [--config FILE] [--state DIR] "
+                               "[--filter BPF] [--ops-log FILE] [--user USER]\n"),
+                        EXIT_OK)
+                     : EXIT_USAGE;
+    if (optind < argc) {
+        fprintf(stderr, "otwatch run: unexpected argument '%s'\n", argv[optind]);
+        return EXIT_USAGE;
+    }
+    otw_config cfg;
+    if (load_config("run", o.config, &cfg) != 0)
+        return EXIT_FAIL;
+    char ifaces[512] = "";
+    if (o.ifaces) {
+        snprintf(ifaces, sizeof(ifaces), "%s", o.ifaces);
+    } else {
+        for (int i = 0; i < cfg.n_interfaces; i++)
+            snprintf(ifaces + strlen(ifaces), sizeof(ifaces) - strlen(ifaces), "%s%s",
+                     i ? "," : "", cfg.interfaces[i]);
+    }
+    if (!ifaces[0]) {
+        fprintf(stderr, "otwatch run: no interface: give -i IFACE or capture.interfaces\n");
+        return EXIT_USAGE;
+    }
+    const char *state = o.state ? o.state : cfg.state_dir[0] ? cfg.state_dir
+                                                             : OTW_DEFAULT_STATE_DIR_RUN;
+    const char *filter = o.filter ? o.filter : cfg.filter;
+    const char *user = o.user ? o.user : cfg.user;
+    char err[512];
+    otw_live *live = otw_live_open(ifaces, &cfg, filter, err, sizeof(err));
+    if (!live) {
+        fprintf(stderr, "otwatch run: %s\n", err);
+        return EXIT_FAIL;
+    }
+    int lock = lock_state("run", state);
+    if (lock < 0 || drop_privileges(user, state) != 0) {
+        otw_live_close(live);
+        return EXIT_FAIL;
+    }
+    otw_sensor *s = otw_sensor_open(&cfg, state, o.ops_log, err, sizeof(err));
+    if (!s) {
+        fprintf(stderr, "otwatch run: %s\n", err);
+        otw_live_close(live);
+        return EXIT_FAIL;
+    }
+    uint32_t assets_before = otw_inventory_size(otw_sensor_inventory(s));
+    uint32_t alerts_before = otw_alerts_size(otw_sensor_alerts(s));
+    install_signals();
+    fprintf(stderr, "otwatch run: capturing on %s, state in %s\n", ifaces, state);
+    int rc = EXIT_OK;
+    if (otw_live_run(live, s, &stop_requested, err, sizeof(err)) != 0) {
+        fprintf(stderr, "otwatch run: %s\n", err);
+        rc = EXIT_FAIL;
+    }
+    if (otw_sensor_finish(s, err, sizeof(err)) != 0) {
+        fprintf(stderr, "otwatch run: cannot save the state: %s\n", err);
+        rc = EXIT_FAIL;
+    }
+    otw_live_print_stats(live, stderr);
+    otw_sensor_print_stats(s, stderr);
+    print_summary("run", s, state, assets_before, alerts_before);
+    otw_sensor_close(s);
+    otw_live_close(live);
+    close(lock);
+    return rc;
+}
+
+static int cmd_list(const char *cmd, int argc, char **argv)
+{
+    common_opts o = {0};
+    int r = parse_opts(cmd, argc, argv, &o, "csF");
+    if (r != 0)
+        return r > 0 ? (printf("usage: otwatch %s [--state DIR] [--format table|%sjson]\n", cmd,
+                               strcmp(cmd, "assets") == 0 ? "csv|" : ""),
+                        EXIT_OK)
+                     : EXIT_USAGE;
+    const char *format = o.format ? o.format : "table";
+    bool assets = strcmp(cmd, "assets") == 0;
+    if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0 &&
+        !(assets && strcmp(format, "csv") == 0)) {
+        fprintf(stderr, "otwatch %s: unknown format '%s' (table, %sjson)\n", cmd, format,
+                assets ? "csv, " : "");
+        return EXIT_USAGE;
+    }
+    if (optind < argc) {
+        fprintf(stderr, "otwatch %s: unexpected argument '%s'\n", cmd, argv[optind]);
+        return EXIT_USAGE;
+    }
+    otw_config cfg;
+    if (load_config(cmd, o.config, &cfg) != 0)
+        return EXIT_FAIL;
+    const char *state = o.state ? o.state : cfg.state_dir[0] ? cfg.state_dir
+                                                             : OTW_DEFAULT_STATE_DIR_READ;
+    return assets ? otw_list_assets(state, format, stdout) : otw_list_alerts(state, format, stdout);
+}
+
+static int cmd_config(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "check") != 0) {
+        fprintf(stderr, "otwatch config: usage: otwatch config check [FILE]\n");
+        return EXIT_USAGE;
+    }
+    const char *path = argc > 2 ? argv[2] : OTW_DEFAULT_CONFIG_PATH;
+    otw_config cfg;
+    otw_config_defaults(&cfg);
+    char err[512];
+    if (otw_config_load(&cfg, path, err, sizeof(err)) != 0) {
+        fprintf(stderr, "otwatch config: %s\n", err);
+        return EXIT_FAIL;
+    }
+    printf("%s: ok\n", path);
+    return EXIT_OK;
+}
+
+static void usage(FILE *f)
+{
+    otw_config d;
+    otw_config_defaults(&d);
+    fprintf(f,
+            "otwatch %s - passive monitor for industrial control networks\n"
+            "\n"
+            "usage: otwatch [--version] COMMAND [OPTIONS]\n"
+            "\n"
+            "commands:\n"
+            "  read FILE...        analyse pcap/pcapng captures (in timestamp order)\n"
+            "      [--state DIR]     state directory (default %s)\n"
+            "      [--filter BPF]    only packets matching the filter\n"
+            "      [--ops-log FILE]  operations log (default: %s in the state directory)\n"
+            "      [--config FILE]   configuration (default %s if present)\n"
+            "  run -i IFACE[,IFACE] capture live until SIGINT/SIGTERM\n"
+            "      [--state DIR]     state directory (default %s)\n"
+            "      [--user USER]     drop privileges to USER after opening the capture\n"
+            "  assets [--state DIR] [--format table|csv|json]   the asset inventory\n"
+            "  alerts [--state DIR] [--format table|json]       the alerts\n"
+            "  config check [FILE]  validate a configuration file\n"
+            "  help                 this text\n"
+            "\n"
+            "defaults: flows.memory_mb=%u, flows.tcp_timeout=%us, flows.udp_timeout=%us,\n"
+            "  streams.memory_mb=%u, inventory.max_assets=%u, protocols.request_timeout=%us\n"
+            "  (see deploy/otwatch.yaml for every setting)\n",
+            OTW_VERSION, OTW_DEFAULT_STATE_DIR_READ, d.ops_log, OTW_DEFAULT_CONFIG_PATH,
+            OTW_DEFAULT_STATE_DIR_RUN, d.flow_memory_mb, d.tcp_timeout_s, d.udp_timeout_s,
+            d.stream_memory_mb, d.max_assets, d.request_timeout_s);
+}
+
+int main(int argc, char **argv)
+{
+    if (geteuid() != getuid()) {
+        fprintf(stderr, "otwatch: refusing to run setuid\n");
+        return EXIT_FAIL;
+    }
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("otwatch %s\n", OTW_VERSION);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "read") == 0)
+        return cmd_read(argc - 1, argv + 1);
+    if (strcmp(cmd, "run") == 0)
+        return cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "assets") == 0 || strcmp(cmd, "alerts") == 0)
+        return cmd_list(cmd, argc - 1, argv + 1);
+    if (strcmp(cmd, "config") == 0)
+        return cmd_config(argc - 1, argv + 1);
+    fprintf(stderr, "otwatch: unknown command '%s' (see `otwatch help`)\n", cmd);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,146 @@
+/* oplog.c - see oplog.h. */
+#include "oplog.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonw.h"
+
+struct otw_oplog {
+    FILE *f;
+    uint64_t written, failed;
+};
+
+otw_oplog *otw_oplog_open(const char *path, char *err, size_t errsz)
+{
+    otw_oplog *l = calloc(1, sizeof(*l));
+    if (!l) {
+        snprintf(err, errsz, "out of memory");
+        return NULL;
+    }
+    l->f = fopen(path, "a");
+    if (!l->f) {
+        snprintf(err, errsz, "cannot open operations log %s: %s", path, strerror(errno));
+        free(l);
+        return NULL;
+    }
+    /* Large buffer: the log is written from the packet path. */
+    setvbuf(l->f, NULL, _IOFBF, 1 << 16);
+    return l;
+}
+
+static void endpoint(otw_jsonw *w, const otw_endpoint *e)
+{
+    char buf[64];
+    jw_obj_begin(w);
+    jw_key(w, "ip");
+    if (e->has_ip)
+        jw_str(w, otw_addr_str(&e->ip, buf, sizeof(buf)));
+    else
+        jw_null(w);
+    jw_key(w, "port");
+    jw_u64(w, e->port);
+    jw_key(w, "mac");
+    if (e->has_mac)
+        jw_str(w, otw_mac_str(e->mac, buf, sizeof(buf)));
+    else
+        jw_null(w);
+    jw_obj_end(w);
+}
+
+size_t otw_oplog_render(const otw_op *op, const otw_endpoint *client,
+                        const otw_endpoint *server, char *buf, size_t bufsz)
+{
+    otw_jsonw w;
+    jw_init(&w, buf, bufsz);
+    jw_obj_begin(&w);
+    jw_key(&w, "ts");
+    jw_ts(&w, op->ts_us);
+    jw_key(&w, "protocol");
+    jw_str(&w, otw_proto_name(op->protocol));
+    jw_key(&w, "client");
+    endpoint(&w, client);
+    jw_key(&w, "server");
+    endpoint(&w, server);
+    jw_key(&w, "unit");
+    if (op->has_unit)
+        jw_u64(&w, op->unit);
+    else
+        jw_null(&w);
+    jw_key(&w, "transaction");
+    jw_u64(&w, op->transaction);
+    jw_key(&w, "function");
+    jw_u64(&w, op->function);
+    jw_key(&w, "function_name");
+    jw_str(&w, op->function_name ? op->function_name : "Unknown");
+    jw_key(&w, "class");
+    jw_str(&w, otw_class_name(op->op_class));
+    jw_key(&w, "address");
+    if (op->has_address) {
+        jw_obj_begin(&w);
+        jw_key(&w, "start");
+        jw_u64(&w, op->address_start);
+        jw_key(&w, "count");
+        jw_u64(&w, op->address_count);
+        jw_obj_end(&w);
+    } else {
+        jw_null(&w);
+    }
+    jw_key(&w, "outcome");
+    jw_str(&w, otw_outcome_name(op->outcome));
+    jw_key(&w, "exception");
+    if (op->outcome == OTW_OUTCOME_EXCEPTION)
+        jw_u64(&w, op->exception_code);
+    else
+        jw_null(&w);
+    jw_key(&w, "response_ts");
+    if (op->response_ts_us)
+        jw_ts(&w, op->response_ts_us);
+    else
+        jw_null(&w);
+    jw_key(&w, "request_seen");
+    jw_bool(&w, op->request_seen);
+    jw_obj_end(&w);
+    return jw_finish(&w) ? w.len : 0;
+}
+
+void otw_oplog_write(otw_oplog *l, const otw_op *op, const otw_endpoint *client,
+                     const otw_endpoint *server)
+{
+    char buf[1024];
+    size_t n = otw_oplog_render(op, client, server, buf, sizeof(buf) - 1);
+    if (n == 0) {
+        l->failed++;
+        return;
+    }
+    buf[n++] = '\n';
+    if (fwrite(buf, 1, n, l->f) != n)
+        l->failed++;
+    else
+        l->written++;
+}
+
+int otw_oplog_flush(otw_oplog *l)
+{
+    return fflush(l->f) == 0 ? 0 : -1;
+}
+
+uint64_t otw_oplog_written(const otw_oplog *l)
+{
+    return l->written;
+}
+
+uint64_t otw_oplog_failed(const otw_oplog *l)
+{
+    return l->failed;
+}
+
+void otw_oplog_close(otw_oplog *l)
+{
+    if (!l)
+        return;
+    fclose(l->f);
+    free(l);
+}

@@ -1,0 +1,787 @@
+/* sensor.c - the packet pipeline; see sensor.h and docs/architecture.md.
+ *
+ * Per packet: decode, flow lookup, counters, nDPI while undecided, and the
+ * industrial dissector through the TCP stream buffer. Everything slow (SQL,
+ * alert text, syslog) happens only when something is new or at a
+ * checkpoint, which runs on capture time. */
+#include "sensor.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "dissector.h"
+#include "jsonw.h"
+
+#define EXPIRE_EVERY_US 1000000u    /* flow expiry pass per second of capture time */
+#define EXPIRE_MAX_VISITS 256       /* flows looked at per pass */
+#define NOT_MINE_SEGMENTS 3         /* undecodable segments before the "not X" verdict */
+
+struct otw_flow_ext {
+    bool confirmed;                 /* the dissector parsed a PDU on this flow */
+    bool server_answered;           /* evidence for the server's role was recorded */
+    uint8_t not_mine;               /* consecutive undecodable segments */
+};
+
+struct otw_sensor {
+    otw_config cfg;
+    char state_dir[OTW_PATH_MAX];
+    otw_oui *oui;
+    otw_flow_table *flows;
+    otw_flow_ext *ext;
+    uint32_t flow_capacity;
+    otw_stream_pool *streams;
+    uint8_t *sessions;
+    uint32_t n_sessions, n_session_free;
+    uint32_t *session_free;
+    otw_classifier *classifier;
+    otw_inventory *inv;
+    otw_comms *comms;
+    otw_alerts *alerts;
+    otw_novelty *novelty;
+    otw_store *store;
+    otw_oplog *oplog;
+    FILE *alerts_out;
+    otw_syslog *syslog;
+    uint8_t tcp_port_proto[65536];
+    uint8_t udp_port_proto[65536];
+    uint64_t now_us, next_expire_us, next_checkpoint_us;
+    /* what the dissector callbacks are about */
+    otw_flow *cur_flow;
+    const otw_dissector *cur_dissector;
+    otw_dir cur_dir;
+    uint64_t cur_ts;
+    otw_sink sink;
+    otw_sensor_stats stats;
+    bool finished;
+};
+
+/* ---------------------------------------------------------------- names */
+
+static const char *proto_key_name(void *ctx, uint16_t key)
+{
+    otw_sensor *s = ctx;
+    if (key < 256)
+        return otw_proto_name((otw_proto)key);
+    return otw_classify_proto_name(s->classifier, (uint16_t)(key - 256));
+}
+
+static void flow_endpoints(const otw_flow *f, otw_endpoint *client, otw_endpoint *server)
+{
+    memset(client, 0, sizeof(*client));
+    memset(server, 0, sizeof(*server));
+    client->has_ip = server->has_ip = true;
+    client->ip = f->client_ip;
+    server->ip = f->server_ip;
+    client->port = f->client_port;
+    server->port = f->server_port;
+    if (!otw_mac_is_zero(f->client_mac)) {
+        client->has_mac = true;
+        memcpy(client->mac, f->client_mac, 6);
+    }
+    if (!otw_mac_is_zero(f->server_mac)) {
+        server->has_mac = true;
+        memcpy(server->mac, f->server_mac, 6);
+    }
+}
+
+/* ------------------------------------------------------ alerts, assets */
+
+static void on_alert(void *ctx, const otw_alert *a)
+{
+    otw_sensor *s = ctx;
+    s->stats.alerts_new++;
+    char buf[2048];
+    size_t n = otw_alert_json(a, buf, sizeof(buf) - 1);
+    if (s->alerts_out && n) {
+        buf[n++] = '\n';
+        fwrite(buf, 1, n, s->alerts_out);
+        fflush(s->alerts_out); /* alerts are rare and must not wait for a checkpoint */
+    }
+    if (s->syslog) {
+        char src[64] = "-", dst[64] = "-", count[24], id[24];
+        if (a->src.has_ip)
+            otw_addr_str(&a->src.ip, src, sizeof(src));
+        if (a->dst.has_ip)
+            otw_addr_str(&a->dst.ip, dst, sizeof(dst));
+        snprintf(count, sizeof(count), "%llu", (unsigned long long)a->count);
+        snprintf(id, sizeof(id), "%lld", (long long)a->id);
+        const char *params[] = {"id",       id,  "type",     a->type,
+                                "severity", otw_severity_name(a->severity),
+                                "src",      src, "dst",      dst,
+                                "protocol", a->protocol[0] ? a->protocol : "-",
+                                "technique", a->technique[0] ? a->technique : "-",
+                                "count",    count, NULL};
+        otw_syslog_send(s->syslog, otw_severity_syslog(a->severity), a->first_us, a->type,
+                        params, a->message);
+    }
+}
+
+static void on_new_asset(void *ctx, uint32_t idx, uint64_t ts_us)
+{
+    otw_sensor *s = ctx;
+    otw_asset *a = otw_inventory_at(s->inv, idx);
+    if (a)
+        otw_novelty_asset(s->novelty, a, ts_us);
+}
+
+/* ------------------------------------------------------ communications */
+
+static void assign_comm(otw_sensor *s, otw_flow *f, uint16_t key)
+{
+    if (f->comm != OTW_FLOW_NONE)
+        return;
+    bool created = false;
+    uint32_t idx = otw_comms_get(s->comms, &f->client_ip, &f->server_ip, key, f->server_port,
+                                 f->key.ip_proto, f->first_us, &created);
+    f->comm = idx;
+    if (idx == OTW_COMM_NONE)
+        return;
+    otw_comm *c = otw_comms_at(s->comms, idx);
+    c->flows++;
+    c->dirty = true;
+    if (f->first_us < c->first_us)
+        c->first_us = f->first_us;
+    otw_inventory_add_proto(s->inv, f->client_asset, key, false);
+    otw_inventory_add_proto(s->inv, f->server_asset, key, true);
+    if (created) {
+        otw_endpoint client, server;
+        flow_endpoints(f, &client, &server);
+        otw_novelty_comm(s->novelty, c, proto_key_name(s, key), &client, &server, key < 256,
+                         f->first_us);
+    }
+}
+
+/* Adds what the flow carried since the last flush to its communication
+ * and assets. */
+static void flush_counters(otw_sensor *s, otw_flow *f)
+{
+    uint64_t dp = 0, db = 0;
+    for (int d = 0; d < 2; d++) {
+        dp += f->pkts[d] - f->pkts_flushed[d];
+        db += f->bytes[d] - f->bytes_flushed[d];
+        f->pkts_flushed[d] = f->pkts[d];
+        f->bytes_flushed[d] = f->bytes[d];
+    }
+    if (!dp)
+        return;
+    otw_comm *c = f->comm != OTW_FLOW_NONE ? otw_comms_at(s->comms, f->comm) : NULL;
+    if (c) {
+        c->pkts += dp;
+        c->bytes += db;
+        if (f->last_us > c->last_us)
+            c->last_us = f->last_us;
+        c->dirty = true;
+    }
+    otw_inventory_count(s->inv, f->client_asset, f->last_us, dp, db);
+    if (f->server_asset != f->client_asset)
+        otw_inventory_count(s->inv, f->server_asset, f->last_us, dp, db);
+}
+
+/* ------------------------------------------------------ dissector sink */
+
+static void confirm(otw_sensor *s, otw_flow *f)
+{
+    otw_flow_ext *x = &s->ext[otw_flow_index(s->flows, f)];
+    x->not_mine = 0;
+    if (x->confirmed)
+        return;
+    x->confirmed = true;
+    assign_comm(s, f, (uint16_t)f->dissector);
+    if (f->dissector == OTW_PROTO_MODBUS)
+        otw_inventory_add_evidence(s->inv, f->client_asset, OTW_EV_MODBUS_CLIENT);
+}
+
+static void sink_op(void *ctx, const otw_op *op)
+{
+    otw_sensor *s = ctx;
+    otw_flow *f = s->cur_flow;
+    s->stats.ops++;
+    confirm(s, f);
+    otw_flow_ext *x = &s->ext[otw_flow_index(s->flows, f)];
+    if (op->response_ts_us && !x->server_answered) {
+        x->server_answered = true;
+        if (op->protocol == OTW_PROTO_MODBUS)
+            otw_inventory_add_evidence(s->inv, f->server_asset, OTW_EV_MODBUS_SERVER);
+    }
+    otw_endpoint client, server;
+    flow_endpoints(f, &client, &server);
+    if (s->oplog)
+        otw_oplog_write(s->oplog, op, &client, &server);
+    otw_novelty_op(s->novelty, op, &client, &server);
+}
+
+static void sink_identity(void *ctx, const otw_identity *id)
+{
+    otw_sensor *s = ctx;
+    otw_flow *f = s->cur_flow;
+    s->stats.identities++;
+    uint32_t asset = id->about == OTW_DIR_TO_CLIENT ? f->server_asset : f->client_asset;
+    otw_inventory_set_identity(s->inv, asset, id);
+    if (id->protocol == OTW_PROTO_MODBUS && id->about == OTW_DIR_TO_CLIENT)
+        otw_inventory_add_evidence(s->inv, asset, OTW_EV_MODBUS_IDENTITY);
+}
+
+static void sink_anomaly(void *ctx, const char *name)
+{
+    otw_sensor *s = ctx;
+    (void)name;
+    s->stats.anomalies++;
+}
+
+static void release_dissection(otw_sensor *s, otw_flow *f)
+{
+    if (f->session != OTW_FLOW_NONE) {
+        s->session_free[s->n_session_free++] = f->session;
+        f->session = OTW_FLOW_NONE;
+    }
+    if (f->streams != OTW_FLOW_NONE) {
+        otw_stream_release(s->streams, f->streams);
+        f->streams = OTW_FLOW_NONE;
+    }
+}
+
+static void *session_of(otw_sensor *s, const otw_flow *f)
+{
+    return s->sessions + (size_t)f->session * OTW_SESSION_MAX_BYTES;
+}
+
+/* Flushes what the dissector still holds (unanswered requests). */
+static void dissector_flush(otw_sensor *s, otw_flow *f)
+{
+    if (f->session == OTW_FLOW_NONE)
+        return;
+    const otw_dissector *d = otw_dissector_get((otw_proto)f->dissector);
+    if (d && d->expire) {
+        s->cur_flow = f;
+        d->expire(session_of(s, f), s->now_us, 0, &s->sink);
+    }
+}
+
+static void not_mine_verdict(otw_sensor *s, otw_flow *f)
+{
+    dissector_flush(s, f);
+    release_dissection(s, f);
+    f->not_dissectable = true;
+    s->stats.not_mine_flows++;
+    const otw_dissector *d = otw_dissector_get((otw_proto)f->dissector);
+    otw_alert al;
+    memset(&al, 0, sizeof(al));
+    snprintf(al.type, sizeof(al.type), "PROTOCOL_MISMATCH");
+    al.severity = OTW_SEV_LOW;
+    otw_endpoint client, server;
+    flow_endpoints(f, &client, &server);
+    al.src = client;
+    al.src.port = 0;
+    al.dst = server;
+    snprintf(al.protocol, sizeof(al.protocol), "%s", d ? d->name : "?");
+    snprintf(al.key, sizeof(al.key), "expected=%s", d ? d->name : "?");
+    char a[64], b[64];
+    snprintf(al.message, sizeof(al.message),
+             "Traffic %s -> %s %s/%u is not %s although the port is %s's",
+             otw_addr_str(&f->client_ip, a, sizeof(a)), otw_addr_str(&f->server_ip, b, sizeof(b)),
+             f->key.ip_proto == 6 ? "tcp" : "udp", f->server_port, d ? d->name : "?",
+             d ? d->name : "?");
+    otw_alerts_raise(s->alerts, &al, s->cur_ts, 1);
+}
+
+/* Stream consumer: parses every whole PDU in data. */
+static size_t consume(void *ctx, const uint8_t *data, size_t len)
+{
+    otw_sensor *s = ctx;
+    otw_flow *f = s->cur_flow;
+    const otw_dissector *d = s->cur_dissector;
+    otw_flow_ext *x = &s->ext[otw_flow_index(s->flows, f)];
+    size_t off = 0;
+    while (off < len) {
+        long n = d->frame_len(data + off, len - off);
+        if (n == OTW_FRAME_NEED_MORE)
+            break;
+        if (n < 0 || (size_t)n > OTW_STREAM_BUF) {
+            if (n > 0)
+                s->stats.oversized_pdus++;
+            /* Not a PDU boundary: drop what is buffered and resynchronise at
+             * the next segment. An unconfirmed flow gets a verdict after a
+             * few such segments (midstream starts can begin mid-PDU). */
+            if (!x->confirmed && ++x->not_mine >= NOT_MINE_SEGMENTS)
+                return (size_t)-1;
+            if (x->confirmed)
+                s->stats.malformed_pdus++;
+            return len;
+        }
+        if ((size_t)n > len - off)
+            break;
+        s->stats.dissected_pdus++;
+        otw_parse_status r =
+            d->parse(session_of(s, f), s->cur_dir, data + off, (size_t)n, s->cur_ts, &s->sink);
+        if (r == OTW_PARSE_NOT_MINE) {
+            if (!x->confirmed && ++x->not_mine >= NOT_MINE_SEGMENTS)
+                return (size_t)-1;
+            return len;
+        }
+        if (r == OTW_PARSE_MALFORMED)
+            s->stats.malformed_pdus++;
+        else
+            confirm(s, f);
+        off += (size_t)n;
+    }
+    return off;
+}
+
+static void dissect(otw_sensor *s, otw_flow *f, int dir, const otw_packet *p)
+{
+    const otw_dissector *d = otw_dissector_get((otw_proto)f->dissector);
+    if (!d) {
+        f->not_dissectable = true;
+        return;
+    }
+    if (f->session == OTW_FLOW_NONE) {
+        if (s->n_session_free == 0) {
+            s->stats.sessions_exhausted++;
+            f->not_dissectable = true;
+            return;
+        }
+        f->session = s->session_free[--s->n_session_free];
+        d->session_init(session_of(s, f));
+    }
+    s->cur_flow = f;
+    s->cur_dissector = d;
+    s->cur_dir = (otw_dir)dir;
+    s->cur_ts = p->ts_us;
+    if (d->expire)
+        d->expire(session_of(s, f), p->ts_us, (uint64_t)s->cfg.request_timeout_s * 1000000u,
+                  &s->sink);
+    if (p->ip_proto == 17) {
+        s->stats.dissected_pdus++;
+        otw_parse_status r =
+            d->parse(session_of(s, f), (otw_dir)dir, p->payload, p->payload_len, p->ts_us,
+                     &s->sink);
+        if (r == OTW_PARSE_OK)
+            confirm(s, f);
+        else if (r == OTW_PARSE_MALFORMED)
+            s->stats.malformed_pdus++;
+        else if (!s->ext[otw_flow_index(s->flows, f)].confirmed &&
+                 ++s->ext[otw_flow_index(s->flows, f)].not_mine >= NOT_MINE_SEGMENTS)
+            not_mine_verdict(s, f);
+        return;
+    }
+    if (f->streams == OTW_FLOW_NONE)
+        f->streams = otw_stream_alloc(s->streams);
+    bool ok;
+    if (f->streams == OTW_FLOW_NONE) {
+        /* No buffer left: PDUs that fit in one segment still parse. */
+        ok = consume(s, p->payload, p->payload_len) != (size_t)-1;
+    } else {
+        otw_stream *st = otw_stream_at(s->streams, f->streams);
+        ok = otw_stream_add(s->streams, st, dir, p->tcp_seq, (p->tcp_flags & OTW_TCP_SYN) != 0,
+                            p->payload, p->payload_len, consume, s);
+    }
+    if (!ok)
+        not_mine_verdict(s, f);
+}
+
+/* ------------------------------------------------------ flow lifecycle */
+
+static bool is_server_port(void *ctx, bool tcp, uint16_t port)
+{
+    otw_sensor *s = ctx;
+    return tcp ? s->tcp_port_proto[port] != 0 : s->udp_port_proto[port] != 0;
+}
+
+static void on_flow_new(otw_sensor *s, otw_flow *f)
+{
+    memset(&s->ext[otw_flow_index(s->flows, f)], 0, sizeof(otw_flow_ext));
+    if (f->key.ip_proto == 6)
+        f->dissector = s->tcp_port_proto[f->server_port];
+    else if (f->key.ip_proto == 17)
+        f->dissector = s->udp_port_proto[f->server_port];
+    f->client_asset = otw_inventory_ip(
+        s->inv, otw_mac_is_zero(f->client_mac) ? NULL : f->client_mac, &f->client_ip, f->first_us);
+    f->server_asset = otw_inventory_ip(
+        s->inv, otw_mac_is_zero(f->server_mac) ? NULL : f->server_mac, &f->server_ip, f->first_us);
+}
+
+static void on_flow_end(void *ctx, otw_flow *f, otw_flow_end why)
+{
+    otw_sensor *s = ctx;
+    (void)why;
+    dissector_flush(s, f);
+    release_dissection(s, f);
+    if (!f->ndpi_done || f->ndpi)
+        otw_classify_finish(s->classifier, f);
+    if (f->comm == OTW_FLOW_NONE)
+        assign_comm(s, f, OTW_PROTO_KEY_NDPI(otw_classify_proto(f)));
+    flush_counters(s, f);
+}
+
+/* ------------------------------------------------------ housekeeping */
+
+static void checkpoint_flush_flows(otw_sensor *s)
+{
+    for (uint32_t i = 0; i < s->flow_capacity; i++) {
+        otw_flow *f = otw_flow_at(s->flows, i);
+        if (f && f->in_use)
+            flush_counters(s, f);
+    }
+}
+
+int otw_sensor_checkpoint(otw_sensor *s, char *err, size_t errsz)
+{
+    checkpoint_flush_flows(s);
+    if (s->oplog)
+        otw_oplog_flush(s->oplog);
+    if (s->alerts_out)
+        fflush(s->alerts_out);
+    s->stats.checkpoints++;
+    char e[256];
+    if (otw_store_checkpoint(s->store, s->inv, s->comms, s->alerts, proto_key_name, s, e,
+                             sizeof(e)) != 0) {
+        s->stats.checkpoint_failures++;
+        if (err)
+            snprintf(err, errsz, "%s", e);
+        return -1;
+    }
+    return 0;
+}
+
+static void housekeeping(otw_sensor *s)
+{
+    if (s->now_us >= s->next_expire_us) {
+        otw_flow_expire(s->flows, s->now_us, s->cfg.tcp_timeout_s, s->cfg.udp_timeout_s,
+                        s->cfg.closed_timeout_s, EXPIRE_MAX_VISITS);
+        s->next_expire_us = s->now_us + EXPIRE_EVERY_US;
+    }
+    if (s->now_us >= s->next_checkpoint_us) {
+        if (s->next_checkpoint_us)
+            otw_sensor_checkpoint(s, NULL, 0);
+        s->next_checkpoint_us = s->now_us + (uint64_t)s->cfg.checkpoint_s * 1000000u;
+    }
+}
+
+void otw_sensor_tick(otw_sensor *s, uint64_t now_us)
+{
+    if (now_us > s->now_us)
+        s->now_us = now_us;
+    housekeeping(s);
+}
+
+/* ------------------------------------------------------ the packet path */
+
+void otw_sensor_packet(otw_sensor *s, int dlt, const uint8_t *frame, uint32_t caplen,
+                       uint32_t wire_len, uint64_t ts_us)
+{
+    s->stats.packets++;
+    s->stats.bytes += wire_len;
+    /* The clock only moves forward: a late packet does not rewind expiry. */
+    if (ts_us > s->now_us)
+        s->now_us = ts_us;
+    if (s->now_us >= s->next_expire_us || s->now_us >= s->next_checkpoint_us)
+        housekeeping(s);
+
+    otw_packet p;
+    otw_decode_result r = otw_decode(dlt, frame, caplen, wire_len, ts_us, &p);
+    switch (r) {
+    case OTW_DECODE_OK:
+        break;
+    case OTW_DECODE_TRUNCATED:
+        s->stats.decode_truncated++;
+        break;
+    case OTW_DECODE_UNSUPPORTED_LINK:
+        s->stats.decode_unsupported_link++;
+        return;
+    case OTW_DECODE_MALFORMED:
+        s->stats.decode_malformed++;
+        break;
+    }
+    switch (p.l3) {
+    case OTW_L3_ARP:
+        s->stats.arp++;
+        if (r == OTW_DECODE_OK && (p.arp.op == 1 || p.arp.op == 2))
+            otw_inventory_arp(s->inv, p.arp.sender_mac, &p.arp.sender_ip, ts_us);
+        return;
+    case OTW_L3_OTHER:
+        s->stats.non_ip++;
+        if (p.has_mac)
+            otw_inventory_l2(s->inv, p.src_mac, ts_us);
+        return;
+    case OTW_L3_IPV4:
+        s->stats.ipv4++;
+        break;
+    case OTW_L3_IPV6:
+        s->stats.ipv6++;
+        break;
+    default:
+        return;
+    }
+    if (p.fragment) {
+        s->stats.fragments++;
+        return;
+    }
+    if (r != OTW_DECODE_OK && r != OTW_DECODE_TRUNCATED)
+        return;
+    if (p.ip_proto == 6)
+        s->stats.tcp++;
+    else if (p.ip_proto == 17)
+        s->stats.udp++;
+    else
+        s->stats.other_l4++;
+
+    int dir = 0;
+    bool created = false;
+    otw_flow *f = otw_flow_lookup(s->flows, &p, &dir, &created, is_server_port, s);
+    if (!f)
+        return;
+    if (created)
+        on_flow_new(s, f);
+    f->pkts[dir]++;
+    f->bytes[dir] += wire_len;
+    otw_flow_touch(s->flows, f, ts_us);
+
+    if (!f->ndpi_done && otw_classify_packet(s->classifier, f, &p)) {
+        /* A flow our dissector owns takes its name from the dissector once
+         * confirmed; everything else is named by nDPI now. */
+        if (!f->dissector || f->not_dissectable)
+            assign_comm(s, f, OTW_PROTO_KEY_NDPI(otw_classify_proto(f)));
+    }
+    if (f->dissector && !f->not_dissectable && p.payload_len && p.payload &&
+        (p.ip_proto == 6 || p.ip_proto == 17))
+        dissect(s, f, dir, &p);
+    if (f->not_dissectable && f->ndpi_done && f->comm == OTW_FLOW_NONE)
+        assign_comm(s, f, OTW_PROTO_KEY_NDPI(otw_classify_proto(f)));
+}
+
+/* ------------------------------------------------------ open / close */
+
+static int load_asset(void *ctx, const otw_asset *a)
+{
+    otw_sensor *s = ctx;
+    otw_inventory_load(s->inv, a);
+    return 0;
+}
+
+static int load_comm(void *ctx, const otw_comm *c)
+{
+    otw_sensor *s = ctx;
+    otw_comms_load(s->comms, c);
+    return 0;
+}
+
+static int load_alert(void *ctx, const otw_alert *a)
+{
+    otw_sensor *s = ctx;
+    otw_alerts_load(s->alerts, a);
+    return 0;
+}
+
+static int mkdir_p(const char *dir)
+{
+    char buf[OTW_PATH_MAX];
+    snprintf(buf, sizeof(buf), "%s", dir);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(buf, 0750) != 0 && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    }
+    if (mkdir(buf, 0750) != 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+static void state_path(const otw_sensor *s, const char *name, char *out, size_t outsz)
+{
+    if (name[0] == '/')
+        snprintf(out, outsz, "%s", name);
+    else
+        snprintf(out, outsz, "%s/%s", s->state_dir, name);
+}
+
+otw_sensor *otw_sensor_open(const otw_config *cfg, const char *state_dir,
+                            const char *ops_log_override, char *err, size_t errsz)
+{
+    otw_sensor *s = calloc(1, sizeof(*s));
+    if (!s) {
+        snprintf(err, errsz, "out of memory");
+        return NULL;
+    }
+    s->cfg = *cfg;
+    snprintf(s->state_dir, sizeof(s->state_dir), "%s", state_dir);
+    if (mkdir_p(state_dir) != 0) {
+        snprintf(err, errsz, "cannot create state directory %s: %s", state_dir, strerror(errno));
+        goto fail;
+    }
+    for (int i = 0; i < OTW_MAX_PORTS && cfg->modbus_tcp_ports[i]; i++)
+        s->tcp_port_proto[cfg->modbus_tcp_ports[i]] = OTW_PROTO_MODBUS;
+    char e[256];
+    s->oui = otw_oui_load(OTW_OUI_DIR, e, sizeof(e));
+    if (!s->oui) {
+        snprintf(err, errsz, "%s (install the Debian package ieee-data)", e);
+        goto fail;
+    }
+    s->flows = otw_flow_table_new((size_t)cfg->flow_memory_mb << 20, on_flow_end, s);
+    if (!s->flows) {
+        snprintf(err, errsz, "cannot allocate the flow table (%u MB)", cfg->flow_memory_mb);
+        goto fail;
+    }
+    otw_flow_stats fs;
+    otw_flow_get_stats(s->flows, &fs);
+    s->flow_capacity = (uint32_t)fs.capacity;
+    s->ext = calloc(s->flow_capacity, sizeof(otw_flow_ext));
+    size_t per_flow = sizeof(otw_stream) + OTW_SESSION_MAX_BYTES + sizeof(uint32_t);
+    size_t n_sess = ((size_t)cfg->stream_memory_mb << 20) / per_flow;
+    if (n_sess < 4)
+        n_sess = 4;
+    s->n_sessions = (uint32_t)n_sess;
+    s->sessions = calloc(n_sess, OTW_SESSION_MAX_BYTES);
+    s->session_free = malloc(n_sess * sizeof(uint32_t));
+    s->streams = otw_stream_pool_new(n_sess * sizeof(otw_stream));
+    if (!s->ext || !s->sessions || !s->session_free || !s->streams) {
+        snprintf(err, errsz, "cannot allocate stream buffers (%u MB)", cfg->stream_memory_mb);
+        goto fail;
+    }
+    for (uint32_t i = 0; i < s->n_sessions; i++)
+        s->session_free[i] = s->n_sessions - 1 - i;
+    s->n_session_free = s->n_sessions;
+    s->classifier = otw_classifier_new(cfg->ndpi_memory_mb, cfg->ndpi_max_packets, err, errsz);
+    if (!s->classifier)
+        goto fail;
+    s->alerts = otw_alerts_new(100000, on_alert, s);
+    s->comms = otw_comms_new(cfg->max_assets * 4u);
+    s->inv = otw_inventory_new(&s->cfg, s->oui, on_new_asset, s);
+    if (!s->alerts || !s->comms || !s->inv) {
+        snprintf(err, errsz, "out of memory for inventory tables");
+        goto fail;
+    }
+    s->novelty = otw_novelty_new(&s->cfg, s->alerts);
+    s->store = otw_store_open(state_dir, false, err, errsz);
+    if (!s->novelty || !s->store)
+        goto fail;
+    if (otw_store_load_assets(s->store, load_asset, s) != 0 ||
+        otw_store_load_comms(s->store, load_comm, s) != 0 ||
+        otw_store_load_alerts(s->store, load_alert, s) != 0) {
+        snprintf(err, errsz, "cannot load the state in %s/%s", state_dir, OTW_STORE_FILE);
+        goto fail;
+    }
+    char path[OTW_PATH_MAX * 2];
+    if (s->cfg.alerts_file[0]) {
+        state_path(s, s->cfg.alerts_file, path, sizeof(path));
+        s->alerts_out = fopen(path, "a");
+        if (!s->alerts_out) {
+            snprintf(err, errsz, "cannot open alert file %s: %s", path, strerror(errno));
+            goto fail;
+        }
+    }
+    const char *ops = ops_log_override ? ops_log_override : s->cfg.ops_log;
+    if (ops && ops[0]) {
+        state_path(s, ops, path, sizeof(path));
+        s->oplog = otw_oplog_open(path, err, errsz);
+        if (!s->oplog)
+            goto fail;
+    }
+    if (s->cfg.syslog_enabled) {
+        s->syslog = otw_syslog_open(&s->cfg, err, errsz);
+        if (!s->syslog)
+            goto fail;
+    }
+    s->sink.ctx = s;
+    s->sink.op = sink_op;
+    s->sink.identity = sink_identity;
+    s->sink.anomaly = sink_anomaly;
+    return s;
+fail:
+    otw_sensor_close(s);
+    return NULL;
+}
+
+int otw_sensor_finish(otw_sensor *s, char *err, size_t errsz)
+{
+    otw_flow_flush_all(s->flows);
+    s->finished = true;
+    return otw_sensor_checkpoint(s, err, errsz);
+}
+
+void otw_sensor_close(otw_sensor *s)
+{
+    if (!s)
+        return;
+    otw_flow_table_free(s->flows);
+    otw_stream_pool_free(s->streams);
+    otw_classifier_free(s->classifier);
+    otw_novelty_free(s->novelty);
+    otw_inventory_free(s->inv);
+    otw_comms_free(s->comms);
+    otw_alerts_free(s->alerts);
+    otw_store_close(s->store);
+    otw_oplog_close(s->oplog);
+    if (s->alerts_out)
+        fclose(s->alerts_out);
+    otw_syslog_close(s->syslog);
+    otw_oui_free(s->oui);
+    free(s->ext);
+    free(s->sessions);
+    free(s->session_free);
+    free(s);
+}
+
+const otw_sensor_stats *otw_sensor_get_stats(const otw_sensor *s)
+{
+    return &s->stats;
+}
+
+otw_inventory *otw_sensor_inventory(otw_sensor *s)
+{
+    return s->inv;
+}
+
+otw_alerts *otw_sensor_alerts(otw_sensor *s)
+{
+    return s->alerts;
+}
+
+void otw_sensor_print_stats(otw_sensor *s, FILE *f)
+{
+    const otw_sensor_stats *st = &s->stats;
+    otw_flow_stats fs;
+    otw_flow_get_stats(s->flows, &fs);
+    otw_classify_stats cs;
+    otw_classify_get_stats(s->classifier, &cs);
+    const otw_stream_stats *ss = otw_stream_get_stats(s->streams);
+    fprintf(f,
+            "packets=%llu bytes=%llu ipv4=%llu ipv6=%llu arp=%llu non_ip=%llu tcp=%llu udp=%llu "
+            "fragments=%llu truncated=%llu malformed=%llu unsupported_link=%llu\n",
+            (unsigned long long)st->packets, (unsigned long long)st->bytes,
+            (unsigned long long)st->ipv4, (unsigned long long)st->ipv6,
+            (unsigned long long)st->arp, (unsigned long long)st->non_ip,
+            (unsigned long long)st->tcp, (unsigned long long)st->udp,
+            (unsigned long long)st->fragments, (unsigned long long)st->decode_truncated,
+            (unsigned long long)st->decode_malformed,
+            (unsigned long long)st->decode_unsupported_link);
+    fprintf(f,
+            "flows_created=%llu flows_expired=%llu flows_evicted=%llu flows_active=%llu "
+            "flow_capacity=%llu ndpi_classified=%llu ndpi_given_up=%llu "
+            "ndpi_pool_exhausted=%llu\n",
+            (unsigned long long)fs.created, (unsigned long long)fs.expired,
+            (unsigned long long)fs.evicted, (unsigned long long)fs.active,
+            (unsigned long long)fs.capacity, (unsigned long long)cs.classified,
+            (unsigned long long)cs.given_up, (unsigned long long)cs.pool_exhausted);
+    fprintf(f,
+            "stream_segments=%llu stream_gaps=%llu stream_retransmitted_bytes=%llu "
+            "stream_overflows=%llu stream_pool_exhausted=%llu sessions_exhausted=%llu\n",
+            (unsigned long long)ss->segments, (unsigned long long)ss->gaps,
+            (unsigned long long)ss->retransmitted_bytes, (unsigned long long)ss->overflows,
+            (unsigned long long)ss->pool_exhausted, (unsigned long long)st->sessions_exhausted);
+    fprintf(f,
+            "pdus=%llu ops=%llu identities=%llu malformed_pdus=%llu oversized_pdus=%llu "
+            "not_mine_flows=%llu assets=%u assets_refused=%llu comms=%u comms_refused=%llu "
+            "alerts_new=%llu alerts_refused=%llu checkpoints=%llu checkpoint_failures=%llu\n",
+            (unsigned long long)st->dissected_pdus, (unsigned long long)st->ops,
+            (unsigned long long)st->identities, (unsigned long long)st->malformed_pdus,
+            (unsigned long long)st->oversized_pdus, (unsigned long long)st->not_mine_flows,
+            otw_inventory_size(s->inv), (unsigned long long)otw_inventory_refused(s->inv),
+            otw_comms_size(s->comms), (unsigned long long)otw_comms_refused(s->comms),
+            (unsigned long long)st->alerts_new, (unsigned long long)otw_alerts_refused(s->alerts),
+            (unsigned long long)st->checkpoints, (unsigned long long)st->checkpoint_failures);
+}

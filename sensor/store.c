@@ -1,0 +1,558 @@
+/* store.c - SQLite state store; see store.h. */
+#include "store.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct otw_store {
+    sqlite3 *db;
+};
+
+static const char *const schema_sql =
+    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS protocols(key INTEGER PRIMARY KEY, name TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS assets("
+    " id INTEGER PRIMARY KEY, mac TEXT, vendor TEXT, ips TEXT NOT NULL, ip_confirmed INTEGER,"
+    " evidence INTEGER NOT NULL, protos_client TEXT NOT NULL, protos_server TEXT NOT NULL,"
+    " id_source TEXT, id_vendor TEXT, id_product TEXT, id_product_code TEXT, id_model TEXT,"
+    " id_revision TEXT, id_serial TEXT, id_name TEXT,"
+    " first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, packets INTEGER, bytes INTEGER);"
+    "CREATE TABLE IF NOT EXISTS comms("
+    " id INTEGER PRIMARY KEY, client TEXT NOT NULL, server TEXT NOT NULL, proto_key INTEGER,"
+    " server_port INTEGER, transport INTEGER, first_seen INTEGER, last_seen INTEGER,"
+    " flows INTEGER, packets INTEGER, bytes INTEGER);"
+    "CREATE TABLE IF NOT EXISTS alerts("
+    " id INTEGER PRIMARY KEY, type TEXT NOT NULL, severity TEXT NOT NULL, key TEXT,"
+    " first_seen INTEGER, last_seen INTEGER, count INTEGER,"
+    " src_ip TEXT, src_mac TEXT, src_port INTEGER, dst_ip TEXT, dst_mac TEXT, dst_port INTEGER,"
+    " protocol TEXT, technique TEXT, message TEXT);";
+
+static void set_err(char *err, size_t errsz, const char *what, sqlite3 *db)
+{
+    if (err && errsz)
+        snprintf(err, errsz, "%s: %s", what, db ? sqlite3_errmsg(db) : "out of memory");
+}
+
+otw_store *otw_store_open(const char *dir, bool readonly, char *err, size_t errsz)
+{
+    char path[1024];
+    if (snprintf(path, sizeof(path), "%s/%s", dir, OTW_STORE_FILE) >= (int)sizeof(path)) {
+        snprintf(err, errsz, "state directory path too long");
+        return NULL;
+    }
+    if (readonly) {
+        struct stat st;
+        if (stat(path, &st) != 0) {
+            snprintf(err, errsz, "no state in %s (%s): run `otwatch read` or `otwatch run` first",
+                     dir, strerror(errno));
+            return NULL;
+        }
+    }
+    otw_store *s = calloc(1, sizeof(*s));
+    if (!s) {
+        snprintf(err, errsz, "out of memory");
+        return NULL;
+    }
+    int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+        set_err(err, errsz, path, s->db);
+        otw_store_close(s);
+        return NULL;
+    }
+    sqlite3_busy_timeout(s->db, 5000);
+    if (!readonly) {
+        char *msg = NULL;
+        if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL,
+                         &msg) != SQLITE_OK ||
+            sqlite3_exec(s->db, schema_sql, NULL, NULL, &msg) != SQLITE_OK) {
+            snprintf(err, errsz, "%s: %s", path, msg ? msg : "cannot initialise");
+            sqlite3_free(msg);
+            otw_store_close(s);
+            return NULL;
+        }
+        char v[32];
+        if (otw_store_meta_get(s, "schema_version", v, sizeof(v)) != 0) {
+            snprintf(v, sizeof(v), "%d", OTW_STORE_SCHEMA_VERSION);
+            otw_store_meta_set(s, "schema_version", v);
+        } else if (atoi(v) > OTW_STORE_SCHEMA_VERSION) {
+            snprintf(err, errsz, "%s: schema version %s is newer than this otwatch (%d)", path,
+                     v, OTW_STORE_SCHEMA_VERSION);
+            otw_store_close(s);
+            return NULL;
+        }
+    } else {
+        /* A read-only reader must still see a valid database. */
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key='schema_version'", -1,
+                               &st, NULL) != SQLITE_OK) {
+            set_err(err, errsz, path, s->db);
+            sqlite3_finalize(st);
+            otw_store_close(s);
+            return NULL;
+        }
+        sqlite3_finalize(st);
+    }
+    return s;
+}
+
+void otw_store_close(otw_store *s)
+{
+    if (!s)
+        return;
+    sqlite3_close(s->db);
+    free(s);
+}
+
+int otw_store_meta_set(otw_store *s, const char *key, const char *value)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", -1,
+                           &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int otw_store_meta_get(otw_store *s, const char *key, char *buf, size_t bufsz)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key=?", -1, &st, NULL) !=
+        SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+    int rc = -1;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(st, 0);
+        snprintf(buf, bufsz, "%s", v ? v : "");
+        rc = 0;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+const char *otw_store_proto_name(otw_store *s, uint16_t key, char *buf, size_t bufsz)
+{
+    snprintf(buf, bufsz, "proto-%u", key);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT name FROM protocols WHERE key=?", -1, &st, NULL) !=
+        SQLITE_OK)
+        return buf;
+    sqlite3_bind_int(st, 1, key);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(st, 0);
+        if (v)
+            snprintf(buf, bufsz, "%s", v);
+    }
+    sqlite3_finalize(st);
+    return buf;
+}
+
+/* --- small text encodings for lists ---------------------------------- */
+
+static void keys_to_text(const uint16_t *keys, int n, char *out, size_t outsz)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (int i = 0; i < n && len + 8 < outsz; i++)
+        len += (size_t)snprintf(out + len, outsz - len, "%s%u", i ? "," : "", keys[i]);
+}
+
+static uint8_t text_to_keys(const char *s, uint16_t *keys, int max)
+{
+    uint8_t n = 0;
+    while (s && *s && n < max) {
+        char *end;
+        unsigned long v = strtoul(s, &end, 10);
+        if (end == s)
+            break;
+        keys[n++] = (uint16_t)v;
+        s = *end == ',' ? end + 1 : end;
+    }
+    return n;
+}
+
+static void ips_to_text(const otw_asset *a, char *out, size_t outsz)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (int i = 0; i < a->n_ips && len + 48 < outsz; i++) {
+        char b[64];
+        len += (size_t)snprintf(out + len, outsz - len, "%s%s", i ? "," : "",
+                                otw_addr_str(&a->ips[i], b, sizeof(b)));
+    }
+}
+
+static void text_to_ips(const char *s, otw_asset *a)
+{
+    a->n_ips = 0;
+    char buf[1024];
+    snprintf(buf, sizeof(buf), "%s", s ? s : "");
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ",", &save); tok && a->n_ips < OTW_ASSET_MAX_IPS;
+         tok = strtok_r(NULL, ",", &save))
+        if (otw_addr_parse(tok, &a->ips[a->n_ips]) == 0)
+            a->n_ips++;
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+    const char *v = (const char *)sqlite3_column_text(st, i);
+    return v ? v : "";
+}
+
+static void copy_col(char *dst, size_t dstsz, sqlite3_stmt *st, int i)
+{
+    snprintf(dst, dstsz, "%s", col_text(st, i));
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v && v[0])
+        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* --- loading -------------------------------------------------------- */
+
+int otw_store_load_assets(otw_store *s, int (*fn)(void *ctx, const otw_asset *a), void *ctx)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT id, mac, vendor, ips, ip_confirmed, evidence, protos_client,"
+                           " protos_server, id_source, id_vendor, id_product, id_product_code,"
+                           " id_model, id_revision, id_serial, id_name, first_seen, last_seen,"
+                           " packets, bytes FROM assets ORDER BY id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int rc = 0;
+    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+        otw_asset a;
+        memset(&a, 0, sizeof(a));
+        a.merged_into = OTW_ASSET_NONE;
+        a.store_id = sqlite3_column_int64(st, 0);
+        a.has_mac = otw_mac_parse(col_text(st, 1), a.mac) == 0;
+        copy_col(a.vendor, sizeof(a.vendor), st, 2);
+        text_to_ips(col_text(st, 3), &a);
+        a.ip_confirmed = (uint8_t)sqlite3_column_int(st, 4);
+        a.evidence = (uint32_t)sqlite3_column_int64(st, 5);
+        a.n_protos_client = text_to_keys(col_text(st, 6), a.protos_client, OTW_ASSET_MAX_PROTOS);
+        a.n_protos_server = text_to_keys(col_text(st, 7), a.protos_server, OTW_ASSET_MAX_PROTOS);
+        if (sqlite3_column_type(st, 8) != SQLITE_NULL) {
+            a.has_identity = true;
+            /* The source string must outlive the row: keep only known ones. */
+            a.identity.source = strcmp(col_text(st, 8), "modbus 43/14") == 0 ? "modbus 43/14"
+                                                                               : "stored";
+            copy_col(a.identity.vendor, sizeof(a.identity.vendor), st, 9);
+            copy_col(a.identity.product, sizeof(a.identity.product), st, 10);
+            copy_col(a.identity.product_code, sizeof(a.identity.product_code), st, 11);
+            copy_col(a.identity.model, sizeof(a.identity.model), st, 12);
+            copy_col(a.identity.revision, sizeof(a.identity.revision), st, 13);
+            copy_col(a.identity.serial, sizeof(a.identity.serial), st, 14);
+            copy_col(a.identity.name, sizeof(a.identity.name), st, 15);
+        }
+        a.first_us = (uint64_t)sqlite3_column_int64(st, 16);
+        a.last_us = (uint64_t)sqlite3_column_int64(st, 17);
+        a.pkts = (uint64_t)sqlite3_column_int64(st, 18);
+        a.bytes = (uint64_t)sqlite3_column_int64(st, 19);
+        rc = fn(ctx, &a);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int otw_store_load_comms(otw_store *s, int (*fn)(void *ctx, const otw_comm *c), void *ctx)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT id, client, server, proto_key, server_port, transport,"
+                           " first_seen, last_seen, flows, packets, bytes FROM comms ORDER BY id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int rc = 0;
+    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+        otw_comm c;
+        memset(&c, 0, sizeof(c));
+        c.store_id = sqlite3_column_int64(st, 0);
+        if (otw_addr_parse(col_text(st, 1), &c.client) != 0 ||
+            otw_addr_parse(col_text(st, 2), &c.server) != 0)
+            continue;
+        c.proto_key = (uint16_t)sqlite3_column_int(st, 3);
+        c.server_port = (uint16_t)sqlite3_column_int(st, 4);
+        c.transport = (uint8_t)sqlite3_column_int(st, 5);
+        c.first_us = (uint64_t)sqlite3_column_int64(st, 6);
+        c.last_us = (uint64_t)sqlite3_column_int64(st, 7);
+        c.flows = (uint64_t)sqlite3_column_int64(st, 8);
+        c.pkts = (uint64_t)sqlite3_column_int64(st, 9);
+        c.bytes = (uint64_t)sqlite3_column_int64(st, 10);
+        rc = fn(ctx, &c);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static void load_endpoint(sqlite3_stmt *st, int col, otw_endpoint *e)
+{
+    e->has_ip = otw_addr_parse(col_text(st, col), &e->ip) == 0;
+    e->has_mac = otw_mac_parse(col_text(st, col + 1), e->mac) == 0;
+    e->port = (uint16_t)sqlite3_column_int(st, col + 2);
+}
+
+int otw_store_load_alerts(otw_store *s, int (*fn)(void *ctx, const otw_alert *a), void *ctx)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT id, type, severity, key, first_seen, last_seen, count, src_ip,"
+                           " src_mac, src_port, dst_ip, dst_mac, dst_port, protocol, technique,"
+                           " message FROM alerts ORDER BY id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int rc = 0;
+    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+        otw_alert a;
+        memset(&a, 0, sizeof(a));
+        a.id = sqlite3_column_int64(st, 0);
+        copy_col(a.type, sizeof(a.type), st, 1);
+        int sev = otw_severity_parse(col_text(st, 2));
+        a.severity = sev < 0 ? OTW_SEV_INFO : (otw_severity)sev;
+        copy_col(a.key, sizeof(a.key), st, 3);
+        a.first_us = (uint64_t)sqlite3_column_int64(st, 4);
+        a.last_us = (uint64_t)sqlite3_column_int64(st, 5);
+        a.count = (uint64_t)sqlite3_column_int64(st, 6);
+        load_endpoint(st, 7, &a.src);
+        load_endpoint(st, 10, &a.dst);
+        copy_col(a.protocol, sizeof(a.protocol), st, 13);
+        copy_col(a.technique, sizeof(a.technique), st, 14);
+        copy_col(a.message, sizeof(a.message), st, 15);
+        rc = fn(ctx, &a);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* --- checkpoint ----------------------------------------------------- */
+
+static int save_proto(sqlite3_stmt *st, uint16_t key, otw_proto_namer namer, void *ctx)
+{
+    const char *name = namer ? namer(ctx, key) : NULL;
+    sqlite3_reset(st);
+    sqlite3_bind_int(st, 1, key);
+    sqlite3_bind_text(st, 2, name ? name : "unknown", -1, SQLITE_TRANSIENT);
+    return sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+}
+
+static int save_assets(otw_store *s, otw_inventory *inv, sqlite3_stmt *proto_st,
+                       otw_proto_namer namer, void *nctx)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(
+            s->db,
+            "INSERT OR REPLACE INTO assets(id, mac, vendor, ips, ip_confirmed, evidence,"
+            " protos_client, protos_server, id_source, id_vendor, id_product, id_product_code,"
+            " id_model, id_revision, id_serial, id_name, first_seen, last_seen, packets, bytes)"
+            " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_stmt *del;
+    if (sqlite3_prepare_v2(s->db, "DELETE FROM assets WHERE id=?", -1, &del, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return -1;
+    }
+    int rc = 0;
+    uint32_t n = otw_inventory_size(inv);
+    for (uint32_t i = 0; i < n && rc == 0; i++) {
+        otw_asset *a = otw_inventory_raw(inv, i);
+        if (!a->dirty)
+            continue;
+        if (a->merged_into != OTW_ASSET_NONE) {
+            if (a->store_id) {
+                sqlite3_reset(del);
+                sqlite3_bind_int64(del, 1, a->store_id);
+                rc = sqlite3_step(del) == SQLITE_DONE ? 0 : -1;
+                a->store_id = 0;
+            }
+            a->dirty = false;
+            continue;
+        }
+        char mac[32] = "", ips[1024], pc[128], ps[128];
+        if (a->has_mac)
+            otw_mac_str(a->mac, mac, sizeof(mac));
+        ips_to_text(a, ips, sizeof(ips));
+        keys_to_text(a->protos_client, a->n_protos_client, pc, sizeof(pc));
+        keys_to_text(a->protos_server, a->n_protos_server, ps, sizeof(ps));
+        for (int k = 0; k < a->n_protos_client && rc == 0; k++)
+            rc = save_proto(proto_st, a->protos_client[k], namer, nctx);
+        for (int k = 0; k < a->n_protos_server && rc == 0; k++)
+            rc = save_proto(proto_st, a->protos_server[k], namer, nctx);
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        if (a->store_id)
+            sqlite3_bind_int64(st, 1, a->store_id);
+        bind_text_or_null(st, 2, mac);
+        bind_text_or_null(st, 3, a->vendor);
+        sqlite3_bind_text(st, 4, ips, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 5, a->ip_confirmed);
+        sqlite3_bind_int64(st, 6, a->evidence);
+        sqlite3_bind_text(st, 7, pc, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 8, ps, -1, SQLITE_TRANSIENT);
+        if (a->has_identity) {
+            const otw_identity *id = &a->identity;
+            sqlite3_bind_text(st, 9, id->source ? id->source : "", -1, SQLITE_TRANSIENT);
+            bind_text_or_null(st, 10, id->vendor);
+            bind_text_or_null(st, 11, id->product);
+            bind_text_or_null(st, 12, id->product_code);
+            bind_text_or_null(st, 13, id->model);
+            bind_text_or_null(st, 14, id->revision);
+            bind_text_or_null(st, 15, id->serial);
+            bind_text_or_null(st, 16, id->name);
+        }
+        sqlite3_bind_int64(st, 17, (sqlite3_int64)a->first_us);
+        sqlite3_bind_int64(st, 18, (sqlite3_int64)a->last_us);
+        sqlite3_bind_int64(st, 19, (sqlite3_int64)a->pkts);
+        sqlite3_bind_int64(st, 20, (sqlite3_int64)a->bytes);
+        if (rc == 0 && sqlite3_step(st) == SQLITE_DONE) {
+            if (!a->store_id)
+                a->store_id = sqlite3_last_insert_rowid(s->db);
+            a->dirty = false;
+        } else {
+            rc = -1;
+        }
+    }
+    sqlite3_finalize(st);
+    sqlite3_finalize(del);
+    return rc;
+}
+
+static int save_comms(otw_store *s, otw_comms *comms, sqlite3_stmt *proto_st,
+                      otw_proto_namer namer, void *nctx)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT OR REPLACE INTO comms(id, client, server, proto_key,"
+                           " server_port, transport, first_seen, last_seen, flows, packets,"
+                           " bytes) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int rc = 0;
+    uint32_t n = otw_comms_size(comms);
+    for (uint32_t i = 0; i < n && rc == 0; i++) {
+        otw_comm *c = otw_comms_at(comms, i);
+        if (!c->dirty)
+            continue;
+        char cl[64], sv[64];
+        rc = save_proto(proto_st, c->proto_key, namer, nctx);
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        if (c->store_id)
+            sqlite3_bind_int64(st, 1, c->store_id);
+        sqlite3_bind_text(st, 2, otw_addr_str(&c->client, cl, sizeof(cl)), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, otw_addr_str(&c->server, sv, sizeof(sv)), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 4, c->proto_key);
+        sqlite3_bind_int(st, 5, c->server_port);
+        sqlite3_bind_int(st, 6, c->transport);
+        sqlite3_bind_int64(st, 7, (sqlite3_int64)c->first_us);
+        sqlite3_bind_int64(st, 8, (sqlite3_int64)c->last_us);
+        sqlite3_bind_int64(st, 9, (sqlite3_int64)c->flows);
+        sqlite3_bind_int64(st, 10, (sqlite3_int64)c->pkts);
+        sqlite3_bind_int64(st, 11, (sqlite3_int64)c->bytes);
+        if (rc == 0 && sqlite3_step(st) == SQLITE_DONE) {
+            if (!c->store_id)
+                c->store_id = sqlite3_last_insert_rowid(s->db);
+            c->dirty = false;
+        } else {
+            rc = -1;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static void bind_endpoint(sqlite3_stmt *st, int col, const otw_endpoint *e)
+{
+    char b[64];
+    if (e->has_ip)
+        sqlite3_bind_text(st, col, otw_addr_str(&e->ip, b, sizeof(b)), -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, col);
+    if (e->has_mac)
+        sqlite3_bind_text(st, col + 1, otw_mac_str(e->mac, b, sizeof(b)), -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, col + 1);
+    if (e->port)
+        sqlite3_bind_int(st, col + 2, e->port);
+    else
+        sqlite3_bind_null(st, col + 2);
+}
+
+static int save_alerts(otw_store *s, otw_alerts *alerts)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT OR REPLACE INTO alerts(id, type, severity, key, first_seen,"
+                           " last_seen, count, src_ip, src_mac, src_port, dst_ip, dst_mac,"
+                           " dst_port, protocol, technique, message)"
+                           " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int rc = 0;
+    uint32_t n = otw_alerts_size(alerts);
+    for (uint32_t i = 0; i < n && rc == 0; i++) {
+        otw_alert *a = otw_alerts_at(alerts, i);
+        if (!a->dirty)
+            continue;
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        sqlite3_bind_int64(st, 1, a->id);
+        sqlite3_bind_text(st, 2, a->type, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, otw_severity_name(a->severity), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, a->key, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 5, (sqlite3_int64)a->first_us);
+        sqlite3_bind_int64(st, 6, (sqlite3_int64)a->last_us);
+        sqlite3_bind_int64(st, 7, (sqlite3_int64)a->count);
+        bind_endpoint(st, 8, &a->src);
+        bind_endpoint(st, 11, &a->dst);
+        bind_text_or_null(st, 14, a->protocol);
+        bind_text_or_null(st, 15, a->technique);
+        sqlite3_bind_text(st, 16, a->message, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(st) == SQLITE_DONE)
+            a->dirty = false;
+        else
+            rc = -1;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int otw_store_checkpoint(otw_store *s, otw_inventory *inv, otw_comms *comms, otw_alerts *alerts,
+                         otw_proto_namer namer, void *namer_ctx, char *err, size_t errsz)
+{
+    if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        set_err(err, errsz, "store checkpoint", s->db);
+        return -1;
+    }
+    sqlite3_stmt *proto_st = NULL;
+    int rc = sqlite3_prepare_v2(s->db,
+                                "INSERT OR REPLACE INTO protocols(key, name) VALUES(?, ?)", -1,
+                                &proto_st, NULL) == SQLITE_OK
+                 ? 0
+                 : -1;
+    if (rc == 0 && inv)
+        rc = save_assets(s, inv, proto_st, namer, namer_ctx);
+    if (rc == 0 && comms)
+        rc = save_comms(s, comms, proto_st, namer, namer_ctx);
+    if (rc == 0 && alerts)
+        rc = save_alerts(s, alerts);
+    sqlite3_finalize(proto_st);
+    if (rc == 0 && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+        return 0;
+    set_err(err, errsz, "store checkpoint", s->db);
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+}

@@ -1,0 +1,46 @@
+/* store.h - the durable state in SQLite (state.db in the state directory).
+ *
+ * Memory holds the working set; the store is its snapshot. Checkpoints
+ * write every dirty asset, communication and alert in one transaction
+ * (WAL mode), so a crash loses at most the last checkpoint and never
+ * corrupts. The schema carries a version for later migrations. */
+#ifndef OTW_STORE_H
+#define OTW_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alerts.h"
+#include "comms.h"
+#include "inventory.h"
+
+#define OTW_STORE_FILE "state.db"
+#define OTW_STORE_SCHEMA_VERSION 1
+
+typedef struct otw_store otw_store;
+
+/* Opens (creating if needed) DIR/state.db. readonly: for listing commands
+ * (fails if it does not exist). NULL + err on failure. */
+otw_store *otw_store_open(const char *dir, bool readonly, char *err, size_t errsz);
+void otw_store_close(otw_store *s);
+
+/* Name of a protocol key, as the store has it (for listing commands). */
+typedef const char *(*otw_proto_namer)(void *ctx, uint16_t proto_key);
+
+int otw_store_load_assets(otw_store *s, int (*fn)(void *ctx, const otw_asset *a), void *ctx);
+int otw_store_load_comms(otw_store *s, int (*fn)(void *ctx, const otw_comm *c), void *ctx);
+/* Alerts in id order. */
+int otw_store_load_alerts(otw_store *s, int (*fn)(void *ctx, const otw_alert *a), void *ctx);
+/* Protocol names as stored with their keys (key -> name). */
+const char *otw_store_proto_name(otw_store *s, uint16_t key, char *buf, size_t bufsz);
+
+/* Writes every dirty record (and clears the dirty flags) in one
+ * transaction. namer gives protocol names for the keys. 0 or -1 + err. */
+int otw_store_checkpoint(otw_store *s, otw_inventory *inv, otw_comms *comms, otw_alerts *alerts,
+                         otw_proto_namer namer, void *namer_ctx, char *err, size_t errsz);
+
+int otw_store_meta_set(otw_store *s, const char *key, const char *value);
+/* Copies the value into buf; returns 0 if found, -1 if not. */
+int otw_store_meta_get(otw_store *s, const char *key, char *buf, size_t bufsz);
+
+#endif
