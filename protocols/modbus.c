@@ -19,6 +19,11 @@
  * - A valid MBAP whose length disagrees with the ADU size is MALFORMED
  *   (a TCP stream never produces it, a datagram may); an invalid MBAP or
  *   fewer than 7 bytes is NOT_MINE.
+ * - A response is checked against its request (byte count for the quantity
+ *   read, echoed address/quantity, sub-function, MEI type); a disagreement
+ *   gives outcome "error" and MALFORMED.
+ * - A request reusing a pending (transaction, unit) gives up the older one
+ *   (NO_RESPONSE); a full table gives up the oldest (n_pending_evicted).
  */
 #include "modbus.h"
 

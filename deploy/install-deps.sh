@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what otwatch needs from Debian 12 packages (as root).
+#   deploy/install-deps.sh          build and run: compiler, CMake, libraries
+#   deploy/install-deps.sh --test   also what the test suite uses (cmocka,
+#                                   tshark, clang for fuzzing, iproute2, ...)
+set -euo pipefail
+
+build_pkgs=(build-essential cmake pkg-config libpcap-dev libndpi-dev libmodbus-dev
+            libnet1-dev libsqlite3-dev libyaml-dev ieee-data)
+test_pkgs=(libcmocka-dev tshark tcpdump libndpi-bin clang libclang-rt-14-dev iproute2 jq
+           python3 time sqlite3 procps)
+
+pkgs=("${build_pkgs[@]}")
+[[ "${1:-}" == "--test" ]] && pkgs+=("${test_pkgs[@]}")
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "install-deps: all ${#pkgs[@]} packages present"
+  exit 0
+fi
+if [[ $(id -u) -ne 0 ]]; then
+  echo "install-deps: missing packages: ${missing[*]}; run this script as root" >&2
+  exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; the answer is no.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# One command for the whole test suite: installs what is missing, builds
+# with AddressSanitizer + UndefinedBehaviorSanitizer and -Werror, runs every
+# test (unit, golden captures, the public corpus when ../shared/pcaps is
+# there, live tests in network namespaces when they can be made), then
+# builds each dissector's libFuzzer target and runs it briefly.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${OTW_TEST_BUILD_DIR:-$top/build-test}
+fuzz_build=${OTW_FUZZ_BUILD_DIR:-$top/build-fuzz}
+fuzz_seconds=${OTW_FUZZ_SECONDS:-60}
+
+bash "$top/deploy/install-deps.sh" --test
+
+cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DOTW_SANITIZE=ON -DOTW_WERROR=ON
+cmake --build "$build" -j"$(nproc)"
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+(cd "$build" && ctest --output-on-failure -j"$(nproc)")
+
+# Fuzz smoke: every dissector target, a short run from its seed corpus.
+cmake -S "$top" -B "$fuzz_build" -DCMAKE_C_COMPILER=clang -DOTW_FUZZ=ON -DOTW_TESTS=OFF \
+  -DOTW_WERROR=ON > /dev/null
+cmake --build "$fuzz_build" -j"$(nproc)" > /dev/null
+for fuzzer in "$fuzz_build"/fuzz_*; do
+  [[ -x "$fuzzer" ]] || continue
+  name=$(basename "$fuzzer")
+  corpus="$top/tests/fuzz/corpus/${name#fuzz_}"
+  work=$(mktemp -d)
+  [[ -d "$corpus" ]] && cp -r "$corpus"/. "$work"/
+  echo "fuzz smoke: $name for ${fuzz_seconds}s"
+  "$fuzzer" -max_total_time="$fuzz_seconds" -print_final_stats=1 "$work" > "$work.log" 2>&1 ||
+    { tail -50 "$work.log"; echo "fuzz smoke: $name found a problem"; exit 1; }
+  grep -E "stat::number_of_executed_units" "$work.log" || true
+  rm -rf "$work" "$work.log"
+done
+echo "fuzz smoke: passed"

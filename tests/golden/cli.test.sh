@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The command line as a user meets it: clear one-line errors with a
+# non-zero exit that leave the state intact, pcapng and several files in
+# timestamp order giving the same result as one pcap, BPF filters.
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+pcap="$src/deploy/demo/plant-demo.pcap"
+st="$tmp/state"
+
+expect_error() { # name, expected stderr pattern, command...
+  local name=$1 pattern=$2; shift 2
+  if "$@" > "$tmp/out" 2> "$tmp/err"; then fail "$name: exit 0"; return; fi
+  if [[ $(wc -l < "$tmp/err") -ne 1 ]]; then cat "$tmp/err"; fail "$name: not one line on stderr"; return; fi
+  grep -qE "$pattern" "$tmp/err" && pass "$name: $(cat "$tmp/err")" || { cat "$tmp/err"; fail "$name: message"; }
+}
+
+"$otwatch" --version | grep -qE '^otwatch [0-9]+\.[0-9]+' && pass "--version" || fail "--version"
+"$otwatch" help | grep -q "read FILE" && pass "help" || fail "help"
+
+"$otwatch" read --config "$cfg" --state "$st" "$pcap" 2> /dev/null || fail "first read"
+cp "$st/state.db" "$tmp/before.db"
+expect_error "missing file" "otwatch read: cannot open .*nope.pcap: No such file" \
+  "$otwatch" read --config "$cfg" --state "$st" "$tmp/nope.pcap"
+expect_error "not a capture" "otwatch read: cannot read .*: not a pcap or pcapng capture" \
+  "$otwatch" read --config "$cfg" --state "$st" "$cfg"
+expect_error "one bad file among good ones" "cannot open" \
+  "$otwatch" read --config "$cfg" --state "$st" "$pcap" "$tmp/missing.pcap"
+expect_error "bad filter" "bad filter" \
+  "$otwatch" read --config "$cfg" --state "$st" --filter "port nonsense" "$pcap"
+printf 'flows:\n  memory_mb: lots\n' > "$tmp/bad.yaml"
+expect_error "bad configuration" "bad.yaml:2" \
+  "$otwatch" read --config "$tmp/bad.yaml" --state "$st" "$pcap"
+printf 'flows:\n  memroy_mb: 3\n' > "$tmp/bad2.yaml"
+expect_error "unknown key" "bad2.yaml:2.*memroy_mb" "$otwatch" config check "$tmp/bad2.yaml"
+expect_error "no state" "no state in" "$otwatch" assets --config "$cfg" --state "$tmp/empty"
+expect_error "bad format" "unknown format" "$otwatch" alerts --config "$cfg" --state "$st" --format csv
+expect_error "unknown command" "unknown command" "$otwatch" frobnicate
+expect_error "no interface" "no such interface|cannot capture|no permission" \
+  "$otwatch" run --config "$cfg" --state "$tmp/live" -i otw-no-such-if0
+cmp -s "$st/state.db" "$tmp/before.db" && pass "failed commands left the state untouched" || fail "state changed by a failed command"
+sqlite3 "$st/state.db" "PRAGMA integrity_check" | grep -qx ok && pass "state integrity" || fail "integrity"
+
+# pcapng and split files (given in reverse order) give the same operations.
+"$otwatch" read --config "$cfg" --state "$tmp/one" "$pcap" 2> /dev/null
+editcap -F pcapng "$pcap" "$tmp/demo.pcapng"
+"$otwatch" read --config "$cfg" --state "$tmp/ng" "$tmp/demo.pcapng" 2> /dev/null || fail "pcapng read"
+cmp -s "$tmp/one/ops.jsonl" "$tmp/ng/ops.jsonl" && pass "pcapng = pcap" || fail "pcapng differs"
+editcap -c 200 "$pcap" "$tmp/part.pcap"
+parts=("$tmp"/part_*.pcap)
+[[ ${#parts[@]} -ge 2 ]] || fail "split"
+mapfile -t reversed < <(printf '%s\n' "${parts[@]}" | sort -r)
+"$otwatch" read --config "$cfg" --state "$tmp/split" "${reversed[@]}" 2> /dev/null || fail "multi-file read"
+cmp -s "$tmp/one/ops.jsonl" "$tmp/split/ops.jsonl" && pass "${#parts[@]} files in timestamp order = one file" || fail "multi-file differs"
+
+# A filter keeps only what it matches.
+"$otwatch" read --config "$cfg" --state "$tmp/f" --filter "host 10.10.1.31" "$pcap" 2> /dev/null || fail "filtered read"
+[[ $(jq -r '.client.ip' "$tmp/f/ops.jsonl" | sort -u) == "10.10.1.31" ]] && pass "filter" || fail "filter"
+# --ops-log writes where asked.
+"$otwatch" read --config "$cfg" --state "$tmp/o" --ops-log "$tmp/ops-here.jsonl" "$pcap" 2> /dev/null
+cmp -s "$tmp/one/ops.jsonl" "$tmp/ops-here.jsonl" && pass "--ops-log" || fail "--ops-log"
+finish
