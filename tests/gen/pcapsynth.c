@@ -4,12 +4,15 @@
  * (UDP), RFC 9293 (TCP), RFC 1624 (incremental checksum update); pcap files
  * through libpcap.
  *
- *   pcapsynth scale IN.pcap OUT.pcap --min-packets N [--gap-ms MS]
+ *   pcapsynth scale IN.pcap OUT.pcap --min-packets N [--gap-ms MS] [--keep-macs]
  *       Concatenates copies of IN until OUT holds at least N packets. Copy k
  *       (k = 0, 1, ...) is shifted in time after copy k-1 (+ gap, default
  *       1000 ms) and has the third octet of every IPv4 address (IPv4 header,
  *       ARP sender/target) set to k & 255; from copy 256 on, k >> 8 is also
  *       added to the second octet, so every copy is a distinct set of devices.
+ *       Unicast MAC addresses (Ethernet, ARP, SLL) get bytes 3-4 XORed with k
+ *       (the OUI, hence the vendor, stays; --keep-macs leaves them alone) so a
+ *       MAC-keyed inventory also sees distinct devices.
  *       IPv4 header checksums are recomputed; TCP/UDP headers and payloads are
  *       untouched except their checksums, updated for the new pseudo-header.
  *       Ethernet (with 802.1Q tags), Linux cooked (SLL) and raw IP links.
@@ -117,7 +120,17 @@ static void ps_rewrite_ipv4(uint8_t *ip, size_t len, unsigned long k)
     ps_put16(ip + l4 + csum_off, c);
 }
 
-static void ps_rewrite_arp(uint8_t *arp, size_t len, unsigned long k)
+/* Copy k of a unicast MAC; group (multicast, broadcast) and zero MACs stay. */
+static void ps_remac(uint8_t *mac, unsigned long k)
+{
+    static const uint8_t zero[6];
+    if ((mac[0] & 1) || !memcmp(mac, zero, 6))
+        return;
+    mac[3] ^= (uint8_t)(k >> 8);
+    mac[4] ^= (uint8_t)k;
+}
+
+static void ps_rewrite_arp(uint8_t *arp, size_t len, unsigned long k, bool macs)
 {
     /* htype(2) ptype(2) hlen plen op(2) sha spa tha tpa */
     if (len < 8 || ps_get16(arp + 2) != 0x0800 || arp[5] != 4)
@@ -128,15 +141,23 @@ static void ps_rewrite_arp(uint8_t *arp, size_t len, unsigned long k)
         return;
     ps_renumber(arp + spa, k);
     ps_renumber(arp + tpa, k);
+    if (macs && hl == 6) {
+        ps_remac(arp + 8, k);
+        ps_remac(arp + 8 + hl + 4, k);
+    }
 }
 
-static void ps_rewrite(int linktype, uint8_t *p, size_t len, unsigned long k)
+static void ps_rewrite(int linktype, uint8_t *p, size_t len, unsigned long k, bool macs)
 {
     size_t off;
     uint16_t type;
     if (linktype == DLT_EN10MB) {
         if (len < 14)
             return;
+        if (macs) {
+            ps_remac(p, k);
+            ps_remac(p + 6, k);
+        }
         off = 12;
         type = ps_get16(p + off);
         /* 802.1Q / 802.1ad tags, at most two */
@@ -150,6 +171,8 @@ static void ps_rewrite(int linktype, uint8_t *p, size_t len, unsigned long k)
     } else if (linktype == DLT_LINUX_SLL) {
         if (len < 16)
             return;
+        if (macs && ps_get16(p + 4) == 6)
+            ps_remac(p + 6, k);
         type = ps_get16(p + 14);
         off = 16;
     } else if (linktype == DLT_RAW || linktype == DLT_IPV4) {
@@ -161,7 +184,7 @@ static void ps_rewrite(int linktype, uint8_t *p, size_t len, unsigned long k)
     if (type == 0x0800)
         ps_rewrite_ipv4(p + off, len - off, k);
     else if (type == 0x0806)
-        ps_rewrite_arp(p + off, len - off, k);
+        ps_rewrite_arp(p + off, len - off, k, macs);
 }
 
 static int ps_parse_ulong(const char *s, unsigned long max, unsigned long *out)
@@ -176,7 +199,7 @@ static int ps_parse_ulong(const char *s, unsigned long max, unsigned long *out)
 }
 
 static int ps_scale(const char *in_path, const char *out_path, unsigned long min_packets,
-                    unsigned long gap_ms)
+                    unsigned long gap_ms, bool macs)
 {
     char err[PCAP_ERRBUF_SIZE];
     pcap_t *in = pcap_open_offline_with_tstamp_precision(in_path, PCAP_TSTAMP_PRECISION_MICRO,
@@ -259,7 +282,7 @@ static int ps_scale(const char *in_path, const char *out_path, unsigned long min
             oh.ts.tv_sec = (time_t)(t / 1000000);
             oh.ts.tv_usec = (suseconds_t)(t % 1000000);
             memcpy(buf, pkts[i].data, cl);
-            ps_rewrite(linktype, buf, cl, k);
+            ps_rewrite(linktype, buf, cl, k, macs);
             pcap_dump((u_char *)out, &oh, buf);
             written++;
         }
@@ -377,7 +400,7 @@ static int ps_flood(const char *out_path, unsigned long flows)
 static void ps_usage(void)
 {
     fputs("usage:\n"
-          "  pcapsynth scale IN.pcap OUT.pcap --min-packets N [--gap-ms MS]\n"
+          "  pcapsynth scale IN.pcap OUT.pcap --min-packets N [--gap-ms MS] [--keep-macs]\n"
           "  pcapsynth flood OUT.pcap --flows N\n",
           stderr);
 }
@@ -386,12 +409,14 @@ int main(int argc, char **argv)
 {
     if (argc >= 5 && !strcmp(argv[1], "scale")) {
         unsigned long min = 0, gap = 1000;
-        bool have_min = false;
+        bool have_min = false, macs = true;
         for (int i = 4; i < argc; i++) {
             if (i + 1 < argc && !strcmp(argv[i], "--min-packets") &&
                 !ps_parse_ulong(argv[i + 1], PS_MIN_MAX, &min)) {
                 have_min = true;
                 i++;
+            } else if (!strcmp(argv[i], "--keep-macs")) {
+                macs = false;
             } else if (i + 1 < argc && !strcmp(argv[i], "--gap-ms") &&
                        !ps_parse_ulong(argv[i + 1], 86400000UL, &gap)) {
                 i++;
@@ -404,7 +429,7 @@ int main(int argc, char **argv)
             ps_usage();
             return 2;
         }
-        return ps_scale(argv[2], argv[3], min, gap);
+        return ps_scale(argv[2], argv[3], min, gap, macs);
     }
     if (argc == 5 && !strcmp(argv[1], "flood") && !strcmp(argv[3], "--flows")) {
         unsigned long flows;
