@@ -132,7 +132,7 @@ for t in otwatch ndpiReader tcpdump; do
     n=$(wc -l <"$TMP/$t.res")
     sec=$(cut -d' ' -f1 "$TMP/$t.res" | median)
     kb=$(cut -d' ' -f2 "$TMP/$t.res" | sort -n | tail -n1)
-    pps=$(awk -v p="$NPKT" -v s="$sec" 'BEGIN { printf "%.0f", s > 0 ? p / s : 0 }')
+    pps=$(awk -v p="$NPKT" -v s="$sec" 'BEGIN { printf("%.0f", (s > 0 ? p / s : 0)) }')
     PPS[$t]=$pps
     failed=""
     [[ -e $TMP/$t.failed ]] && failed=" (some runs failed)"
@@ -163,7 +163,8 @@ run_otwatch --config "$TMP/flood.yaml" "$FLOOD"
 if [[ -s $TMP/otwatch.res ]]; then
     read -r sec kb <"$TMP/otwatch.res"
     awk -v s="$sec" -v k="$kb" -v f="$FLOWS" \
-        'BEGIN { printf "otwatch: %.2f s, %.0f packets/s, peak RSS %.1f MB\n", s, s > 0 ? f / s : 0, k / 1024 }'
+        'BEGIN { printf("otwatch: %.2f s, %.0f packets/s, peak RSS %.1f MB\n", s,
+                        (s > 0 ? f / s : 0), k / 1024) }'
 else
     echo "otwatch failed on the flood capture"
 fi

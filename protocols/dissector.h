@@ -29,12 +29,15 @@ typedef struct otw_dissector {
     const char *name;
     uint16_t tcp_ports[OTW_DISSECTOR_MAX_PORTS]; /* default server ports, 0-terminated */
     uint16_t udp_ports[OTW_DISSECTOR_MAX_PORTS];
+    uint16_t ethertypes[4];                     /* link-layer protocols, 0-terminated */
+    bool industrial;                            /* its clients/servers are control devices */
     size_t session_size;                        /* <= OTW_SESSION_MAX_BYTES */
     void (*session_init)(void *session);
     /* TCP stream framing: length of the PDU starting at buf (>0), NEED_MORE
      * when the header is incomplete, NOT_MINE when buf cannot start a PDU. */
     long (*frame_len)(const uint8_t *buf, size_t len);
-    /* One whole PDU (TCP) or datagram (UDP). */
+    /* One whole PDU (TCP), datagram (UDP) or link-layer payload (after the
+     * Ethertype; dir is OTW_DIR_TO_SERVER, session NULL when session_size is 0). */
     otw_parse_status (*parse)(void *session, otw_dir dir, const uint8_t *pdu, size_t len,
                               uint64_t ts_us, const otw_sink *sink);
     /* Emits what is pending (unanswered requests) older than ts_us - timeout_us;
@@ -45,5 +48,8 @@ typedef struct otw_dissector {
 /* The dissector owning this TCP/UDP server port, or NULL. */
 const otw_dissector *otw_dissector_for_port(bool tcp, uint16_t port);
 const otw_dissector *otw_dissector_get(otw_proto proto);
+const otw_dissector *otw_dissector_for_ethertype(uint16_t ethertype);
+/* Every registered dissector, for iteration (n set to the count). */
+const otw_dissector *const *otw_dissectors(size_t *n);
 
 #endif

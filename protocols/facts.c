@@ -8,8 +8,25 @@
 const char *otw_proto_name(otw_proto p)
 {
     switch (p) {
-    case OTW_PROTO_MODBUS:
-        return "modbus";
+    case OTW_PROTO_MODBUS: return "modbus";
+    case OTW_PROTO_S7COMM: return "s7comm";
+    case OTW_PROTO_ENIP: return "enip";
+    case OTW_PROTO_DNP3: return "dnp3";
+    case OTW_PROTO_IEC104: return "iec104";
+    case OTW_PROTO_BACNET: return "bacnet";
+    case OTW_PROTO_PNDCP: return "profinet_dcp";
+    case OTW_PROTO_SLMP: return "slmp";
+    case OTW_PROTO_MELSOFT: return "melsoft";
+    case OTW_PROTO_FINS: return "fins";
+    case OTW_PROTO_OPCUA: return "opcua";
+    case OTW_PROTO_HARTIP: return "hartip";
+    case OTW_PROTO_DHCP: return "dhcp";
+    case OTW_PROTO_LLDP: return "lldp";
+    case OTW_PROTO_CDP: return "cdp";
+    case OTW_PROTO_NBNS: return "nbns";
+    case OTW_PROTO_MDNS: return "mdns";
+    case OTW_PROTO_SSDP: return "ssdp";
+    case OTW_PROTO_SNMP: return "snmp";
     case OTW_PROTO_NONE:
     case OTW_PROTO__COUNT:
         break;
@@ -29,6 +46,7 @@ const char *otw_class_name(otw_op_class c)
         [OTW_CLASS_CONFIGURATION] = "configuration",
         [OTW_CLASS_DIAGNOSTIC] = "diagnostic",
         [OTW_CLASS_IDENTITY] = "identity",
+        [OTW_CLASS_AUTHENTICATION] = "authentication",
         [OTW_CLASS_OTHER] = "other",
     };
     /* Enum values may come from corrupted data: check the range. */
@@ -121,4 +139,19 @@ void otw_copy_wire_string(char *dst, size_t dstsz, const uint8_t *src, size_t sr
         i += n;
     }
     dst[o] = '\0';
+}
+
+const char *otw_vendor_lookup(const otw_vendor_name *table, size_t n, uint32_t id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (table[mid].id == id)
+            return table[mid].name;
+        if (table[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
 }

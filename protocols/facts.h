@@ -15,6 +15,25 @@
 typedef enum otw_proto {
     OTW_PROTO_NONE = 0,
     OTW_PROTO_MODBUS,
+    OTW_PROTO_S7COMM,       /* S7comm and S7comm-plus over TPKT/COTP */
+    OTW_PROTO_ENIP,         /* EtherNet/IP encapsulation + CIP */
+    OTW_PROTO_DNP3,
+    OTW_PROTO_IEC104,
+    OTW_PROTO_BACNET,
+    OTW_PROTO_PNDCP,        /* PROFINET DCP (Ethertype 0x8892) */
+    OTW_PROTO_SLMP,         /* MELSEC SLMP / MC protocol 3E/4E */
+    OTW_PROTO_MELSOFT,      /* MELSEC engineering protocol (GX Works) */
+    OTW_PROTO_FINS,         /* Omron FINS */
+    OTW_PROTO_OPCUA,        /* OPC UA binary */
+    OTW_PROTO_HARTIP,
+    /* identity-only protocols (no industrial operations) */
+    OTW_PROTO_DHCP,
+    OTW_PROTO_LLDP,
+    OTW_PROTO_CDP,
+    OTW_PROTO_NBNS,
+    OTW_PROTO_MDNS,
+    OTW_PROTO_SSDP,
+    OTW_PROTO_SNMP,
     OTW_PROTO__COUNT
 } otw_proto;
 
@@ -28,6 +47,7 @@ typedef enum otw_op_class {
     OTW_CLASS_CONFIGURATION,
     OTW_CLASS_DIAGNOSTIC,
     OTW_CLASS_IDENTITY,
+    OTW_CLASS_AUTHENTICATION, /* logins, user registration */
     OTW_CLASS_OTHER,
     OTW_CLASS__COUNT
 } otw_op_class;
@@ -48,7 +68,10 @@ typedef struct otw_op {
     uint64_t ts_us;          /* capture time of the request (or of the response if no request seen) */
     uint64_t response_ts_us; /* 0 if no response */
     bool has_unit;
-    uint32_t unit;           /* Modbus unit id, rack/slot, station, ... */
+    uint32_t unit;           /* target: Modbus unit id, S7 slot, DNP3 outstation address,
+                                IEC 104 common address, FINS node, ... */
+    char object[48];         /* what was addressed, "" if nothing: "DB1", "D", "M",
+                                "class 0x01 instance 1 attribute 7", "IOA 1001", ... */
     uint32_t transaction;    /* protocol transaction id where the protocol has one */
     uint16_t function;       /* function / service code */
     const char *function_name; /* static string, never NULL */
@@ -61,18 +84,44 @@ typedef struct otw_op {
     bool request_seen;       /* false: only the response was captured (midstream start) */
 } otw_op;
 
-/* Identity of a device, as its own traffic states it. Empty strings = absent. */
+/* What a device says about itself, as a role hint for the inventory. */
+typedef enum otw_role_hint {
+    OTW_HINT_NONE = 0,
+    OTW_HINT_CONTROLLER,     /* PLC, RTU, IED, drive, I/O station */
+    OTW_HINT_HMI,
+    OTW_HINT_ENGINEERING,
+    OTW_HINT_NETWORK,        /* switch, router, access point */
+    OTW_HINT_IT_HOST,        /* office PC or server */
+    OTW_HINT_IOT             /* camera, printer, smart or consumer device */
+} otw_role_hint;
+
+/* Identity of a device, as its own traffic states it. Empty strings = absent.
+ * Whose identity: the SENDER of the PDU that carried it, which is the flow's
+ * server when `about` is OTW_DIR_TO_CLIENT and the client when it is
+ * OTW_DIR_TO_SERVER (a dissector passes the `dir` it was called with). For
+ * link-layer protocols the sender is the source MAC. When has_mac/has_ip
+ * are set, the identity is about that device instead (DHCP: the client
+ * hardware address and its assigned IP), which also binds the two. */
 typedef struct otw_identity {
     otw_proto protocol;
-    otw_dir about;           /* OTW_DIR_TO_CLIENT: describes the server; TO_SERVER: the client */
-    const char *source;      /* static, e.g. "modbus 43/14" */
+    otw_dir about;
+    const char *source;      /* static, e.g. "modbus 43/14", "s7comm szl 0x0011" */
+    bool has_mac, has_ip;
+    uint8_t mac[6];
+    uint8_t ip[16];          /* IPv4 as IPv4-mapped IPv6 */
+    otw_role_hint role_hint;
+    bool has_vendor_id;
+    uint32_t vendor_id;      /* protocol vendor id (CIP, BACnet, PROFINET), name in vendor */
     char vendor[64];
     char product[64];
     char product_code[64];
     char model[64];
     char revision[32];
     char serial[64];
-    char name[64];
+    char name[64];           /* station / host / plant name */
+    char device_type[64];    /* "PLC", "Communications Adapter", "MediaRenderer", ... */
+    char detail[128];        /* protocol-specific evidence: DHCP vendor class and parameter
+                                list, LLDP capabilities, User-Agent, ... */
 } otw_identity;
 
 /* Where a dissector hands its facts. The caller knows the flow context. */
@@ -91,5 +140,13 @@ const char *otw_outcome_name(otw_outcome o);
 /* Copies a wire string into dst (size dstsz), keeping printable ASCII and
  * UTF-8 as is, replacing control bytes with '?', always NUL-terminating. */
 void otw_copy_wire_string(char *dst, size_t dstsz, const uint8_t *src, size_t srclen);
+
+/* Vendor-id tables (data/NAME_vendors.tsv, compiled into C at build time). */
+typedef struct otw_vendor_name {
+    uint32_t id;
+    const char *name;
+} otw_vendor_name;
+/* Binary search in a table sorted by id; NULL if absent. */
+const char *otw_vendor_lookup(const otw_vendor_name *table, size_t n, uint32_t id);
 
 #endif

@@ -684,6 +684,7 @@ void mb_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_sin
 
 const otw_dissector mb_dissector = {
     .proto = OTW_PROTO_MODBUS,
+    .industrial = true,
     .name = "modbus",
     .tcp_ports = {502},
     .udp_ports = {0},

@@ -476,13 +476,21 @@ void otw_inventory_set_identity(otw_inventory *inv, uint32_t idx, const otw_iden
 
 otw_role otw_asset_role(const otw_asset *a)
 {
-    uint32_t ev = a->evidence;
-    if (ev & ((1u << OTW_EV_MODBUS_SERVER) | (1u << OTW_EV_MODBUS_IDENTITY)))
-        return OTW_ROLE_CONTROLLER;
-    if (ev & (1u << OTW_EV_MODBUS_CLIENT))
-        return OTW_ROLE_HMI;
-    if (ev & (1u << OTW_EV_ROUTER))
-        return OTW_ROLE_NETWORK;
+    /* First match wins: what a device does on the control network says
+     * more than what it announces about itself. */
+    static const struct {
+        otw_evidence ev;
+        otw_role role;
+    } order[] = {
+        {OTW_EV_DEVICE_IDENTITY, OTW_ROLE_CONTROLLER}, {OTW_EV_INDUSTRIAL_SERVER, OTW_ROLE_CONTROLLER},
+        {OTW_EV_ENGINEERING, OTW_ROLE_ENGINEERING},    {OTW_EV_HISTORIAN, OTW_ROLE_HISTORIAN},
+        {OTW_EV_INDUSTRIAL_CLIENT, OTW_ROLE_HMI},      {OTW_EV_NETWORK_DEVICE, OTW_ROLE_NETWORK},
+        {OTW_EV_ROUTER, OTW_ROLE_NETWORK},             {OTW_EV_IOT, OTW_ROLE_IOT},
+        {OTW_EV_IT_HOST, OTW_ROLE_IT_HOST},
+    };
+    for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+        if (a->evidence & (1u << order[i].ev))
+            return order[i].role;
     return OTW_ROLE_UNKNOWN;
 }
 
@@ -496,10 +504,15 @@ const char *otw_role_name(otw_role r)
 const char *otw_evidence_text(otw_evidence ev)
 {
     static const char *const text[OTW_EV__COUNT] = {
-        "answers Modbus/TCP requests (server)",
-        "sends Modbus/TCP requests (client)",
-        "reports a device identity over Modbus (43/14)",
+        "answers industrial protocol requests (server)",
+        "sends industrial protocol requests (client)",
+        "reports a controller identity in its own traffic",
         "source MAC of several IP addresses (routes traffic)",
+        "sends program transfers or operating-mode commands",
+        "announces itself as a bridge or router",
+        "office operating system or service",
+        "camera, smart or consumer device",
+        "collects data from several controllers",
     };
     return (unsigned)ev < OTW_EV__COUNT ? text[ev] : "?";
 }

@@ -39,12 +39,18 @@ typedef enum otw_role {
     OTW_ROLE__COUNT
 } otw_role;
 
-/* Why we believe what we believe about a device. Each names a role. */
+/* Why we believe what we believe about a device. Each points to a role;
+ * the protocols behind it are the asset's protocol lists. */
 typedef enum otw_evidence {
-    OTW_EV_MODBUS_SERVER = 0, /* answers Modbus requests -> controller */
-    OTW_EV_MODBUS_CLIENT,     /* issues Modbus requests -> HMI/SCADA */
-    OTW_EV_MODBUS_IDENTITY,   /* announced a device identity over Modbus 43/14 -> controller */
-    OTW_EV_ROUTER,            /* source MAC of several IPs -> network device */
+    OTW_EV_INDUSTRIAL_SERVER = 0, /* answers industrial requests -> controller */
+    OTW_EV_INDUSTRIAL_CLIENT,     /* sends industrial requests -> HMI/SCADA */
+    OTW_EV_DEVICE_IDENTITY,       /* reports a controller identity (43/14, SZL, ...) -> controller */
+    OTW_EV_ROUTER,                /* source MAC of several IPs -> network device */
+    OTW_EV_ENGINEERING,           /* program transfers, mode changes -> engineering workstation */
+    OTW_EV_NETWORK_DEVICE,        /* announces itself as bridge/router (LLDP, CDP) */
+    OTW_EV_IT_HOST,               /* office OS or service (DHCP vendor class, NetBIOS, UA) */
+    OTW_EV_IOT,                   /* camera, smart plug, media or consumer device */
+    OTW_EV_HISTORIAN,             /* collects data from several controllers */
     OTW_EV__COUNT
 } otw_evidence;
 

@@ -48,7 +48,8 @@ struct otw_sensor {
     uint8_t udp_port_proto[65536];
     uint64_t now_us, next_expire_us, next_checkpoint_us;
     /* what the dissector callbacks are about */
-    otw_flow *cur_flow;
+    otw_flow *cur_flow;           /* NULL for link-layer dissection */
+    const otw_packet *cur_l2;     /* the frame, for link-layer dissection */
     const otw_dissector *cur_dissector;
     otw_dir cur_dir;
     uint64_t cur_ts;
@@ -189,8 +190,30 @@ static void confirm(otw_sensor *s, otw_flow *f)
         return;
     x->confirmed = true;
     assign_comm(s, f, (uint16_t)f->dissector);
-    if (f->dissector == OTW_PROTO_MODBUS)
-        otw_inventory_add_evidence(s->inv, f->client_asset, OTW_EV_MODBUS_CLIENT);
+    const otw_dissector *d = otw_dissector_get((otw_proto)f->dissector);
+    if (d && d->industrial)
+        otw_inventory_add_evidence(s->inv, f->client_asset, OTW_EV_INDUSTRIAL_CLIENT);
+}
+
+/* Endpoints of what is being dissected: the flow's, or for a link-layer
+ * frame its source (as client) and destination MAC. */
+static void current_endpoints(otw_sensor *s, otw_endpoint *client, otw_endpoint *server)
+{
+    if (s->cur_flow) {
+        flow_endpoints(s->cur_flow, client, server);
+        return;
+    }
+    memset(client, 0, sizeof(*client));
+    memset(server, 0, sizeof(*server));
+    client->has_mac = server->has_mac = true;
+    memcpy(client->mac, s->cur_l2->src_mac, 6);
+    memcpy(server->mac, s->cur_l2->dst_mac, 6);
+}
+
+static bool engineering_class(otw_op_class c)
+{
+    return c == OTW_CLASS_PROGRAM_DOWNLOAD || c == OTW_CLASS_PROGRAM_UPLOAD ||
+           c == OTW_CLASS_CONTROL || c == OTW_CLASS_FIRMWARE;
 }
 
 static void sink_op(void *ctx, const otw_op *op)
@@ -198,29 +221,64 @@ static void sink_op(void *ctx, const otw_op *op)
     otw_sensor *s = ctx;
     otw_flow *f = s->cur_flow;
     s->stats.ops++;
-    confirm(s, f);
-    otw_flow_ext *x = &s->ext[otw_flow_index(s->flows, f)];
-    if (op->response_ts_us && !x->server_answered) {
-        x->server_answered = true;
-        if (op->protocol == OTW_PROTO_MODBUS)
-            otw_inventory_add_evidence(s->inv, f->server_asset, OTW_EV_MODBUS_SERVER);
+    const otw_dissector *d = otw_dissector_get(op->protocol);
+    if (f) {
+        confirm(s, f);
+        otw_flow_ext *x = &s->ext[otw_flow_index(s->flows, f)];
+        if (op->response_ts_us && !x->server_answered) {
+            x->server_answered = true;
+            if (d && d->industrial)
+                otw_inventory_add_evidence(s->inv, f->server_asset, OTW_EV_INDUSTRIAL_SERVER);
+        }
+        if (engineering_class(op->op_class) && op->request_seen)
+            otw_inventory_add_evidence(s->inv, f->client_asset, OTW_EV_ENGINEERING);
     }
     otw_endpoint client, server;
-    flow_endpoints(f, &client, &server);
+    current_endpoints(s, &client, &server);
     if (s->oplog)
         otw_oplog_write(s->oplog, op, &client, &server);
     otw_novelty_op(s->novelty, op, &client, &server);
 }
+
+static const otw_evidence hint_evidence[] = {
+    [OTW_HINT_NONE] = OTW_EV__COUNT,
+    [OTW_HINT_CONTROLLER] = OTW_EV_DEVICE_IDENTITY,
+    [OTW_HINT_HMI] = OTW_EV_INDUSTRIAL_CLIENT,
+    [OTW_HINT_ENGINEERING] = OTW_EV_ENGINEERING,
+    [OTW_HINT_NETWORK] = OTW_EV_NETWORK_DEVICE,
+    [OTW_HINT_IT_HOST] = OTW_EV_IT_HOST,
+    [OTW_HINT_IOT] = OTW_EV_IOT,
+};
 
 static void sink_identity(void *ctx, const otw_identity *id)
 {
     otw_sensor *s = ctx;
     otw_flow *f = s->cur_flow;
     s->stats.identities++;
-    uint32_t asset = id->about == OTW_DIR_TO_CLIENT ? f->server_asset : f->client_asset;
+    uint32_t asset = OTW_ASSET_NONE;
+    uint64_t ts = s->cur_ts;
+    if (id->has_mac && id->has_ip) {
+        otw_addr ip;
+        memcpy(ip.b, id->ip, 16);
+        asset = otw_inventory_arp(s->inv, id->mac, &ip, ts); /* a confirmed binding */
+    } else if (id->has_mac) {
+        asset = otw_inventory_l2(s->inv, id->mac, ts);
+    } else if (id->has_ip) {
+        otw_addr ip;
+        memcpy(ip.b, id->ip, 16);
+        asset = otw_inventory_ip(s->inv, NULL, &ip, ts);
+    } else if (f) {
+        /* The sender of a PDU travelling to the client is the server. */
+        asset = id->about == OTW_DIR_TO_CLIENT ? f->server_asset : f->client_asset;
+    } else if (s->cur_l2) {
+        asset = otw_inventory_l2(s->inv, s->cur_l2->src_mac, ts);
+    }
+    if (asset == OTW_ASSET_NONE)
+        return;
     otw_inventory_set_identity(s->inv, asset, id);
-    if (id->protocol == OTW_PROTO_MODBUS && id->about == OTW_DIR_TO_CLIENT)
-        otw_inventory_add_evidence(s->inv, asset, OTW_EV_MODBUS_IDENTITY);
+    if ((unsigned)id->role_hint < sizeof(hint_evidence) / sizeof(hint_evidence[0]) &&
+        hint_evidence[id->role_hint] != OTW_EV__COUNT)
+        otw_inventory_add_evidence(s->inv, asset, hint_evidence[id->role_hint]);
 }
 
 static void sink_anomaly(void *ctx, const char *name)
@@ -242,8 +300,11 @@ static void release_dissection(otw_sensor *s, otw_flow *f)
     }
 }
 
+/* The flow's dissector session, or NULL for stateless dissectors. */
 static void *session_of(otw_sensor *s, const otw_flow *f)
 {
+    if (f->session == OTW_FLOW_NONE)
+        return NULL;
     return s->sessions + (size_t)f->session * OTW_SESSION_MAX_BYTES;
 }
 
@@ -255,6 +316,7 @@ static void dissector_flush(otw_sensor *s, otw_flow *f)
     const otw_dissector *d = otw_dissector_get((otw_proto)f->dissector);
     if (d && d->expire) {
         s->cur_flow = f;
+        s->cur_l2 = NULL;
         d->expire(session_of(s, f), s->now_us, 0, &s->sink);
     }
 }
@@ -336,7 +398,7 @@ static void dissect(otw_sensor *s, otw_flow *f, int dir, const otw_packet *p)
         f->not_dissectable = true;
         return;
     }
-    if (f->session == OTW_FLOW_NONE) {
+    if (f->session == OTW_FLOW_NONE && d->session_size) {
         if (s->n_session_free == 0) {
             s->stats.sessions_exhausted++;
             f->not_dissectable = true;
@@ -346,10 +408,11 @@ static void dissect(otw_sensor *s, otw_flow *f, int dir, const otw_packet *p)
         d->session_init(session_of(s, f));
     }
     s->cur_flow = f;
+    s->cur_l2 = NULL;
     s->cur_dissector = d;
     s->cur_dir = (otw_dir)dir;
     s->cur_ts = p->ts_us;
-    if (d->expire)
+    if (d->expire && f->session != OTW_FLOW_NONE)
         d->expire(session_of(s, f), p->ts_us, (uint64_t)s->cfg.request_timeout_s * 1000000u,
                   &s->sink);
     if (p->ip_proto == 17) {
@@ -379,6 +442,37 @@ static void dissect(otw_sensor *s, otw_flow *f, int dir, const otw_packet *p)
     }
     if (!ok)
         not_mine_verdict(s, f);
+}
+
+/* Link-layer protocols (PROFINET DCP, LLDP, CDP over SNAP): no flow, no
+ * session; the frame's source is the sender. */
+static void dissect_l2(otw_sensor *s, const otw_packet *p)
+{
+    uint16_t type = p->ethertype;
+    const uint8_t *data = p->payload;
+    uint32_t len = p->payload_len;
+    if (!data)
+        return;
+    if (type <= 1500) {
+        /* 802.3 + LLC/SNAP (AA AA 03, OUI, PID): the PID names the protocol. */
+        if (len < 8 || data[0] != 0xAA || data[1] != 0xAA || data[2] != 0x03)
+            return;
+        type = (uint16_t)((data[6] << 8) | data[7]);
+        data += 8;
+        len -= 8;
+    }
+    const otw_dissector *d = otw_dissector_for_ethertype(type);
+    if (!d || d->session_size)
+        return;
+    s->cur_flow = NULL;
+    s->cur_l2 = p;
+    s->cur_dissector = d;
+    s->cur_dir = OTW_DIR_TO_SERVER;
+    s->cur_ts = p->ts_us;
+    s->stats.dissected_pdus++;
+    if (d->parse(NULL, OTW_DIR_TO_SERVER, data, len, p->ts_us, &s->sink) == OTW_PARSE_MALFORMED)
+        s->stats.malformed_pdus++;
+    s->cur_l2 = NULL;
 }
 
 /* ------------------------------------------------------ flow lifecycle */
@@ -502,8 +596,10 @@ void otw_sensor_packet(otw_sensor *s, int dlt, const uint8_t *frame, uint32_t ca
         return;
     case OTW_L3_OTHER:
         s->stats.non_ip++;
-        if (p.has_mac)
+        if (p.has_mac) {
             otw_inventory_l2(s->inv, p.src_mac, ts_us);
+            dissect_l2(s, &p);
+        }
         return;
     case OTW_L3_IPV4:
         s->stats.ipv4++;
@@ -574,6 +670,24 @@ static int load_alert(void *ctx, const otw_alert *a)
     return 0;
 }
 
+/* Server ports of every dissector: registry defaults, then the
+ * configuration (which replaces a protocol's default list). */
+static void build_port_map(otw_sensor *s, const otw_config *cfg)
+{
+    size_t n;
+    const otw_dissector *const *all = otw_dissectors(&n);
+    for (size_t i = 0; i < n; i++) {
+        if (!all[i] || all[i]->proto == OTW_PROTO_MODBUS)
+            continue;
+        for (int k = 0; k < OTW_DISSECTOR_MAX_PORTS && all[i]->tcp_ports[k]; k++)
+            s->tcp_port_proto[all[i]->tcp_ports[k]] = (uint8_t)all[i]->proto;
+        for (int k = 0; k < OTW_DISSECTOR_MAX_PORTS && all[i]->udp_ports[k]; k++)
+            s->udp_port_proto[all[i]->udp_ports[k]] = (uint8_t)all[i]->proto;
+    }
+    for (int i = 0; i < OTW_MAX_PORTS && cfg->modbus_tcp_ports[i]; i++)
+        s->tcp_port_proto[cfg->modbus_tcp_ports[i]] = OTW_PROTO_MODBUS;
+}
+
 static int mkdir_p(const char *dir)
 {
     char buf[OTW_PATH_MAX];
@@ -613,8 +727,7 @@ otw_sensor *otw_sensor_open(const otw_config *cfg, const char *state_dir,
         snprintf(err, errsz, "cannot create state directory %s: %s", state_dir, strerror(errno));
         goto fail;
     }
-    for (int i = 0; i < OTW_MAX_PORTS && cfg->modbus_tcp_ports[i]; i++)
-        s->tcp_port_proto[cfg->modbus_tcp_ports[i]] = OTW_PROTO_MODBUS;
+    build_port_map(s, cfg);
     char e[256];
     s->oui = otw_oui_load(OTW_OUI_DIR, e, sizeof(e));
     if (!s->oui) {

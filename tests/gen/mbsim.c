@@ -136,7 +136,7 @@ typedef enum { MBS_FOREIGN_IGNORE, MBS_FOREIGN_REPLY, MBS_FOREIGN_EXCEPTION } mb
 typedef struct mbs_server {
     const char *listen_ip;
     int port;
-    int unit;                 /* -1: answer every unit */
+    int unit; /* -1: answer every unit */
     mbs_foreign foreign;
     int map_size;
     int conformity;
@@ -362,8 +362,8 @@ static int mbs_server_run(const mbs_server *srv)
     modbus_set_socket(ctx, -1);
     modbus_mapping_free(map);
     modbus_free(ctx);
-    fprintf(stderr, "mbsim: server %s:%d stopped after %lu requests\n", srv->listen_ip,
-            srv->port, n_req);
+    fprintf(stderr, "mbsim: server %s:%d stopped after %lu requests\n", srv->listen_ip, srv->port,
+            n_req);
     return 0;
 }
 
@@ -372,16 +372,16 @@ static int mbs_server_run(const mbs_server *srv)
 typedef struct mbs_event {
     bool is_poll;
     int fc;
-    int unit_first, unit_last;   /* -1: client default */
+    int unit_first, unit_last; /* -1: client default */
     int addr, count;
     int values[123];
     int n_values;
     uint8_t data[MBS_PDU_MAX - 1];
-    int data_len;                /* >= 0: raw request */
-    int code, obj;               /* 43/14 */
-    double start, until;         /* seconds from client start */
+    int data_len;        /* >= 0: raw request */
+    int code, obj;       /* 43/14 */
+    double start, until; /* seconds from client start */
     int every_ms;
-    long remaining;              /* -1: until `until` */
+    long remaining; /* -1: until `until` */
     double next;
     long n_done;
     char text[160];
@@ -630,6 +630,62 @@ static void mbs_print_device_id(const uint8_t *rsp, int len)
     fputc('\n', stderr);
 }
 
+/* The PDU libmodbus would send for ev (function codes it knows). */
+static int mbs_build_pdu(const mbs_event *ev, uint8_t *pdu)
+{
+    int n = 0, count = ev->count, value = ev->n_values ? ev->values[0] : 0;
+    pdu[n++] = (uint8_t)ev->fc;
+    if (ev->fc == 43) {
+        pdu[n++] = 0x0E;
+        pdu[n++] = (uint8_t)ev->code;
+        pdu[n++] = (uint8_t)ev->obj;
+        return n;
+    }
+    pdu[n++] = (uint8_t)(ev->addr >> 8);
+    pdu[n++] = (uint8_t)ev->addr;
+    switch (ev->fc) {
+    case 1:
+    case 2:
+    case 3:
+    case 4:
+        pdu[n++] = (uint8_t)(count >> 8);
+        pdu[n++] = (uint8_t)count;
+        return n;
+    case 5:
+        pdu[n++] = value ? 0xFF : 0x00;
+        pdu[n++] = 0x00;
+        return n;
+    case 6:
+        pdu[n++] = (uint8_t)(value >> 8);
+        pdu[n++] = (uint8_t)value;
+        return n;
+    case 15:
+        count = count > 1968 ? 1968 : count;
+        pdu[n++] = (uint8_t)(count >> 8);
+        pdu[n++] = (uint8_t)count;
+        pdu[n++] = (uint8_t)((count + 7) / 8);
+        memset(pdu + n, 0, (size_t)(count + 7) / 8);
+        for (int i = 0; i < count; i++)
+            if (i < ev->n_values ? ev->values[i] : value)
+                pdu[n + i / 8] |= (uint8_t)(1u << (i % 8));
+        return n + (count + 7) / 8;
+    case 16:
+        count = count > 123 ? 123 : count;
+        pdu[n++] = (uint8_t)(count >> 8);
+        pdu[n++] = (uint8_t)count;
+        pdu[n++] = (uint8_t)(2 * count);
+        for (int i = 0; i < count; i++) {
+            int v = i < ev->n_values ? ev->values[i] : value;
+            pdu[n++] = (uint8_t)(v >> 8);
+            pdu[n++] = (uint8_t)v;
+        }
+        return n;
+    default:
+        errno = EINVAL;
+        return -1;
+    }
+}
+
 static int mbs_execute(modbus_t *ctx, mbs_event *ev, int unit)
 {
     uint8_t bits[2000];
@@ -638,12 +694,19 @@ static int mbs_execute(modbus_t *ctx, mbs_event *ev, int unit)
     int rc, count = ev->count;
     int value = ev->n_values ? ev->values[0] : 0;
 
-    modbus_set_slave(ctx, unit);
     if (ev->data_len >= 0) {
         uint8_t pdu[MBS_PDU_MAX];
         pdu[0] = (uint8_t)ev->fc;
         memcpy(pdu + 1, ev->data, (size_t)ev->data_len);
         return mbs_raw(ctx, unit, pdu, 1 + ev->data_len, rsp);
+    }
+    if (modbus_set_slave(ctx, unit) < 0) {
+        /* libmodbus refuses units 248..254 (a unit scan may want them): raw */
+        uint8_t pdu[MBS_PDU_MAX];
+        int n = mbs_build_pdu(ev, pdu);
+        if (n < 0)
+            return -1;
+        return mbs_raw(ctx, unit, pdu, n, rsp);
     }
     switch (ev->fc) {
     case 1:
@@ -751,10 +814,10 @@ static int mbs_client_run(mbs_client *cl)
             connected = true;
             st.reconnects++;
         }
-        int unit = due->unit_first < 0 ? cl->unit
-                                        : due->unit_first + (int)(due->n_done %
-                                                                  (due->unit_last -
-                                                                   due->unit_first + 1));
+        int unit =
+            due->unit_first < 0
+                ? cl->unit
+                : due->unit_first + (int)(due->n_done % (due->unit_last - due->unit_first + 1));
         int rc = mbs_execute(ctx, due, unit);
         int err = errno;
         st.requests++;
@@ -778,8 +841,8 @@ static int mbs_client_run(mbs_client *cl)
             next_connect = t + 1.0;
         }
         if (mbs_verbose || (rc < 0 && !due->is_poll))
-            fprintf(stderr, "mbsim: t=%.2f unit %d fc %d [%s] -> %s\n", t, unit, due->fc,
-                    due->text, rc >= 0 ? "ok" : modbus_strerror(err));
+            fprintf(stderr, "mbsim: t=%.2f unit %d fc %d [%s] -> %s\n", t, unit, due->fc, due->text,
+                    rc >= 0 ? "ok" : modbus_strerror(err));
     }
     if (connected)
         modbus_close(ctx);

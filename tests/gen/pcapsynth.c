@@ -202,8 +202,7 @@ static int ps_scale(const char *in_path, const char *out_path, unsigned long min
                     unsigned long gap_ms, bool macs)
 {
     char err[PCAP_ERRBUF_SIZE];
-    pcap_t *in = pcap_open_offline_with_tstamp_precision(in_path, PCAP_TSTAMP_PRECISION_MICRO,
-                                                         err);
+    pcap_t *in = pcap_open_offline_with_tstamp_precision(in_path, PCAP_TSTAMP_PRECISION_MICRO, err);
     if (!in) {
         fprintf(stderr, "pcapsynth: %s\n", err);
         return 1;
@@ -212,8 +211,7 @@ static int ps_scale(const char *in_path, const char *out_path, unsigned long min
     int snaplen = pcap_snapshot(in);
     if (linktype != DLT_EN10MB && linktype != DLT_LINUX_SLL && linktype != DLT_RAW &&
         linktype != DLT_IPV4)
-        fprintf(stderr, "pcapsynth: link type %d not renumbered, copies are identical\n",
-                linktype);
+        fprintf(stderr, "pcapsynth: link type %d not renumbered, copies are identical\n", linktype);
 
     ps_pkt *pkts = NULL;
     size_t n = 0, cap = 0;
@@ -260,8 +258,8 @@ static int ps_scale(const char *in_path, const char *out_path, unsigned long min
     if (period <= 0)
         period = 1;
 
-    pcap_t *dead = pcap_open_dead_with_tstamp_precision(linktype, snaplen,
-                                                        PCAP_TSTAMP_PRECISION_MICRO);
+    pcap_t *dead =
+        pcap_open_dead_with_tstamp_precision(linktype, snaplen, PCAP_TSTAMP_PRECISION_MICRO);
     pcap_dumper_t *out = dead ? pcap_dump_open(dead, out_path) : NULL;
     if (!out) {
         fprintf(stderr, "pcapsynth: %s: %s\n", out_path, dead ? pcap_geterr(dead) : "pcap");
@@ -299,8 +297,8 @@ static int ps_scale(const char *in_path, const char *out_path, unsigned long min
         fprintf(stderr, "pcapsynth: %s: write error\n", out_path);
         return 1;
     }
-    fprintf(stderr, "pcapsynth: wrote %lu packets (%lu copies of %zu) to %s\n", written, copies,
-            n, out_path);
+    fprintf(stderr, "pcapsynth: wrote %lu packets (%lu copies of %zu) to %s\n", written, copies, n,
+            out_path);
     return 0;
 }
 

@@ -105,7 +105,7 @@ static void test_fact_names(void **state)
     assert_string_equal(otw_proto_name((otw_proto)99), "none");
     const char *cls[] = {"read",     "write",    "program_download", "program_upload",
                          "control",  "firmware", "configuration",    "diagnostic",
-                         "identity", "other"};
+                         "identity", "authentication", "other"};
     for (int i = 0; i < OTW_CLASS__COUNT; i++)
         assert_string_equal(otw_class_name((otw_op_class)i), cls[i]);
     assert_string_equal(otw_class_name((otw_op_class)77), "other");
