@@ -89,9 +89,13 @@ static void identity_text(const otw_asset *a, char *out, size_t outsz)
     if (!a->has_identity)
         return;
     const otw_identity *id = &a->identity;
-    snprintf(out, outsz, "%s%s%s%s%s%s%s", id->vendor, id->vendor[0] ? " " : "",
-             id->model[0] ? id->model : id->product, id->revision[0] ? " " : "", id->revision,
-             id->name[0] ? " / " : "", id->name);
+    const char *parts[] = {id->vendor, id->model[0] ? id->model : id->product, id->revision};
+    size_t len = 0;
+    for (size_t i = 0; i < 3 && len < outsz; i++)
+        if (parts[i][0])
+            len += (size_t)snprintf(out + len, outsz - len, "%s%s", len ? " " : "", parts[i]);
+    if (id->name[0] && len < outsz)
+        snprintf(out + len, outsz - len, "%s%s", len ? " / " : "", id->name);
 }
 
 static void csv_field(FILE *out, const char *s, bool last)

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "dissector.h"
@@ -152,6 +153,19 @@ static void assign_comm(otw_sensor *s, otw_flow *f, uint16_t key)
         otw_novelty_comm(s->novelty, c, proto_key_name(s, key), &client, &server, key < 256,
                          f->first_us);
     }
+}
+
+/* The name a flow's communication gets from nDPI. When our dissector
+ * rejected the flow, nDPI naming the same protocol can only be its port
+ * guess, which our dissector has just refuted: the flow is unknown. */
+static uint16_t ndpi_comm_key(otw_sensor *s, const otw_flow *f)
+{
+    uint16_t id = otw_classify_proto(f);
+    if (f->not_dissectable && f->dissector && id &&
+        strcasecmp(otw_classify_proto_name(s->classifier, id),
+                   otw_proto_name((otw_proto)f->dissector)) == 0)
+        id = 0;
+    return OTW_PROTO_KEY_NDPI(id);
 }
 
 /* Adds what the flow carried since the last flush to its communication
@@ -505,7 +519,7 @@ static void on_flow_end(void *ctx, otw_flow *f, otw_flow_end why)
     if (!f->ndpi_done || f->ndpi)
         otw_classify_finish(s->classifier, f);
     if (f->comm == OTW_FLOW_NONE)
-        assign_comm(s, f, OTW_PROTO_KEY_NDPI(otw_classify_proto(f)));
+        assign_comm(s, f, ndpi_comm_key(s, f));
     flush_counters(s, f);
 }
 
@@ -638,13 +652,13 @@ void otw_sensor_packet(otw_sensor *s, int dlt, const uint8_t *frame, uint32_t ca
         /* A flow our dissector owns takes its name from the dissector once
          * confirmed; everything else is named by nDPI now. */
         if (!f->dissector || f->not_dissectable)
-            assign_comm(s, f, OTW_PROTO_KEY_NDPI(otw_classify_proto(f)));
+            assign_comm(s, f, ndpi_comm_key(s, f));
     }
     if (f->dissector && !f->not_dissectable && p.payload_len && p.payload &&
         (p.ip_proto == 6 || p.ip_proto == 17))
         dissect(s, f, dir, &p);
     if (f->not_dissectable && f->ndpi_done && f->comm == OTW_FLOW_NONE)
-        assign_comm(s, f, OTW_PROTO_KEY_NDPI(otw_classify_proto(f)));
+        assign_comm(s, f, ndpi_comm_key(s, f));
 }
 
 /* ------------------------------------------------------ open / close */

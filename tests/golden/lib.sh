@@ -26,3 +26,23 @@ finish() {
   if [[ $failures -gt 0 ]]; then echo "$failures failure(s)"; exit 1; fi
   echo "all checks passed"
 }
+# Reads tests/golden/captures/NAME.pcap into a fresh state and compares
+# assets, alerts and the operations log with tests/golden/expected/NAME.*.
+# Leaves the state in $tmp/NAME for further checks (jq on $tmp/NAME.*.json).
+golden_capture() {
+  local name=$1 st="$tmp/$1"
+  "$otwatch" read --config "$cfg" --state "$st" "$src/tests/golden/captures/$name.pcap" \
+    2> "$tmp/$name.err" || { cat "$tmp/$name.err"; fail "$name: read failed"; return 1; }
+  "$otwatch" assets --config "$cfg" --state "$st" --format json > "$tmp/$name.assets.json"
+  "$otwatch" alerts --config "$cfg" --state "$st" --format json > "$tmp/$name.alerts.json"
+  golden "$tmp/$name.assets.json" "$src/tests/golden/expected/$name.assets.json"
+  golden "$tmp/$name.alerts.json" "$src/tests/golden/expected/$name.alerts.json"
+  golden "$st/ops.jsonl" "$src/tests/golden/expected/$name.ops.jsonl"
+}
+# Asserts a jq expression over a file: jqt NAME FILE EXPR [jq args...].
+# For JSON-lines files pass -s and test with any()/all(): jq -e judges only
+# the last output.
+jqt() {
+  local name=$1 file=$2 expr=$3; shift 3
+  if jq -e "$@" "$expr" "$file" > /dev/null; then pass "$name"; else fail "$name"; fi
+}
