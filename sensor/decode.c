@@ -406,6 +406,21 @@ const char *otw_addr_str(const otw_addr *a, char *buf, size_t bufsz)
     if (bufsz == 0)
         return buf;
     const char *s;
+    if (otw_addr_is_v4(a) && bufsz >= 16) {
+        /* Dotted quad by hand: inet_ntop formats IPv4 with sprintf, and this
+         * runs for every logged operation. */
+        char *p = buf;
+        for (int i = 12; i < 16; i++) {
+            unsigned v = a->b[i];
+            if (v >= 100)
+                *p++ = (char)('0' + v / 100);
+            if (v >= 10)
+                *p++ = (char)('0' + v / 10 % 10);
+            *p++ = (char)('0' + v % 10);
+            *p++ = i < 15 ? '.' : '\0';
+        }
+        return buf;
+    }
     if (otw_addr_is_v4(a))
         s = inet_ntop(AF_INET, a->b + 12, buf, (socklen_t)bufsz);
     else

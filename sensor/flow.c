@@ -357,3 +357,13 @@ otw_flow *otw_flow_at(otw_flow_table *t, uint32_t index)
         return NULL;
     return &t->flows[index];
 }
+
+otw_flow *otw_flow_newest(otw_flow_table *t)
+{
+    return t->lru_tail == OTW_FLOW_NONE ? NULL : &t->flows[t->lru_tail];
+}
+
+otw_flow *otw_flow_older(otw_flow_table *t, const otw_flow *f)
+{
+    return f->lru_prev == OTW_FLOW_NONE ? NULL : &t->flows[f->lru_prev];
+}

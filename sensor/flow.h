@@ -121,6 +121,10 @@ void otw_flow_expire(otw_flow_table *t, uint64_t now_us, uint32_t tcp_s, uint32_
 void otw_flow_flush_all(otw_flow_table *t);
 
 void otw_flow_get_stats(const otw_flow_table *t, otw_flow_stats *out);
+/* Walks flows from the most recently active backwards (LRU order), so a
+ * caller can visit only what changed since a given time. NULL at the end. */
+otw_flow *otw_flow_newest(otw_flow_table *t);
+otw_flow *otw_flow_older(otw_flow_table *t, const otw_flow *f);
 uint32_t otw_flow_index(const otw_flow_table *t, const otw_flow *f);
 /* The flow in slot index, or NULL when out of range or the slot is free. */
 otw_flow *otw_flow_at(otw_flow_table *t, uint32_t index);

@@ -289,6 +289,7 @@ static int cmd_run(int argc, char **argv)
         otw_live_close(live);
         return EXIT_FAIL;
     }
+    otw_sensor_set_live(s, true);
     uint32_t assets_before = otw_inventory_size(otw_sensor_inventory(s));
     uint32_t alerts_before = otw_alerts_size(otw_sensor_alerts(s));
     install_signals();

@@ -6,10 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "asyncw.h"
 #include "jsonw.h"
 
+#define OPLOG_BUFFER (1u << 20) /* per half of the double buffer */
+
 struct otw_oplog {
-    FILE *f;
+    otw_asyncw *out;
     uint64_t written, failed;
 };
 
@@ -20,14 +23,15 @@ otw_oplog *otw_oplog_open(const char *path, char *err, size_t errsz)
         snprintf(err, errsz, "out of memory");
         return NULL;
     }
-    l->f = fopen(path, "a");
-    if (!l->f) {
-        snprintf(err, errsz, "cannot open operations log %s: %s", path, strerror(errno));
+    /* Written from the packet path: the kernel's write happens on a
+     * background thread, in order. */
+    char e[256];
+    l->out = otw_asyncw_open(path, OPLOG_BUFFER, e, sizeof(e));
+    if (!l->out) {
+        snprintf(err, errsz, "operations log: %s", e);
         free(l);
         return NULL;
     }
-    /* Large buffer: the log is written from the packet path. */
-    setvbuf(l->f, NULL, _IOFBF, 1 << 16);
     return l;
 }
 
@@ -116,15 +120,13 @@ void otw_oplog_write(otw_oplog *l, const otw_op *op, const otw_endpoint *client,
         return;
     }
     buf[n++] = '\n';
-    if (fwrite(buf, 1, n, l->f) != n)
-        l->failed++;
-    else
-        l->written++;
+    otw_asyncw_append(l->out, buf, n);
+    l->written++;
 }
 
 int otw_oplog_flush(otw_oplog *l)
 {
-    return fflush(l->f) == 0 ? 0 : -1;
+    return otw_asyncw_flush(l->out);
 }
 
 uint64_t otw_oplog_written(const otw_oplog *l)
@@ -141,6 +143,6 @@ void otw_oplog_close(otw_oplog *l)
 {
     if (!l)
         return;
-    fclose(l->f);
+    otw_asyncw_close(l->out);
     free(l);
 }

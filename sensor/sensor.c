@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "dissector.h"
 #include "jsonw.h"
@@ -18,6 +19,7 @@
 #define EXPIRE_EVERY_US 1000000u    /* flow expiry pass per second of capture time */
 #define EXPIRE_MAX_VISITS 256       /* flows looked at per pass */
 #define NOT_MINE_SEGMENTS 3         /* undecodable segments before the "not X" verdict */
+#define OFFLINE_CHECKPOINT_WALL_S 2.0 /* offline reads: at most one checkpoint per 2 s */
 
 struct otw_flow_ext {
     bool confirmed;                 /* the dissector parsed a PDU on this flow */
@@ -47,7 +49,9 @@ struct otw_sensor {
     otw_syslog *syslog;
     uint8_t tcp_port_proto[65536];
     uint8_t udp_port_proto[65536];
-    uint64_t now_us, next_expire_us, next_checkpoint_us;
+    uint64_t now_us, next_expire_us, next_checkpoint_us, last_flush_us;
+    bool live;                    /* checkpoints on capture time alone */
+    double last_checkpoint_wall;  /* offline reads also wait for wall time */
     /* what the dissector callbacks are about */
     otw_flow *cur_flow;           /* NULL for link-layer dissection */
     const otw_packet *cur_l2;     /* the frame, for link-layer dissection */
@@ -525,13 +529,16 @@ static void on_flow_end(void *ctx, otw_flow *f, otw_flow_end why)
 
 /* ------------------------------------------------------ housekeeping */
 
+/* Only flows active since the last checkpoint can have news: they are at
+ * the recent end of the LRU list. */
 static void checkpoint_flush_flows(otw_sensor *s)
 {
-    for (uint32_t i = 0; i < s->flow_capacity; i++) {
-        otw_flow *f = otw_flow_at(s->flows, i);
-        if (f && f->in_use)
-            flush_counters(s, f);
+    for (otw_flow *f = otw_flow_newest(s->flows); f; f = otw_flow_older(s->flows, f)) {
+        if (f->last_us < s->last_flush_us)
+            break;
+        flush_counters(s, f);
     }
+    s->last_flush_us = s->now_us;
 }
 
 int otw_sensor_checkpoint(otw_sensor *s, char *err, size_t errsz)
@@ -553,6 +560,18 @@ int otw_sensor_checkpoint(otw_sensor *s, char *err, size_t errsz)
     return 0;
 }
 
+static double wall_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void otw_sensor_set_live(otw_sensor *s, bool live)
+{
+    s->live = live;
+}
+
 static void housekeeping(otw_sensor *s)
 {
     if (s->now_us >= s->next_expire_us) {
@@ -561,8 +580,16 @@ static void housekeeping(otw_sensor *s)
         s->next_expire_us = s->now_us + EXPIRE_EVERY_US;
     }
     if (s->now_us >= s->next_checkpoint_us) {
-        if (s->next_checkpoint_us)
+        /* Live, a checkpoint every interval of (capture = wall) time bounds
+         * what a crash can lose. Offline, hours of capture pass in seconds:
+         * a checkpoint also waits for wall time, so a big file is not
+         * thousands of transactions (the result is the same either way). */
+        double wall = wall_seconds();
+        if (s->next_checkpoint_us &&
+            (s->live || wall - s->last_checkpoint_wall >= OFFLINE_CHECKPOINT_WALL_S)) {
             otw_sensor_checkpoint(s, NULL, 0);
+            s->last_checkpoint_wall = wall;
+        }
         s->next_checkpoint_us = s->now_us + (uint64_t)s->cfg.checkpoint_s * 1000000u;
     }
 }

@@ -40,6 +40,9 @@ otw_sensor *otw_sensor_open(const otw_config *cfg, const char *state_dir,
 /* One captured frame. */
 void otw_sensor_packet(otw_sensor *s, int dlt, const uint8_t *frame, uint32_t caplen,
                        uint32_t wire_len, uint64_t ts_us);
+/* Live capture: checkpoints follow capture time alone (offline reads also
+ * space them by wall time). */
+void otw_sensor_set_live(otw_sensor *s, bool live);
 /* Lets time pass without packets (live capture idle). */
 void otw_sensor_tick(otw_sensor *s, uint64_t now_us);
 /* Writes the working set to the store now. 0 or -1 + err. */

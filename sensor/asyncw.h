@@ -1,0 +1,27 @@
+/* asyncw.h - append-only file output written by a background thread.
+ *
+ * The packet thread appends into one of two large buffers; a full buffer is
+ * handed to a writer thread and the other one is filled meanwhile. The
+ * operations log, written for every industrial request, so costs the packet
+ * path a memcpy instead of the kernel's write path. Order is preserved. */
+#ifndef OTW_ASYNCW_H
+#define OTW_ASYNCW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct otw_asyncw otw_asyncw;
+
+/* Opens path for appending; NULL + err on failure. */
+otw_asyncw *otw_asyncw_open(const char *path, size_t buffer_bytes, char *err, size_t errsz);
+/* Appends len bytes (len <= buffer_bytes). Blocks only when both buffers
+ * are full (the disk is slower than the capture). */
+void otw_asyncw_append(otw_asyncw *w, const void *data, size_t len);
+/* Waits until everything appended so far is written. 0, or -1 if a write
+ * failed since the last flush. */
+int otw_asyncw_flush(otw_asyncw *w);
+uint64_t otw_asyncw_failed_bytes(const otw_asyncw *w);
+/* Flushes, stops the thread and closes the file. */
+void otw_asyncw_close(otw_asyncw *w);
+
+#endif
