@@ -168,10 +168,8 @@ static void put_escaped(otw_jsonw *w, const char *str, size_t n)
 void jw_key(otw_jsonw *w, const char *k)
 {
     sep(w);
-    /* Keys are the program's own ASCII literals: no escaping needed. */
-    putc1(w, '"');
-    put(w, k ? k : "", k ? strlen(k) : 0);
-    put(w, "\":", 2);
+    put_escaped(w, k ? k : "", k ? strlen(k) : 0);
+    putc1(w, ':');
     if (w->depth > 0)
         w->first[w->depth - 1] = true;
 }
