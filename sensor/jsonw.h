@@ -29,7 +29,7 @@ void jw_obj_begin(otw_jsonw *w);
 void jw_obj_end(otw_jsonw *w);
 void jw_arr_begin(otw_jsonw *w);
 void jw_arr_end(otw_jsonw *w);
-void jw_key(otw_jsonw *w, const char *k); /* object key (a plain ASCII literal, not escaped), handles commas */
+void jw_key(otw_jsonw *w, const char *k); /* object key, handles commas */
 /* Escaped string: '"' and '\\' backslash-escaped, control characters as \u00XX,
  * invalid UTF-8 replaced by U+FFFD (one per maximal invalid subpart, as
  * Unicode 3.9 recommends). jw_str(w, NULL) writes null. */
