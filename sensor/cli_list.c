@@ -300,7 +300,9 @@ static const char *endpoint_text(const otw_endpoint *e, char *out, size_t outsz)
         otw_addr_str(&e->ip, ip, sizeof(ip));
     else if (e->has_mac)
         otw_mac_str(e->mac, mac, sizeof(mac));
-    if (e->port)
+    if (e->port && ip[0] && !otw_addr_is_v4(&e->ip))
+        snprintf(out, outsz, "[%s]:%u", ip, e->port); /* RFC 5952 section 6 */
+    else if (e->port)
         snprintf(out, outsz, "%s:%u", ip[0] ? ip : mac, e->port);
     else
         snprintf(out, outsz, "%s", ip[0] ? ip : mac[0] ? mac : "-");

@@ -63,13 +63,14 @@ void otw_inventory_free(otw_inventory *inv)
 
 static uint32_t resolve(const otw_inventory *inv, uint32_t idx)
 {
-    /* Merges form short chains; bounded walk. */
-    for (int hops = 0; idx != OTW_ASSET_NONE && hops < 8; hops++) {
+    /* Merges form short chains; bounded walk. Slots past n are unused
+     * (zeroed: merged_into 0 would alias asset 0). */
+    for (int hops = 0; idx < inv->n && hops < 8; hops++) {
         if (inv->assets[idx].merged_into == OTW_ASSET_NONE)
             return idx;
         idx = inv->assets[idx].merged_into;
     }
-    return idx;
+    return idx < inv->n ? idx : OTW_ASSET_NONE;
 }
 
 otw_asset *otw_inventory_at(otw_inventory *inv, uint32_t idx)
@@ -97,8 +98,9 @@ static void set_vendor(otw_inventory *inv, otw_asset *a)
 {
     const char *v = inv->oui && a->has_mac ? otw_oui_lookup(inv->oui, a->mac) : NULL;
     if (v) {
-        strncpy(a->vendor, v, sizeof(a->vendor) - 1);
-        a->vendor[sizeof(a->vendor) - 1] = '\0';
+        size_t n = strnlen(v, sizeof(a->vendor) - 1);
+        memcpy(a->vendor, v, n);
+        a->vendor[n] = '\0';
     }
 }
 
@@ -346,12 +348,14 @@ static void become_router(otw_inventory *inv, uint32_t ridx, uint64_t ts_us)
     for (int i = r->n_ips - 1; i >= 0; i--) {
         if (r->ip_confirmed & (1u << i))
             continue;
-        otw_addr ip = r->ips[i];
-        remove_ip_at(r, i);
+        /* No room for the host: its IP stays on the router, where the
+         * IP index (which has no deletion) still points. */
         uint32_t n = create(inv, NULL, ts_us, true);
         r = &inv->assets[ridx];
         if (n == OTW_ASSET_NONE)
-            continue;
+            break;
+        otw_addr ip = r->ips[i];
+        remove_ip_at(r, i);
         inv->assets[n].first_us = r->first_us;
         add_ip(inv, n, &ip, false);
         /* The router asset was announced with this IP; the split-off host
@@ -444,8 +448,9 @@ void otw_inventory_add_evidence(otw_inventory *inv, uint32_t idx, otw_evidence e
 static void merge_field(char *dst, size_t dstsz, const char *src)
 {
     if (src[0] && strcmp(dst, src) != 0) {
-        strncpy(dst, src, dstsz - 1);
-        dst[dstsz - 1] = '\0';
+        size_t n = strnlen(src, dstsz - 1);
+        memcpy(dst, src, n);
+        dst[n] = '\0';
     }
 }
 

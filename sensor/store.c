@@ -37,6 +37,12 @@ static void set_err(char *err, size_t errsz, const char *what, sqlite3 *db)
         snprintf(err, errsz, "%s: %s", what, db ? sqlite3_errmsg(db) : "out of memory");
 }
 
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+    const char *v = (const char *)sqlite3_column_text(st, i);
+    return v ? v : "";
+}
+
 otw_store *otw_store_open(const char *dir, bool readonly, char *err, size_t errsz)
 {
     char path[1024];
@@ -85,11 +91,19 @@ otw_store *otw_store_open(const char *dir, bool readonly, char *err, size_t errs
             return NULL;
         }
     } else {
-        /* A read-only reader must still see a valid database. */
+        /* A read-only reader must still see a valid database, and not
+         * misread a newer layout. */
         sqlite3_stmt *st = NULL;
         if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key='schema_version'", -1,
                                &st, NULL) != SQLITE_OK) {
             set_err(err, errsz, path, s->db);
+            sqlite3_finalize(st);
+            otw_store_close(s);
+            return NULL;
+        }
+        if (sqlite3_step(st) == SQLITE_ROW && atoi(col_text(st, 0)) > OTW_STORE_SCHEMA_VERSION) {
+            snprintf(err, errsz, "%s: schema version %s is newer than this otwatch (%d)", path,
+                     col_text(st, 0), OTW_STORE_SCHEMA_VERSION);
             sqlite3_finalize(st);
             otw_store_close(s);
             return NULL;
@@ -201,12 +215,6 @@ static void text_to_ips(const char *s, otw_asset *a)
             a->n_ips++;
 }
 
-static const char *col_text(sqlite3_stmt *st, int i)
-{
-    const char *v = (const char *)sqlite3_column_text(st, i);
-    return v ? v : "";
-}
-
 static void copy_col(char *dst, size_t dstsz, sqlite3_stmt *st, int i)
 {
     snprintf(dst, dstsz, "%s", col_text(st, i));
@@ -221,6 +229,23 @@ static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
 }
 
 /* --- loading -------------------------------------------------------- */
+
+/* Identity sources are static strings in the dissectors; one read back must
+ * outlive the row and the store (the inventory keeps it), so it is interned
+ * for the life of the process in a small bounded pool. Single-threaded use,
+ * as everything that loads the store. */
+static const char *intern_source(const char *src)
+{
+    static char pool[64][48];
+    static int n;
+    for (int i = 0; i < n; i++)
+        if (strcmp(pool[i], src) == 0)
+            return pool[i];
+    if (n >= (int)(sizeof(pool) / sizeof(pool[0])) || strlen(src) >= sizeof(pool[0]))
+        return "stored";
+    snprintf(pool[n], sizeof(pool[0]), "%s", src);
+    return pool[n++];
+}
 
 int otw_store_load_assets(otw_store *s, int (*fn)(void *ctx, const otw_asset *a), void *ctx)
 {
@@ -247,9 +272,7 @@ int otw_store_load_assets(otw_store *s, int (*fn)(void *ctx, const otw_asset *a)
         a.n_protos_server = text_to_keys(col_text(st, 7), a.protos_server, OTW_ASSET_MAX_PROTOS);
         if (sqlite3_column_type(st, 8) != SQLITE_NULL) {
             a.has_identity = true;
-            /* The source string must outlive the row: keep only known ones. */
-            a.identity.source = strcmp(col_text(st, 8), "modbus 43/14") == 0 ? "modbus 43/14"
-                                                                               : "stored";
+            a.identity.source = intern_source(col_text(st, 8));
             copy_col(a.identity.vendor, sizeof(a.identity.vendor), st, 9);
             copy_col(a.identity.product, sizeof(a.identity.product), st, 10);
             copy_col(a.identity.product_code, sizeof(a.identity.product_code), st, 11);
@@ -530,11 +553,63 @@ static int save_alerts(otw_store *s, otw_alerts *alerts)
     return rc;
 }
 
+/* What a checkpoint changes in memory (store ids, dirty flags), kept to be
+ * put back when its transaction is rolled back: the records it wrote must
+ * stay dirty, and rows it inserted must not keep ids a later insert could
+ * take. Assets, then comms, then alerts. */
+typedef struct saved_rec {
+    int64_t store_id;
+    bool dirty;
+} saved_rec;
+
+static saved_rec *save_flags(otw_inventory *inv, otw_comms *comms, otw_alerts *alerts)
+{
+    size_t n = (inv ? otw_inventory_size(inv) : 0) + (comms ? otw_comms_size(comms) : 0) +
+               (alerts ? otw_alerts_size(alerts) : 0);
+    saved_rec *v = malloc((n ? n : 1) * sizeof(*v));
+    size_t k = 0;
+    for (uint32_t i = 0; v && inv && i < otw_inventory_size(inv); i++, k++) {
+        const otw_asset *a = otw_inventory_raw(inv, i);
+        v[k] = (saved_rec){a->store_id, a->dirty};
+    }
+    for (uint32_t i = 0; v && comms && i < otw_comms_size(comms); i++, k++) {
+        const otw_comm *c = otw_comms_at(comms, i);
+        v[k] = (saved_rec){c->store_id, c->dirty};
+    }
+    for (uint32_t i = 0; v && alerts && i < otw_alerts_size(alerts); i++, k++)
+        v[k] = (saved_rec){0, otw_alerts_at(alerts, i)->dirty};
+    return v;
+}
+
+static void restore_flags(const saved_rec *v, otw_inventory *inv, otw_comms *comms,
+                          otw_alerts *alerts)
+{
+    size_t k = 0;
+    for (uint32_t i = 0; inv && i < otw_inventory_size(inv); i++, k++) {
+        otw_asset *a = otw_inventory_raw(inv, i);
+        a->store_id = v[k].store_id;
+        a->dirty = v[k].dirty;
+    }
+    for (uint32_t i = 0; comms && i < otw_comms_size(comms); i++, k++) {
+        otw_comm *c = otw_comms_at(comms, i);
+        c->store_id = v[k].store_id;
+        c->dirty = v[k].dirty;
+    }
+    for (uint32_t i = 0; alerts && i < otw_alerts_size(alerts); i++, k++)
+        otw_alerts_at(alerts, i)->dirty = v[k].dirty;
+}
+
 int otw_store_checkpoint(otw_store *s, otw_inventory *inv, otw_comms *comms, otw_alerts *alerts,
                          otw_proto_namer namer, void *namer_ctx, char *err, size_t errsz)
 {
+    saved_rec *saved = save_flags(inv, comms, alerts);
+    if (!saved) {
+        set_err(err, errsz, "store checkpoint", NULL);
+        return -1;
+    }
     if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
         set_err(err, errsz, "store checkpoint", s->db);
+        free(saved);
         return -1;
     }
     sqlite3_stmt *proto_st = NULL;
@@ -549,10 +624,17 @@ int otw_store_checkpoint(otw_store *s, otw_inventory *inv, otw_comms *comms, otw
         rc = save_comms(s, comms, proto_st, namer, namer_ctx);
     if (rc == 0 && alerts)
         rc = save_alerts(s, alerts);
+    if (rc != 0) /* before the next finalize resets the message */
+        set_err(err, errsz, "store checkpoint", s->db);
     sqlite3_finalize(proto_st);
-    if (rc == 0 && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+    if (rc == 0 && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
+        free(saved);
         return 0;
-    set_err(err, errsz, "store checkpoint", s->db);
+    }
+    if (rc == 0)
+        set_err(err, errsz, "store checkpoint", s->db);
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    restore_flags(saved, inv, comms, alerts);
+    free(saved);
     return -1;
 }
