@@ -181,10 +181,16 @@ static bool is_null(const yaml_node_t *n)
 static int scalar(loader *L, const yaml_node_t *n, const char *key, const char *what,
                   const char **out)
 {
-    if (n->type != YAML_SCALAR_NODE)
-        return fail(L, n, key, "expected %s, got %s", what, node_kind(n));
-    if (memchr(n->data.scalar.value, '\0', n->data.scalar.length))
-        return fail(L, n, key, "NUL character in value");
+    /* fail() always returns -1; returning -1 here lets the compiler see
+     * that *out is set whenever 0 is returned. */
+    if (n->type != YAML_SCALAR_NODE) {
+        fail(L, n, key, "expected %s, got %s", what, node_kind(n));
+        return -1;
+    }
+    if (memchr(n->data.scalar.value, '\0', n->data.scalar.length)) {
+        fail(L, n, key, "NUL character in value");
+        return -1;
+    }
     *out = (const char *)n->data.scalar.value;
     return 0;
 }
@@ -335,7 +341,7 @@ typedef int (*item_fn)(loader *L, const yaml_node_t *n, const char *key, int idx
 static int get_list(loader *L, const yaml_node_t *n, const char *key, int max, item_fn item,
                     int *count)
 {
-    char ikey[128];
+    char ikey[160];
     int i = 0;
     if (is_null(n)) {
         *count = 0;
@@ -539,7 +545,7 @@ static int load_field(loader *L, const yaml_node_t *v, const char *key, const fi
 {
     otw_config *c = L->c;
     void *dst = (char *)c + f->off;
-    int cnt;
+    int cnt = 0;
 
     switch (f->k) {
     case K_SECTION:
