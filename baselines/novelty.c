@@ -1,6 +1,7 @@
 /* novelty.c - see novelty.h. */
 #include "novelty.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,7 +158,10 @@ static void exception_burst(otw_novelty *n, const otw_op *op, const otw_endpoint
         return;
     otw_alert al;
     memset(&al, 0, sizeof(al));
-    snprintf(al.type, sizeof(al.type), "MODBUS_EXCEPTIONS");
+    /* Named per protocol: MODBUS_EXCEPTIONS, S7COMM_EXCEPTIONS, ... */
+    snprintf(al.type, sizeof(al.type), "%s_EXCEPTIONS", otw_proto_name(op->protocol));
+    for (char *p = al.type; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
     al.severity = OTW_SEV_MEDIUM;
     snprintf(al.technique, sizeof(al.technique), "T0846"); /* Remote System Discovery */
     al.src = *server;

@@ -172,7 +172,9 @@ static void asset_json(otw_store *st, const otw_asset *a, otw_jsonw *w)
                                    {"model", id->model},
                                    {"revision", id->revision},
                                    {"serial", id->serial},
-                                   {"name", id->name}};
+                                   {"name", id->name},
+                                   {"device_type", id->device_type},
+                                   {"detail", id->detail}};
         for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
             jw_key(w, fields[i][0]);
             if (fields[i][1][0])
@@ -180,6 +182,11 @@ static void asset_json(otw_store *st, const otw_asset *a, otw_jsonw *w)
             else
                 jw_null(w);
         }
+        jw_key(w, "vendor_id");
+        if (id->has_vendor_id)
+            jw_u64(w, id->vendor_id);
+        else
+            jw_null(w);
         jw_key(w, "source");
         jw_str(w, id->source ? id->source : "");
         jw_obj_end(w);

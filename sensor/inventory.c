@@ -475,6 +475,12 @@ void otw_inventory_set_identity(otw_inventory *inv, uint32_t idx, const otw_iden
     merge_field(d->revision, sizeof(d->revision), id->revision);
     merge_field(d->serial, sizeof(d->serial), id->serial);
     merge_field(d->name, sizeof(d->name), id->name);
+    merge_field(d->device_type, sizeof(d->device_type), id->device_type);
+    merge_field(d->detail, sizeof(d->detail), id->detail);
+    if (id->has_vendor_id) {
+        d->has_vendor_id = true;
+        d->vendor_id = id->vendor_id;
+    }
     if (memcmp(&before, d, sizeof(before)) != 0)
         a->dirty = true;
 }

@@ -81,6 +81,11 @@ size_t otw_oplog_render(const otw_op *op, const otw_endpoint *client,
     jw_str(&w, op->function_name ? op->function_name : "Unknown");
     jw_key(&w, "class");
     jw_str(&w, otw_class_name(op->op_class));
+    jw_key(&w, "object");
+    if (op->object[0])
+        jw_str(&w, op->object);
+    else
+        jw_null(&w);
     jw_key(&w, "address");
     if (op->has_address) {
         jw_obj_begin(&w);

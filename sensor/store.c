@@ -20,7 +20,8 @@ static const char *const schema_sql =
     " evidence INTEGER NOT NULL, protos_client TEXT NOT NULL, protos_server TEXT NOT NULL,"
     " id_source TEXT, id_vendor TEXT, id_product TEXT, id_product_code TEXT, id_model TEXT,"
     " id_revision TEXT, id_serial TEXT, id_name TEXT,"
-    " first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, packets INTEGER, bytes INTEGER);"
+    " first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, packets INTEGER, bytes INTEGER,"
+    " id_device_type TEXT, id_detail TEXT, id_vendor_id INTEGER);"
     "CREATE TABLE IF NOT EXISTS comms("
     " id INTEGER PRIMARY KEY, client TEXT NOT NULL, server TEXT NOT NULL, proto_key INTEGER,"
     " server_port INTEGER, transport INTEGER, first_seen INTEGER, last_seen INTEGER,"
@@ -254,7 +255,8 @@ int otw_store_load_assets(otw_store *s, int (*fn)(void *ctx, const otw_asset *a)
                            "SELECT id, mac, vendor, ips, ip_confirmed, evidence, protos_client,"
                            " protos_server, id_source, id_vendor, id_product, id_product_code,"
                            " id_model, id_revision, id_serial, id_name, first_seen, last_seen,"
-                           " packets, bytes FROM assets ORDER BY id",
+                           " packets, bytes, id_device_type, id_detail, id_vendor_id"
+                           " FROM assets ORDER BY id",
                            -1, &st, NULL) != SQLITE_OK)
         return -1;
     int rc = 0;
@@ -280,6 +282,12 @@ int otw_store_load_assets(otw_store *s, int (*fn)(void *ctx, const otw_asset *a)
             copy_col(a.identity.revision, sizeof(a.identity.revision), st, 13);
             copy_col(a.identity.serial, sizeof(a.identity.serial), st, 14);
             copy_col(a.identity.name, sizeof(a.identity.name), st, 15);
+            copy_col(a.identity.device_type, sizeof(a.identity.device_type), st, 20);
+            copy_col(a.identity.detail, sizeof(a.identity.detail), st, 21);
+            if (sqlite3_column_type(st, 22) != SQLITE_NULL) {
+                a.identity.has_vendor_id = true;
+                a.identity.vendor_id = (uint32_t)sqlite3_column_int64(st, 22);
+            }
         }
         a.first_us = (uint64_t)sqlite3_column_int64(st, 16);
         a.last_us = (uint64_t)sqlite3_column_int64(st, 17);
@@ -379,8 +387,9 @@ static int save_assets(otw_store *s, otw_inventory *inv, sqlite3_stmt *proto_st,
             s->db,
             "INSERT OR REPLACE INTO assets(id, mac, vendor, ips, ip_confirmed, evidence,"
             " protos_client, protos_server, id_source, id_vendor, id_product, id_product_code,"
-            " id_model, id_revision, id_serial, id_name, first_seen, last_seen, packets, bytes)"
-            " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " id_model, id_revision, id_serial, id_name, first_seen, last_seen, packets, bytes,"
+            " id_device_type, id_detail, id_vendor_id)"
+            " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             -1, &st, NULL) != SQLITE_OK)
         return -1;
     sqlite3_stmt *del;
@@ -435,6 +444,10 @@ static int save_assets(otw_store *s, otw_inventory *inv, sqlite3_stmt *proto_st,
             bind_text_or_null(st, 14, id->revision);
             bind_text_or_null(st, 15, id->serial);
             bind_text_or_null(st, 16, id->name);
+            bind_text_or_null(st, 21, id->device_type);
+            bind_text_or_null(st, 22, id->detail);
+            if (id->has_vendor_id)
+                sqlite3_bind_int64(st, 23, id->vendor_id);
         }
         sqlite3_bind_int64(st, 17, (sqlite3_int64)a->first_us);
         sqlite3_bind_int64(st, 18, (sqlite3_int64)a->last_us);

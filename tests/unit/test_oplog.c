@@ -62,7 +62,8 @@ static void test_render_full(void **state)
         "\"client\":{\"ip\":\"192.168.10.20\",\"port\":40001,\"mac\":\"00:1d:9c:00:00:14\"},"
         "\"server\":{\"ip\":\"192.168.10.10\",\"port\":502,\"mac\":\"00:80:f4:00:00:0a\"},"
         "\"unit\":1,\"transaction\":4,\"function\":6,\"function_name\":\"Write Single Register\","
-        "\"class\":\"write\",\"address\":{\"start\":100,\"count\":1},\"outcome\":\"ok\","
+        "\"class\":\"write\",\"object\":null,\"address\":{\"start\":100,\"count\":1},\"outcome\":"
+        "\"ok\","
         "\"exception\":null,\"response_ts\":\"2023-11-14T22:13:20.007000Z\","
         "\"request_seen\":true}";
     assert_string_equal(buf, want);
@@ -85,14 +86,15 @@ static void test_render_exception(void **state)
     otw_endpoint s = ep("fe80::2", 502, NULL);
     char buf[1024];
     assert_true(otw_oplog_render(&op, &c, &s, buf, sizeof(buf)) > 0);
-    assert_string_equal(buf, "{\"ts\":\"2023-11-14T22:13:20.006000Z\",\"protocol\":\"modbus\","
-                             "\"client\":{\"ip\":\"fe80::1\",\"port\":40001,\"mac\":null},"
-                             "\"server\":{\"ip\":\"fe80::2\",\"port\":502,\"mac\":null},"
-                             "\"unit\":1,\"transaction\":4,\"function\":16,"
-                             "\"function_name\":\"Write Multiple Registers\",\"class\":\"write\","
-                             "\"address\":{\"start\":0,\"count\":123},\"outcome\":\"exception\","
-                             "\"exception\":2,\"response_ts\":\"2023-11-14T22:13:20.010000Z\","
-                             "\"request_seen\":true}");
+    assert_string_equal(
+        buf, "{\"ts\":\"2023-11-14T22:13:20.006000Z\",\"protocol\":\"modbus\","
+             "\"client\":{\"ip\":\"fe80::1\",\"port\":40001,\"mac\":null},"
+             "\"server\":{\"ip\":\"fe80::2\",\"port\":502,\"mac\":null},"
+             "\"unit\":1,\"transaction\":4,\"function\":16,"
+             "\"function_name\":\"Write Multiple Registers\",\"class\":\"write\","
+             "\"object\":null,\"address\":{\"start\":0,\"count\":123},\"outcome\":\"exception\","
+             "\"exception\":2,\"response_ts\":\"2023-11-14T22:13:20.010000Z\","
+             "\"request_seen\":true}");
 }
 
 static void test_render_bare(void **state)
@@ -113,13 +115,14 @@ static void test_render_bare(void **state)
     otw_endpoint s = ep(NULL, 0, "00:80:f4:00:00:0a");
     char buf[1024];
     size_t n = otw_oplog_render(&op, &c, &s, buf, sizeof(buf));
-    const char *want = "{\"ts\":\"2023-11-14T22:13:20.006000Z\",\"protocol\":\"modbus\","
-                       "\"client\":{\"ip\":null,\"port\":0,\"mac\":null},"
-                       "\"server\":{\"ip\":null,\"port\":0,\"mac\":\"00:80:f4:00:00:0a\"},"
-                       "\"unit\":null,\"transaction\":65535,\"function\":43,"
-                       "\"function_name\":\"Unknown\",\"class\":\"identity\","
-                       "\"address\":null,\"outcome\":\"no_response\",\"exception\":null,"
-                       "\"response_ts\":null,\"request_seen\":false}";
+    const char *want =
+        "{\"ts\":\"2023-11-14T22:13:20.006000Z\",\"protocol\":\"modbus\","
+        "\"client\":{\"ip\":null,\"port\":0,\"mac\":null},"
+        "\"server\":{\"ip\":null,\"port\":0,\"mac\":\"00:80:f4:00:00:0a\"},"
+        "\"unit\":null,\"transaction\":65535,\"function\":43,"
+        "\"function_name\":\"Unknown\",\"class\":\"identity\","
+        "\"object\":null,\"address\":null,\"outcome\":\"no_response\",\"exception\":null,"
+        "\"response_ts\":null,\"request_seen\":false}";
     assert_string_equal(buf, want);
     assert_int_equal(n, strlen(want));
 

@@ -777,6 +777,7 @@ static void test_list_commands(void **state)
     assert_non_null(strstr(s, "\"protocols\":{\"client\":[\"ndpi-188\"],\"server\":"
                               "[\"modbus\",\"ndpi-7\"]}"));
     assert_non_null(strstr(s, "\"serial\":\"SN-\xc3\xa9-1\",\"name\":\"PLC,1\","
+                              "\"device_type\":null,\"detail\":null,\"vendor_id\":null,"
                               "\"source\":\"modbus 43/14\"}"));
     assert_non_null(strstr(s, "\"bytes\":18446744073709551610}"));
     assert_non_null(strstr(s, "\"mac\":null,\"ips\":[\"fe80::1:2\"],\"vendor\":null,"
