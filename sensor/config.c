@@ -12,6 +12,7 @@
  * prefix length must be zero ("10.1.0.0/8" is rejected as a probable typo).
  */
 #include "config.h"
+#include "dissector.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -37,7 +38,17 @@ void otw_config_defaults(otw_config *c)
     c->ndpi_max_packets = 32;
     c->ndpi_memory_mb = 64;
     c->stream_memory_mb = 32;
-    c->modbus_tcp_ports[0] = 502;
+    /* Each dissector's default server ports. */
+    size_t n_dissectors;
+    const otw_dissector *const *all = otw_dissectors(&n_dissectors);
+    for (size_t i = 0; i < n_dissectors; i++) {
+        if (!all[i] || (unsigned)all[i]->proto >= OTW_PROTO__COUNT)
+            continue;
+        for (int k = 0; k < OTW_DISSECTOR_MAX_PORTS && k < OTW_MAX_PORTS - 1; k++) {
+            c->tcp_ports[all[i]->proto][k] = all[i]->tcp_ports[k];
+            c->udp_ports[all[i]->proto][k] = all[i]->udp_ports[k];
+        }
+    }
     c->request_timeout_s = 10;
     for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++)
         otw_cidr_parse(local[i], &c->local_networks[c->n_local_networks++]);
@@ -137,6 +148,7 @@ typedef struct loader {
     char *err;
     size_t errsz;
     otw_config *c;
+    uint16_t *ports; /* the port list being read (K_PORTS) */
 } loader;
 
 /* Reports "FILE:LINE: key: message"; always returns -1. */
@@ -378,10 +390,10 @@ static int item_port(loader *L, const yaml_node_t *n, const char *key, int idx)
     if (get_port(L, n, key, &p) < 0)
         return -1;
     for (int i = 0; i < idx; i++) {
-        if (L->c->modbus_tcp_ports[i] == p)
+        if (L->ports[i] == p)
             return fail(L, n, key, "duplicate port %u", p);
     }
-    L->c->modbus_tcp_ports[idx] = p;
+    L->ports[idx] = p;
     return 0;
 }
 
@@ -444,7 +456,22 @@ enum {
     T_FLOWS,
     T_STREAMS,
     T_PROTOCOLS,
-    T_MODBUS,
+    T_P_MODBUS,
+    T_P_S7COMM,
+    T_P_ENIP,
+    T_P_DNP3,
+    T_P_IEC104,
+    T_P_BACNET,
+    T_P_SLMP,
+    T_P_MELSOFT,
+    T_P_FINS,
+    T_P_OPCUA,
+    T_P_HARTIP,
+    T_P_DHCP,
+    T_P_NBNS,
+    T_P_MDNS,
+    T_P_SSDP,
+    T_P_SNMP,
     T_INVENTORY,
     T_ALERTS,
     T_BURST,
@@ -490,14 +517,50 @@ static const field t_streams[] = {
     END,
 };
 static const field t_protocols[] = {
-    SECTION("modbus", T_MODBUS),
+    SECTION("modbus", T_P_MODBUS),
+    SECTION("s7comm", T_P_S7COMM),
+    SECTION("enip", T_P_ENIP),
+    SECTION("dnp3", T_P_DNP3),
+    SECTION("iec104", T_P_IEC104),
+    SECTION("bacnet", T_P_BACNET),
+    SECTION("slmp", T_P_SLMP),
+    SECTION("melsoft", T_P_MELSOFT),
+    SECTION("fins", T_P_FINS),
+    SECTION("opcua", T_P_OPCUA),
+    SECTION("hartip", T_P_HARTIP),
+    SECTION("dhcp", T_P_DHCP),
+    SECTION("nbns", T_P_NBNS),
+    SECTION("mdns", T_P_MDNS),
+    SECTION("ssdp", T_P_SSDP),
+    SECTION("snmp", T_P_SNMP),
+
     F("request_timeout", K_DURATION, request_timeout_s, 1, 3600),
     END,
 };
-static const field t_modbus[] = {
-    F("tcp_ports", K_PORTS, modbus_tcp_ports, 0, 0),
-    END,
-};
+/* protocols.NAME: tcp_ports and udp_ports of each port-based dissector. */
+#define PORTS_TABLE(P)                                                                             \
+    static const field t_p_##P[] = {                                                               \
+        F("tcp_ports", K_PORTS, tcp_ports[OTW_PROTO_##P], 0, 0),                                   \
+        F("udp_ports", K_PORTS, udp_ports[OTW_PROTO_##P], 0, 0),                                   \
+        END,                                                                                       \
+    }
+PORTS_TABLE(MODBUS);
+PORTS_TABLE(S7COMM);
+PORTS_TABLE(ENIP);
+PORTS_TABLE(DNP3);
+PORTS_TABLE(IEC104);
+PORTS_TABLE(BACNET);
+PORTS_TABLE(SLMP);
+PORTS_TABLE(MELSOFT);
+PORTS_TABLE(FINS);
+PORTS_TABLE(OPCUA);
+PORTS_TABLE(HARTIP);
+PORTS_TABLE(DHCP);
+PORTS_TABLE(NBNS);
+PORTS_TABLE(MDNS);
+PORTS_TABLE(SSDP);
+PORTS_TABLE(SNMP);
+
 static const field t_inventory[] = {
     F("local_networks", K_CIDRS, local_networks, 0, 0),
     F("max_assets", K_U32, max_assets, 1, 16777216),
@@ -534,7 +597,7 @@ static const field t_store[] = {
 static const field *const tables[T_COUNT] = {
     [T_ROOT] = t_root,     [T_SENSOR] = t_sensor,       [T_CAPTURE] = t_capture,
     [T_FLOWS] = t_flows,   [T_STREAMS] = t_streams,     [T_PROTOCOLS] = t_protocols,
-    [T_MODBUS] = t_modbus, [T_INVENTORY] = t_inventory, [T_ALERTS] = t_alerts,
+[T_P_MODBUS] = t_p_MODBUS, [T_P_S7COMM] = t_p_S7COMM, [T_P_ENIP] = t_p_ENIP, [T_P_DNP3] = t_p_DNP3, [T_P_IEC104] = t_p_IEC104, [T_P_BACNET] = t_p_BACNET, [T_P_SLMP] = t_p_SLMP, [T_P_MELSOFT] = t_p_MELSOFT, [T_P_FINS] = t_p_FINS, [T_P_OPCUA] = t_p_OPCUA, [T_P_HARTIP] = t_p_HARTIP, [T_P_DHCP] = t_p_DHCP, [T_P_NBNS] = t_p_NBNS, [T_P_MDNS] = t_p_MDNS, [T_P_SSDP] = t_p_SSDP, [T_P_SNMP] = t_p_SNMP, [T_INVENTORY] = t_inventory, [T_ALERTS] = t_alerts,
     [T_BURST] = t_burst,   [T_OUTPUTS] = t_outputs,     [T_SYSLOG] = t_syslog,
     [T_STORE] = t_store,
 };
@@ -590,13 +653,18 @@ static int load_field(loader *L, const yaml_node_t *v, const char *key, const fi
             return -1;
         c->n_interfaces = cnt;
         return 0;
-    case K_PORTS:
-        /* The array is 0-terminated: one slot fewer than its size. */
-        if (get_list(L, v, key, OTW_MAX_PORTS - 1, item_port, &cnt) < 0)
+    case K_PORTS: {
+        /* The array is 0-terminated: one slot fewer than its size. A list is
+         * parsed aside so a bad one leaves the defaults whole. */
+        uint16_t ports[OTW_MAX_PORTS] = {0};
+        L->ports = ports;
+        int rc = get_list(L, v, key, OTW_MAX_PORTS - 1, item_port, &cnt);
+        L->ports = NULL;
+        if (rc < 0)
             return -1;
-        memset(c->modbus_tcp_ports + cnt, 0,
-               sizeof(c->modbus_tcp_ports[0]) * (size_t)(OTW_MAX_PORTS - cnt));
+        memcpy(dst, ports, sizeof(ports));
         return 0;
+    }
     case K_CIDRS:
         if (get_list(L, v, key, OTW_MAX_CIDRS, item_cidr, &cnt) < 0)
             return -1;

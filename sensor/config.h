@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "facts.h"
+
 #define OTW_DEFAULT_STATE_DIR_READ "./otwatch-state"
 #define OTW_DEFAULT_STATE_DIR_RUN "/var/lib/otwatch"
 #define OTW_DEFAULT_CONFIG_PATH "/etc/otwatch/otwatch.yaml"
@@ -46,7 +48,11 @@ typedef struct otw_config {
     /* streams */
     uint32_t stream_memory_mb;      /* default 32 */
     /* protocols */
-    uint16_t modbus_tcp_ports[OTW_MAX_PORTS]; /* default {502}, 0-terminated */
+    /* Server ports per dissector (index otw_proto), 0-terminated. Default:
+     * the dissector's own list (protocols/registry.c); protocols.NAME.tcp_ports
+     * and udp_ports replace it. */
+    uint16_t tcp_ports[OTW_PROTO__COUNT][OTW_MAX_PORTS];
+    uint16_t udp_ports[OTW_PROTO__COUNT][OTW_MAX_PORTS];
     uint32_t request_timeout_s;     /* default 10: unanswered request -> no_response */
     /* inventory */
     otw_cidr local_networks[OTW_MAX_CIDRS]; /* default RFC 1918, 169.254/16, fc00::/7, fe80::/10 */

@@ -711,22 +711,18 @@ static int load_alert(void *ctx, const otw_alert *a)
     return 0;
 }
 
-/* Server ports of every dissector: registry defaults, then the
- * configuration (which replaces a protocol's default list). */
+/* Server ports of every dissector, as configured (the defaults are the
+ * dissectors' own lists). */
 static void build_port_map(otw_sensor *s, const otw_config *cfg)
 {
-    size_t n;
-    const otw_dissector *const *all = otw_dissectors(&n);
-    for (size_t i = 0; i < n; i++) {
-        if (!all[i] || all[i]->proto == OTW_PROTO_MODBUS)
+    for (int p = 1; p < OTW_PROTO__COUNT; p++) {
+        if (!otw_dissector_get((otw_proto)p))
             continue;
-        for (int k = 0; k < OTW_DISSECTOR_MAX_PORTS && all[i]->tcp_ports[k]; k++)
-            s->tcp_port_proto[all[i]->tcp_ports[k]] = (uint8_t)all[i]->proto;
-        for (int k = 0; k < OTW_DISSECTOR_MAX_PORTS && all[i]->udp_ports[k]; k++)
-            s->udp_port_proto[all[i]->udp_ports[k]] = (uint8_t)all[i]->proto;
+        for (int k = 0; k < OTW_MAX_PORTS && cfg->tcp_ports[p][k]; k++)
+            s->tcp_port_proto[cfg->tcp_ports[p][k]] = (uint8_t)p;
+        for (int k = 0; k < OTW_MAX_PORTS && cfg->udp_ports[p][k]; k++)
+            s->udp_port_proto[cfg->udp_ports[p][k]] = (uint8_t)p;
     }
-    for (int i = 0; i < OTW_MAX_PORTS && cfg->modbus_tcp_ports[i]; i++)
-        s->tcp_port_proto[cfg->modbus_tcp_ports[i]] = OTW_PROTO_MODBUS;
 }
 
 static int mkdir_p(const char *dir)

@@ -65,8 +65,8 @@ static void test_defaults(void **state)
     assert_int_equal(c.ndpi_max_packets, 32);
     assert_int_equal(c.ndpi_memory_mb, 64);
     assert_int_equal(c.stream_memory_mb, 32);
-    assert_int_equal(c.modbus_tcp_ports[0], 502);
-    assert_int_equal(c.modbus_tcp_ports[1], 0);
+    assert_int_equal(c.tcp_ports[OTW_PROTO_MODBUS][0], 502);
+    assert_int_equal(c.tcp_ports[OTW_PROTO_MODBUS][1], 0);
     assert_int_equal(c.request_timeout_s, 10);
     assert_int_equal(c.n_local_networks, 6);
     assert_int_equal(c.local_networks[0].prefix, 96 + 8);
@@ -182,9 +182,9 @@ static void test_full_file(void **state)
     assert_int_equal(c.ndpi_max_packets, 16);
     assert_int_equal(c.ndpi_memory_mb, 8);
     assert_int_equal(c.stream_memory_mb, 16);
-    assert_int_equal(c.modbus_tcp_ports[0], 502);
-    assert_int_equal(c.modbus_tcp_ports[1], 5020);
-    assert_int_equal(c.modbus_tcp_ports[2], 0);
+    assert_int_equal(c.tcp_ports[OTW_PROTO_MODBUS][0], 502);
+    assert_int_equal(c.tcp_ports[OTW_PROTO_MODBUS][1], 5020);
+    assert_int_equal(c.tcp_ports[OTW_PROTO_MODBUS][2], 0);
     assert_int_equal(c.request_timeout_s, 1800);
     assert_int_equal(c.n_local_networks, 3);
     assert_int_equal(c.local_networks[0].prefix, 96 + 24);
