@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# enip.test.sh - EtherNet/IP + CIP against the public captures in ../shared/pcaps/enip.
+#
+# Usage: bash enip.test.sh BUILD_DIR SOURCE_DIR   (exit 0 pass, 77 skipped, else fail)
+#
+# For every capture in enip/:
+# 1. otwatch reads it cleanly (exit 0, no sanitizer report, valid JSON);
+# 2. the operations it logs (ops.jsonl, request_seen == true), counted by
+#    (client ip, server ip, function), equal the requests tshark decodes in
+#    the same file, counted the same way (see tshark_requests below);
+# 3. the inventory shows vendor / model / firmware where the capture carries
+#    them, and the classification of the engineering actions is right.
+#
+# Deliberate differences with tshark's view, all encoded in tshark_requests:
+# - A CIP Multiple Service Packet (0x0A) is not an op: each service it carries
+#   is. tshark lists the wrapper's service code too: it is dropped.
+# - An Unconnected Send (0x52 to the Connection Manager) is not an op: the
+#   request it carries is. tshark lists 0x52 then the embedded service; one
+#   0x52 per Unconnected Send (one cip.cm.msg_req_size field each) is dropped.
+#   Read Tag Fragmented (also 0x52, on a tag) has no such field and stays.
+# - Encapsulation commands are ops only when they expect a reply
+#   (ListIdentity, ListServices, ListInterfaces, RegisterSession), with
+#   function 0x100 | command (355, 260, 356, 357); NOP, UnRegisterSession and
+#   the CIP carriers SendRRData / SendUnitData are not ops themselves.
+# - Replies are not counted (only request_seen == true ops on our side, only
+#   PDUs sent to port 44818 on tshark's).
+# Known facts of the corpus (checked by hand with tshark):
+# - openics_EIP-RebootorRestart and openics_EIP-SoftwareDownload are the same
+#   file (same md5): RSLogix 5000 goes online to a 1756-L61 through a 1756
+#   bridge, stops the controller (Stop 0x07 on 0x8E), resets object 0x72
+#   (Reset 0x05), creates programs/routines/tags (Create 0x08 on Logix objects
+#   0x68-0xAC) and sends routine content (0x50 on 0x6A), then starts it again
+#   (Start 0x06 on 0x8E): control + program_download.
+# - openics_EIP-ViewDeviceStatus carries no EtherNet/IP at all (DNP3 and an
+#   unknown protocol on port 5450): both sides count nothing.
+# - ndpi_ethernetIP starts and ends mid-conversation: 2 replies without their
+#   request (request_seen false, not counted) and 50 requests whose replies
+#   are after the end of the capture (no_response).
+#
+# ops.jsonl does not carry otw_op.object (tag names, class/instance): the
+# unit tests check those.
+#
+# Environment: OTW_SHARED_PCAPS (corpus directory), OTWATCH (binary to test).
+
+set -u
+BUILD_DIR=${1:?usage: enip.test.sh BUILD_DIR SOURCE_DIR}
+SOURCE_DIR=${2:?usage: enip.test.sh BUILD_DIR SOURCE_DIR}
+
+CORPUS=${OTW_SHARED_PCAPS:-$SOURCE_DIR/../shared/pcaps}
+if [ ! -d "$CORPUS/enip" ]; then
+    echo "SKIP: ../shared/pcaps/enip not found (the public capture corpus is not part of the repository)"
+    exit 77
+fi
+CORPUS=$(cd "$CORPUS" && pwd)
+OTW=${OTWATCH:-$BUILD_DIR/otwatch}
+if [ ! -x "$OTW" ]; then
+    echo "FAIL: $OTW not found: build it first (make -C $BUILD_DIR otwatch)"
+    exit 1
+fi
+for tool in jq tshark; do
+    if ! command -v $tool >/dev/null 2>&1; then
+        echo "SKIP: $tool not installed (Debian package '$tool')"
+        exit 77
+    fi
+done
+
+WORK=$(mktemp -d /tmp/otw-enip.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+: >"$WORK/empty.yaml"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+fail=0
+bad() {
+    echo "FAIL: $*"
+    fail=1
+}
+
+# tshark: one line per request: client ip, server ip, function (decimal).
+tshark_requests() {
+    tshark -n -r "$1" -Y '(tcp.dstport == 44818 || udp.dstport == 44818) && enip' -T fields \
+        -E occurrence=a -E aggregator='|' -e ip.src -e ip.dst -e enip.command -e cip.service \
+        -e cip.cm.msg_req_size 2>/dev/null |
+        awk -F'\t' '
+        function last(s,   a, n) { n = split(s, a, "|"); return n ? a[n] : "" }
+        function hex(s,   i, v) {
+            v = 0; s = tolower(s); sub(/^0x/, "", s)
+            for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+            return v
+        }
+        {
+            src = last($1); dst = last($2)
+            nc = split($3, c, "|")
+            for (i = 1; i <= nc; i++) {
+                v = hex(c[i])   # ListServices 4, ListIdentity 99, ListInterfaces 100, RegisterSession 101
+                if (v == 4 || v == 99 || v == 100 || v == 101) print src "\t" dst "\t" (256 + v)
+            }
+            ucs = ($5 == "") ? 0 : split($5, u, "|")
+            ns = split($4, sv, "|")
+            for (i = 1; i <= ns; i++) {
+                v = hex(sv[i])
+                if (v >= 128) continue                     # a reply inside a request frame
+                if (v == 10) continue                      # Multiple Service Packet wrapper
+                if (v == 82 && ucs > 0) { ucs--; continue } # Unconnected Send wrapper
+                print src "\t" dst "\t" v
+            }
+        }'
+}
+
+otwatch_requests() {
+    jq -r 'select(.protocol == "enip" and .request_seen == true)
+           | [.client.ip, .server.ip, .function] | @tsv' "$1"
+}
+
+count_rows() { LC_ALL=C sort | uniq -c | awk '{c = $1; sub(/^ *[0-9]+ /, ""); print $0 "\t" c}'; }
+
+mapfile -t PCAPS < <(cd "$CORPUS/enip" && ls -1 *.pcap *.pcapng 2>/dev/null | LC_ALL=C sort)
+[ ${#PCAPS[@]} -gt 0 ] || {
+    echo "FAIL: no capture in $CORPUS/enip"
+    exit 1
+}
+
+printf '%-40s %8s %8s  %s\n' "capture" "otwatch" "tshark" "result"
+for p in "${PCAPS[@]}"; do
+    name=${p%.*}
+    d="$WORK/$name"
+    mkdir -p "$d"
+    if ! timeout 120 "$OTW" read --config "$WORK/empty.yaml" --state "$d/state" "$CORPUS/enip/$p" \
+        >"$d/read.out" 2>"$d/read.err"; then
+        bad "$p: read failed"
+        sed -n '1,20p' "$d/read.err"
+        continue
+    fi
+    if grep -qE 'runtime error|AddressSanitizer|LeakSanitizer' "$d/read.err"; then
+        bad "$p: sanitizer report"
+        sed -n '1,20p' "$d/read.err"
+    fi
+    "$OTW" assets --config "$WORK/empty.yaml" --state "$d/state" --format json >"$d/assets.json" ||
+        bad "$p: assets failed"
+    jq -e 'type == "array"' "$d/assets.json" >/dev/null || bad "$p: assets JSON"
+    touch "$d/state/ops.jsonl"
+    tshark_requests "$CORPUS/enip/$p" | count_rows >"$d/tshark.tsv"
+    otwatch_requests "$d/state/ops.jsonl" | count_rows >"$d/otwatch.tsv"
+    n_t=$(awk -F'\t' '{s += $NF} END {print s + 0}' "$d/tshark.tsv")
+    n_o=$(awk -F'\t' '{s += $NF} END {print s + 0}' "$d/otwatch.tsv")
+    if cmp -s "$d/tshark.tsv" "$d/otwatch.tsv"; then
+        printf '%-40s %8s %8s  %s\n' "$p" "$n_o" "$n_t" "same ($(wc -l <"$d/tshark.tsv") rows)"
+    else
+        printf '%-40s %8s %8s  %s\n' "$p" "$n_o" "$n_t" "DIFFERENT"
+        LC_ALL=C comm -23 "$d/tshark.tsv" "$d/otwatch.tsv" | sed 's/^/    tshark : /'
+        LC_ALL=C comm -13 "$d/tshark.tsv" "$d/otwatch.tsv" | sed 's/^/    otwatch: /'
+        fail=1
+    fi
+done
+
+# ---- identity and classification, where the captures carry them ----
+asset() { # capture ip jq-condition message
+    if jq -e --arg ip "$2" ".[] | select(.ips | index(\$ip)) | $3" "$WORK/$1/assets.json" \
+        >/dev/null 2>&1; then
+        echo "ok: $1: $4"
+    else
+        bad "$1: $4"
+        jq -c --arg ip "$2" '.[] | select(.ips | index($ip)) | .identity' "$WORK/$1/assets.json"
+    fi
+}
+ops() { # capture jq-condition-on-slurped-ops message
+    if jq -e -s "$2" "$WORK/$1/state/ops.jsonl" >/dev/null 2>&1; then
+        echo "ok: $1: $3"
+    else
+        bad "$1: $3"
+    fi
+}
+
+# ListIdentity reply of a 1756-ENBT/A bridge.
+asset iti_enip_test 10.1.1.164 \
+    '.identity.vendor == "Rockwell Automation/Allen-Bradley" and .identity.model == "1756-ENBT/A"
+     and .identity.revision == "4.3" and .identity.product_code == "58"
+     and .identity.serial == "0x00524d8e" and .role == "controller"' \
+    "ListIdentity: Rockwell 1756-ENBT/A rev 4.3"
+ops iti_enip_test 'map(select(.function == 355)) | length == 1 and .[0].class == "identity"
+                   and .[0].outcome == "ok"' "ListIdentity op answered"
+
+for cap in openics_EIP-RebootorRestart openics_EIP-SoftwareDownload; do
+    # Identity object Get_Attributes_All through the bridge to slot 0.
+    asset $cap 192.168.10.120 \
+        '.identity.vendor == "Rockwell Automation/Allen-Bradley"
+         and .identity.model == "1756-L61/B LOGIX5561" and .identity.revision == "16.20"
+         and .identity.serial == "0x0051823f" and .role == "controller"' \
+        "Identity object: 1756-L61/B LOGIX5561 firmware 16.20"
+    asset $cap 192.168.10.105 '.role == "engineering"' "RSLogix station is engineering"
+    ops $cap '[.[] | select(.class == "control") | .function_name] == ["Stop", "Reset", "Start"]' \
+        "Stop, Reset, Start are control, in that order"
+    ops $cap '[.[] | select(.class == "program_download")] | length == 51
+              and (map(.function) | unique) == [8, 80]' \
+        "43 Create + 8 routine transfers are program_download"
+    ops $cap 'map(select(.function == 1 and .class == "identity")) | length == 8
+              and all(.[]; .unit == 0)' \
+        "Identity reads routed to backplane slot 0"
+    ops $cap 'map(select(.outcome == "exception")) | length == 5
+              and all(.[]; .exception == 5)' "5 requests to absent objects: status 0x05"
+done
+
+ops iti_cip_stop_plc '.[0].function_name == "Stop" and .[0].class == "control"' "Stop is control"
+ops iti_cip_start_plc '.[0].function_name == "Start" and .[0].class == "control"' "Start is control"
+ops iti_cip-multiple-1 'length == 11 and all(.[]; .function == 3 and .class == "read")' \
+    "11 Get_Attribute_List reads in one Multiple Service Packet"
+ops ndpi_ethernetIP 'map(select(.class == "write")) | length == 17
+                     and all(.[]; .function_name == "Read Modify Write Tag")' \
+    "HMI bit sets on tags are writes (Read Modify Write Tag)"
+
+[ $fail -eq 0 ] && echo "PASS" || echo "FAIL"
+exit $fail
