@@ -18,20 +18,27 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 (cd "$build" && ctest --output-on-failure -j"$(nproc)")
 
-# Fuzz smoke: every dissector target, a short run from its seed corpus.
+# Fuzz smoke: every dissector target, a short run from its seed corpus,
+# two at a time (one per core).
 cmake -S "$top" -B "$fuzz_build" -DCMAKE_C_COMPILER=clang -DOTW_FUZZ=ON -DOTW_TESTS=OFF \
   -DOTW_WERROR=ON > /dev/null
 cmake --build "$fuzz_build" -j"$(nproc)" > /dev/null
-for fuzzer in "$fuzz_build"/fuzz_*; do
-  [[ -x "$fuzzer" ]] || continue
+fuzz_one() { # fuzzer binary
+  local fuzzer=$1 name corpus work
   name=$(basename "$fuzzer")
   corpus="$top/tests/fuzz/corpus/${name#fuzz_}"
   work=$(mktemp -d)
   [[ -d "$corpus" ]] && cp -r "$corpus"/. "$work"/
-  echo "fuzz smoke: $name for ${fuzz_seconds}s"
-  "$fuzzer" -max_total_time="$fuzz_seconds" -print_final_stats=1 "$work" > "$work.log" 2>&1 ||
-    { tail -50 "$work.log"; echo "fuzz smoke: $name found a problem"; exit 1; }
-  grep -E "stat::number_of_executed_units" "$work.log" || true
-  rm -rf "$work" "$work.log"
-done
+  if "$fuzzer" -max_total_time="$fuzz_seconds" -print_final_stats=1 "$work" > "$work.log" 2>&1; then
+    echo "fuzz smoke: $name ok, $(grep -oE 'number_of_executed_units: *[0-9]+' "$work.log" | grep -oE '[0-9]+') runs in ${fuzz_seconds}s"
+    rm -rf "$work" "$work.log"
+  else
+    tail -50 "$work.log"
+    echo "fuzz smoke: $name FOUND A PROBLEM (log above, inputs in $work)"
+    return 1
+  fi
+}
+export -f fuzz_one
+export top fuzz_seconds
+ls "$fuzz_build"/fuzz_* | xargs -P "$(nproc)" -n 1 bash -c 'fuzz_one "$0"'
 echo "fuzz smoke: passed"
