@@ -1,5 +1,12 @@
-/* classify.c - nDPI 4.2 glue; see classify.h. */
+/* classify.c - nDPI 4.2 glue; see classify.h.
+ *
+ * Identity: nDPI 4.2 fields used (ndpi_typedefs.h, struct ndpi_flow_struct):
+ * host_server_name (HTTP Host, TLS/QUIC SNI), http.user_agent (HTTP, QUIC),
+ * protos.ssh.client_signature/server_signature. protos is a union: a member
+ * is read only when the flow's protocol is the one that fills it. */
 #include "classify.h"
+
+#include "idutil.h"
 
 #include <ndpi/ndpi_api.h>
 #include <stdio.h>
@@ -15,6 +22,11 @@ struct otw_classifier {
     uint32_t n_free;
     uint32_t max_packets;
     otw_classify_stats stats;
+    otw_classify_identity_cb on_identity;
+    void *identity_ctx;
+    /* sender of the last packet given to nDPI (for the SSH banner) */
+    const otw_flow *last_flow;
+    bool last_from_client;
 };
 
 otw_classifier *otw_classifier_new(uint32_t memory_mb, uint32_t max_packets, char *err,
@@ -68,11 +80,104 @@ void otw_classifier_free(otw_classifier *c)
     free(c);
 }
 
+/* User-Agent markers. Devices first: smart TVs and Chromecasts also carry
+ * "X11"/"Linux", the Xbox carries "Windows NT". */
+static const struct {
+    const char *marker;
+    otw_role_hint hint;
+} ua_markers[] = {
+    {"SMART-TV", OTW_HINT_IOT},   {"SmartTV", OTW_HINT_IOT},    {"Web0S", OTW_HINT_IOT},
+    {"Tizen", OTW_HINT_IOT},      {"CrKey", OTW_HINT_IOT},      {"Roku", OTW_HINT_IOT},
+    {"AppleTV", OTW_HINT_IOT},    {"PlayStation", OTW_HINT_IOT}, {"Nintendo", OTW_HINT_IOT},
+    {"Xbox", OTW_HINT_IOT},       {"Windows NT", OTW_HINT_IT_HOST},
+    {"Macintosh", OTW_HINT_IT_HOST}, {"X11", OTW_HINT_IT_HOST},
+};
+
+static otw_role_hint ua_hint(const char *ua)
+{
+    for (size_t i = 0; i < sizeof(ua_markers) / sizeof(ua_markers[0]); i++)
+        if (strstr(ua, ua_markers[i].marker) != NULL)
+            return ua_markers[i].hint;
+    return OTW_HINT_NONE;
+}
+
+/* Appends "key=value" (value from nDPI, i.e. from the wire: cleaned). */
+static void add_detail(otw_identity *id, const char *key, const char *value, size_t maxlen)
+{
+    char clean[128];
+    size_t n = strnlen(value, maxlen);
+    if (n == 0)
+        return;
+    otw_copy_wire_string(clean, sizeof(clean), (const uint8_t *)value, n);
+    otw_idu_kv(id->detail, sizeof(id->detail), key, clean); /* cut at the end of detail */
+}
+
+static bool is_proto(const otw_flow *f, uint16_t id)
+{
+    return f->ndpi_master == id || f->ndpi_app == id;
+}
+
+int otw_classify_identity(otw_classifier *c, const otw_flow *f, otw_identity *client,
+                          otw_identity *server)
+{
+    const struct ndpi_flow_struct *nf = f->ndpi;
+    memset(client, 0, sizeof(*client));
+    memset(server, 0, sizeof(*server));
+    if (!nf)
+        return 0;
+    client->protocol = server->protocol = OTW_PROTO_NONE;
+    client->about = OTW_DIR_TO_SERVER;
+    server->about = OTW_DIR_TO_CLIENT;
+    bool tls = is_proto(f, NDPI_PROTOCOL_TLS) || is_proto(f, NDPI_PROTOCOL_QUIC) ||
+               is_proto(f, NDPI_PROTOCOL_DTLS);
+    bool http = is_proto(f, NDPI_PROTOCOL_HTTP);
+    if (nf->http.user_agent && nf->http.user_agent[0]) {
+        add_detail(client, "ua", nf->http.user_agent, 256);
+        char ua[256];
+        otw_copy_wire_string(ua, sizeof(ua), (const uint8_t *)nf->http.user_agent,
+                             strnlen(nf->http.user_agent, 1024));
+        client->role_hint = ua_hint(ua);
+        client->source = "http user-agent";
+    }
+    if ((tls || http) && nf->host_server_name[0]) {
+        add_detail(client, tls ? "sni" : "host", nf->host_server_name,
+                   sizeof(nf->host_server_name));
+        if (!client->source)
+            client->source = tls ? "tls sni" : "http host";
+    }
+    /* nDPI 4.2 stores the FIRST banner seen as "client_signature" whoever
+     * sent it, and decides on it: the banner is the one of the packet that
+     * just classified the flow, whose sender we know. */
+    if (is_proto(f, NDPI_PROTOCOL_SSH) && c->last_flow == f &&
+        nf->protos.ssh.client_signature[0] && !nf->protos.ssh.server_signature[0]) {
+        otw_identity *who = c->last_from_client ? client : server;
+        add_detail(who, "ssh", nf->protos.ssh.client_signature,
+                   sizeof(nf->protos.ssh.client_signature));
+        if (!who->source)
+            who->source = "ssh banner";
+    }
+    return (client->detail[0] ? 1 : 0) | (server->detail[0] ? 2 : 0);
+}
+
+void otw_classifier_set_identity_cb(otw_classifier *c, otw_classify_identity_cb cb, void *ctx)
+{
+    c->on_identity = cb;
+    c->identity_ctx = ctx;
+}
+
 static void release(otw_classifier *c, otw_flow *f)
 {
     struct ndpi_flow_struct *nf = f->ndpi;
     if (!nf)
         return;
+    if (c->on_identity) {
+        /* Last chance: ndpi_free_flow_data frees the strings. */
+        otw_identity client, server;
+        int m = otw_classify_identity(c, f, &client, &server);
+        if (m)
+            c->on_identity(c->identity_ctx, f, (m & 1) ? &client : NULL,
+                           (m & 2) ? &server : NULL);
+    }
     f->ndpi_risk = nf->risk;
     ndpi_free_flow_data(nf);
     uint32_t idx = (uint32_t)(((uint8_t *)nf - c->slots) / c->slot_size);
@@ -104,6 +209,9 @@ bool otw_classify_packet(otw_classifier *c, otw_flow *f, const otw_packet *p)
     if (!p->l3_start || p->l3_len == 0)
         return false;
     uint16_t len = p->l3_len > 65535 ? 65535 : (uint16_t)p->l3_len;
+    c->last_flow = f;
+    c->last_from_client = memcmp(&p->src_ip, &f->client_ip, sizeof(p->src_ip)) == 0 &&
+                          p->src_port == f->client_port;
     ndpi_protocol proto =
         ndpi_detection_process_packet(c->ndpi, f->ndpi, p->l3_start, len, p->ts_us / 1000);
     f->ndpi_packets++;

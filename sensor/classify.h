@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "decode.h"
+#include "facts.h"
 #include "flow.h"
 
 typedef struct otw_classifier otw_classifier;
@@ -37,5 +38,30 @@ uint16_t otw_classify_proto(const otw_flow *f);
 const char *otw_classify_proto_name(otw_classifier *c, uint16_t ndpi_id);
 const char *otw_classify_category_name(otw_classifier *c, uint16_t category);
 void otw_classify_get_stats(const otw_classifier *c, otw_classify_stats *out);
+
+/* Identity nDPI learnt from a flow (nDPI 4.2 keeps no HTTP Server header):
+ * client: HTTP/QUIC User-Agent -> detail "ua=...", role hint it_host for
+ * desktop OS markers (Windows NT, Macintosh, X11) and iot for well-known
+ * consumer device markers (checked first: smart TVs also say X11/Linux);
+ * HTTP Host / TLS or QUIC SNI -> detail "host=" / "sni=" (what the client
+ * talks to). SSH: the banner ("ssh=SSH-2.0-...") of the side whose packet
+ * classified the flow (nDPI 4.2 keeps only the first banner it sees and
+ * decides on it; which side sent it is known only at that moment).
+ * Identities have protocol OTW_PROTO_NONE, about =
+ * OTW_DIR_TO_SERVER for the client and OTW_DIR_TO_CLIENT for the server
+ * (so a dissector sink attributes them to the flow's endpoints), no
+ * has_mac/has_ip. Returns a bit mask: 1 = *client filled, 2 = *server
+ * filled; 0 when the flow holds no nDPI state (already released). */
+int otw_classify_identity(otw_classifier *c, const otw_flow *f, otw_identity *client,
+                          otw_identity *server);
+
+/* Called with what otw_classify_identity() found (NULL for an empty side)
+ * when a flow's classification ends (otw_classify_packet deciding, or
+ * otw_classify_finish), just before nDPI's flow state is released. Not
+ * called when nothing was found. One callback per classifier; cb NULL
+ * turns it off. The identities are valid during the call only. */
+typedef void (*otw_classify_identity_cb)(void *ctx, otw_flow *f, const otw_identity *client,
+                                         const otw_identity *server);
+void otw_classifier_set_identity_cb(otw_classifier *c, otw_classify_identity_cb cb, void *ctx);
 
 #endif
