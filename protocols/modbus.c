@@ -122,8 +122,71 @@ const char *mb_exception_name(uint8_t code)
     }
 }
 
+/* Schneider UMAS (function 90): the request is 0x5A, a session byte and a
+ * UMAS function code. Names and classes from the public research on UMAS
+ * (Kaspersky ICS CERT 2022, Liras/Arman "The secrets of Schneider Electric's
+ * UMAS protocol"); in UMAS "upload" means towards the PLC. */
+static const char *umas_name(uint8_t code)
+{
+    switch (code) {
+    case 0x01: return "UMAS Init Comm";
+    case 0x02: return "UMAS Read ID";
+    case 0x03: return "UMAS Read Project Info";
+    case 0x04: return "UMAS Read PLC Info";
+    case 0x06: return "UMAS Read Card Info";
+    case 0x0A: return "UMAS Repeat";
+    case 0x10: return "UMAS Take PLC Reservation";
+    case 0x11: return "UMAS Release PLC Reservation";
+    case 0x12: return "UMAS Keep Alive";
+    case 0x20: return "UMAS Read Memory Block";
+    case 0x22: return "UMAS Read Variables";
+    case 0x23: return "UMAS Write Variables";
+    case 0x24: return "UMAS Read Coils/Registers";
+    case 0x25: return "UMAS Write Coils/Registers";
+    case 0x30: return "UMAS Initialize Upload (to PLC)";
+    case 0x31: return "UMAS Upload Block (to PLC)";
+    case 0x32: return "UMAS End Strategy Upload (to PLC)";
+    case 0x33: return "UMAS Initialize Download (from PLC)";
+    case 0x34: return "UMAS Download Block (from PLC)";
+    case 0x35: return "UMAS End Strategy Download (from PLC)";
+    case 0x39: return "UMAS Read Ethernet Master Data";
+    case 0x40: return "UMAS Start PLC";
+    case 0x41: return "UMAS Stop PLC";
+    case 0x50: return "UMAS Monitor PLC";
+    case 0x58: return "UMAS Check PLC";
+    case 0x70: return "UMAS Read IO Object";
+    case 0x71: return "UMAS Write IO Object";
+    case 0x73: return "UMAS Get Status Module";
+    default: return "UMAS (Schneider)";
+    }
+}
+
+static otw_op_class umas_class(uint8_t code)
+{
+    switch (code) {
+    case 0x02: case 0x03: case 0x04: case 0x06:
+        return OTW_CLASS_IDENTITY;
+    case 0x20: case 0x22: case 0x24: case 0x39: case 0x70: case 0x73:
+        return OTW_CLASS_READ;
+    case 0x23: case 0x25: case 0x71:
+        return OTW_CLASS_WRITE;
+    case 0x30: case 0x31: case 0x32:
+        return OTW_CLASS_PROGRAM_DOWNLOAD;
+    case 0x33: case 0x34: case 0x35:
+        return OTW_CLASS_PROGRAM_UPLOAD;
+    case 0x40: case 0x41:
+        return OTW_CLASS_CONTROL;
+    case 0x50: case 0x58: case 0x12:
+        return OTW_CLASS_DIAGNOSTIC;
+    default:
+        return OTW_CLASS_OTHER;
+    }
+}
+
 static const char *op_name(uint8_t function, uint8_t mei)
 {
+    if (function == 90)
+        return umas_name(mei);
     if (function == 43 && mei == MB_MEI_DEVICE_ID)
         return "Read Device Identification";
     if (function == 43 && mei == MB_MEI_CANOPEN)
@@ -157,8 +220,10 @@ static otw_op_class op_class(uint8_t function, uint8_t mei)
         return OTW_CLASS_DIAGNOSTIC;
     case 43:
         return mei == MB_MEI_DEVICE_ID ? OTW_CLASS_IDENTITY : OTW_CLASS_OTHER;
+    case 90:
+        return umas_class(mei);
     default:
-        return OTW_CLASS_OTHER; /* 90 UMAS, user-defined, reserved */
+        return OTW_CLASS_OTHER; /* user-defined, reserved */
     }
 }
 
@@ -325,9 +390,15 @@ static bool parse_request(otw_reader *r, uint8_t fc, mb_pending *p)
             return rd_done(r) && code >= 1 && code <= 4;
         }
         return true; /* 13 CANopen and reserved MEI types: opaque data */
+    case 90:
+        /* UMAS: session byte, UMAS function code, data. The code is kept in
+         * mei_type (the slot 43 uses for its sub-type). */
+        (void)rd_u8(r);
+        p->mei_type = rd_u8(r);
+        return true;
     default:
         /* 0 and 128..255 are not request function codes; the rest
-         * (user-defined, reserved, 90 UMAS) carry opaque data. */
+         * (user-defined, reserved) carry opaque data. */
         return fc != 0 && fc < 0x80;
     }
 }

@@ -334,9 +334,17 @@ static const pair_case pairs[] = {
     {B(0x2b, 0x0e, 0x01, 0x00), B(0x2b, 0x0e, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x03, 'A', 'C',
                                   'M'),
      43, "Read Device Identification", OTW_CLASS_IDENTITY, false, 0, 0},
-    /* 90 Schneider UMAS: opaque | opaque */
-    {B(0x5a, 0x00, 0x02), B(0x5a, 0x00, 0xfe, 0x01), 90, "UMAS (Schneider)", OTW_CLASS_OTHER,
+    /* 90 Schneider UMAS: session 0, UMAS 0x02 Read ID | 0xFE = OK, data */
+    {B(0x5a, 0x00, 0x02), B(0x5a, 0x00, 0xfe, 0x01), 90, "UMAS Read ID", OTW_CLASS_IDENTITY,
      false, 0, 0},
+    /* UMAS 0x41 Stop PLC (session 0x12) | 0xFE = OK */
+    {B(0x5a, 0x12, 0x41), B(0x5a, 0x12, 0xfe), 90, "UMAS Stop PLC", OTW_CLASS_CONTROL, false, 0, 0},
+    /* UMAS 0x31 Upload Block (towards the PLC) | 0xFE */
+    {B(0x5a, 0x12, 0x31, 0x01, 0x00), B(0x5a, 0x12, 0xfe), 90, "UMAS Upload Block (to PLC)",
+     OTW_CLASS_PROGRAM_DOWNLOAD, false, 0, 0},
+    /* UMAS unknown code 0x99 | opaque */
+    {B(0x5a, 0x00, 0x99), B(0x5a, 0x00, 0xfe), 90, "UMAS (Schneider)", OTW_CLASS_OTHER, false, 0,
+     0},
     /* 100 user-defined: opaque | opaque */
     {B(0x64, 0x01), B(0x64, 0x02), 100, "Unknown", OTW_CLASS_OTHER, false, 0, 0},
 };
