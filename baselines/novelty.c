@@ -179,11 +179,16 @@ static void exception_burst(otw_novelty *n, const otw_op *op, const otw_endpoint
     otw_alerts_raise(n->alerts, &al, ts, b->n == n->cfg->exception_burst_count ? b->n : 1);
 }
 
-void otw_novelty_op(otw_novelty *n, const otw_op *op, const otw_endpoint *client,
-                    const otw_endpoint *server)
+void otw_novelty_write(otw_novelty *n, const otw_op *op, const otw_endpoint *client,
+                       const otw_endpoint *server)
 {
     if (op->protocol == OTW_PROTO_MODBUS && op->op_class == OTW_CLASS_WRITE && op->request_seen)
         write_alert(n, op, client, server);
+}
+
+void otw_novelty_exceptions(otw_novelty *n, const otw_op *op, const otw_endpoint *client,
+                            const otw_endpoint *server)
+{
     if (op->outcome == OTW_OUTCOME_EXCEPTION)
         exception_burst(n, op, client, server);
 }

@@ -3,8 +3,8 @@
  * NEW_ASSET (a device not in the state before), NEW_COMMUNICATION (a
  * client -> server protocol pair never seen), MODBUS_WRITE (the first write
  * by a client on a channel; later writes count on it) and MODBUS_EXCEPTIONS
- * (a burst of exception responses from one server to one client). The
- * learning baselines will grow here; they see normalized facts only. */
+ * (a burst of exception responses from one server to one client): the
+ * alert texts. When they are raised is the baseline's decision (baseline.h). */
 #ifndef OTW_NOVELTY_H
 #define OTW_NOVELTY_H
 
@@ -23,7 +23,11 @@ void otw_novelty_asset(otw_novelty *n, const otw_asset *a, uint64_t ts_us);
 void otw_novelty_comm(otw_novelty *n, const otw_comm *c, const char *proto_name,
                       const otw_endpoint *client, const otw_endpoint *server, bool industrial,
                       uint64_t ts_us);
-void otw_novelty_op(otw_novelty *n, const otw_op *op, const otw_endpoint *client,
-                    const otw_endpoint *server);
+/* MODBUS_WRITE for a Modbus write (the baseline decides whether it is new). */
+void otw_novelty_write(otw_novelty *n, const otw_op *op, const otw_endpoint *client,
+                       const otw_endpoint *server);
+/* Counts exception responses; a burst raises <PROTOCOL>_EXCEPTIONS. */
+void otw_novelty_exceptions(otw_novelty *n, const otw_op *op, const otw_endpoint *client,
+                            const otw_endpoint *server);
 
 #endif

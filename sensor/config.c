@@ -10,8 +10,13 @@
  *
  * CIDRs (RFC 4632, RFC 4291 section 2.3) are strict: address bits beyond the
  * prefix length must be zero ("10.1.0.0/8" is rejected as a probable typo).
+ *
+ * Zones and conduits (IEC 62443-3-2 terms) are checked as a whole after the
+ * document is read: conduits may name zones defined further down, so zone
+ * names are resolved last, each error still pointing at its own line.
  */
 #include "config.h"
+#include "alerts.h"
 #include "dissector.h"
 
 #include <arpa/inet.h>
@@ -63,6 +68,7 @@ void otw_config_defaults(otw_config *c)
     c->syslog_port = 514;
     snprintf(c->syslog_app_name, sizeof(c->syslog_app_name), "%s", "otwatch");
     c->checkpoint_s = 10;
+    c->enforce_max_resets_per_s = 10;
 }
 
 /* ---- CIDR ---- */
@@ -149,6 +155,14 @@ typedef struct loader {
     size_t errsz;
     otw_config *c;
     uint16_t *ports; /* the port list being read (K_PORTS) */
+    /* zones and conduits: nodes kept for errors found after the whole read */
+    const yaml_node_t *conduit_node[OTW_MAX_CONDUITS];
+    const yaml_node_t *from_node[OTW_MAX_CONDUITS], *to_node[OTW_MAX_CONDUITS];
+    const yaml_node_t *enforcement_node;
+    otw_zone_cfg *zone;       /* the zone being read */
+    otw_conduit_cfg *conduit; /* the conduit being read */
+    struct zone_seen *zone_seen;
+    struct conduit_seen *conduit_seen;
 } loader;
 
 /* Reports "FILE:LINE: key: message"; always returns -1. */
@@ -412,6 +426,504 @@ static int item_cidr(loader *L, const yaml_node_t *n, const char *key, int idx)
     }
 }
 
+/* ---- zones and conduits ---- */
+
+/* Zone and conduit names become nftables set names and CSV fields:
+ * letters, digits, '_' and '-', starting with a letter. */
+static int get_name(loader *L, const yaml_node_t *n, const char *key, char *dst, size_t dstsz)
+{
+    if (get_string(L, n, key, dst, dstsz) < 0)
+        return -1;
+    if (!((dst[0] >= 'a' && dst[0] <= 'z') || (dst[0] >= 'A' && dst[0] <= 'Z')))
+        return fail(L, n, key, "bad name \"%s\": must start with a letter", dst);
+    for (const char *p = dst; *p; p++) {
+        bool ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                  (*p >= '0' && *p <= '9') || *p == '_' || *p == '-';
+        if (!ok)
+            return fail(L, n, key, "bad name \"%s\": letters, digits, '_' and '-' only", dst);
+    }
+    return 0;
+}
+
+/* Iterates a mapping's pairs: checks it is one, rejects duplicate and
+ * non-scalar keys, and hands each (name, value) to fn. */
+typedef int (*pair_fn)(loader *L, const char *name, const yaml_node_t *k, const yaml_node_t *v,
+                       const char *key);
+
+static int each_pair(loader *L, const yaml_node_t *n, const char *path, pair_fn fn)
+{
+    char key[192];
+    if (n->type != YAML_MAPPING_NODE)
+        return fail(L, n, path, "expected a mapping, got %s", node_kind(n));
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        const yaml_node_t *k = yaml_document_get_node(L->doc, p->key);
+        const yaml_node_t *v = yaml_document_get_node(L->doc, p->value);
+        if (k == NULL || v == NULL)
+            return fail(L, n, path, "malformed mapping");
+        if (k->type != YAML_SCALAR_NODE ||
+            memchr(k->data.scalar.value, '\0', k->data.scalar.length))
+            return fail(L, k, path, "keys must be scalars");
+        const char *name = (const char *)k->data.scalar.value;
+        snprintf(key, sizeof(key), "%s.%.64s", path, name);
+        for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < p; q++) {
+            const yaml_node_t *qk = yaml_document_get_node(L->doc, q->key);
+            if (qk && qk->type == YAML_SCALAR_NODE &&
+                strcmp((const char *)qk->data.scalar.value, name) == 0)
+                return fail(L, k, key, "duplicate key");
+        }
+        if (fn(L, name, k, v, key) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static bool cidrs_overlap(const otw_cidr *a, const otw_cidr *b)
+{
+    /* Two prefixes overlap iff the shorter one contains the other's network. */
+    return a->prefix <= b->prefix ? otw_cidr_contains(a, b->addr) : otw_cidr_contains(b, a->addr);
+}
+
+static int item_zone_cidr(loader *L, const yaml_node_t *n, const char *key, int idx)
+{
+    const char *v;
+    otw_zone_cfg *z = L->zone;
+    otw_cidr c;
+    if (scalar(L, n, key, "a CIDR", &v) < 0)
+        return -1;
+    switch (cidr_parse(v, &c)) {
+    case CIDR_OK:
+        break;
+    case CIDR_HOSTBITS:
+        return fail(L, n, key, "bad CIDR \"%.60s\": address bits set beyond the prefix length", v);
+    default:
+        return fail(L, n, key, "bad CIDR \"%.60s\" (expected e.g. 10.0.0.0/8 or fd00::/8)", v);
+    }
+    /* Zones are disjoint: an address belongs to one zone. */
+    for (otw_zone_cfg *o = L->c->zones; o < z; o++) {
+        for (int i = 0; i < o->n_cidrs; i++) {
+            if (cidrs_overlap(&o->cidrs[i], &c))
+                return fail(L, n, key, "CIDR %.60s overlaps zone \"%s\"", v, o->name);
+        }
+    }
+    z->cidrs[idx] = c;
+    return 0;
+}
+
+static int item_zone_vlan(loader *L, const yaml_node_t *n, const char *key, int idx)
+{
+    uint32_t vlan;
+    otw_zone_cfg *z = L->zone;
+    if (get_u32(L, n, key, 1, 4094, &vlan) < 0)
+        return -1;
+    for (otw_zone_cfg *o = L->c->zones; o < z; o++) {
+        for (int i = 0; i < o->n_vlans; i++) {
+            if (o->vlans[i] == vlan)
+                return fail(L, n, key, "VLAN %u is already in zone \"%s\"", vlan, o->name);
+        }
+    }
+    z->vlans[idx] = (uint16_t)vlan;
+    return 0;
+}
+
+static const char *const zone_kinds[] = {"control", "ot", "dmz", "it"};
+
+/* Purdue levels: 0-1 control, 2-3 OT, 3.5 DMZ, 4-5 IT. -1: a free label. */
+static int level_kind(const char *level)
+{
+    static const struct {
+        const char *level;
+        otw_zone_kind kind;
+    } map[] = {{"0", OTW_ZK_CONTROL}, {"1", OTW_ZK_CONTROL}, {"2", OTW_ZK_OT},
+               {"3", OTW_ZK_OT},      {"3.5", OTW_ZK_DMZ},   {"4", OTW_ZK_IT},
+               {"5", OTW_ZK_IT}};
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (strcmp(level, map[i].level) == 0)
+            return (int)map[i].kind;
+    return -1;
+}
+
+typedef struct zone_seen {
+    const yaml_node_t *level, *kind;
+    bool has_kind;
+} zone_seen;
+
+static int zone_pair(loader *L, const char *name, const yaml_node_t *k, const yaml_node_t *v,
+                     const char *key)
+{
+    otw_zone_cfg *z = L->zone;
+    int cnt = 0;
+    if (strcmp(name, "name") == 0)
+        return get_name(L, v, key, z->name, sizeof(z->name));
+    if (strcmp(name, "cidrs") == 0) {
+        if (get_list(L, v, key, OTW_ZONE_MAX_CIDRS, item_zone_cidr, &cnt) < 0)
+            return -1;
+        z->n_cidrs = (uint8_t)cnt;
+        return 0;
+    }
+    if (strcmp(name, "vlans") == 0) {
+        if (get_list(L, v, key, OTW_ZONE_MAX_VLANS, item_zone_vlan, &cnt) < 0)
+            return -1;
+        z->n_vlans = (uint8_t)cnt;
+        return 0;
+    }
+    if (strcmp(name, "level") == 0) {
+        if (get_string(L, v, key, z->level, sizeof(z->level)) < 0)
+            return -1;
+        L->zone_seen->level = v;
+        return 0;
+    }
+    if (strcmp(name, "kind") == 0) {
+        const char *s;
+        if (scalar(L, v, key, "a zone kind", &s) < 0)
+            return -1;
+        for (size_t i = 0; i < sizeof(zone_kinds) / sizeof(zone_kinds[0]); i++) {
+            if (strcasecmp(s, zone_kinds[i]) == 0) {
+                z->kind = (uint8_t)i;
+                L->zone_seen->has_kind = true;
+                return 0;
+            }
+        }
+        return fail(L, v, key, "expected control, ot, dmz or it, got \"%.40s\"", s);
+    }
+    if (strcmp(name, "criticality") == 0) {
+        const char *s;
+        if (scalar(L, v, key, "a criticality", &s) < 0)
+            return -1;
+        int sev = otw_severity_parse(s);
+        if (sev < OTW_SEV_LOW || sev > OTW_SEV_CRITICAL)
+            return fail(L, v, key, "expected low, medium, high or critical, got \"%.40s\"", s);
+        z->criticality = (uint8_t)sev;
+        return 0;
+    }
+    return fail(L, k, key, "unknown key");
+}
+
+static int item_zone(loader *L, const yaml_node_t *n, const char *key, int idx)
+{
+    otw_zone_cfg *z = &L->c->zones[idx];
+    zone_seen seen = {0};
+    memset(z, 0, sizeof(*z));
+    z->criticality = OTW_SEV_MEDIUM;
+    z->kind = OTW_ZK_UNASSIGNED; /* "not given" until checked below */
+    L->zone = z;
+    L->zone_seen = &seen;
+    int rc = each_pair(L, n, key, zone_pair);
+    L->zone_seen = NULL;
+    if (rc < 0)
+        return -1;
+    if (!z->name[0])
+        return fail(L, n, key, "a zone needs a name");
+    if (strcmp(z->name, "internet") == 0 || strcmp(z->name, "unassigned") == 0)
+        return fail(L, n, key, "\"%s\" is a built-in zone name", z->name);
+    for (int i = 0; i < idx; i++) {
+        if (strcmp(L->c->zones[i].name, z->name) == 0)
+            return fail(L, n, key, "duplicate zone name \"%s\"", z->name);
+    }
+    if (!z->n_cidrs && !z->n_vlans)
+        return fail(L, n, key, "zone \"%s\" needs cidrs or vlans", z->name);
+    if (!seen.has_kind) {
+        int k = z->level[0] ? level_kind(z->level) : -1;
+        if (k < 0)
+            return fail(L, seen.level ? seen.level : n, key,
+                        "zone \"%s\": level \"%s\" is not a Purdue level (0-5, 3.5): add "
+                        "kind: control, ot, dmz or it",
+                        z->name, z->level);
+        z->kind = (uint8_t)k;
+    }
+    return 0;
+}
+
+/* "502", "tcp/502", "udp/47808", "20000-20010", "tcp/1000-2000". */
+static int item_conduit_port(loader *L, const yaml_node_t *n, const char *key, int idx)
+{
+    const char *v, *p, *end;
+    long long lo, hi;
+    otw_port_range r = {0, 0, 0};
+    if (scalar(L, n, key, "a port", &v) < 0)
+        return -1;
+    p = v;
+    if (strncasecmp(p, "tcp/", 4) == 0) {
+        r.transport = 6;
+        p += 4;
+    } else if (strncasecmp(p, "udp/", 4) == 0) {
+        r.transport = 17;
+        p += 4;
+    }
+    if (*p == '-' || *p == '+' || !parse_int(p, &lo, &end))
+        goto bad;
+    hi = lo;
+    if (*end == '-') {
+        if (end[1] == '-' || end[1] == '+' || !parse_int(end + 1, &hi, &end))
+            goto bad;
+    }
+    if (*end != '\0' || lo < 1 || lo > 65535 || hi < lo || hi > 65535)
+        goto bad;
+    r.lo = (uint16_t)lo;
+    r.hi = (uint16_t)hi;
+    L->conduit->ports[idx] = r;
+    return 0;
+bad:
+    return fail(L, n, key,
+                "bad port \"%.40s\" (expected 1..65535 as 502, tcp/502, udp/47808 or "
+                "tcp/20000-20010)",
+                v);
+}
+
+static int item_conduit_proto(loader *L, const yaml_node_t *n, const char *key, int idx)
+{
+    char *dst = L->conduit->protocols[idx];
+    if (get_string(L, n, key, dst, sizeof(L->conduit->protocols[idx])) < 0)
+        return -1;
+    if (!dst[0])
+        return fail(L, n, key, "empty protocol name");
+    for (const char *p = dst; *p; p++) {
+        if (*p < 32 || *p > 126 || *p == ',' || *p == '"')
+            return fail(L, n, key, "bad protocol name \"%s\"", dst);
+    }
+    return 0;
+}
+
+static bool parse_hhmm(const char *s, size_t len, uint16_t *min)
+{
+    if (len != 5 || s[2] != ':')
+        return false;
+    for (size_t i = 0; i < 5; i++)
+        if (i != 2 && (s[i] < '0' || s[i] > '9'))
+            return false;
+    unsigned h = (unsigned)(s[0] - '0') * 10 + (unsigned)(s[1] - '0');
+    unsigned m = (unsigned)(s[3] - '0') * 10 + (unsigned)(s[4] - '0');
+    if (m > 59 || h > 24 || (h == 24 && m != 0))
+        return false;
+    *min = (uint16_t)(h * 60 + m);
+    return true;
+}
+
+static int day_index(const char *s, size_t len)
+{
+    static const char *const days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+    if (len != 3)
+        return -1;
+    for (int i = 0; i < 7; i++)
+        if (strncasecmp(s, days[i], 3) == 0)
+            return i;
+    return -1;
+}
+
+/* "Mon-Fri 08:00-18:00", "Sat,Sun 00:00-24:00", "daily 22:00-02:00". */
+static bool parse_window(const char *v, otw_time_window *w)
+{
+    const char *sp = strchr(v, ' ');
+    if (!sp)
+        return false;
+    w->days = 0;
+    if ((size_t)(sp - v) == 5 && strncasecmp(v, "daily", 5) == 0) {
+        w->days = 0x7f;
+    } else {
+        const char *p = v;
+        while (p < sp) {
+            const char *e = p;
+            while (e < sp && *e != ',')
+                e++;
+            const char *dash = memchr(p, '-', (size_t)(e - p));
+            int a = day_index(p, (size_t)((dash ? dash : e) - p));
+            int b = dash ? day_index(dash + 1, (size_t)(e - dash - 1)) : a;
+            if (a < 0 || b < 0)
+                return false;
+            for (int d = a;; d = (d + 1) % 7) { /* Fri-Mon wraps over the weekend */
+                w->days |= (uint8_t)(1u << d);
+                if (d == b)
+                    break;
+            }
+            p = e < sp ? e + 1 : e;
+        }
+    }
+    const char *t = sp + 1;
+    const char *dash = strchr(t, '-');
+    if (!dash || !parse_hhmm(t, (size_t)(dash - t), &w->start_min) ||
+        !parse_hhmm(dash + 1, strlen(dash + 1), &w->end_min))
+        return false;
+    return w->start_min != w->end_min && w->start_min < 1440 && w->days;
+}
+
+static int item_conduit_window(loader *L, const yaml_node_t *n, const char *key, int idx)
+{
+    const char *v;
+    if (scalar(L, n, key, "a time window", &v) < 0)
+        return -1;
+    if (!parse_window(v, &L->conduit->windows[idx]))
+        return fail(L, n, key,
+                    "bad time window \"%.60s\" (expected DAYS HH:MM-HH:MM, e.g. \"Mon-Fri "
+                    "08:00-18:00\", \"Sat,Sun 00:00-24:00\" or \"daily 22:00-02:00\")",
+                    v);
+    return 0;
+}
+
+/* "+09:00", "-05:30", "Z", "UTC". */
+static int get_utc_offset(loader *L, const yaml_node_t *n, const char *key, int16_t *dst)
+{
+    const char *v;
+    uint16_t m;
+    if (scalar(L, n, key, "a UTC offset", &v) < 0)
+        return -1;
+    if (strcmp(v, "Z") == 0 || strcasecmp(v, "UTC") == 0) {
+        *dst = 0;
+        return 0;
+    }
+    if ((v[0] != '+' && v[0] != '-') || !parse_hhmm(v + 1, strlen(v + 1), &m) || m > 14 * 60)
+        return fail(L, n, key, "bad UTC offset \"%.40s\" (expected +09:00, -05:30 or UTC)", v);
+    *dst = (int16_t)(v[0] == '-' ? -(int)m : (int)m);
+    return 0;
+}
+
+typedef struct conduit_seen {
+    const yaml_node_t *action;
+    int idx;
+} conduit_seen;
+
+static int conduit_pair(loader *L, const char *name, const yaml_node_t *k, const yaml_node_t *v,
+                        const char *key)
+{
+    otw_conduit_cfg *c = L->conduit;
+    int idx = L->conduit_seen->idx, cnt = 0;
+    const char *s;
+    if (strcmp(name, "name") == 0)
+        return get_name(L, v, key, c->name, sizeof(c->name));
+    if (strcmp(name, "from") == 0 || strcmp(name, "to") == 0) {
+        if (scalar(L, v, key, "a zone name", &s) < 0)
+            return -1;
+        if (name[0] == 'f')
+            L->from_node[idx] = v;
+        else
+            L->to_node[idx] = v;
+        return 0; /* resolved once every zone is known */
+    }
+    if (strcmp(name, "direction") == 0) {
+        if (scalar(L, v, key, "one-way or both", &s) < 0)
+            return -1;
+        if (strcasecmp(s, "one-way") == 0 || strcasecmp(s, "from-to") == 0)
+            c->both_ways = false;
+        else if (strcasecmp(s, "both") == 0)
+            c->both_ways = true;
+        else
+            return fail(L, v, key, "expected one-way or both, got \"%.40s\"", s);
+        return 0;
+    }
+    if (strcmp(name, "protocols") == 0) {
+        if (get_list(L, v, key, OTW_CONDUIT_MAX_PROTOS, item_conduit_proto, &cnt) < 0)
+            return -1;
+        c->n_protocols = (uint8_t)cnt;
+        return 0;
+    }
+    if (strcmp(name, "ports") == 0) {
+        if (get_list(L, v, key, OTW_CONDUIT_MAX_PORTS, item_conduit_port, &cnt) < 0)
+            return -1;
+        c->n_ports = (uint8_t)cnt;
+        return 0;
+    }
+    if (strcmp(name, "windows") == 0) {
+        if (get_list(L, v, key, OTW_CONDUIT_MAX_WINDOWS, item_conduit_window, &cnt) < 0)
+            return -1;
+        c->n_windows = (uint8_t)cnt;
+        return 0;
+    }
+    if (strcmp(name, "utc_offset") == 0)
+        return get_utc_offset(L, v, key, &c->utc_offset_min);
+    if (strcmp(name, "allow") == 0)
+        return get_bool(L, v, key, &c->allow);
+    if (strcmp(name, "action") == 0) {
+        if (scalar(L, v, key, "alert or reset", &s) < 0)
+            return -1;
+        if (strcasecmp(s, "alert") == 0)
+            c->reset = false;
+        else if (strcasecmp(s, "reset") == 0)
+            c->reset = true;
+        else
+            return fail(L, v, key, "expected alert or reset, got \"%.40s\"", s);
+        L->conduit_seen->action = v;
+        return 0;
+    }
+    return fail(L, k, key, "unknown key");
+}
+
+static int item_conduit(loader *L, const yaml_node_t *n, const char *key, int idx)
+{
+    otw_conduit_cfg *c = &L->c->conduits[idx];
+    conduit_seen seen = {NULL, idx};
+    memset(c, 0, sizeof(*c));
+    c->allow = true;
+    L->conduit = c;
+    L->conduit_node[idx] = n;
+    L->from_node[idx] = L->to_node[idx] = NULL;
+    L->conduit_seen = &seen;
+    int rc = each_pair(L, n, key, conduit_pair);
+    L->conduit_seen = NULL;
+    if (rc < 0)
+        return -1;
+    if (!L->from_node[idx] || !L->to_node[idx])
+        return fail(L, n, key, "a conduit needs from and to");
+    if (!c->name[0])
+        snprintf(c->name, sizeof(c->name), "conduit-%d", idx + 1);
+    for (int i = 0; i < idx; i++) {
+        if (strcmp(L->c->conduits[i].name, c->name) == 0)
+            return fail(L, n, key, "duplicate conduit name \"%s\"", c->name);
+    }
+    if (!c->allow && c->n_windows)
+        return fail(L, n, key, "windows apply to allowed conduits only (allow: false is always)");
+    if (c->allow && c->reset && !c->n_windows)
+        return fail(L, seen.action, key,
+                    "action: reset on an always-open conduit never applies: add windows, or "
+                    "allow: false");
+    return 0;
+}
+
+static int resolve_zone(loader *L, const yaml_node_t *n, int idx, const char *which, uint8_t *dst)
+{
+    const char *v = (const char *)n->data.scalar.value;
+    char key[64];
+    snprintf(key, sizeof(key), "conduits[%d].%s", idx, which);
+    if (strcmp(v, "internet") == 0) {
+        *dst = OTW_ZONE_INTERNET;
+        return 0;
+    }
+    if (strcmp(v, "unassigned") == 0) {
+        *dst = OTW_ZONE_UNASSIGNED;
+        return 0;
+    }
+    for (int i = 0; i < L->c->n_zones; i++) {
+        if (strcmp(L->c->zones[i].name, v) == 0) {
+            *dst = (uint8_t)i;
+            return 0;
+        }
+    }
+    char names[256] = "";
+    size_t len = 0;
+    for (int i = 0; i < L->c->n_zones && len < sizeof(names); i++)
+        len += (size_t)snprintf(names + len, sizeof(names) - len, "%s, ", L->c->zones[i].name);
+    return fail(L, n, key, "unknown zone \"%.40s\" (zones: %sinternet, unassigned)", v, names);
+}
+
+/* Checks that need the whole document: zone names in conduits, the
+ * enforcement settings. */
+static int check_zones(loader *L)
+{
+    otw_config *c = L->c;
+    for (int i = 0; i < c->n_conduits; i++) {
+        otw_conduit_cfg *k = &c->conduits[i];
+        if (resolve_zone(L, L->from_node[i], i, "from", &k->from) < 0 ||
+            resolve_zone(L, L->to_node[i], i, "to", &k->to) < 0)
+            return -1;
+        if (k->from == k->to) {
+            char key[32];
+            snprintf(key, sizeof(key), "conduits[%d]", i);
+            return fail(L, L->to_node[i], key, "a conduit joins two different zones");
+        }
+    }
+    if (c->enforce_enabled && !c->enforce_dry_run && !c->enforce_interface[0])
+        return fail(L, L->enforcement_node, "enforcement",
+                    "enabled without dry_run needs an interface to inject resets on");
+    return 0;
+}
+
 /* ---- schema ---- */
 
 typedef enum kind {
@@ -426,6 +938,8 @@ typedef enum kind {
     K_INTERFACES,
     K_PORTS,
     K_CIDRS,
+    K_ZONES,
+    K_CONDUITS,
 } kind;
 
 typedef struct field {
@@ -478,6 +992,7 @@ enum {
     T_OUTPUTS,
     T_SYSLOG,
     T_STORE,
+    T_ENFORCEMENT,
     T_COUNT
 };
 
@@ -489,7 +1004,9 @@ static const field t_root[] = {
     SECTION("flows", T_FLOWS),         SECTION("streams", T_STREAMS),
     SECTION("protocols", T_PROTOCOLS), SECTION("inventory", T_INVENTORY),
     SECTION("alerts", T_ALERTS),       SECTION("outputs", T_OUTPUTS),
-    SECTION("store", T_STORE),         END,
+    SECTION("store", T_STORE),         F("zones", K_ZONES, zones, 0, 0),
+    F("conduits", K_CONDUITS, conduits, 0, 0), SECTION("enforcement", T_ENFORCEMENT),
+    END,
 };
 static const field t_sensor[] = {
     F("state_dir", K_STRING, state_dir, 0, 0),
@@ -594,12 +1111,20 @@ static const field t_store[] = {
     END,
 };
 
+static const field t_enforcement[] = {
+    F("enabled", K_BOOL, enforce_enabled, 0, 0),
+    F("dry_run", K_BOOL, enforce_dry_run, 0, 0),
+    F("interface", K_STRING, enforce_interface, 0, 0),
+    F("max_resets_per_second", K_U32, enforce_max_resets_per_s, 1, 1000),
+    END,
+};
+
 static const field *const tables[T_COUNT] = {
     [T_ROOT] = t_root,     [T_SENSOR] = t_sensor,       [T_CAPTURE] = t_capture,
     [T_FLOWS] = t_flows,   [T_STREAMS] = t_streams,     [T_PROTOCOLS] = t_protocols,
 [T_P_MODBUS] = t_p_MODBUS, [T_P_S7COMM] = t_p_S7COMM, [T_P_ENIP] = t_p_ENIP, [T_P_DNP3] = t_p_DNP3, [T_P_IEC104] = t_p_IEC104, [T_P_BACNET] = t_p_BACNET, [T_P_SLMP] = t_p_SLMP, [T_P_MELSOFT] = t_p_MELSOFT, [T_P_FINS] = t_p_FINS, [T_P_OPCUA] = t_p_OPCUA, [T_P_HARTIP] = t_p_HARTIP, [T_P_DHCP] = t_p_DHCP, [T_P_NBNS] = t_p_NBNS, [T_P_MDNS] = t_p_MDNS, [T_P_SSDP] = t_p_SSDP, [T_P_SNMP] = t_p_SNMP, [T_INVENTORY] = t_inventory, [T_ALERTS] = t_alerts,
     [T_BURST] = t_burst,   [T_OUTPUTS] = t_outputs,     [T_SYSLOG] = t_syslog,
-    [T_STORE] = t_store,
+    [T_STORE] = t_store,   [T_ENFORCEMENT] = t_enforcement,
 };
 
 static int load_mapping(loader *L, const yaml_node_t *n, const char *path, const field *tab);
@@ -612,6 +1137,8 @@ static int load_field(loader *L, const yaml_node_t *v, const char *key, const fi
 
     switch (f->k) {
     case K_SECTION:
+        if (tables[f->off] == t_enforcement)
+            L->enforcement_node = v;
         return load_mapping(L, v, key, tables[f->off]);
     case K_STRING:
         return get_string(L, v, key, dst, f->size);
@@ -669,6 +1196,18 @@ static int load_field(loader *L, const yaml_node_t *v, const char *key, const fi
         if (get_list(L, v, key, OTW_MAX_CIDRS, item_cidr, &cnt) < 0)
             return -1;
         c->n_local_networks = cnt;
+        return 0;
+    case K_ZONES:
+        c->n_zones = 0;
+        if (get_list(L, v, key, OTW_MAX_ZONES, item_zone, &cnt) < 0)
+            return -1;
+        c->n_zones = cnt;
+        return 0;
+    case K_CONDUITS:
+        c->n_conduits = 0;
+        if (get_list(L, v, key, OTW_MAX_CONDUITS, item_conduit, &cnt) < 0)
+            return -1;
+        c->n_conduits = cnt;
         return 0;
     }
     return fail(L, v, key, "internal error");
@@ -780,7 +1319,7 @@ int otw_config_load(otw_config *c, const char *path, char *err, size_t errsz)
     L.doc = &doc;
     L.c = &work;
     yaml_node_t *root = yaml_document_get_root_node(&doc);
-    if (root != NULL && load_mapping(&L, root, "", t_root) < 0)
+    if (root != NULL && (load_mapping(&L, root, "", t_root) < 0 || check_zones(&L) < 0))
         goto out_doc;
 
     /* A second document would be silently ignored: refuse it. */

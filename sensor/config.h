@@ -21,10 +21,67 @@
 #define OTW_MAX_PORTS 16
 #define OTW_PATH_MAX 512
 
+/* Zones and conduits (sensor/zones.h has the model, deploy/otwatch.yaml the keys). */
+#define OTW_MAX_ZONES 32
+#define OTW_ZONE_MAX_CIDRS 16
+#define OTW_ZONE_MAX_VLANS 16
+#define OTW_MAX_CONDUITS 64
+#define OTW_CONDUIT_MAX_PROTOS 8
+#define OTW_CONDUIT_MAX_PORTS 16
+#define OTW_CONDUIT_MAX_WINDOWS 4
+#define OTW_ZONE_NAME_MAX 32
+/* Built-in zones, as zone indexes next to the configured 0..n_zones-1. */
+#define OTW_ZONE_INTERNET 0xFE   /* public addresses: not local, not in a zone */
+#define OTW_ZONE_UNASSIGNED 0xFF /* local addresses in no zone */
+
 typedef struct otw_cidr {
     uint8_t addr[16];        /* IPv4 as IPv4-mapped IPv6 */
     uint8_t prefix;          /* 0..128 (IPv4 prefixes stored + 96) */
 } otw_cidr;
+
+/* What a zone holds, for severities: Purdue levels 0-1 are control (PLCs,
+ * RTUs, I/O), 2-3 supervisory/operations (OT), 3.5 the DMZ, 4-5 IT. */
+typedef enum otw_zone_kind {
+    OTW_ZK_CONTROL = 0,
+    OTW_ZK_OT,
+    OTW_ZK_DMZ,
+    OTW_ZK_IT,
+    OTW_ZK_INTERNET,   /* built-in zone "internet" */
+    OTW_ZK_UNASSIGNED, /* built-in zone "unassigned" */
+} otw_zone_kind;
+
+typedef struct otw_zone_cfg {
+    char name[OTW_ZONE_NAME_MAX];
+    char level[16];              /* as written: "0".."5", "3.5" or a free label */
+    uint8_t kind;                /* otw_zone_kind (control..it) */
+    uint8_t criticality;         /* otw_severity LOW..CRITICAL, default MEDIUM */
+    uint8_t n_cidrs, n_vlans;
+    otw_cidr cidrs[OTW_ZONE_MAX_CIDRS];
+    uint16_t vlans[OTW_ZONE_MAX_VLANS];
+} otw_zone_cfg;
+
+typedef struct otw_port_range {
+    uint16_t lo, hi;             /* server ports lo..hi */
+    uint8_t transport;           /* 0 = tcp or udp, 6 = tcp, 17 = udp */
+} otw_port_range;
+
+typedef struct otw_time_window {
+    uint8_t days;                /* bit 0 = Monday .. bit 6 = Sunday: the day the window opens */
+    uint16_t start_min, end_min; /* minutes of the day; end <= start runs past midnight */
+} otw_time_window;
+
+typedef struct otw_conduit_cfg {
+    char name[OTW_ZONE_NAME_MAX];
+    uint8_t from, to;            /* zone index or OTW_ZONE_INTERNET / OTW_ZONE_UNASSIGNED */
+    bool both_ways;              /* direction: both (either side may open) */
+    bool allow;                  /* false: a rule that only carries an action for its scope */
+    bool reset;                  /* action: reset (violations in its scope get TCP resets) */
+    uint8_t n_protocols, n_ports, n_windows;
+    char protocols[OTW_CONDUIT_MAX_PROTOS][24];
+    otw_port_range ports[OTW_CONDUIT_MAX_PORTS];
+    otw_time_window windows[OTW_CONDUIT_MAX_WINDOWS];
+    int16_t utc_offset_min;      /* windows are in this offset from UTC */
+} otw_conduit_cfg;
 
 typedef enum otw_syslog_transport { OTW_SYSLOG_UDP = 0, OTW_SYSLOG_TCP } otw_syslog_transport;
 
@@ -71,6 +128,16 @@ typedef struct otw_config {
     char syslog_app_name[48];       /* default "otwatch" */
     /* store */
     uint32_t checkpoint_s;          /* default 10: capture seconds between store commits */
+    /* zones and conduits (default: none, nothing is placed) */
+    otw_zone_cfg zones[OTW_MAX_ZONES];
+    int n_zones;
+    otw_conduit_cfg conduits[OTW_MAX_CONDUITS];
+    int n_conduits;
+    /* enforcement */
+    bool enforce_enabled;           /* default false: the global switch */
+    bool enforce_dry_run;           /* default false: log would-resets, send nothing */
+    char enforce_interface[64];     /* injection interface, "" = none */
+    uint32_t enforce_max_resets_per_s; /* default 10 */
 } otw_config;
 
 void otw_config_defaults(otw_config *c);

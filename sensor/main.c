@@ -13,9 +13,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "boundary.h"
 #include "capture.h"
+#include "cli_baseline.h"
 #include "cli_list.h"
 #include "config.h"
+#include "enforce.h"
 #include "sensor.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
@@ -37,6 +40,57 @@ static void install_signals(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
+/* `run`: SIGHUP reloads the configuration. The capture loop only watches
+ * one flag, so a reload stops it too and run restarts it; exit_requested
+ * tells a real stop apart. */
+static volatile sig_atomic_t reload_requested, exit_requested;
+
+static void on_exit_signal(int sig)
+{
+    (void)sig;
+    exit_requested = 1;
+    stop_requested = 1;
+}
+
+static void on_hup(int sig)
+{
+    (void)sig;
+    reload_requested = 1;
+    stop_requested = 1;
+}
+
+static void install_run_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_exit_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sa.sa_handler = on_hup;
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+/* Loads the file `run` started with over the defaults and hands it to the
+ * sensor; a bad file keeps the old configuration. One line either way. */
+static void reload_config(const char *path, otw_sensor *s)
+{
+    otw_config *cfg = malloc(sizeof(*cfg));
+    char err[512];
+    if (!cfg) {
+        fprintf(stderr, "otwatch run: reload failed (out of memory), keeping the old "
+                        "configuration\n");
+        return;
+    }
+    otw_config_defaults(cfg);
+    if (path && otw_config_load(cfg, path, err, sizeof(err)) != 0)
+        fprintf(stderr, "otwatch run: reload failed, keeping the old configuration: %s\n", err);
+    else if (otw_sensor_reload(s, cfg, err, sizeof(err)) != 0)
+        fprintf(stderr, "otwatch run: reload failed, keeping the old configuration: %s\n", err);
+    else
+        fprintf(stderr, "otwatch run: configuration reloaded from %s\n", path ? path : "defaults");
+    free(cfg);
+}
+
 typedef struct common_opts {
     const char *config;
     const char *state;
@@ -45,6 +99,7 @@ typedef struct common_opts {
     const char *format;
     const char *ifaces;
     const char *user;
+    const char *learn_for;
 } common_opts;
 
 static int load_config(const char *cmd, const char *path, otw_config *cfg)
@@ -93,11 +148,12 @@ static int parse_opts(const char *cmd, int argc, char **argv, common_opts *o, co
         {"filter", required_argument, NULL, 'f'}, {"ops-log", required_argument, NULL, 'o'},
         {"format", required_argument, NULL, 'F'}, {"interface", required_argument, NULL, 'i'},
         {"user", required_argument, NULL, 'u'},   {"help", no_argument, NULL, 'h'},
+        {"learn-for", required_argument, NULL, 'L'},
         {NULL, 0, NULL, 0}};
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+c:s:f:o:F:i:u:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+c:s:f:o:F:i:u:L:h", longopts, NULL)) != -1) {
         if (c == 'h')
             return 1;
         if (c == '?' || !strchr(allowed, c)) {
@@ -113,6 +169,7 @@ static int parse_opts(const char *cmd, int argc, char **argv, common_opts *o, co
         case 'F': o->format = optarg; break;
         case 'i': o->ifaces = optarg; break;
         case 'u': o->user = optarg; break;
+        case 'L': o->learn_for = optarg; break;
         }
     }
     return 0;
@@ -139,15 +196,21 @@ static void print_summary(const char *cmd, otw_sensor *s, const char *state, uin
 static int cmd_read(int argc, char **argv)
 {
     common_opts o = {0};
-    int r = parse_opts("read", argc, argv, &o, "csfo");
+    int r = parse_opts("read", argc, argv, &o, "csfoL");
     if (r != 0)
         return r > 0 ? (printf("usage: otwatch read [--config FILE] [--state DIR] [--filter BPF] "
-                               "[--ops-log FILE] FILE...\n"),
+                               "[--ops-log FILE] [--learn-for DURATION] FILE...\n"),
                         EXIT_OK)
                      : EXIT_USAGE;
     if (optind >= argc) {
         fprintf(stderr, "otwatch read: no capture file given (usage: otwatch read [--state DIR] "
                         "FILE...)\n");
+        return EXIT_USAGE;
+    }
+    uint64_t learn_for = 0;
+    if (o.learn_for && (otw_parse_duration(o.learn_for, &learn_for) != 0 || !learn_for)) {
+        fprintf(stderr, "otwatch read: bad --learn-for '%s' (e.g. 280s, 30m, 7d)\n",
+                o.learn_for);
         return EXIT_USAGE;
     }
     otw_config cfg;
@@ -175,6 +238,8 @@ static int cmd_read(int argc, char **argv)
         close(lock);
         return EXIT_FAIL;
     }
+    if (learn_for)
+        otw_sensor_learn(s, learn_for);
     uint32_t assets_before = 0, alerts_before = otw_alerts_size(otw_sensor_alerts(s));
     for (uint32_t i = 0; i < otw_inventory_size(otw_sensor_inventory(s)); i++)
         assets_before++;
@@ -278,6 +343,17 @@ static int cmd_run(int argc, char **argv)
         fprintf(stderr, "otwatch run: %s\n", err);
         return EXIT_FAIL;
     }
+    /* The injection interface opens while still privileged. */
+    if (cfg.enforce_interface[0] &&
+        otw_enforce_preopen(cfg.enforce_interface, err, sizeof(err)) != 0 &&
+        cfg.enforce_enabled && !cfg.enforce_dry_run) {
+        fprintf(stderr, "otwatch run: %s\n", err);
+        otw_live_close(live);
+        return EXIT_FAIL;
+    }
+    const char *cfg_path = o.config ? o.config
+                           : access(OTW_DEFAULT_CONFIG_PATH, R_OK) == 0 ? OTW_DEFAULT_CONFIG_PATH
+                                                                         : NULL;
     int lock = lock_state("run", state);
     if (lock < 0 || drop_privileges(user, state) != 0) {
         otw_live_close(live);
@@ -292,12 +368,20 @@ static int cmd_run(int argc, char **argv)
     otw_sensor_set_live(s, true);
     uint32_t assets_before = otw_inventory_size(otw_sensor_inventory(s));
     uint32_t alerts_before = otw_alerts_size(otw_sensor_alerts(s));
-    install_signals();
+    install_run_signals();
     fprintf(stderr, "otwatch run: capturing on %s, state in %s\n", ifaces, state);
     int rc = EXIT_OK;
-    if (otw_live_run(live, s, &stop_requested, err, sizeof(err)) != 0) {
-        fprintf(stderr, "otwatch run: %s\n", err);
-        rc = EXIT_FAIL;
+    for (;;) {
+        if (otw_live_run(live, s, &stop_requested, err, sizeof(err)) != 0) {
+            fprintf(stderr, "otwatch run: %s\n", err);
+            rc = EXIT_FAIL;
+            break;
+        }
+        if (exit_requested || !reload_requested)
+            break;
+        reload_requested = 0;
+        stop_requested = exit_requested; /* keeps a stop that came in meanwhile */
+        reload_config(cfg_path, s);
     }
     if (otw_sensor_finish(s, err, sizeof(err)) != 0) {
         fprintf(stderr, "otwatch run: cannot save the state: %s\n", err);
@@ -341,6 +425,30 @@ static int cmd_list(const char *cmd, int argc, char **argv)
     return assets ? otw_list_assets(state, format, stdout) : otw_list_alerts(state, format, stdout);
 }
 
+static int cmd_baseline(int argc, char **argv)
+{
+    /* --state/--config may come anywhere after the subcommand. */
+    const char *state = NULL, *config = NULL;
+    char *rest[16];
+    int n = 0;
+    for (int i = 1; i < argc; i++) {
+        if ((!strcmp(argv[i], "--state") || !strcmp(argv[i], "--config")) && i + 1 < argc) {
+            if (argv[i][2] == 's')
+                state = argv[++i];
+            else
+                config = argv[++i];
+        } else if (n < 16) {
+            rest[n++] = argv[i];
+        }
+    }
+    otw_config cfg;
+    if (load_config("baseline", config, &cfg) != 0)
+        return EXIT_FAIL;
+    if (!state)
+        state = cfg.state_dir[0] ? cfg.state_dir : OTW_DEFAULT_STATE_DIR_READ;
+    return otw_cmd_baseline(state, n, rest);
+}
+
 static int cmd_config(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "check") != 0) {
@@ -374,11 +482,16 @@ static void usage(FILE *f)
             "      [--filter BPF]    only packets matching the filter\n"
             "      [--ops-log FILE]  operations log (default: %s in the state directory)\n"
             "      [--config FILE]   configuration (default %s if present)\n"
-            "  run -i IFACE[,IFACE] capture live until SIGINT/SIGTERM\n"
+            "  run -i IFACE[,IFACE] capture live until SIGINT/SIGTERM (SIGHUP reloads zones,\n"
+            "                       conduits, enforcement and alert settings)\n"
             "      [--state DIR]     state directory (default %s)\n"
             "      [--user USER]     drop privileges to USER after opening the capture\n"
             "  assets [--state DIR] [--format table|csv|json]   the asset inventory\n"
             "  alerts [--state DIR] [--format table|json]       the alerts\n"
+            "  baseline status|learn [--for D]|detect|reset|accept ID [--reason T]|export [FILE]|\n"
+            "           import FILE [--state DIR]   the learned normal (see docs/baselines.md)\n"
+            "  boundary [--state DIR] [--format table|csv|json] | --export nft|acl-csv\n"
+            "                       communications across zones, placed with the configuration\n"
             "  config check [FILE]  validate a configuration file\n"
             "  help                 this text\n"
             "\n"
@@ -415,8 +528,12 @@ int main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "assets") == 0 || strcmp(cmd, "alerts") == 0)
         return cmd_list(cmd, argc - 1, argv + 1);
+    if (strcmp(cmd, "baseline") == 0)
+        return cmd_baseline(argc - 1, argv + 1);
     if (strcmp(cmd, "config") == 0)
         return cmd_config(argc - 1, argv + 1);
+    if (strcmp(cmd, "boundary") == 0)
+        return otw_boundary_main(argc - 1, argv + 1);
     fprintf(stderr, "otwatch: unknown command '%s' (see `otwatch help`)\n", cmd);
     return EXIT_USAGE;
 }

@@ -13,8 +13,11 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "baseline.h"
 #include "dissector.h"
+#include "enforce.h"
 #include "jsonw.h"
+#include "zones.h"
 
 #define EXPIRE_EVERY_US 1000000u    /* flow expiry pass per second of capture time */
 #define EXPIRE_MAX_VISITS 256       /* flows looked at per pass */
@@ -25,6 +28,12 @@ struct otw_flow_ext {
     bool confirmed;                 /* the dissector parsed a PDU on this flow */
     bool server_answered;           /* evidence for the server's role was recorded */
     uint8_t not_mine;               /* consecutive undecodable segments */
+    /* zones (zones.c): the flow's placement, kept for enforcement */
+    uint8_t zone_verdict;           /* otw_place, 0 = not placed */
+    bool zone_reset;                /* violating TCP session whose rule says reset */
+    uint8_t zone_resets;            /* reset events for this flow */
+    int8_t zone_rule;               /* the conduit/rule behind the verdict, -1 none */
+    uint8_t zone_client, zone_server;
 };
 
 struct otw_sensor {
@@ -43,10 +52,13 @@ struct otw_sensor {
     otw_comms *comms;
     otw_alerts *alerts;
     otw_novelty *novelty;
+    otw_baseline *baseline;
     otw_store *store;
     otw_oplog *oplog;
     FILE *alerts_out;
     otw_syslog *syslog;
+    otw_enforce *enforce;         /* TCP resets for zone violations (enforce.h) */
+    FILE *enforce_log;            /* enforcement.jsonl: one line per reset event */
     uint8_t tcp_port_proto[65536];
     uint8_t udp_port_proto[65536];
     uint64_t now_us, next_expire_us, next_checkpoint_us, last_flush_us;
@@ -129,7 +141,156 @@ static void on_new_asset(void *ctx, uint32_t idx, uint64_t ts_us)
     otw_sensor *s = ctx;
     otw_asset *a = otw_inventory_at(s->inv, idx);
     if (a)
-        otw_novelty_asset(s->novelty, a, ts_us);
+        otw_baseline_asset_new(s->baseline, a, ts_us);
+}
+
+/* ------------------------------------------------------ zones */
+
+static const char *ip_text(const otw_addr *a, char *buf, size_t bufsz)
+{
+    return otw_addr_str(a, buf, bufsz);
+}
+
+/* Places a flow once its protocol is known (zones.h): ZONE_VIOLATION and
+ * REMOTE_ACCESS alerts, one per pair and service with a count of flows, and
+ * the verdict on the flow for enforcement. raise: false on a reload. */
+static void zone_place(otw_sensor *s, otw_flow *f, uint16_t key, bool raise)
+{
+    otw_flow_ext *x = &s->ext[otw_flow_index(s->flows, f)];
+    x->zone_verdict = OTW_PLACE_NONE;
+    x->zone_reset = false;
+    if (s->cfg.n_zones == 0)
+        return;
+    const char *pname = proto_key_name(s, key);
+    const otw_dissector *d = f->dissector && !f->not_dissectable
+                                 ? otw_dissector_get((otw_proto)f->dissector)
+                                 : NULL;
+    const otw_dissector *kd = key < 256 ? otw_dissector_get((otw_proto)key) : NULL;
+    otw_asset *srv = f->server_asset != OTW_ASSET_NONE ? otw_inventory_at(s->inv, f->server_asset)
+                                                       : NULL;
+    otw_zone_query q = {
+        .client = f->client_ip,
+        .server = f->server_ip,
+        .vlan = f->key.vlan,
+        .transport = f->key.ip_proto,
+        .server_port = f->server_port,
+        .protocol = pname,
+        .industrial = (d && d->industrial) || (kd && kd->industrial),
+        .server_is_controller = srv && otw_asset_role(srv) == OTW_ROLE_CONTROLLER,
+        .ts_us = f->last_us > f->first_us ? f->last_us : f->first_us,
+    };
+    /* A port our industrial dissector owns but nDPI names: cut it only when
+     * the rule names the dissector's protocol. */
+    if (d && d->industrial && key >= 256)
+        q.protocol = otw_proto_name((otw_proto)f->dissector);
+    otw_placement pl;
+    otw_zones_place(&s->cfg, &q, &pl);
+    q.protocol = pname;
+    x->zone_verdict = (uint8_t)pl.verdict;
+    x->zone_client = pl.client_zone;
+    x->zone_server = pl.server_zone;
+    x->zone_rule = (int8_t)(pl.verdict == OTW_PLACE_CONDUIT ? pl.conduit : pl.rule);
+    x->zone_reset = pl.reset && otw_enforce_enabled(s->enforce);
+    if (!raise)
+        return;
+    char svc[64], a[64], b[64];
+    otw_service_text(f->key.ip_proto, f->server_port, pname, svc, sizeof(svc));
+    const char *cz = otw_zone_name(&s->cfg, pl.client_zone);
+    const char *sz = otw_zone_name(&s->cfg, pl.server_zone);
+    otw_endpoint client, server;
+    flow_endpoints(f, &client, &server);
+    client.port = 0; /* ephemeral: not part of the pair */
+    otw_alert al;
+    if (pl.verdict == OTW_PLACE_VIOLATION) {
+        memset(&al, 0, sizeof(al));
+        snprintf(al.type, sizeof(al.type), "ZONE_VIOLATION");
+        al.severity = pl.severity;
+        snprintf(al.technique, sizeof(al.technique), "%s", pl.technique);
+        al.src = client;
+        al.dst = server;
+        snprintf(al.protocol, sizeof(al.protocol), "%s", pname);
+        snprintf(al.key, sizeof(al.key), "%s", svc);
+        const char *why = "no conduit allows it";
+        char whybuf[96];
+        if (pl.rule != OTW_RULE_NONE) {
+            snprintf(whybuf, sizeof(whybuf), "%s %s",
+                     pl.outside_window ? "outside the time windows of conduit" : "denied by rule",
+                     s->cfg.conduits[pl.rule].name);
+            why = whybuf;
+        }
+        snprintf(al.message, sizeof(al.message), "Zone violation %s %s -> %s %s %s: %s", cz,
+                 ip_text(&f->client_ip, a, sizeof(a)), sz, ip_text(&f->server_ip, b, sizeof(b)),
+                 svc, why);
+        otw_alerts_raise(s->alerts, &al, f->first_us, 1);
+    }
+    if (pl.remote_access) {
+        memset(&al, 0, sizeof(al));
+        snprintf(al.type, sizeof(al.type), "REMOTE_ACCESS");
+        al.severity = pl.remote_severity;
+        snprintf(al.technique, sizeof(al.technique), "%s", pl.remote_technique);
+        al.src = client;
+        al.dst = server;
+        snprintf(al.protocol, sizeof(al.protocol), "%s", pname);
+        snprintf(al.key, sizeof(al.key), "%s", svc);
+        snprintf(al.message, sizeof(al.message),
+                 "Remote access (%s%s) into OT zone %s: %s %s -> %s (%s)", pl.remote_service,
+                 pl.remote_vpn ? " VPN" : "", sz, cz,
+                 ip_text(&f->client_ip, a, sizeof(a)), ip_text(&f->server_ip, b, sizeof(b)),
+                 pl.verdict == OTW_PLACE_CONDUIT ? s->cfg.conduits[pl.conduit].name
+                 : pl.verdict == OTW_PLACE_INTERNAL ? "inside the zone" : "violation");
+        otw_alerts_raise(s->alerts, &al, f->first_us, 1);
+    }
+}
+
+/* Answers a packet of a violating TCP session with resets (enforce.h);
+ * every event is a line in the enforcement log and counts in ZONE_RESET. */
+static void zone_enforce(otw_sensor *s, otw_flow *f, int dlt, const otw_packet *p)
+{
+    otw_flow_ext *x = &s->ext[otw_flow_index(s->flows, f)];
+    if (x->zone_resets >= OTW_ENFORCE_MAX_PER_FLOW || (p->tcp_flags & OTW_TCP_RST))
+        return;
+    char svc[64];
+    const char *pname = "Unknown";
+    if (f->comm != OTW_FLOW_NONE)
+        pname = proto_key_name(s, otw_comms_at(s->comms, f->comm)->proto_key);
+    otw_service_text(f->key.ip_proto, f->server_port, pname, svc, sizeof(svc));
+    const char *cz = otw_zone_name(&s->cfg, x->zone_client);
+    const char *sz = otw_zone_name(&s->cfg, x->zone_server);
+    otw_enforce_info info = {
+        .rule = x->zone_rule >= 0 && x->zone_rule < s->cfg.n_conduits
+                    ? s->cfg.conduits[x->zone_rule].name
+                    : "",
+        .client_zone = cz,
+        .server_zone = sz,
+        .service = svc,
+    };
+    otw_enforce_result r = otw_enforce_reset(s->enforce, dlt, p, &info, p->ts_us);
+    if (r == OTW_ENFORCE_OFF || r == OTW_ENFORCE_UNSUPPORTED)
+        return;
+    if (r == OTW_ENFORCE_DRY_RUN)
+        x->zone_resets = OTW_ENFORCE_MAX_PER_FLOW; /* one would-reset per session */
+    else if (r != OTW_ENFORCE_RATE_LIMITED) /* rate limited: the next packet may try again */
+        x->zone_resets++;
+    otw_alert al;
+    memset(&al, 0, sizeof(al));
+    snprintf(al.type, sizeof(al.type), "ZONE_RESET");
+    al.severity = OTW_SEV_MEDIUM;
+    otw_endpoint client, server;
+    flow_endpoints(f, &client, &server);
+    client.port = 0;
+    al.src = client;
+    al.dst = server;
+    snprintf(al.protocol, sizeof(al.protocol), "%s", pname);
+    static const char *const what[] = {
+        [OTW_ENFORCE_SENT] = "reset", [OTW_ENFORCE_DRY_RUN] = "would reset (dry run)",
+        [OTW_ENFORCE_RATE_LIMITED] = "rate limited", [OTW_ENFORCE_FAILED] = "reset failed"};
+    snprintf(al.key, sizeof(al.key), "%s %s", svc,
+             r == OTW_ENFORCE_SENT ? "reset" : r == OTW_ENFORCE_DRY_RUN ? "dry-run" : "not-sent");
+    char a[64], b[64];
+    snprintf(al.message, sizeof(al.message), "TCP session %s %s -> %s %s %s: %s by rule %s",
+             cz, ip_text(&f->client_ip, a, sizeof(a)), sz, ip_text(&f->server_ip, b, sizeof(b)),
+             svc, what[r], info.rule);
+    otw_alerts_raise(s->alerts, &al, p->ts_us, 1);
 }
 
 /* ------------------------------------------------------ communications */
@@ -154,9 +315,10 @@ static void assign_comm(otw_sensor *s, otw_flow *f, uint16_t key)
     if (created) {
         otw_endpoint client, server;
         flow_endpoints(f, &client, &server);
-        otw_novelty_comm(s->novelty, c, proto_key_name(s, key), &client, &server, key < 256,
-                         f->first_us);
+        otw_baseline_comm_new(s->baseline, c, proto_key_name(s, key), &client, &server,
+                              key < 256, f->first_us);
     }
+    zone_place(s, f, key, true);
 }
 
 /* The name a flow's communication gets from nDPI. When our dissector
@@ -250,12 +412,18 @@ static void sink_op(void *ctx, const otw_op *op)
         }
         if (engineering_class(op->op_class) && op->request_seen)
             otw_inventory_add_evidence(s->inv, f->client_asset, OTW_EV_ENGINEERING);
+    } else if (s->cur_l2 && op->request_seen &&
+               (engineering_class(op->op_class) || op->op_class == OTW_CLASS_CONFIGURATION)) {
+        /* Link layer (PROFINET DCP Set of a name or an address, reset): what
+         * engineering tools do; the sender is the station. */
+        otw_inventory_add_evidence(s->inv, otw_inventory_l2(s->inv, s->cur_l2->src_mac, op->ts_us),
+                                   OTW_EV_ENGINEERING);
     }
     otw_endpoint client, server;
     current_endpoints(s, &client, &server);
     if (s->oplog)
         otw_oplog_write(s->oplog, op, &client, &server);
-    otw_novelty_op(s->novelty, op, &client, &server);
+    otw_baseline_op(s->baseline, op, &client, &server, f ? f->server_asset : OTW_ASSET_NONE);
 }
 
 static const otw_evidence hint_evidence[] = {
@@ -297,6 +465,27 @@ static void sink_identity(void *ctx, const otw_identity *id)
     if ((unsigned)id->role_hint < sizeof(hint_evidence) / sizeof(hint_evidence[0]) &&
         hint_evidence[id->role_hint] != OTW_EV__COUNT)
         otw_inventory_add_evidence(s->inv, asset, hint_evidence[id->role_hint]);
+}
+
+/* What nDPI learnt about a flow's ends (User-Agent, SNI, SSH banner), just
+ * before its state is released: identities of the client and server. */
+static void on_ndpi_identity(void *ctx, otw_flow *f, const otw_identity *client,
+                             const otw_identity *server)
+{
+    otw_sensor *s = ctx;
+    otw_flow *saved_flow = s->cur_flow;
+    const otw_packet *saved_l2 = s->cur_l2;
+    uint64_t saved_ts = s->cur_ts;
+    s->cur_flow = f; /* about = TO_SERVER: the client; TO_CLIENT: the server */
+    s->cur_l2 = NULL;
+    s->cur_ts = f->last_us;
+    if (client)
+        sink_identity(s, client);
+    if (server)
+        sink_identity(s, server);
+    s->cur_flow = saved_flow;
+    s->cur_l2 = saved_l2;
+    s->cur_ts = saved_ts;
 }
 
 static void sink_anomaly(void *ctx, const char *name)
@@ -501,7 +690,7 @@ static bool is_server_port(void *ctx, bool tcp, uint16_t port)
     return tcp ? s->tcp_port_proto[port] != 0 : s->udp_port_proto[port] != 0;
 }
 
-static void on_flow_new(otw_sensor *s, otw_flow *f)
+static void on_flow_new(otw_sensor *s, otw_flow *f, const otw_packet *p, int dir)
 {
     memset(&s->ext[otw_flow_index(s->flows, f)], 0, sizeof(otw_flow_ext));
     if (f->key.ip_proto == 6)
@@ -510,8 +699,22 @@ static void on_flow_new(otw_sensor *s, otw_flow *f)
         f->dissector = s->udp_port_proto[f->server_port];
     f->client_asset = otw_inventory_ip(
         s->inv, otw_mac_is_zero(f->client_mac) ? NULL : f->client_mac, &f->client_ip, f->first_us);
-    f->server_asset = otw_inventory_ip(
-        s->inv, otw_mac_is_zero(f->server_mac) ? NULL : f->server_mac, &f->server_ip, f->first_us);
+    /* A first packet to a broadcast or multicast MAC goes to an address that
+     * is no device (10.20.0.255, 239.x...): not an asset. */
+    bool group = p->has_mac && dir == OTW_DIR_TO_SERVER && otw_mac_is_multicast(p->dst_mac);
+    f->server_asset = group ? OTW_ASSET_NONE
+                            : otw_inventory_ip(s->inv,
+                                               otw_mac_is_zero(f->server_mac) ? NULL
+                                                                              : f->server_mac,
+                                               &f->server_ip, f->first_us);
+    const otw_dissector *d = f->dissector ? otw_dissector_get((otw_proto)f->dissector) : NULL;
+    if (d && d->industrial) {
+        /* Every attempt counts for host scans, answered or not. */
+        otw_endpoint client, server;
+        flow_endpoints(f, &client, &server);
+        otw_baseline_industrial_flow(s->baseline, &client, &server, (otw_proto)f->dissector,
+                                     f->first_us);
+    }
 }
 
 static void on_flow_end(void *ctx, otw_flow *f, otw_flow_end why)
@@ -541,6 +744,25 @@ static void checkpoint_flush_flows(otw_sensor *s)
     s->last_flush_us = s->now_us;
 }
 
+/* Acceptances recorded by `otwatch baseline accept` (possibly while this
+ * sensor runs) and not applied yet. */
+static void apply_acceptances(otw_sensor *s)
+{
+    int64_t ids[64], alert_ids[64];
+    int n = otw_store_pending_acceptances(s->store, ids, alert_ids, 64);
+    for (int i = 0; i < n; i++) {
+        char e[160];
+        for (uint32_t k = 0; k < otw_alerts_size(s->alerts); k++) {
+            otw_alert *a = otw_alerts_at(s->alerts, k);
+            if (a->id == alert_ids[i]) {
+                otw_baseline_accept(s->baseline, a, e, sizeof(e));
+                break;
+            }
+        }
+        otw_store_acceptance_applied(s->store, ids[i]);
+    }
+}
+
 int otw_sensor_checkpoint(otw_sensor *s, char *err, size_t errsz)
 {
     checkpoint_flush_flows(s);
@@ -550,8 +772,10 @@ int otw_sensor_checkpoint(otw_sensor *s, char *err, size_t errsz)
         fflush(s->alerts_out);
     s->stats.checkpoints++;
     char e[256];
+    apply_acceptances(s);
     if (otw_store_checkpoint(s->store, s->inv, s->comms, s->alerts, proto_key_name, s, e,
-                             sizeof(e)) != 0) {
+                             sizeof(e)) != 0 ||
+        otw_baseline_save(s->baseline, otw_store_db(s->store), e, sizeof(e)) != 0) {
         s->stats.checkpoint_failures++;
         if (err)
             snprintf(err, errsz, "%s", e);
@@ -567,14 +791,74 @@ static double wall_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static void state_path(const otw_sensor *s, const char *name, char *out, size_t outsz);
+
+/* The enforcer and its log (enforcement.jsonl), opened once enforcement is
+ * enabled; then (re)configured from s->cfg. 0 or -1 + err. */
+static int enforce_setup(otw_sensor *s, const otw_config *cfg, char *err, size_t errsz)
+{
+    if (!cfg->enforce_enabled && !s->enforce)
+        return 0;
+    if (!s->enforce_log) {
+        char path[OTW_PATH_MAX * 2];
+        state_path(s, "enforcement.jsonl", path, sizeof(path));
+        s->enforce_log = fopen(path, "a");
+        if (!s->enforce_log) {
+            snprintf(err, errsz, "cannot open enforcement log %s: %s", path, strerror(errno));
+            return -1;
+        }
+    }
+    if (!s->enforce)
+        s->enforce = otw_enforce_new(s->enforce_log);
+    if (!s->enforce) {
+        snprintf(err, errsz, "out of memory");
+        return -1;
+    }
+    return otw_enforce_configure(s->enforce, cfg, s->live, err, errsz);
+}
+
 void otw_sensor_set_live(otw_sensor *s, bool live)
 {
     s->live = live;
+    char err[256];
+    if (s->enforce && otw_enforce_configure(s->enforce, &s->cfg, live, err, sizeof(err)) != 0)
+        fprintf(stderr, "otwatch: %s: resets will fail\n", err);
+}
+
+int otw_sensor_reload(otw_sensor *s, const otw_config *cfg, char *err, size_t errsz)
+{
+    /* The injection interface first: the only part that can fail. */
+    if (enforce_setup(s, cfg, err, errsz) != 0)
+        return -1;
+    /* Zones, conduits, enforcement and alert settings; the rest (memory,
+     * interfaces, outputs) needs a restart. */
+    memcpy(s->cfg.zones, cfg->zones, sizeof(cfg->zones));
+    s->cfg.n_zones = cfg->n_zones;
+    memcpy(s->cfg.conduits, cfg->conduits, sizeof(cfg->conduits));
+    s->cfg.n_conduits = cfg->n_conduits;
+    s->cfg.enforce_enabled = cfg->enforce_enabled;
+    s->cfg.enforce_dry_run = cfg->enforce_dry_run;
+    memcpy(s->cfg.enforce_interface, cfg->enforce_interface, sizeof(cfg->enforce_interface));
+    s->cfg.enforce_max_resets_per_s = cfg->enforce_max_resets_per_s;
+    s->cfg.exception_burst_count = cfg->exception_burst_count;
+    s->cfg.exception_burst_window_s = cfg->exception_burst_window_s;
+    /* Sessions already placed follow the new rules from their next packet. */
+    for (otw_flow *f = otw_flow_newest(s->flows); f; f = otw_flow_older(s->flows, f)) {
+        if (f->comm != OTW_FLOW_NONE)
+            zone_place(s, f, otw_comms_at(s->comms, f->comm)->proto_key, false);
+    }
+    return 0;
+}
+
+void otw_sensor_learn(otw_sensor *s, uint64_t for_us)
+{
+    otw_baseline_learn(s->baseline, 0, for_us);
 }
 
 static void housekeeping(otw_sensor *s)
 {
     if (s->now_us >= s->next_expire_us) {
+        otw_baseline_tick(s->baseline, s->now_us);
         otw_flow_expire(s->flows, s->now_us, s->cfg.tcp_timeout_s, s->cfg.udp_timeout_s,
                         s->cfg.closed_timeout_s, EXPIRE_MAX_VISITS);
         s->next_expire_us = s->now_us + EXPIRE_EVERY_US;
@@ -670,7 +954,7 @@ void otw_sensor_packet(otw_sensor *s, int dlt, const uint8_t *frame, uint32_t ca
     if (!f)
         return;
     if (created)
-        on_flow_new(s, f);
+        on_flow_new(s, f, &p, dir);
     f->pkts[dir]++;
     f->bytes[dir] += wire_len;
     otw_flow_touch(s->flows, f, ts_us);
@@ -686,6 +970,8 @@ void otw_sensor_packet(otw_sensor *s, int dlt, const uint8_t *frame, uint32_t ca
         dissect(s, f, dir, &p);
     if (f->not_dissectable && f->ndpi_done && f->comm == OTW_FLOW_NONE)
         assign_comm(s, f, ndpi_comm_key(s, f));
+    if (p.ip_proto == 6 && s->ext[otw_flow_index(s->flows, f)].zone_reset)
+        zone_enforce(s, f, dlt, &p);
 }
 
 /* ------------------------------------------------------ open / close */
@@ -801,13 +1087,19 @@ otw_sensor *otw_sensor_open(const otw_config *cfg, const char *state_dir,
     s->alerts = otw_alerts_new(100000, on_alert, s);
     s->comms = otw_comms_new(cfg->max_assets * 4u);
     s->inv = otw_inventory_new(&s->cfg, s->oui, on_new_asset, s);
+    otw_classifier_set_identity_cb(s->classifier, on_ndpi_identity, s);
     if (!s->alerts || !s->comms || !s->inv) {
         snprintf(err, errsz, "out of memory for inventory tables");
         goto fail;
     }
     s->novelty = otw_novelty_new(&s->cfg, s->alerts);
+    otw_bl_settings bs;
+    otw_bl_settings_defaults(&bs);
+    s->baseline = s->novelty ? otw_baseline_new(&bs, s->alerts, s->novelty) : NULL;
     s->store = otw_store_open(state_dir, false, err, errsz);
-    if (!s->novelty || !s->store)
+    if (!s->novelty || !s->baseline || !s->store)
+        goto fail;
+    if (otw_baseline_load(s->baseline, otw_store_db(s->store), err, errsz) != 0)
         goto fail;
     if (otw_store_load_assets(s->store, load_asset, s) != 0 ||
         otw_store_load_comms(s->store, load_comm, s) != 0 ||
@@ -815,6 +1107,7 @@ otw_sensor *otw_sensor_open(const otw_config *cfg, const char *state_dir,
         snprintf(err, errsz, "cannot load the state in %s/%s", state_dir, OTW_STORE_FILE);
         goto fail;
     }
+    apply_acceptances(s);
     char path[OTW_PATH_MAX * 2];
     if (s->cfg.alerts_file[0]) {
         state_path(s, s->cfg.alerts_file, path, sizeof(path));
@@ -836,6 +1129,8 @@ otw_sensor *otw_sensor_open(const otw_config *cfg, const char *state_dir,
         if (!s->syslog)
             goto fail;
     }
+    if (enforce_setup(s, &s->cfg, err, errsz) != 0)
+        goto fail;
     s->sink.ctx = s;
     s->sink.op = sink_op;
     s->sink.identity = sink_identity;
@@ -860,6 +1155,7 @@ void otw_sensor_close(otw_sensor *s)
     otw_flow_table_free(s->flows);
     otw_stream_pool_free(s->streams);
     otw_classifier_free(s->classifier);
+    otw_baseline_free(s->baseline);
     otw_novelty_free(s->novelty);
     otw_inventory_free(s->inv);
     otw_comms_free(s->comms);
@@ -869,6 +1165,9 @@ void otw_sensor_close(otw_sensor *s)
     if (s->alerts_out)
         fclose(s->alerts_out);
     otw_syslog_close(s->syslog);
+    otw_enforce_free(s->enforce);
+    if (s->enforce_log)
+        fclose(s->enforce_log);
     otw_oui_free(s->oui);
     free(s->ext);
     free(s->sessions);

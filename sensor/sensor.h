@@ -43,6 +43,14 @@ void otw_sensor_packet(otw_sensor *s, int dlt, const uint8_t *frame, uint32_t ca
 /* Live capture: checkpoints follow capture time alone (offline reads also
  * space them by wall time). */
 void otw_sensor_set_live(otw_sensor *s, bool live);
+/* Applies a new configuration's zones, conduits, enforcement and alert
+ * settings (SIGHUP); other settings need a restart. Flows already placed
+ * are placed again. On error (the injection interface cannot be opened)
+ * returns -1 + err and keeps the old settings. */
+int otw_sensor_reload(otw_sensor *s, const otw_config *cfg, char *err, size_t errsz);
+/* (Re)starts the baseline's learning at the next packet, for for_us of
+ * capture time (e.g. `otwatch read --learn-for 280s`). */
+void otw_sensor_learn(otw_sensor *s, uint64_t for_us);
 /* Lets time pass without packets (live capture idle). */
 void otw_sensor_tick(otw_sensor *s, uint64_t now_us);
 /* Writes the working set to the store now. 0 or -1 + err. */

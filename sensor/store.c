@@ -1,6 +1,8 @@
 /* store.c - SQLite state store; see store.h. */
 #include "store.h"
 
+#include "jsonw.h"
+
 #include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -30,7 +32,10 @@ static const char *const schema_sql =
     " id INTEGER PRIMARY KEY, type TEXT NOT NULL, severity TEXT NOT NULL, key TEXT,"
     " first_seen INTEGER, last_seen INTEGER, count INTEGER,"
     " src_ip TEXT, src_mac TEXT, src_port INTEGER, dst_ip TEXT, dst_mac TEXT, dst_port INTEGER,"
-    " protocol TEXT, technique TEXT, message TEXT);";
+    " protocol TEXT, technique TEXT, message TEXT);"
+    "CREATE TABLE IF NOT EXISTS acceptances("
+    " id INTEGER PRIMARY KEY, alert_id INTEGER NOT NULL, accepted_at INTEGER NOT NULL,"
+    " reason TEXT, applied INTEGER NOT NULL DEFAULT 0, type TEXT, summary TEXT);";
 
 static void set_err(char *err, size_t errsz, const char *what, sqlite3 *db)
 {
@@ -650,4 +655,90 @@ int otw_store_checkpoint(otw_store *s, otw_inventory *inv, otw_comms *comms, otw
     restore_flags(saved, inv, comms, alerts);
     free(saved);
     return -1;
+}
+
+void *otw_store_db(otw_store *s)
+{
+    return s->db;
+}
+
+int otw_store_add_acceptance(otw_store *s, int64_t alert_id, int64_t accepted_at,
+                             const char *reason, char *err, size_t errsz)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO acceptances(alert_id, accepted_at, reason, type, summary)"
+                           " SELECT id, ?, ?, type, message FROM alerts WHERE id = ?",
+                           -1, &st, NULL) != SQLITE_OK) {
+        set_err(err, errsz, "recording the acceptance", s->db);
+        return -1;
+    }
+    sqlite3_bind_int64(st, 1, accepted_at);
+    bind_text_or_null(st, 2, reason);
+    sqlite3_bind_int64(st, 3, alert_id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        set_err(err, errsz, "recording the acceptance", s->db);
+        return -1;
+    }
+    if (sqlite3_changes(s->db) != 1) {
+        snprintf(err, errsz, "no alert with id %lld", (long long)alert_id);
+        return -1;
+    }
+    return 0;
+}
+
+int otw_store_pending_acceptances(otw_store *s, int64_t *ids, int64_t *alert_ids, int max)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT id, alert_id FROM acceptances WHERE applied = 0 ORDER BY id"
+                           " LIMIT ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_int(st, 1, max);
+    int n = 0;
+    while (n < max && sqlite3_step(st) == SQLITE_ROW) {
+        ids[n] = sqlite3_column_int64(st, 0);
+        alert_ids[n] = sqlite3_column_int64(st, 1);
+        n++;
+    }
+    sqlite3_finalize(st);
+    return n;
+}
+
+void otw_store_acceptance_applied(otw_store *s, int64_t id)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "UPDATE acceptances SET applied = 1 WHERE id = ?", -1, &st,
+                           NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_step(st);
+    sqlite3_finalize(st);
+}
+
+int otw_store_list_acceptances(otw_store *s, FILE *out)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT id, alert_id, accepted_at, reason, applied, type, summary"
+                           " FROM acceptances ORDER BY id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        char ts[32];
+        otw_format_ts((uint64_t)sqlite3_column_int64(st, 2), ts);
+        ts[19] = 'Z';
+        ts[20] = '\0';
+        fprintf(out, "  #%lld alert %lld %s at %s%s: %s (reason: %s)\n",
+                (long long)sqlite3_column_int64(st, 0), (long long)sqlite3_column_int64(st, 1),
+                col_text(st, 5), ts, sqlite3_column_int(st, 4) ? "" : " (pending)",
+                col_text(st, 6), sqlite3_column_type(st, 3) == SQLITE_NULL ? "-" : col_text(st, 3));
+        n++;
+    }
+    sqlite3_finalize(st);
+    return n;
 }

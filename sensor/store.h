@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "alerts.h"
 #include "comms.h"
@@ -40,6 +41,19 @@ int otw_store_checkpoint(otw_store *s, otw_inventory *inv, otw_comms *comms, otw
                          otw_proto_namer namer, void *namer_ctx, char *err, size_t errsz);
 
 int otw_store_meta_set(otw_store *s, const char *key, const char *value);
+
+/* The sqlite3 handle, for modules that keep their own rows (the baseline). */
+void *otw_store_db(otw_store *s);
+
+/* Acceptances of alerts into the baseline: recorded by the command line
+ * (with the alert's type and message, the time and the reason), applied by
+ * the sensor that owns the state, and kept forever as the record. */
+int otw_store_add_acceptance(otw_store *s, int64_t alert_id, int64_t accepted_at_us,
+                             const char *reason, char *err, size_t errsz);
+int otw_store_pending_acceptances(otw_store *s, int64_t *ids, int64_t *alert_ids, int max);
+void otw_store_acceptance_applied(otw_store *s, int64_t id);
+/* Prints one line per acceptance; returns how many, -1 on error. */
+int otw_store_list_acceptances(otw_store *s, FILE *out);
 /* Copies the value into buf; returns 0 if found, -1 if not. */
 int otw_store_meta_get(otw_store *s, const char *key, char *buf, size_t bufsz);
 

@@ -19,6 +19,14 @@ typedef struct fixture {
     int news;
 } fixture;
 
+/* What the baseline does with an op when it finds it new. */
+static void novelty_op(otw_novelty *n, const otw_op *op, const otw_endpoint *cl,
+                       const otw_endpoint *sv)
+{
+    otw_novelty_write(n, op, cl, sv);
+    otw_novelty_exceptions(n, op, cl, sv);
+}
+
 static void on_new(void *ctx, const otw_alert *a)
 {
     (void)a;
@@ -201,7 +209,7 @@ static void test_modbus_write(void **state)
     otw_endpoint cl = ep("192.168.10.20", 40001, NULL);
     otw_endpoint sv = ep("192.168.10.10", 502, NULL);
     otw_op op = write_op(1, 1000);
-    otw_novelty_op(f->nov, &op, &cl, &sv);
+    novelty_op(f->nov, &op, &cl, &sv);
     assert_int_equal(f->news, 1);
     otw_alert *x = only(f, "MODBUS_WRITE");
     assert_int_equal(x->severity, OTW_SEV_MEDIUM);
@@ -219,7 +227,7 @@ static void test_modbus_write(void **state)
         op.function_name = "Write Multiple Registers";
         op.has_address = false;
         cl.port = (uint16_t)(40002 + k);
-        otw_novelty_op(f->nov, &op, &cl, &sv);
+        novelty_op(f->nov, &op, &cl, &sv);
     }
     assert_int_equal(f->news, 1);
     x = only(f, "MODBUS_WRITE");
@@ -230,27 +238,27 @@ static void test_modbus_write(void **state)
     /* Another unit, another server, another client: one alert each. */
     op = write_op(2, 3000);
     op.has_address = false;
-    otw_novelty_op(f->nov, &op, &cl, &sv);
+    novelty_op(f->nov, &op, &cl, &sv);
     assert_string_equal(otw_alerts_at(f->alerts, 1)->message,
                         "192.168.10.20 writes to 192.168.10.10 unit 2: Write Single Register "
                         "(function 6)");
     otw_endpoint sv2 = ep("192.168.10.11", 502, NULL);
     op = write_op(1, 3000);
-    otw_novelty_op(f->nov, &op, &cl, &sv2);
+    novelty_op(f->nov, &op, &cl, &sv2);
     otw_endpoint cl2 = ep("192.168.10.21", 40001, NULL);
-    otw_novelty_op(f->nov, &op, &cl2, &sv);
+    novelty_op(f->nov, &op, &cl2, &sv);
     assert_int_equal(count_type(f, "MODBUS_WRITE"), 4);
 
     /* Not alerts: reads, writes seen only as responses, other protocols. */
     op = write_op(1, 4000);
     op.op_class = OTW_CLASS_READ;
-    otw_novelty_op(f->nov, &op, &cl, &sv);
+    novelty_op(f->nov, &op, &cl, &sv);
     op = write_op(1, 4000);
     op.request_seen = false;
-    otw_novelty_op(f->nov, &op, &cl, &sv);
+    novelty_op(f->nov, &op, &cl, &sv);
     op = write_op(1, 4000);
     op.protocol = OTW_PROTO_S7COMM;
-    otw_novelty_op(f->nov, &op, &cl, &sv);
+    novelty_op(f->nov, &op, &cl, &sv);
     assert_int_equal(count_type(f, "MODBUS_WRITE"), 4);
     assert_int_equal(otw_alerts_at(f->alerts, 0)->count, 5);
     assert_int_equal(otw_alerts_size(f->alerts), 4);
@@ -284,13 +292,13 @@ static void test_exception_burst(void **state)
     otw_op op;
     /* Below the threshold within the window: nothing. */
     op = exc_op(100);
-    otw_novelty_op(f->nov, &op, &cl, &sv);
+    novelty_op(f->nov, &op, &cl, &sv);
     op = exc_op(101);
-    otw_novelty_op(f->nov, &op, &cl, &sv);
+    novelty_op(f->nov, &op, &cl, &sv);
     assert_int_equal(otw_alerts_size(f->alerts), 0);
     /* The third one within 10 s: one alert carrying the three. */
     op = exc_op(105);
-    otw_novelty_op(f->nov, &op, &cl, &sv);
+    novelty_op(f->nov, &op, &cl, &sv);
     assert_int_equal(f->news, 1);
     otw_alert *x = only(f, "MODBUS_EXCEPTIONS");
     assert_int_equal(x->count, 3);
@@ -308,17 +316,17 @@ static void test_exception_burst(void **state)
                                     "Registers)");
     /* More in the same burst add one each. */
     op = exc_op(106);
-    otw_novelty_op(f->nov, &op, &cl, &sv);
+    novelty_op(f->nov, &op, &cl, &sv);
     assert_int_equal(x->count, 4);
     /* After the window a new count starts: two are not a burst... */
     op = exc_op(120);
-    otw_novelty_op(f->nov, &op, &cl, &sv);
+    novelty_op(f->nov, &op, &cl, &sv);
     op = exc_op(121);
-    otw_novelty_op(f->nov, &op, &cl, &sv);
+    novelty_op(f->nov, &op, &cl, &sv);
     assert_int_equal(x->count, 4);
     /* ... three are, and count on the same alert. */
     op = exc_op(129);
-    otw_novelty_op(f->nov, &op, &cl, &sv);
+    novelty_op(f->nov, &op, &cl, &sv);
     assert_int_equal(x->count, 7);
     assert_int_equal(x->last_us, 129 * 1000000ull + 500);
     assert_int_equal(f->news, 1);
@@ -327,7 +335,7 @@ static void test_exception_burst(void **state)
     otw_endpoint cl2 = ep("192.168.10.21", 40001, NULL);
     for (uint64_t t = 200; t < 260; t += 6) {
         op = exc_op(t);
-        otw_novelty_op(f->nov, &op, &cl2, &sv);
+        novelty_op(f->nov, &op, &cl2, &sv);
     }
     assert_int_equal(count_type(f, "MODBUS_EXCEPTIONS"), 1);
     /* Another pair counts on its own; exceptions also count without a
@@ -336,7 +344,7 @@ static void test_exception_burst(void **state)
         op = exc_op(t);
         op.request_seen = false;
         op.response_ts_us = 0;
-        otw_novelty_op(f->nov, &op, &cl2, &sv);
+        novelty_op(f->nov, &op, &cl2, &sv);
     }
     assert_int_equal(count_type(f, "MODBUS_EXCEPTIONS"), 2);
     assert_int_equal(otw_alerts_at(f->alerts, 1)->first_us, 302 * 1000000ull);
@@ -345,7 +353,7 @@ static void test_exception_burst(void **state)
     for (uint64_t t = 400; t < 410; t++) {
         op = exc_op(t);
         op.outcome = t % 2 ? OTW_OUTCOME_NO_RESPONSE : OTW_OUTCOME_ERROR;
-        otw_novelty_op(f->nov, &op, &cl3, &sv);
+        novelty_op(f->nov, &op, &cl3, &sv);
     }
     assert_int_equal(count_type(f, "MODBUS_EXCEPTIONS"), 2);
 }
@@ -360,11 +368,11 @@ static void test_exception_defaults(void **state)
     otw_op op;
     for (uint64_t t = 0; t < 4; t++) {
         op = exc_op(1000 + t * 19);
-        otw_novelty_op(f->nov, &op, &cl, &sv);
+        novelty_op(f->nov, &op, &cl, &sv);
     }
     assert_int_equal(otw_alerts_size(f->alerts), 0);
     op = exc_op(1059);
-    otw_novelty_op(f->nov, &op, &cl, &sv);
+    novelty_op(f->nov, &op, &cl, &sv);
     assert_int_equal(otw_alerts_size(f->alerts), 1);
     assert_int_equal(otw_alerts_at(f->alerts, 0)->count, 5);
     assert_string_equal(otw_alerts_at(f->alerts, 0)->message,

@@ -1,0 +1,934 @@
+/* baseline.c - learning and detection; see baseline.h.
+ *
+ * Persistence: the model is kept in the state store as its own YAML text
+ * (the same form `otwatch baseline export` prints, plus the samples of a
+ * learning still in progress), so the store, the export and the import
+ * share one serializer and one parser (baseline_yaml.c). */
+#include "baseline.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "baseline_model.h"
+#include "keymap.h"
+
+void otw_bl_settings_defaults(otw_bl_settings *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->learn_for_us = 0;
+    s->device_learn_for_us = 600ull * 1000000u; /* 10 min of a new channel's routine */
+    s->scan_units = 8;
+    s->scan_functions = 8;
+    s->scan_hosts = 10;
+    s->scan_window_us = 60ull * 1000000u;
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static const char *ip_text(const otw_addr *a, char *buf, size_t n)
+{
+    return otw_addr_str(a, buf, n);
+}
+
+/* An endpoint as people name it: its IP, or its MAC for link-layer
+ * protocols (PROFINET DCP has no IP). */
+static const char *ep_text(const otw_endpoint *e, char *buf, size_t n)
+{
+    if (e->has_ip)
+        return otw_addr_str(&e->ip, buf, n);
+    if (e->has_mac)
+        return otw_mac_str(e->mac, buf, n);
+    return "?";
+}
+
+static bool is_write(uint8_t c)
+{
+    return c == OTW_CLASS_WRITE;
+}
+
+static otw_proto proto_by_name(const char *name)
+{
+    for (int p = 1; p < OTW_PROTO__COUNT; p++)
+        if (strcmp(otw_proto_name((otw_proto)p), name) == 0)
+            return (otw_proto)p;
+    return OTW_PROTO_NONE;
+}
+
+static void channel_key(const otw_addr *client, const otw_addr *server, uint8_t proto,
+                        uint32_t unit, bool has_unit, uint8_t out[16])
+{
+    uint8_t raw[40];
+    memcpy(raw, client->b, 16);
+    memcpy(raw + 16, server->b, 16);
+    raw[32] = proto;
+    raw[33] = has_unit;
+    memcpy(raw + 34, &unit, 4);
+    raw[38] = raw[39] = 0;
+    otw_digest128(raw, sizeof(raw), out);
+}
+
+bl_channel *bl_channel_find(otw_baseline *b, const otw_addr *client, const otw_addr *server,
+                            uint8_t proto, uint32_t unit, bool has_unit)
+{
+    uint8_t key[16];
+    channel_key(client, server, proto, unit, has_unit, key);
+    uint32_t idx = otw_keymap_get(&b->channel_index, key);
+    return idx == UINT32_MAX ? NULL : &b->channels[idx];
+}
+
+bl_channel *bl_channel_add(otw_baseline *b, const otw_addr *client, const otw_addr *server,
+                           uint8_t proto, uint32_t unit, bool has_unit)
+{
+    bl_channel *c = bl_channel_find(b, client, server, proto, unit, has_unit);
+    if (c)
+        return c;
+    uint8_t key[16];
+    channel_key(client, server, proto, unit, has_unit, key);
+    if (b->n_channels >= BL_MAX_CHANNELS ||
+        otw_keymap_put(&b->channel_index, key, b->n_channels) < 0) {
+        b->refused++;
+        return NULL;
+    }
+    c = &b->channels[b->n_channels++];
+    memset(c, 0, sizeof(*c));
+    c->client = *client;
+    c->server = *server;
+    c->proto = proto;
+    c->unit = unit;
+    c->has_unit = has_unit;
+    return c;
+}
+
+bl_op *bl_op_find(bl_channel *c, uint16_t function)
+{
+    for (int i = 0; i < c->n_ops; i++)
+        if (c->ops[i].function == function)
+            return &c->ops[i];
+    return NULL;
+}
+
+bl_op *bl_op_add(bl_channel *c, uint16_t function, uint8_t op_class, uint8_t state)
+{
+    bl_op *o = bl_op_find(c, function);
+    if (o)
+        return o;
+    if (c->n_ops >= BL_MAX_OPS)
+        return NULL;
+    o = &c->ops[c->n_ops++];
+    memset(o, 0, sizeof(*o));
+    o->function = function;
+    o->op_class = op_class;
+    o->state = state;
+    return o;
+}
+
+/* Adds [lo, hi] to the covering intervals: overlapping or near ranges
+ * merge; when full, the two closest intervals merge. */
+void bl_range_add(bl_op *o, uint32_t lo, uint32_t hi)
+{
+    for (int i = 0; i < o->n_ranges; i++) {
+        bl_range *r = &o->ranges[i];
+        if (lo <= r->hi + BL_RANGE_GAP && hi + BL_RANGE_GAP >= r->lo) {
+            r->lo = lo < r->lo ? lo : r->lo;
+            r->hi = hi > r->hi ? hi : r->hi;
+            return;
+        }
+    }
+    if (o->n_ranges < BL_MAX_RANGES) {
+        o->ranges[o->n_ranges].lo = lo;
+        o->ranges[o->n_ranges].hi = hi;
+        o->n_ranges++;
+    } else {
+        /* Full: widen the nearest interval (rare: scattered writes). */
+        int best = 0;
+        uint64_t best_d = UINT64_MAX;
+        for (int i = 0; i < o->n_ranges; i++) {
+            bl_range *r = &o->ranges[i];
+            uint64_t d = lo > r->hi ? (uint64_t)lo - r->hi : hi < r->lo ? (uint64_t)r->lo - hi : 0;
+            if (d < best_d) {
+                best_d = d;
+                best = i;
+            }
+        }
+        bl_range *r = &o->ranges[best];
+        r->lo = lo < r->lo ? lo : r->lo;
+        r->hi = hi > r->hi ? hi : r->hi;
+    }
+    /* Keep them sorted for the export. */
+    for (int i = 1; i < o->n_ranges; i++)
+        for (int k = i; k > 0 && o->ranges[k].lo < o->ranges[k - 1].lo; k--) {
+            bl_range t = o->ranges[k];
+            o->ranges[k] = o->ranges[k - 1];
+            o->ranges[k - 1] = t;
+        }
+}
+
+/* Inside the learned ranges, with a tolerance of 10% of an interval's
+ * width (at least 2 addresses) on each side. */
+static bool range_covered(const bl_op *o, uint32_t lo, uint32_t hi)
+{
+    for (int i = 0; i < o->n_ranges; i++) {
+        const bl_range *r = &o->ranges[i];
+        uint32_t tol = (r->hi - r->lo) / 10;
+        if (tol < 2)
+            tol = 2;
+        uint32_t rlo = r->lo > tol ? r->lo - tol : 0;
+        uint64_t rhi = (uint64_t)r->hi + tol;
+        if (lo >= rlo && hi <= rhi)
+            return true;
+    }
+    return false;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static uint32_t median(const uint32_t *v, int n)
+{
+    uint32_t tmp[BL_SAMPLES];
+    memcpy(tmp, v, (size_t)n * sizeof(uint32_t));
+    qsort(tmp, (size_t)n, sizeof(uint32_t), cmp_u32);
+    return tmp[n / 2];
+}
+
+/* Median and median absolute deviation of the learning samples. */
+static void series_finalize(bl_series *s)
+{
+    int n = s->n_samples < BL_SAMPLES ? (int)s->n_samples : BL_SAMPLES;
+    s->periodic = false;
+    if (n < BL_MIN_SAMPLES)
+        return;
+    uint32_t m = median(s->samples, n);
+    uint32_t dev[BL_SAMPLES];
+    for (int i = 0; i < n; i++)
+        dev[i] = s->samples[i] > m ? s->samples[i] - m : m - s->samples[i];
+    uint32_t mad = median(dev, n);
+    s->period_ms = m;
+    s->mad_ms = mad;
+    /* Periodic: a stable rhythm (spread within a quarter of the period). */
+    s->periodic = m >= 20 && mad * 4 <= m;
+    s->n_recent = 0;
+}
+
+static bl_series *series_get(bl_channel *c, uint16_t function, uint32_t start, bool create)
+{
+    for (int i = 0; i < c->n_series; i++)
+        if (c->series[i].function == function && c->series[i].start == start)
+            return &c->series[i];
+    if (!create || c->n_series >= BL_MAX_SERIES)
+        return NULL;
+    bl_series *s = &c->series[c->n_series++];
+    memset(s, 0, sizeof(*s));
+    s->function = function;
+    s->start = start;
+    return s;
+}
+
+bl_ctrl *bl_ctrl_get(otw_baseline *b, const otw_addr *ip, bool create)
+{
+    uint32_t idx = otw_keymap_get(&b->ctrl_index, ip->b);
+    if (idx != UINT32_MAX)
+        return &b->ctrls[idx];
+    if (!create || b->n_ctrls >= BL_MAX_CONTROLLERS ||
+        otw_keymap_put(&b->ctrl_index, ip->b, b->n_ctrls) < 0)
+        return NULL;
+    bl_ctrl *c = &b->ctrls[b->n_ctrls++];
+    memset(c, 0, sizeof(*c));
+    c->ip = *ip;
+    return c;
+}
+
+/* ------------------------------------------------------------ lifecycle */
+
+otw_baseline *otw_baseline_new(const otw_bl_settings *set, otw_alerts *alerts, otw_novelty *nov)
+{
+    otw_baseline *b = calloc(1, sizeof(*b));
+    if (!b)
+        return NULL;
+    b->set = *set;
+    b->alerts = alerts;
+    b->nov = nov;
+    b->channels = calloc(BL_MAX_CHANNELS, sizeof(bl_channel));
+    b->ctrls = calloc(BL_MAX_CONTROLLERS, sizeof(bl_ctrl));
+    if (!b->channels || !b->ctrls || otw_keymap_init(&b->channel_index, BL_MAX_CHANNELS) < 0 ||
+        otw_keymap_init(&b->ctrl_index, BL_MAX_CONTROLLERS) < 0 ||
+        otw_keymap_init(&b->scan_index, BL_SCAN_SLOTS) < 0) {
+        otw_baseline_free(b);
+        return NULL;
+    }
+    b->mode = set->learn_for_us ? OTW_BL_LEARNING : OTW_BL_DETECTING;
+    b->learn_pending = set->learn_for_us != 0; /* the window starts at the first fact */
+    return b;
+}
+
+void otw_baseline_free(otw_baseline *b)
+{
+    if (!b)
+        return;
+    otw_keymap_free(&b->channel_index);
+    otw_keymap_free(&b->ctrl_index);
+    otw_keymap_free(&b->scan_index);
+    free(b->channels);
+    free(b->ctrls);
+    free(b);
+}
+
+otw_bl_mode otw_baseline_mode(const otw_baseline *b)
+{
+    return b->mode;
+}
+
+uint64_t otw_baseline_learn_start(const otw_baseline *b)
+{
+    return b->learn_start_us;
+}
+
+uint64_t otw_baseline_learn_until(const otw_baseline *b)
+{
+    return b->learn_until_us;
+}
+
+void otw_baseline_learn(otw_baseline *b, uint64_t ts_us, uint64_t for_us)
+{
+    if (!for_us)
+        for_us = b->set.learn_for_us ? b->set.learn_for_us : 7ull * 86400u * 1000000u;
+    b->mode = OTW_BL_LEARNING;
+    b->learn_for_us = for_us;
+    if (ts_us) {
+        b->learn_start_us = ts_us;
+        b->learn_until_us = ts_us + for_us;
+        b->learn_pending = false;
+    } else {
+        b->learn_pending = true;
+    }
+    b->dirty = true;
+}
+
+static void finish_learning(otw_baseline *b)
+{
+    for (uint32_t i = 0; i < b->n_channels; i++) {
+        bl_channel *c = &b->channels[i];
+        if (c->state == BL_LEARNING_SITE) {
+            c->state = BL_KNOWN;
+            for (int k = 0; k < c->n_series; k++)
+                series_finalize(&c->series[k]);
+        }
+    }
+    for (uint32_t i = 0; i < b->n_ctrls; i++) {
+        bl_ctrl *k = &b->ctrls[i];
+        if (k->state == BL_LEARNING_SITE) {
+            k->state = BL_KNOWN;
+            k->silence_us = k->max_gap_us;
+        }
+    }
+    b->mode = OTW_BL_DETECTING;
+    b->dirty = true;
+}
+
+void otw_baseline_detect(otw_baseline *b)
+{
+    if (b->mode == OTW_BL_LEARNING)
+        finish_learning(b);
+    b->learn_pending = false;
+    b->dirty = true;
+}
+
+void otw_baseline_reset(otw_baseline *b)
+{
+    otw_keymap_free(&b->channel_index);
+    otw_keymap_free(&b->ctrl_index);
+    otw_keymap_free(&b->scan_index);
+    otw_keymap_init(&b->channel_index, BL_MAX_CHANNELS);
+    otw_keymap_init(&b->ctrl_index, BL_MAX_CONTROLLERS);
+    otw_keymap_init(&b->scan_index, BL_SCAN_SLOTS);
+    b->n_channels = b->n_ctrls = b->n_scans = 0;
+    b->n_exempt = 0;
+    b->learn_start_us = b->learn_until_us = 0;
+    otw_baseline_learn(b, 0, 0);
+}
+
+void otw_baseline_counts(const otw_baseline *b, otw_bl_counts *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->channels = b->n_channels;
+    for (uint32_t i = 0; i < b->n_channels; i++) {
+        const bl_channel *c = &b->channels[i];
+        if (c->state == BL_KNOWN)
+            out->channels_known++;
+        out->operations += c->n_ops;
+        for (int k = 0; k < c->n_series; k++)
+            out->series_periodic += c->series[k].periodic;
+    }
+    out->controllers = b->n_ctrls;
+    out->acceptances = b->n_accepted;
+}
+
+/* The learning window opens at the first fact after `learn` without a
+ * time (a fresh state or `baseline learn`). */
+static void clock_in(otw_baseline *b, uint64_t ts_us)
+{
+    if (b->learn_pending && ts_us) {
+        b->learn_pending = false;
+        b->learn_start_us = ts_us;
+        b->learn_until_us = ts_us + (b->learn_for_us ? b->learn_for_us : b->set.learn_for_us);
+        b->mode = OTW_BL_LEARNING;
+        b->dirty = true;
+    }
+    if (ts_us > b->now_us)
+        b->now_us = ts_us;
+    if (b->mode == OTW_BL_LEARNING && b->learn_until_us && b->now_us >= b->learn_until_us)
+        finish_learning(b);
+}
+
+static bool site_learning(const otw_baseline *b)
+{
+    return b->mode == OTW_BL_LEARNING;
+}
+
+/* ------------------------------------------------------------ alerts */
+
+static void alert_init(otw_alert *al, const char *type, otw_severity sev, const char *technique,
+                       const otw_endpoint *src, const otw_endpoint *dst, otw_proto proto)
+{
+    memset(al, 0, sizeof(*al));
+    snprintf(al->type, sizeof(al->type), "%s", type);
+    al->severity = sev;
+    if (technique)
+        snprintf(al->technique, sizeof(al->technique), "%s", technique);
+    if (src) {
+        al->src = *src;
+        al->src.port = 0; /* client ports are ephemeral */
+    }
+    if (dst)
+        al->dst = *dst;
+    if (proto)
+        snprintf(al->protocol, sizeof(al->protocol), "%s", otw_proto_name(proto));
+}
+
+static void unit_text(const otw_op *op, char *buf, size_t n)
+{
+    if (op->has_unit)
+        snprintf(buf, n, " unit %u", op->unit);
+    else
+        buf[0] = '\0';
+}
+
+static void critical_alerts(otw_baseline *b, bl_channel *c, const otw_op *op,
+                            const otw_endpoint *client, const otw_endpoint *server)
+{
+    const char *type = NULL, *technique = NULL, *what = NULL;
+    switch (op->op_class) {
+    case OTW_CLASS_PROGRAM_DOWNLOAD:
+        type = "PROGRAM_CHANGE", technique = "T0843", what = "program download to";
+        break;
+    case OTW_CLASS_PROGRAM_UPLOAD:
+        type = "PROGRAM_CHANGE", technique = "T0845", what = "program upload from";
+        break;
+    case OTW_CLASS_FIRMWARE:
+        type = "PROGRAM_CHANGE", technique = "T0857", what = "firmware change on";
+        break;
+    case OTW_CLASS_CONTROL: {
+        type = "CONTROL_COMMAND", technique = "T0858", what = "control command to";
+        const char *n = op->function_name ? op->function_name : "";
+        if (strstr(n, "estart") || strstr(n, "eset") || strstr(n, "eboot"))
+            technique = "T0816"; /* Device Restart/Shutdown */
+        break;
+    }
+    case OTW_CLASS_CONFIGURATION:
+        type = "CONTROL_COMMAND", technique = "T0836", what = "configuration change on";
+        break;
+    default:
+        return;
+    }
+    /* A program transfer is one alert per channel and direction, however
+     * many messages it takes (S7 needs four); a control command is one
+     * alert per command. */
+    bool program = op->op_class != OTW_CLASS_CONTROL && op->op_class != OTW_CLASS_CONFIGURATION;
+    bl_op *o = c ? bl_op_find(c, op->function) : NULL;
+    if (program && c && (c->accepted_classes & (1u << op->op_class)))
+        return;
+    if (!program && o && o->accepted_critical)
+        return;
+    otw_alert al;
+    alert_init(&al, type, OTW_SEV_CRITICAL, technique, client, server, op->protocol);
+    char u[24], a[64], s[64];
+    unit_text(op, u, sizeof(u));
+    if (program)
+        snprintf(al.key, sizeof(al.key), "unit=%u class=%s", op->has_unit ? op->unit : 0,
+                 otw_class_name(op->op_class));
+    else
+        snprintf(al.key, sizeof(al.key), "unit=%u fc=%u %.40s%s%.40s",
+                 op->has_unit ? op->unit : 0, op->function,
+                 op->function_name ? op->function_name : "", op->object[0] ? " " : "",
+                 op->object);
+    snprintf(al.message, sizeof(al.message), "%s %s %s%s: %s (function %u%s%s%s)",
+             ep_text(client, a, sizeof(a)), what, ep_text(server, s, sizeof(s)), u,
+             op->function_name ? op->function_name : "?", op->function,
+             op->object[0] ? ", " : "", op->object,
+             op->outcome == OTW_OUTCOME_EXCEPTION            ? ", refused by the device"
+             : op->outcome == OTW_OUTCOME_NO_RESPONSE        ? ", no answer seen"
+             : op->response_ts_us && op->outcome == OTW_OUTCOME_OK ? ", accepted by the device"
+                                                               : "");
+    otw_alerts_raise(b->alerts, &al, op->ts_us, 1);
+}
+
+static void new_operation(otw_baseline *b, const bl_channel *c, const otw_op *op,
+                          const otw_endpoint *client, const otw_endpoint *server)
+{
+    otw_alert al;
+    alert_init(&al, "NEW_OPERATION", OTW_SEV_HIGH, "T0855", client, server, op->protocol);
+    snprintf(al.key, sizeof(al.key), "unit=%u fc=%u class=%s", op->has_unit ? op->unit : 0,
+             op->function, otw_class_name(op->op_class));
+    char expected[160] = "";
+    size_t len = 0;
+    for (int i = 0; i < c->n_ops && len + 8 < sizeof(expected); i++)
+        len += (size_t)snprintf(expected + len, sizeof(expected) - len, "%s%u", i ? "," : "",
+                                c->ops[i].function);
+    char a[64], s[64], u[24];
+    unit_text(op, u, sizeof(u));
+    snprintf(al.message, sizeof(al.message),
+             "New operation %s -> %s%s: %s (function %u, %s); expected functions: %s",
+             ep_text(client, a, sizeof(a)), ep_text(server, s, sizeof(s)), u,
+             op->function_name ? op->function_name : "?", op->function,
+             otw_class_name(op->op_class), expected[0] ? expected : "none");
+    otw_alerts_raise(b->alerts, &al, op->ts_us, 1);
+}
+
+static void write_out_of_range(otw_baseline *b, const bl_op *o, const otw_op *op,
+                               const otw_endpoint *client, const otw_endpoint *server)
+{
+    otw_alert al;
+    alert_init(&al, "WRITE_OUT_OF_RANGE", OTW_SEV_HIGH, "T0836", client, server, op->protocol);
+    uint32_t lo = op->address_start, hi = op->address_start + (op->address_count ? op->address_count - 1 : 0);
+    snprintf(al.key, sizeof(al.key), "unit=%u fc=%u range=%u-%u", op->has_unit ? op->unit : 0,
+             op->function, lo, hi);
+    char expected[160] = "";
+    size_t len = 0;
+    for (int i = 0; i < o->n_ranges && len + 24 < sizeof(expected); i++)
+        len += (size_t)snprintf(expected + len, sizeof(expected) - len, "%s%u-%u", i ? "," : "",
+                                o->ranges[i].lo, o->ranges[i].hi);
+    char a[64], s[64], u[24];
+    unit_text(op, u, sizeof(u));
+    snprintf(al.message, sizeof(al.message),
+             "Write outside the learned range %s -> %s%s: %s at %u-%u%s%s; expected %s",
+             ep_text(client, a, sizeof(a)), ep_text(server, s, sizeof(s)), u,
+             op->function_name ? op->function_name : "?", lo, hi, op->object[0] ? " of " : "",
+             op->object, expected);
+    otw_alerts_raise(b->alerts, &al, op->ts_us, 1);
+}
+
+static void timing_deviation(otw_baseline *b, const bl_channel *c, const bl_series *sr,
+                             uint32_t seen_ms, uint64_t ts_us)
+{
+    otw_endpoint client = {0}, server = {0};
+    client.has_ip = server.has_ip = true;
+    client.ip = c->client;
+    server.ip = c->server;
+    otw_alert al;
+    alert_init(&al, "TIMING_DEVIATION", OTW_SEV_MEDIUM, NULL, &client, &server,
+               (otw_proto)c->proto);
+    snprintf(al.key, sizeof(al.key), "unit=%u fc=%u addr=%u", c->unit, sr->function, sr->start);
+    char a[64], s[64];
+    snprintf(al.message, sizeof(al.message),
+             "Polling %s -> %s unit %u function %u at %u changed: every %u ms, expected %u ms "
+             "(spread %u ms)",
+             ip_text(&c->client, a, sizeof(a)), ip_text(&c->server, s, sizeof(s)), c->unit,
+             sr->function, sr->start, seen_ms, sr->period_ms, sr->mad_ms);
+    otw_alerts_raise(b->alerts, &al, ts_us, 1);
+}
+
+static void device_silent(otw_baseline *b, bl_ctrl *k, uint64_t now_us)
+{
+    otw_endpoint dev = {0};
+    dev.has_ip = true;
+    dev.ip = k->ip;
+    otw_alert al;
+    alert_init(&al, "DEVICE_SILENT", OTW_SEV_HIGH, "T0826", &dev, NULL, (otw_proto)k->proto);
+    char a[64];
+    snprintf(al.message, sizeof(al.message),
+             "Controller %s stopped answering: silent for %llu s while requests continue; "
+             "its longest silence while learning was %llu ms",
+             ip_text(&k->ip, a, sizeof(a)),
+             (unsigned long long)((now_us - k->last_answer_us) / 1000000u),
+             (unsigned long long)(k->silence_us / 1000u));
+    otw_alerts_raise(b->alerts, &al, now_us, 1);
+}
+
+/* ------------------------------------------------------------ scans */
+
+static bool exempt(const otw_baseline *b, const otw_addr *ip)
+{
+    for (uint32_t i = 0; i < b->n_exempt; i++)
+        if (memcmp(&b->scan_exempt[i], ip, sizeof(*ip)) == 0)
+            return true;
+    return false;
+}
+
+static bl_scan *scan_slot(otw_baseline *b, const otw_addr *src, const otw_addr *dst, uint64_t now)
+{
+    uint8_t raw[32], key[16];
+    memcpy(raw, src->b, 16);
+    if (dst)
+        memcpy(raw + 16, dst->b, 16);
+    else
+        memset(raw + 16, 0xff, 16);
+    otw_digest128(raw, sizeof(raw), key);
+    uint32_t idx = otw_keymap_get(&b->scan_index, key);
+    if (idx == UINT32_MAX) {
+        if (b->n_scans >= BL_SCAN_SLOTS || otw_keymap_put(&b->scan_index, key, b->n_scans) < 0) {
+            /* Full: start over. Scans are windows of a minute; an old
+             * window lost is a scan judged on fewer probes. */
+            otw_keymap_free(&b->scan_index);
+            otw_keymap_init(&b->scan_index, BL_SCAN_SLOTS);
+            b->n_scans = 0;
+            otw_keymap_put(&b->scan_index, key, 0);
+        }
+        idx = b->n_scans++;
+        memset(&b->scans[idx], 0, sizeof(bl_scan));
+        b->scans[idx].window_start_us = now;
+    }
+    bl_scan *s = &b->scans[idx];
+    if (now > s->window_start_us + b->set.scan_window_us) {
+        memset(s, 0, sizeof(*s));
+        s->window_start_us = now;
+    }
+    return s;
+}
+
+static int set_bit(uint8_t *bits, unsigned v)
+{
+    v &= 255;
+    if (bits[v >> 3] & (1u << (v & 7)))
+        return 0;
+    bits[v >> 3] |= (uint8_t)(1u << (v & 7));
+    return 1;
+}
+
+static void scan_alert(otw_baseline *b, const otw_endpoint *client, const otw_endpoint *server,
+                       otw_proto proto, const char *what, uint32_t n, uint64_t ts)
+{
+    otw_alert al;
+    alert_init(&al, "SCAN", OTW_SEV_HIGH, "T0846", client, server, proto);
+    snprintf(al.key, sizeof(al.key), "%s", what);
+    char a[64], s[64];
+    snprintf(al.message, sizeof(al.message), "%s probes %u %s%s%s within %llu s",
+             ep_text(client, a, sizeof(a)), n, what, server ? " on " : "",
+             server ? ep_text(server, s, sizeof(s)) : "",
+             (unsigned long long)(b->set.scan_window_us / 1000000u));
+    otw_alerts_raise(b->alerts, &al, ts, 1);
+}
+
+static void scan_op(otw_baseline *b, const otw_op *op, const otw_endpoint *client,
+                    const otw_endpoint *server, bool unit_known, bool function_known)
+{
+    if (exempt(b, &client->ip))
+        return;
+    bl_scan *s = scan_slot(b, &client->ip, &server->ip, op->ts_us);
+    if (!unit_known && op->has_unit && set_bit(s->units, op->unit))
+        if (++s->n_units == b->set.scan_units)
+            scan_alert(b, client, server, op->protocol, "unit ids", s->n_units, op->ts_us);
+    if (!function_known && set_bit(s->functions, op->function))
+        if (++s->n_functions == b->set.scan_functions)
+            scan_alert(b, client, server, op->protocol, "function codes", s->n_functions,
+                       op->ts_us);
+}
+
+void otw_baseline_industrial_flow(otw_baseline *b, const otw_endpoint *client,
+                                  const otw_endpoint *server, otw_proto proto, uint64_t ts_us)
+{
+    clock_in(b, ts_us);
+    if (b->mode != OTW_BL_DETECTING || exempt(b, &client->ip))
+        return;
+    bl_scan *s = scan_slot(b, &client->ip, NULL, ts_us);
+    /* Distinct servers: a small open set; the hash byte is enough to count. */
+    uint8_t h[16];
+    otw_digest128(server->ip.b, 16, h);
+    if (set_bit(s->units, h[0]) && ++s->n_units == b->set.scan_hosts)
+        scan_alert(b, client, NULL, proto, "industrial hosts", s->n_units, ts_us);
+}
+
+/* ------------------------------------------------------------ facts */
+
+void otw_baseline_asset_new(otw_baseline *b, const otw_asset *a, uint64_t ts_us)
+{
+    clock_in(b, ts_us);
+    if (!site_learning(b))
+        otw_novelty_asset(b->nov, a, ts_us);
+}
+
+void otw_baseline_comm_new(otw_baseline *b, const otw_comm *c, const char *proto_name,
+                           const otw_endpoint *client, const otw_endpoint *server,
+                           bool industrial, uint64_t ts_us)
+{
+    clock_in(b, ts_us);
+    if (!site_learning(b))
+        otw_novelty_comm(b->nov, c, proto_name, client, server, industrial, ts_us);
+}
+
+/* Gives a MAC-only endpoint an address to key on: the MAC in the low bytes
+ * of an address no IP uses (a reserved 0xfe-prefixed form), so channels of
+ * different stations stay apart. Messages still name the MAC. */
+static void key_addr(otw_endpoint *e)
+{
+    if (e->has_ip || !e->has_mac)
+        return;
+    memset(e->ip.b, 0, 16);
+    e->ip.b[0] = 0xfe;
+    e->ip.b[1] = 0xfe;
+    memcpy(e->ip.b + 10, e->mac, 6);
+}
+
+void otw_baseline_op(otw_baseline *b, const otw_op *op, const otw_endpoint *client,
+                     const otw_endpoint *server, uint32_t server_asset)
+{
+    (void)server_asset;
+    clock_in(b, op->ts_us);
+    /* Link-layer protocols have MACs, not IPs: a channel is keyed by them. */
+    otw_endpoint cl = *client, sv = *server;
+    key_addr(&cl);
+    key_addr(&sv);
+    client = &cl;
+    server = &sv;
+    bl_channel *c = bl_channel_find(b, &client->ip, &server->ip, (uint8_t)op->protocol, op->unit,
+                                    op->has_unit);
+    bool unit_known = c && c->state == BL_KNOWN;
+    if (!c) {
+        c = bl_channel_add(b, &client->ip, &server->ip, (uint8_t)op->protocol, op->unit,
+                           op->has_unit);
+        if (c) {
+            c->state = site_learning(b) ? BL_LEARNING_SITE : BL_LEARNING_OWN;
+            c->window_until_us = op->ts_us + b->set.device_learn_for_us;
+            b->dirty = true;
+        }
+    }
+    critical_alerts(b, c, op, client, server);
+    otw_novelty_exceptions(b->nov, op, client, server);
+    if (!c)
+        return;
+    if (c->state == BL_LEARNING_OWN && op->ts_us >= c->window_until_us) {
+        c->state = BL_KNOWN_OWN;
+        for (int k = 0; k < c->n_series; k++)
+            series_finalize(&c->series[k]);
+        b->dirty = true;
+    }
+    bool learning = c->state == BL_LEARNING_SITE || c->state == BL_LEARNING_OWN;
+    bl_op *o = bl_op_find(c, op->function);
+    bool function_known = o && o->state == BL_OP_SITE;
+
+    /* The first write of a client on a channel, unless writing there is
+     * part of the learned normal. */
+    if (op->protocol == OTW_PROTO_MODBUS && is_write(op->op_class) && op->request_seen &&
+        !site_learning(b) && !function_known)
+        otw_novelty_write(b->nov, op, client, server);
+
+    if (learning) {
+        o = bl_op_add(c, op->function, (uint8_t)op->op_class,
+                      c->state == BL_LEARNING_SITE ? BL_OP_SITE : BL_OP_OWN);
+        if (o && op->has_address && op->request_seen && op->address_count)
+            bl_range_add(o, op->address_start, op->address_start + op->address_count - 1);
+        if (o) {
+            o->count++;
+            b->dirty = true;
+        }
+    } else if (op->request_seen) {
+        if (!o)
+            new_operation(b, c, op, client, server);
+        else if (is_write(op->op_class) && op->has_address && op->address_count &&
+                 !range_covered(o, op->address_start,
+                                op->address_start + op->address_count - 1))
+            write_out_of_range(b, o, op, client, server);
+        if (o)
+            o->count++;
+    }
+    if (!site_learning(b) && op->request_seen)
+        scan_op(b, op, client, server, unit_known, o != NULL);
+
+    /* Timing: the rhythm of each polled series on the channel. */
+    if (op->request_seen) {
+        bl_series *sr = series_get(c, op->function, op->has_address ? op->address_start : 0,
+                                   learning);
+        if (sr) {
+            if (sr->last_us && op->ts_us > sr->last_us) {
+                uint64_t iv = (op->ts_us - sr->last_us) / 1000u;
+                uint32_t ms = iv > UINT32_MAX ? UINT32_MAX : (uint32_t)iv;
+                if (learning) {
+                    sr->samples[sr->n_samples % BL_SAMPLES] = ms;
+                    sr->n_samples++;
+                } else if (sr->periodic && !sr->accepted) {
+                    sr->recent[sr->pos] = ms;
+                    sr->pos = (uint8_t)((sr->pos + 1) % BL_RECENT);
+                    if (sr->n_recent < BL_RECENT)
+                        sr->n_recent++;
+                    if (sr->n_recent == BL_RECENT) {
+                        uint32_t m = median(sr->recent, BL_RECENT);
+                        uint32_t tol = sr->mad_ms * 4;
+                        if (tol < sr->period_ms * 3 / 10)
+                            tol = sr->period_ms * 3 / 10;
+                        if (tol < 20)
+                            tol = 20;
+                        uint32_t d = m > sr->period_ms ? m - sr->period_ms : sr->period_ms - m;
+                        if (d > tol)
+                            timing_deviation(b, c, sr, m, op->ts_us);
+                    }
+                }
+            }
+            sr->last_us = op->ts_us;
+        }
+    }
+
+    /* Liveness: how long a controller can be silent while asked. */
+    bl_ctrl *k = bl_ctrl_get(b, &server->ip, true);
+    if (k) {
+        if (!k->proto) {
+            k->proto = (uint8_t)op->protocol;
+            k->state = site_learning(b) ? BL_LEARNING_SITE : BL_LEARNING_OWN;
+            k->window_until_us = op->ts_us + b->set.device_learn_for_us;
+        }
+        if (op->request_seen && op->ts_us > k->last_request_us)
+            k->last_request_us = op->ts_us;
+        if (op->response_ts_us) {
+            if (k->last_answer_us && op->response_ts_us > k->last_answer_us) {
+                uint64_t gap = op->response_ts_us - k->last_answer_us;
+                if ((k->state == BL_LEARNING_SITE || k->state == BL_LEARNING_OWN) &&
+                    gap > k->max_gap_us)
+                    k->max_gap_us = gap;
+            }
+            if (op->response_ts_us > k->last_answer_us)
+                k->last_answer_us = op->response_ts_us;
+            k->silent = false;
+        }
+    }
+}
+
+void otw_baseline_tick(otw_baseline *b, uint64_t now_us)
+{
+    clock_in(b, now_us);
+    for (uint32_t i = 0; i < b->n_ctrls; i++) {
+        bl_ctrl *k = &b->ctrls[i];
+        if (k->state == BL_LEARNING_OWN && now_us >= k->window_until_us) {
+            k->state = BL_KNOWN_OWN;
+            k->silence_us = k->max_gap_us;
+        }
+        if (b->mode != OTW_BL_DETECTING || k->accepted || k->silent || !k->last_answer_us ||
+            (k->state != BL_KNOWN && k->state != BL_KNOWN_OWN))
+            continue;
+        /* Silent: much longer than it ever was while learning, and someone
+         * asked it something after its last answer. */
+        uint64_t limit = k->silence_us * 3;
+        if (limit < k->silence_us + 10ull * 1000000u)
+            limit = k->silence_us + 10ull * 1000000u;
+        if (now_us > k->last_answer_us + limit && k->last_request_us > k->last_answer_us) {
+            k->silent = true;
+            device_silent(b, k, now_us);
+        }
+    }
+}
+
+/* ------------------------------------------------------------ accept */
+
+static int parse_key(const char *key, const char *name, uint32_t *out)
+{
+    const char *p = strstr(key, name);
+    if (!p)
+        return -1;
+    p += strlen(name);
+    char *end;
+    unsigned long v = strtoul(p, &end, 10);
+    if (end == p)
+        return -1;
+    *out = (uint32_t)v;
+    return 0;
+}
+
+int otw_baseline_accept(otw_baseline *b, const otw_alert *a, char *err, size_t errsz)
+{
+    uint32_t unit = 0, fc = 0, lo = 0, hi = 0, addr = 0;
+    bool has_unit = parse_key(a->key, "unit=", &unit) == 0;
+    parse_key(a->key, "fc=", &fc);
+    otw_proto proto = proto_by_name(a->protocol);
+    bl_channel *c = NULL;
+    if (a->src.has_ip && a->dst.has_ip && proto)
+        c = bl_channel_find(b, &a->src.ip, &a->dst.ip, (uint8_t)proto, unit, has_unit);
+    b->n_accepted++;
+    b->dirty = true;
+    if (!strcmp(a->type, "PROGRAM_CHANGE")) {
+        /* This station may transfer programs (this way) to this device. */
+        if (!c)
+            c = bl_channel_add(b, &a->src.ip, &a->dst.ip, (uint8_t)proto, unit, has_unit);
+        const char *cn = strstr(a->key, "class=");
+        for (int k = 0; c && cn && k < OTW_CLASS__COUNT; k++)
+            if (!strcmp(cn + 6, otw_class_name((otw_op_class)k)))
+                c->accepted_classes |= 1u << k;
+        if (!c) {
+            snprintf(err, errsz, "the baseline has no room for this channel");
+            return -1;
+        }
+        return 0;
+    }
+    if (!strcmp(a->type, "NEW_OPERATION") || !strcmp(a->type, "MODBUS_WRITE") ||
+        !strcmp(a->type, "WRITE_OUT_OF_RANGE") || !strcmp(a->type, "CONTROL_COMMAND")) {
+        if (!c)
+            c = bl_channel_add(b, &a->src.ip, &a->dst.ip, (uint8_t)proto, unit, has_unit);
+        if (!c) {
+            snprintf(err, errsz, "the baseline has no room for this channel");
+            return -1;
+        }
+        if (c->state == BL_LEARNING_OWN || c->state == BL_KNOWN_OWN)
+            c->state = BL_KNOWN;
+        if (!strcmp(a->type, "MODBUS_WRITE")) {
+            /* Writes by this client on this channel become normal. */
+            for (int i = 0; i < c->n_ops; i++)
+                if (c->ops[i].op_class == OTW_CLASS_WRITE)
+                    c->ops[i].state = BL_OP_SITE;
+            return 0;
+        }
+        int cls = OTW_CLASS_OTHER;
+        const char *cn = strstr(a->key, "class=");
+        for (int k = 0; cn && k < OTW_CLASS__COUNT; k++)
+            if (strncmp(cn + 6, otw_class_name((otw_op_class)k),
+                        strlen(otw_class_name((otw_op_class)k))) == 0)
+                cls = k;
+        if (!strcmp(a->type, "WRITE_OUT_OF_RANGE"))
+            cls = OTW_CLASS_WRITE;
+        bl_op *o = bl_op_add(c, (uint16_t)fc, (uint8_t)cls, BL_OP_SITE);
+        if (!o) {
+            snprintf(err, errsz, "the channel has no room for another operation");
+            return -1;
+        }
+        o->state = BL_OP_SITE;
+        if (!strcmp(a->type, "WRITE_OUT_OF_RANGE")) {
+            o->op_class = OTW_CLASS_WRITE;
+            if (sscanf(strstr(a->key, "range=") ? strstr(a->key, "range=") : "", "range=%u-%u",
+                       &lo, &hi) == 2)
+                bl_range_add(o, lo, hi);
+        }
+        if (!strcmp(a->type, "CONTROL_COMMAND"))
+            o->accepted_critical = true;
+        return 0;
+    }
+    if (!strcmp(a->type, "TIMING_DEVIATION")) {
+        parse_key(a->key, "addr=", &addr);
+        bl_series *sr = c ? series_get(c, (uint16_t)fc, addr, false) : NULL;
+        if (sr)
+            sr->accepted = true;
+        return 0;
+    }
+    if (!strcmp(a->type, "DEVICE_SILENT")) {
+        bl_ctrl *k = a->src.has_ip ? bl_ctrl_get(b, &a->src.ip, false) : NULL;
+        if (k)
+            k->accepted = true;
+        return 0;
+    }
+    if (!strcmp(a->type, "SCAN")) {
+        if (a->src.has_ip && !exempt(b, &a->src.ip) && b->n_exempt < BL_MAX_EXEMPT)
+            b->scan_exempt[b->n_exempt++] = a->src.ip;
+        return 0;
+    }
+    /* NEW_ASSET, NEW_COMMUNICATION and the rest: the device or the talker
+     * is in the inventory now; the acceptance is the record. */
+    return 0;
+}

@@ -1,0 +1,121 @@
+/* baseline_model.h - the baseline's data, shared by baseline.c (learning
+ * and detection) and baseline_yaml.c (export, import, persistence). */
+#ifndef OTW_BASELINE_MODEL_H
+#define OTW_BASELINE_MODEL_H
+
+#include "baseline.h"
+#include "keymap.h"
+
+#define BL_MAX_CHANNELS 4096     /* (client, server, protocol, unit) */
+#define BL_MAX_OPS 24            /* functions per channel */
+#define BL_MAX_RANGES 8          /* covering intervals per function */
+#define BL_RANGE_GAP 8           /* addresses this close merge into one interval */
+#define BL_MAX_SERIES 16         /* polled series per channel */
+#define BL_SAMPLES 48            /* intervals kept while learning a series */
+#define BL_MIN_SAMPLES 8         /* fewer: not enough to call it periodic */
+#define BL_RECENT 8              /* intervals judged together while detecting */
+#define BL_MAX_CONTROLLERS 4096
+#define BL_SCAN_SLOTS 4096
+#define BL_MAX_EXEMPT 64
+
+/* Channel and controller states. */
+enum {
+    BL_LEARNING_SITE = 0, /* learned in the site's learning window */
+    BL_KNOWN,             /* learned (site window ended, or accepted) */
+    BL_LEARNING_OWN,      /* first seen while detecting: its own short window */
+    BL_KNOWN_OWN          /* its own window ended */
+};
+/* Operation states. */
+enum {
+    BL_OP_SITE = 0, /* part of the site's normal (learned or accepted) */
+    BL_OP_OWN       /* learned in a new channel's own window */
+};
+
+typedef struct bl_range {
+    uint32_t lo, hi;
+} bl_range;
+
+typedef struct bl_op {
+    uint16_t function;
+    uint8_t op_class;
+    uint8_t state;
+    bool accepted_critical;   /* PROGRAM_CHANGE / CONTROL_COMMAND accepted */
+    uint8_t n_ranges;
+    bl_range ranges[BL_MAX_RANGES];
+    uint64_t count;
+} bl_op;
+
+typedef struct bl_series {
+    uint16_t function;
+    uint32_t start;
+    uint64_t last_us;
+    uint32_t n_samples;
+    uint32_t samples[BL_SAMPLES]; /* ms between requests, while learning */
+    bool periodic, accepted;
+    uint32_t period_ms, mad_ms;
+    uint8_t n_recent, pos;
+    uint32_t recent[BL_RECENT];
+} bl_series;
+
+typedef struct bl_channel {
+    otw_addr client, server;
+    uint8_t proto;
+    bool has_unit;
+    uint32_t unit;
+    uint8_t state;
+    uint16_t accepted_classes; /* PROGRAM_CHANGE accepted, bit per otw_op_class */
+    uint64_t window_until_us;
+    uint8_t n_ops, n_series;
+    bl_op ops[BL_MAX_OPS];
+    bl_series series[BL_MAX_SERIES];
+} bl_channel;
+
+typedef struct bl_ctrl {
+    otw_addr ip;
+    uint8_t proto, state;
+    bool accepted, silent;
+    uint64_t window_until_us;
+    uint64_t last_answer_us, last_request_us;
+    uint64_t max_gap_us;  /* longest silence between answers while learning */
+    uint64_t silence_us;  /* the learned value */
+} bl_ctrl;
+
+typedef struct bl_scan {
+    uint64_t window_start_us;
+    uint8_t units[32], functions[32];
+    uint32_t n_units, n_functions;
+} bl_scan;
+
+struct otw_baseline {
+    otw_bl_settings set;
+    otw_alerts *alerts;
+    otw_novelty *nov;
+    otw_bl_mode mode;
+    bool learn_pending;
+    uint64_t learn_for_us, learn_start_us, learn_until_us, now_us;
+    bl_channel *channels;
+    uint32_t n_channels;
+    otw_keymap channel_index;
+    bl_ctrl *ctrls;
+    uint32_t n_ctrls;
+    otw_keymap ctrl_index;
+    bl_scan scans[BL_SCAN_SLOTS];
+    uint32_t n_scans;
+    otw_keymap scan_index;
+    otw_addr scan_exempt[BL_MAX_EXEMPT];
+    uint32_t n_exempt;
+    uint32_t n_accepted;
+    uint64_t refused;
+    bool dirty;
+};
+
+bl_channel *bl_channel_find(otw_baseline *b, const otw_addr *client, const otw_addr *server,
+                            uint8_t proto, uint32_t unit, bool has_unit);
+bl_channel *bl_channel_add(otw_baseline *b, const otw_addr *client, const otw_addr *server,
+                           uint8_t proto, uint32_t unit, bool has_unit);
+bl_op *bl_op_find(bl_channel *c, uint16_t function);
+bl_op *bl_op_add(bl_channel *c, uint16_t function, uint8_t op_class, uint8_t state);
+void bl_range_add(bl_op *o, uint32_t lo, uint32_t hi);
+bl_ctrl *bl_ctrl_get(otw_baseline *b, const otw_addr *ip, bool create);
+
+#endif

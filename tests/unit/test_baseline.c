@@ -1,0 +1,288 @@
+/* test_baseline.c - learning then detection on normalized operations. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "baseline.h"
+
+#define S 1000000ull /* one second in microseconds */
+#define T0 (1700000000ull * S)
+
+typedef struct fx {
+    otw_config cfg;
+    otw_alerts *alerts;
+    otw_novelty *nov;
+    otw_baseline *bl;
+    otw_endpoint hmi, plc, rogue;
+} fx;
+
+static void endpoint(otw_endpoint *e, const char *ip, uint16_t port)
+{
+    memset(e, 0, sizeof(*e));
+    e->has_ip = true;
+    assert_int_equal(otw_addr_parse(ip, &e->ip), 0);
+    e->port = port;
+}
+
+static int setup(void **state)
+{
+    fx *f = calloc(1, sizeof(*f));
+    otw_config_defaults(&f->cfg);
+    f->alerts = otw_alerts_new(1000, NULL, NULL);
+    f->nov = otw_novelty_new(&f->cfg, f->alerts);
+    otw_bl_settings set;
+    otw_bl_settings_defaults(&set);
+    set.learn_for_us = 600 * S;
+    f->bl = otw_baseline_new(&set, f->alerts, f->nov);
+    endpoint(&f->hmi, "10.0.0.21", 40000);
+    endpoint(&f->plc, "10.0.0.11", 502);
+    endpoint(&f->rogue, "10.0.0.66", 40001);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    otw_baseline_free(f->bl);
+    otw_novelty_free(f->nov);
+    otw_alerts_free(f->alerts);
+    free(f);
+    return 0;
+}
+
+static otw_op mkop(uint64_t ts, uint16_t fc, otw_op_class cls, uint32_t start, uint32_t count)
+{
+    otw_op op;
+    memset(&op, 0, sizeof(op));
+    op.protocol = OTW_PROTO_MODBUS;
+    op.ts_us = ts;
+    op.response_ts_us = ts + 2000;
+    op.has_unit = true;
+    op.unit = 1;
+    op.function = fc;
+    op.function_name = "fn";
+    op.op_class = cls;
+    op.has_address = count > 0;
+    op.address_start = start;
+    op.address_count = count;
+    op.request_seen = true;
+    return op;
+}
+
+/* Polls holding registers 0..9 once a second (with 3 ms of jitter) and
+ * writes register 5 every 60 s, from t0 for `secs` seconds. */
+static void normal(fx *f, uint64_t t0, int secs)
+{
+    for (int i = 0; i < secs; i++) {
+        uint64_t ts = t0 + (uint64_t)i * S + (uint64_t)((i * 7) % 4) * 1000;
+        otw_op op = mkop(ts, 3, OTW_CLASS_READ, 0, 10);
+        otw_baseline_op(f->bl, &op, &f->hmi, &f->plc, 0);
+        if (i % 60 == 30) {
+            otw_op w = mkop(ts + 500000, 6, OTW_CLASS_WRITE, 5, 1);
+            otw_baseline_op(f->bl, &w, &f->hmi, &f->plc, 0);
+        }
+        otw_baseline_tick(f->bl, ts);
+    }
+}
+
+static int count_type(fx *f, const char *type)
+{
+    int n = 0;
+    for (uint32_t i = 0; i < otw_alerts_size(f->alerts); i++)
+        n += strcmp(otw_alerts_at(f->alerts, i)->type, type) == 0;
+    return n;
+}
+
+static const otw_alert *find_type(fx *f, const char *type)
+{
+    for (uint32_t i = 0; i < otw_alerts_size(f->alerts); i++)
+        if (strcmp(otw_alerts_at(f->alerts, i)->type, type) == 0)
+            return otw_alerts_at(f->alerts, i);
+    return NULL;
+}
+
+static void test_learn_then_quiet(void **state)
+{
+    fx *f = *state;
+    normal(f, T0, 1800);
+    assert_int_equal(otw_baseline_mode(f->bl), OTW_BL_DETECTING);
+    assert_int_equal(otw_baseline_learn_start(f->bl), T0);
+    assert_int_equal(otw_baseline_learn_until(f->bl), T0 + 600 * S);
+    /* 20 minutes of the same normal after learning: no alert at all. */
+    assert_int_equal(otw_alerts_size(f->alerts), 0);
+    otw_bl_counts n;
+    otw_baseline_counts(f->bl, &n);
+    assert_int_equal(n.channels, 1);
+    assert_int_equal(n.operations, 2);
+    assert_int_equal(n.series_periodic, 2); /* the polls and the minute's setpoint write */
+}
+
+static void test_new_operation_and_range(void **state)
+{
+    fx *f = *state;
+    normal(f, T0, 700);
+    otw_op diag = mkop(T0 + 701 * S, 8, OTW_CLASS_DIAGNOSTIC, 0, 0);
+    otw_baseline_op(f->bl, &diag, &f->hmi, &f->plc, 0);
+    assert_int_equal(count_type(f, "NEW_OPERATION"), 1);
+    otw_baseline_op(f->bl, &diag, &f->hmi, &f->plc, 0);
+    assert_int_equal(count_type(f, "NEW_OPERATION"), 1); /* counted, not repeated */
+    assert_int_equal(find_type(f, "NEW_OPERATION")->count, 2);
+    /* Register 6 is within the tolerance of the learned 5..5; 90 is not. */
+    otw_op w6 = mkop(T0 + 702 * S, 6, OTW_CLASS_WRITE, 6, 1);
+    otw_baseline_op(f->bl, &w6, &f->hmi, &f->plc, 0);
+    assert_int_equal(count_type(f, "WRITE_OUT_OF_RANGE"), 0);
+    otw_op w90 = mkop(T0 + 703 * S, 6, OTW_CLASS_WRITE, 90, 1);
+    otw_baseline_op(f->bl, &w90, &f->hmi, &f->plc, 0);
+    const otw_alert *a = find_type(f, "WRITE_OUT_OF_RANGE");
+    assert_non_null(a);
+    assert_non_null(strstr(a->message, "expected 5-5"));
+    assert_string_equal(a->technique, "T0836");
+    /* Writes are learned on this channel: no MODBUS_WRITE. */
+    assert_int_equal(count_type(f, "MODBUS_WRITE"), 0);
+}
+
+static void test_program_change_always(void **state)
+{
+    fx *f = *state;
+    otw_op stop = mkop(T0 + 10 * S, 90, OTW_CLASS_CONTROL, 0, 0);
+    otw_baseline_op(f->bl, &stop, &f->rogue, &f->plc, 0);
+    assert_int_equal(otw_baseline_mode(f->bl), OTW_BL_LEARNING);
+    const otw_alert *a = find_type(f, "CONTROL_COMMAND");
+    assert_non_null(a);
+    assert_int_equal(a->severity, OTW_SEV_CRITICAL);
+    otw_op dl1 = mkop(T0 + 11 * S, 90, OTW_CLASS_PROGRAM_DOWNLOAD, 0, 0);
+    otw_op dl2 = mkop(T0 + 12 * S, 91, OTW_CLASS_PROGRAM_DOWNLOAD, 0, 0);
+    otw_baseline_op(f->bl, &dl1, &f->rogue, &f->plc, 0);
+    otw_baseline_op(f->bl, &dl2, &f->rogue, &f->plc, 0);
+    assert_int_equal(count_type(f, "PROGRAM_CHANGE"), 1); /* one transfer, one alert */
+    a = find_type(f, "PROGRAM_CHANGE");
+    assert_int_equal(a->count, 2);
+    assert_string_equal(a->technique, "T0843");
+    /* Accepted: this station may download to this device. */
+    char err[128];
+    assert_int_equal(otw_baseline_accept(f->bl, a, err, sizeof(err)), 0);
+    otw_op dl3 = mkop(T0 + 13 * S, 90, OTW_CLASS_PROGRAM_DOWNLOAD, 0, 0);
+    otw_baseline_op(f->bl, &dl3, &f->rogue, &f->plc, 0);
+    assert_int_equal(find_type(f, "PROGRAM_CHANGE")->count, 2);
+}
+
+static void test_timing_and_silence(void **state)
+{
+    fx *f = *state;
+    normal(f, T0, 700);
+    /* Polling five times as fast. */
+    for (int i = 0; i < 20; i++) {
+        otw_op op = mkop(T0 + 700 * S + (uint64_t)i * 200000, 3, OTW_CLASS_READ, 0, 10);
+        otw_baseline_op(f->bl, &op, &f->hmi, &f->plc, 0);
+    }
+    const otw_alert *a = find_type(f, "TIMING_DEVIATION");
+    assert_non_null(a);
+    assert_non_null(strstr(a->message, "every 200 ms, expected 999 ms"));
+    /* Then the PLC stops answering while being asked. */
+    uint64_t t = T0 + 710 * S;
+    for (int i = 0; i < 60; i++) {
+        otw_op op = mkop(t + (uint64_t)i * S, 3, OTW_CLASS_READ, 0, 10);
+        op.response_ts_us = 0;
+        op.outcome = OTW_OUTCOME_NO_RESPONSE;
+        otw_baseline_op(f->bl, &op, &f->hmi, &f->plc, 0);
+        otw_baseline_tick(f->bl, t + (uint64_t)i * S);
+    }
+    a = find_type(f, "DEVICE_SILENT");
+    assert_non_null(a);
+    /* Last answer at 703.8 s; learned longest silence ~1 s: limit 11 s. */
+    assert_true(a->first_us >= T0 + 714 * S && a->first_us <= T0 + 716 * S);
+}
+
+static void test_unit_scan(void **state)
+{
+    fx *f = *state;
+    normal(f, T0, 700);
+    for (uint32_t u = 1; u <= 20; u++) {
+        otw_op op = mkop(T0 + 701 * S + u * 100000, 3, OTW_CLASS_READ, 0, 1);
+        op.unit = u;
+        otw_baseline_op(f->bl, &op, &f->rogue, &f->plc, 0);
+    }
+    const otw_alert *a = find_type(f, "SCAN");
+    assert_non_null(a);
+    assert_string_equal(a->key, "unit ids");
+    assert_string_equal(a->technique, "T0846");
+}
+
+static void test_persist_and_roundtrip(void **state)
+{
+    fx *f = *state;
+    normal(f, T0, 300); /* still learning */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT)", NULL,
+                                  NULL, NULL),
+                     SQLITE_OK);
+    char err[256];
+    assert_int_equal(otw_baseline_save(f->bl, db, err, sizeof(err)), 0);
+    otw_bl_settings set;
+    otw_bl_settings_defaults(&set);
+    otw_baseline *b2 = otw_baseline_new(&set, f->alerts, f->nov);
+    assert_int_equal(otw_baseline_load(b2, db, err, sizeof(err)), 0);
+    /* The restarted model is still learning, with the same window... */
+    assert_int_equal(otw_baseline_mode(b2), OTW_BL_LEARNING);
+    assert_int_equal(otw_baseline_learn_until(b2), T0 + 600 * S);
+    /* ...and ends it with the samples it had. */
+    otw_baseline_tick(b2, T0 + 601 * S);
+    otw_bl_counts n;
+    otw_baseline_counts(b2, &n);
+    assert_int_equal(n.series_periodic, 1);
+    /* Export, import, export: the same text. */
+    char *t1 = NULL, *t2 = NULL;
+    size_t l1 = 0, l2 = 0;
+    FILE *m = open_memstream(&t1, &l1);
+    otw_baseline_export(b2, m);
+    fclose(m);
+    char path[] = "/tmp/otw-bl-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, t1, l1), (ssize_t)l1);
+    close(fd);
+    assert_int_equal(otw_baseline_import(f->bl, path, err, sizeof(err)), 0);
+    m = open_memstream(&t2, &l2);
+    otw_baseline_export(f->bl, m);
+    fclose(m);
+    assert_string_equal(t1, t2);
+    /* A bad file changes nothing and names its line. */
+    FILE *bad = fopen(path, "w");
+    fputs("version: 1\nmode: detecting\nchannels:\n  - client: 10.0.0.1\n    server: x\n", bad);
+    fclose(bad);
+    assert_int_equal(otw_baseline_import(f->bl, path, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, ":5:"));
+    free(t2);
+    t2 = NULL;
+    m = open_memstream(&t2, &l2);
+    otw_baseline_export(f->bl, m);
+    fclose(m);
+    assert_string_equal(t1, t2);
+    unlink(path);
+    free(t1);
+    free(t2);
+    otw_baseline_free(b2);
+    sqlite3_close(db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_learn_then_quiet, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_new_operation_and_range, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_program_change_always, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_timing_and_silence, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unit_scan, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_persist_and_roundtrip, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
