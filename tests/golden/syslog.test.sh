@@ -6,9 +6,10 @@ set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 pcap="$src/deploy/demo/plant-demo.pcap"
 
-listen() { # transport port-file out-file: runs until killed (bounded by timeout)
-  timeout 60 python3 - "$@" <<'PY'
-import socket, sys
+listen() { # transport port-file out-file: runs until killed, or 60 s at most
+  exec python3 - "$@" <<'PY'
+import socket, sys, signal
+signal.alarm(60)  # bounded whatever happens
 transport, port_file, out = sys.argv[1:4]
 kind = socket.SOCK_DGRAM if transport == "udp" else socket.SOCK_STREAM
 s = socket.socket(socket.AF_INET, kind)
