@@ -481,6 +481,8 @@ static void usage(FILE *f)
             "      [--state DIR]     state directory (default %s)\n"
             "      [--filter BPF]    only packets matching the filter\n"
             "      [--ops-log FILE]  operations log (default: %s in the state directory)\n"
+            "      [--learn-for D]   learn the normal for D of capture time (280s, 30m, 7d), then\n"
+            "                        detect departures from it\n"
             "      [--config FILE]   configuration (default %s if present)\n"
             "  run -i IFACE[,IFACE] capture live until SIGINT/SIGTERM (SIGHUP reloads zones,\n"
             "                       conduits, enforcement and alert settings)\n"
