@@ -8,7 +8,7 @@ set -euo pipefail
 build_pkgs=(build-essential cmake pkg-config libpcap-dev libndpi-dev libmodbus-dev
             libnet1-dev libsqlite3-dev libyaml-dev ieee-data)
 test_pkgs=(libcmocka-dev tshark tcpdump libndpi-bin clang libclang-rt-14-dev iproute2 jq
-           python3 time sqlite3 procps)
+           python3 time sqlite3 procps nftables)
 
 pkgs=("${build_pkgs[@]}")
 [[ "${1:-}" == "--test" ]] && pkgs+=("${test_pkgs[@]}")
