@@ -17,7 +17,9 @@ id otwatch > /dev/null 2>&1 || useradd --system --home-dir /var/lib/otwatch --sh
 install -d -m 0750 -o otwatch -g otwatch /var/lib/otwatch
 install -d -m 0755 /etc/otwatch
 if [[ ! -f /etc/otwatch/otwatch.yaml ]]; then
-  sed -e 's/^  user: ""/  user: "otwatch"/' "$top/deploy/otwatch.yaml" > /etc/otwatch/otwatch.yaml
+  # A service learns its plant for a week before it judges it.
+  sed -e 's/^  user: ""/  user: "otwatch"/' -e 's/^  learn_for: 0s/  learn_for: 7d/' \
+    "$top/deploy/otwatch.yaml" > /etc/otwatch/otwatch.yaml
   echo "install: wrote /etc/otwatch/otwatch.yaml: set capture.interfaces to the SPAN port"
 fi
 /usr/local/bin/otwatch config check /etc/otwatch/otwatch.yaml

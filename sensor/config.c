@@ -68,6 +68,12 @@ void otw_config_defaults(otw_config *c)
     c->syslog_port = 514;
     snprintf(c->syslog_app_name, sizeof(c->syslog_app_name), "%s", "otwatch");
     c->checkpoint_s = 10;
+    c->baseline_learn_for_s = 0;
+    c->baseline_device_learn_for_s = 600;
+    c->baseline_scan_units = 8;
+    c->baseline_scan_functions = 8;
+    c->baseline_scan_hosts = 10;
+    c->baseline_scan_window_s = 60;
     c->enforce_max_resets_per_s = 10;
 }
 
@@ -993,6 +999,7 @@ enum {
     T_SYSLOG,
     T_STORE,
     T_ENFORCEMENT,
+    T_BASELINE,
     T_COUNT
 };
 
@@ -1006,6 +1013,7 @@ static const field t_root[] = {
     SECTION("alerts", T_ALERTS),       SECTION("outputs", T_OUTPUTS),
     SECTION("store", T_STORE),         F("zones", K_ZONES, zones, 0, 0),
     F("conduits", K_CONDUITS, conduits, 0, 0), SECTION("enforcement", T_ENFORCEMENT),
+    SECTION("baseline", T_BASELINE),
     END,
 };
 static const field t_sensor[] = {
@@ -1119,12 +1127,22 @@ static const field t_enforcement[] = {
     END,
 };
 
+static const field t_baseline[] = {
+    F("learn_for", K_DURATION, baseline_learn_for_s, 0, 365 * DAY),
+    F("device_learn_for", K_DURATION, baseline_device_learn_for_s, 0, 30 * DAY),
+    F("scan_units", K_U32, baseline_scan_units, 2, 255),
+    F("scan_functions", K_U32, baseline_scan_functions, 2, 255),
+    F("scan_hosts", K_U32, baseline_scan_hosts, 2, 255),
+    F("scan_window", K_DURATION, baseline_scan_window_s, 1, DAY),
+    END,
+};
+
 static const field *const tables[T_COUNT] = {
     [T_ROOT] = t_root,     [T_SENSOR] = t_sensor,       [T_CAPTURE] = t_capture,
     [T_FLOWS] = t_flows,   [T_STREAMS] = t_streams,     [T_PROTOCOLS] = t_protocols,
 [T_P_MODBUS] = t_p_MODBUS, [T_P_S7COMM] = t_p_S7COMM, [T_P_ENIP] = t_p_ENIP, [T_P_DNP3] = t_p_DNP3, [T_P_IEC104] = t_p_IEC104, [T_P_BACNET] = t_p_BACNET, [T_P_SLMP] = t_p_SLMP, [T_P_MELSOFT] = t_p_MELSOFT, [T_P_FINS] = t_p_FINS, [T_P_OPCUA] = t_p_OPCUA, [T_P_HARTIP] = t_p_HARTIP, [T_P_DHCP] = t_p_DHCP, [T_P_NBNS] = t_p_NBNS, [T_P_MDNS] = t_p_MDNS, [T_P_SSDP] = t_p_SSDP, [T_P_SNMP] = t_p_SNMP, [T_INVENTORY] = t_inventory, [T_ALERTS] = t_alerts,
     [T_BURST] = t_burst,   [T_OUTPUTS] = t_outputs,     [T_SYSLOG] = t_syslog,
-    [T_STORE] = t_store,   [T_ENFORCEMENT] = t_enforcement,
+    [T_STORE] = t_store,   [T_ENFORCEMENT] = t_enforcement, [T_BASELINE] = t_baseline,
 };
 
 static int load_mapping(loader *L, const yaml_node_t *n, const char *path, const field *tab);

@@ -128,6 +128,11 @@ typedef struct otw_config {
     char syslog_app_name[48];       /* default "otwatch" */
     /* store */
     uint32_t checkpoint_s;          /* default 10: capture seconds between store commits */
+    /* baseline (baselines/baseline.h) */
+    uint32_t baseline_learn_for_s;  /* default 0: detect from the start; e.g. 7d */
+    uint32_t baseline_device_learn_for_s; /* default 600: own window of a new channel */
+    uint32_t baseline_scan_units, baseline_scan_functions, baseline_scan_hosts; /* 8, 8, 10 */
+    uint32_t baseline_scan_window_s; /* default 60 */
     /* zones and conduits (default: none, nothing is placed) */
     otw_zone_cfg zones[OTW_MAX_ZONES];
     int n_zones;

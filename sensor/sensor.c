@@ -1095,6 +1095,12 @@ otw_sensor *otw_sensor_open(const otw_config *cfg, const char *state_dir,
     s->novelty = otw_novelty_new(&s->cfg, s->alerts);
     otw_bl_settings bs;
     otw_bl_settings_defaults(&bs);
+    bs.learn_for_us = (uint64_t)cfg->baseline_learn_for_s * 1000000u;
+    bs.device_learn_for_us = (uint64_t)cfg->baseline_device_learn_for_s * 1000000u;
+    bs.scan_units = cfg->baseline_scan_units;
+    bs.scan_functions = cfg->baseline_scan_functions;
+    bs.scan_hosts = cfg->baseline_scan_hosts;
+    bs.scan_window_us = (uint64_t)cfg->baseline_scan_window_s * 1000000u;
     s->baseline = s->novelty ? otw_baseline_new(&bs, s->alerts, s->novelty) : NULL;
     s->store = otw_store_open(state_dir, false, err, errsz);
     if (!s->novelty || !s->baseline || !s->store)
