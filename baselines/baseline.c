@@ -461,10 +461,8 @@ static void critical_alerts(otw_baseline *b, bl_channel *c, const otw_op *op,
         snprintf(al.key, sizeof(al.key), "unit=%u class=%s", op->has_unit ? op->unit : 0,
                  otw_class_name(op->op_class));
     else
-        snprintf(al.key, sizeof(al.key), "unit=%u fc=%u %.32s%s%.32s",
-                 op->has_unit ? op->unit : 0, op->function,
-                 op->function_name ? op->function_name : "", op->object[0] ? " " : "",
-                 op->object);
+        snprintf(al.key, sizeof(al.key), "unit=%u fc=%u%s%.60s", op->has_unit ? op->unit : 0,
+                 op->function, op->object[0] ? " " : "", op->object);
     snprintf(al.message, sizeof(al.message), "%s %s %s%s: %s (function %u%s%s%s)",
              ep_text(client, a, sizeof(a)), what, ep_text(server, s, sizeof(s)), u,
              op->function_name ? op->function_name : "?", op->function,
