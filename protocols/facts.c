@@ -27,6 +27,15 @@ const char *otw_proto_name(otw_proto p)
     case OTW_PROTO_MDNS: return "mdns";
     case OTW_PROTO_SSDP: return "ssdp";
     case OTW_PROTO_SNMP: return "snmp";
+    case OTW_PROTO_TELNET: return "telnet";
+    case OTW_PROTO_FTP: return "ftp";
+    case OTW_PROTO_HTTP: return "http";
+    case OTW_PROTO_MQTT: return "mqtt";
+    case OTW_PROTO_VNC: return "vnc";
+    case OTW_PROTO_POP3: return "pop3";
+    case OTW_PROTO_IMAP: return "imap";
+    case OTW_PROTO_SMTP: return "smtp";
+    case OTW_PROTO_DNS: return "dns";
     case OTW_PROTO_NONE:
     case OTW_PROTO__COUNT:
         break;

@@ -34,6 +34,16 @@ typedef enum otw_proto {
     OTW_PROTO_MDNS,
     OTW_PROTO_SSDP,
     OTW_PROTO_SNMP,
+    /* cleartext logins (issue 6) */
+    OTW_PROTO_TELNET,
+    OTW_PROTO_FTP,
+    OTW_PROTO_HTTP,
+    OTW_PROTO_MQTT,
+    OTW_PROTO_VNC,
+    OTW_PROTO_POP3,
+    OTW_PROTO_IMAP,
+    OTW_PROTO_SMTP,
+    OTW_PROTO_DNS,          /* names of remote addresses (exposure) */
     OTW_PROTO__COUNT
 } otw_proto;
 
@@ -124,6 +134,28 @@ typedef struct otw_identity {
                                 list, LLDP capabilities, User-Agent, ... */
 } otw_identity;
 
+/* A login seen in the clear. The secret is valid ONLY during the sink
+ * callback: the consumer compares it with default/weak tables at once and
+ * never stores, logs or copies it. */
+typedef enum otw_login_outcome {
+    OTW_LOGIN_UNKNOWN = 0,   /* no answer seen (flow ended, timeout) */
+    OTW_LOGIN_SUCCESS,
+    OTW_LOGIN_FAILURE
+} otw_login_outcome;
+
+typedef struct otw_credential {
+    otw_proto protocol;
+    otw_dir about;           /* direction of the PDU that carried the login (client -> server) */
+    const char *method;      /* static: "USER/PASS", "Basic", "community", "CONNECT", "AUTH PLAIN" */
+    char user[64];           /* "" when the method has no user (SNMP community, VNC) */
+    bool has_secret;
+    const uint8_t *secret;   /* NOT NUL-terminated; valid during the callback only */
+    size_t secret_len;
+    bool secret_is_none;     /* an authentication of type "none" (VNC security type 1) */
+    otw_login_outcome outcome;
+    uint64_t ts_us;          /* capture time of the attempt */
+} otw_credential;
+
 /* Where a dissector hands its facts. The caller knows the flow context. */
 typedef struct otw_sink {
     void *ctx;
@@ -131,6 +163,8 @@ typedef struct otw_sink {
     void (*identity)(void *ctx, const otw_identity *id);
     /* A named anomaly (malformed PDU, not this protocol, ...). Static string. */
     void (*anomaly)(void *ctx, const char *name);
+    /* A cleartext login attempt, with its outcome when known. May be NULL. */
+    void (*credential)(void *ctx, const otw_credential *cred);
 } otw_sink;
 
 const char *otw_proto_name(otw_proto p);

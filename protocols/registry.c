@@ -26,12 +26,23 @@ OTW_DISSECTOR_REF(nbns_dissector);
 OTW_DISSECTOR_REF(mdns_dissector);
 OTW_DISSECTOR_REF(ssdp_dissector);
 OTW_DISSECTOR_REF(snmp_dissector);
+OTW_DISSECTOR_REF(telnet_dissector);
+OTW_DISSECTOR_REF(ftp_dissector);
+OTW_DISSECTOR_REF(http_dissector);
+OTW_DISSECTOR_REF(mqtt_dissector);
+OTW_DISSECTOR_REF(vnc_dissector);
+OTW_DISSECTOR_REF(pop3_dissector);
+OTW_DISSECTOR_REF(imap_dissector);
+OTW_DISSECTOR_REF(smtp_dissector);
+OTW_DISSECTOR_REF(dns_dissector);
 
 static const otw_dissector *const all[] = {
     &mb_dissector,     &s7_dissector,     &enip_dissector,   &dnp3_dissector,  &iec104_dissector,
     &bacnet_dissector, &pndcp_dissector,  &slmp_dissector,   &melsoft_dissector, &fins_dissector,
     &opcua_dissector,  &hartip_dissector, &dhcp_dissector,   &lldp_dissector,  &cdp_dissector,
     &nbns_dissector,   &mdns_dissector,   &ssdp_dissector,   &snmp_dissector,
+    &telnet_dissector, &ftp_dissector,    &http_dissector,   &mqtt_dissector,  &vnc_dissector,
+    &pop3_dissector,   &imap_dissector,   &smtp_dissector,   &dns_dissector,
 };
 
 #define ALL_LEN (sizeof(all) / sizeof(all[0]))

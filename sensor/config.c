@@ -992,6 +992,15 @@ enum {
     T_P_MDNS,
     T_P_SSDP,
     T_P_SNMP,
+    T_P_TELNET,
+    T_P_FTP,
+    T_P_HTTP,
+    T_P_MQTT,
+    T_P_VNC,
+    T_P_POP3,
+    T_P_IMAP,
+    T_P_SMTP,
+    T_P_DNS,
     T_INVENTORY,
     T_ALERTS,
     T_BURST,
@@ -1058,6 +1067,15 @@ static const field t_protocols[] = {
     SECTION("mdns", T_P_MDNS),
     SECTION("ssdp", T_P_SSDP),
     SECTION("snmp", T_P_SNMP),
+    SECTION("telnet", T_P_TELNET),
+    SECTION("ftp", T_P_FTP),
+    SECTION("http", T_P_HTTP),
+    SECTION("mqtt", T_P_MQTT),
+    SECTION("vnc", T_P_VNC),
+    SECTION("pop3", T_P_POP3),
+    SECTION("imap", T_P_IMAP),
+    SECTION("smtp", T_P_SMTP),
+    SECTION("dns", T_P_DNS),
 
     F("request_timeout", K_DURATION, request_timeout_s, 1, 3600),
     END,
@@ -1085,6 +1103,15 @@ PORTS_TABLE(NBNS);
 PORTS_TABLE(MDNS);
 PORTS_TABLE(SSDP);
 PORTS_TABLE(SNMP);
+PORTS_TABLE(TELNET);
+PORTS_TABLE(FTP);
+PORTS_TABLE(HTTP);
+PORTS_TABLE(MQTT);
+PORTS_TABLE(VNC);
+PORTS_TABLE(POP3);
+PORTS_TABLE(IMAP);
+PORTS_TABLE(SMTP);
+PORTS_TABLE(DNS);
 
 static const field t_inventory[] = {
     F("local_networks", K_CIDRS, local_networks, 0, 0),
@@ -1140,7 +1167,7 @@ static const field t_baseline[] = {
 static const field *const tables[T_COUNT] = {
     [T_ROOT] = t_root,     [T_SENSOR] = t_sensor,       [T_CAPTURE] = t_capture,
     [T_FLOWS] = t_flows,   [T_STREAMS] = t_streams,     [T_PROTOCOLS] = t_protocols,
-[T_P_MODBUS] = t_p_MODBUS, [T_P_S7COMM] = t_p_S7COMM, [T_P_ENIP] = t_p_ENIP, [T_P_DNP3] = t_p_DNP3, [T_P_IEC104] = t_p_IEC104, [T_P_BACNET] = t_p_BACNET, [T_P_SLMP] = t_p_SLMP, [T_P_MELSOFT] = t_p_MELSOFT, [T_P_FINS] = t_p_FINS, [T_P_OPCUA] = t_p_OPCUA, [T_P_HARTIP] = t_p_HARTIP, [T_P_DHCP] = t_p_DHCP, [T_P_NBNS] = t_p_NBNS, [T_P_MDNS] = t_p_MDNS, [T_P_SSDP] = t_p_SSDP, [T_P_SNMP] = t_p_SNMP, [T_INVENTORY] = t_inventory, [T_ALERTS] = t_alerts,
+[T_P_MODBUS] = t_p_MODBUS, [T_P_S7COMM] = t_p_S7COMM, [T_P_ENIP] = t_p_ENIP, [T_P_DNP3] = t_p_DNP3, [T_P_IEC104] = t_p_IEC104, [T_P_BACNET] = t_p_BACNET, [T_P_SLMP] = t_p_SLMP, [T_P_MELSOFT] = t_p_MELSOFT, [T_P_FINS] = t_p_FINS, [T_P_OPCUA] = t_p_OPCUA, [T_P_HARTIP] = t_p_HARTIP, [T_P_DHCP] = t_p_DHCP, [T_P_NBNS] = t_p_NBNS, [T_P_MDNS] = t_p_MDNS, [T_P_SSDP] = t_p_SSDP, [T_P_SNMP] = t_p_SNMP, [T_P_TELNET] = t_p_TELNET, [T_P_FTP] = t_p_FTP, [T_P_HTTP] = t_p_HTTP, [T_P_MQTT] = t_p_MQTT, [T_P_VNC] = t_p_VNC, [T_P_POP3] = t_p_POP3, [T_P_IMAP] = t_p_IMAP, [T_P_SMTP] = t_p_SMTP, [T_P_DNS] = t_p_DNS, [T_INVENTORY] = t_inventory, [T_ALERTS] = t_alerts,
     [T_BURST] = t_burst,   [T_OUTPUTS] = t_outputs,     [T_SYSLOG] = t_syslog,
     [T_STORE] = t_store,   [T_ENFORCEMENT] = t_enforcement, [T_BASELINE] = t_baseline,
 };

@@ -14,6 +14,8 @@
 #include <time.h>
 
 #include "baseline.h"
+#include "creds.h"
+#include "exposure.h"
 #include "dissector.h"
 #include "enforce.h"
 #include "jsonw.h"
@@ -53,6 +55,8 @@ struct otw_sensor {
     otw_alerts *alerts;
     otw_novelty *novelty;
     otw_baseline *baseline;
+    otw_creds *creds;             /* cleartext logins (creds.h) */
+    otw_exposure *exposure;       /* shadow IoT, Internet exposure (exposure.h) */
     otw_store *store;
     otw_oplog *oplog;
     FILE *alerts_out;
@@ -142,6 +146,8 @@ static void on_new_asset(void *ctx, uint32_t idx, uint64_t ts_us)
     otw_asset *a = otw_inventory_at(s->inv, idx);
     if (a)
         otw_baseline_asset_new(s->baseline, a, ts_us);
+    if (a && s->exposure)
+        otw_exposure_asset(s->exposure, idx, ts_us);
 }
 
 /* ------------------------------------------------------ zones */
@@ -317,6 +323,11 @@ static void assign_comm(otw_sensor *s, otw_flow *f, uint16_t key)
         flow_endpoints(f, &client, &server);
         otw_baseline_comm_new(s->baseline, c, proto_key_name(s, key), &client, &server,
                               key < 256, f->first_us);
+        otw_exposure_comm(s->exposure, c, proto_key_name(s, key),
+                          key >= 256 ? otw_classify_category_name(s->classifier, f->ndpi_category)
+                                     : "",
+                          f->client_asset, f->server_asset, &client, &server, f->key.vlan,
+                          f->first_us);
     }
     zone_place(s, f, key, true);
 }
@@ -459,12 +470,20 @@ static void sink_identity(void *ctx, const otw_identity *id)
     } else if (s->cur_l2) {
         asset = otw_inventory_l2(s->inv, s->cur_l2->src_mac, ts);
     }
-    if (asset == OTW_ASSET_NONE)
+    if (asset == OTW_ASSET_NONE) {
+        /* A remote address's name (DNS): for exposure alerts. */
+        if (id->has_ip && id->name[0]) {
+            otw_addr ip;
+            memcpy(ip.b, id->ip, 16);
+            otw_exposure_name(s->exposure, &ip, id->name, ts);
+        }
         return;
+    }
     otw_inventory_set_identity(s->inv, asset, id);
     if ((unsigned)id->role_hint < sizeof(hint_evidence) / sizeof(hint_evidence[0]) &&
         hint_evidence[id->role_hint] != OTW_EV__COUNT)
         otw_inventory_add_evidence(s->inv, asset, hint_evidence[id->role_hint]);
+    otw_exposure_asset(s->exposure, asset, ts);
 }
 
 /* What nDPI learnt about a flow's ends (User-Agent, SNI, SSH banner), just
@@ -483,9 +502,31 @@ static void on_ndpi_identity(void *ctx, otw_flow *f, const otw_identity *client,
         sink_identity(s, client);
     if (server)
         sink_identity(s, server);
+    /* What the client asked for (TLS SNI, HTTP Host) names the server. */
+    const char *n = client ? strstr(client->detail, "sni=") : NULL;
+    if (!n && client)
+        n = strstr(client->detail, "host=");
+    if (n) {
+        char name[96];
+        n = strchr(n, '=') + 1;
+        size_t len = strcspn(n, "; ");
+        if (len >= sizeof(name))
+            len = sizeof(name) - 1;
+        memcpy(name, n, len);
+        name[len] = '\0';
+        otw_exposure_name(s->exposure, &f->server_ip, name, f->last_us);
+    }
     s->cur_flow = saved_flow;
     s->cur_l2 = saved_l2;
     s->cur_ts = saved_ts;
+}
+
+static void sink_credential(void *ctx, const otw_credential *cred)
+{
+    otw_sensor *s = ctx;
+    otw_endpoint client, server;
+    current_endpoints(s, &client, &server);
+    otw_creds_observe(s->creds, cred, &client, &server, s->cur_flow ? s->cur_flow->key.vlan : 0);
 }
 
 static void sink_anomaly(void *ctx, const char *name)
@@ -859,6 +900,7 @@ static void housekeeping(otw_sensor *s)
 {
     if (s->now_us >= s->next_expire_us) {
         otw_baseline_tick(s->baseline, s->now_us);
+        otw_creds_tick(s->creds, s->now_us);
         otw_flow_expire(s->flows, s->now_us, s->cfg.tcp_timeout_s, s->cfg.udp_timeout_s,
                         s->cfg.closed_timeout_s, EXPIRE_MAX_VISITS);
         s->next_expire_us = s->now_us + EXPIRE_EVERY_US;
@@ -1107,6 +1149,10 @@ otw_sensor *otw_sensor_open(const otw_config *cfg, const char *state_dir,
         goto fail;
     if (otw_baseline_load(s->baseline, otw_store_db(s->store), err, errsz) != 0)
         goto fail;
+    s->creds = otw_creds_new(&s->cfg, s->alerts, err, errsz);
+    s->exposure = s->creds ? otw_exposure_new(&s->cfg, s->alerts, s->inv, err, errsz) : NULL;
+    if (!s->creds || !s->exposure)
+        goto fail;
     if (otw_store_load_assets(s->store, load_asset, s) != 0 ||
         otw_store_load_comms(s->store, load_comm, s) != 0 ||
         otw_store_load_alerts(s->store, load_alert, s) != 0) {
@@ -1141,6 +1187,7 @@ otw_sensor *otw_sensor_open(const otw_config *cfg, const char *state_dir,
     s->sink.op = sink_op;
     s->sink.identity = sink_identity;
     s->sink.anomaly = sink_anomaly;
+    s->sink.credential = sink_credential;
     return s;
 fail:
     otw_sensor_close(s);
@@ -1161,6 +1208,8 @@ void otw_sensor_close(otw_sensor *s)
     otw_flow_table_free(s->flows);
     otw_stream_pool_free(s->streams);
     otw_classifier_free(s->classifier);
+    otw_exposure_free(s->exposure);
+    otw_creds_free(s->creds);
     otw_baseline_free(s->baseline);
     otw_novelty_free(s->novelty);
     otw_inventory_free(s->inv);

@@ -78,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* The sensor carves sessions from raw slots: emulate with the heap. */
     enip_session *s = malloc(enip_dissector.session_size);
     fuzz_ctx ctx = {0};
-    otw_sink sink = {&ctx, on_op, on_identity, on_anomaly};
+    otw_sink sink = {&ctx, on_op, on_identity, on_anomaly, NULL};
     otw_dir dir = OTW_DIR_TO_SERVER;
     uint64_t ts = 1;
     size_t off = 0;

@@ -75,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     ua_session *s = malloc(opcua_dissector.session_size);
     fuzz_ctx ctx = {0};
-    otw_sink sink = {&ctx, on_op, on_identity, on_anomaly};
+    otw_sink sink = {&ctx, on_op, on_identity, on_anomaly, NULL};
     otw_dir dir = OTW_DIR_TO_SERVER;
     uint64_t ts = 1;
     size_t off = 0;

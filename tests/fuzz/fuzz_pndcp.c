@@ -73,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_ctx ctx = {0};
-    otw_sink sink = {&ctx, on_op, on_identity, on_anomaly};
+    otw_sink sink = {&ctx, on_op, on_identity, on_anomaly, NULL};
     size_t off = 0;
 
     if (pndcp_dissector.session_size != 0 || pndcp_dissector.parse != pndcp_parse)

@@ -80,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const otw_dissector *d = &snmp_dissector;
     void *s = d->session_size ? malloc(d->session_size) : NULL;
     fuzz_ctx ctx = {0};
-    otw_sink sink = {&ctx, on_op, on_identity, on_anomaly};
+    otw_sink sink = {&ctx, on_op, on_identity, on_anomaly, NULL};
     otw_dir dir = OTW_DIR_TO_SERVER;
     uint64_t ts = 1;
     size_t off = 0;

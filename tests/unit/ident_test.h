@@ -76,7 +76,7 @@ static inline void rec_anomaly(void *ctx, const char *name)
 }
 
 static recorder g_rec;
-static const otw_sink g_sink = {&g_rec, rec_op, rec_identity, rec_anomaly};
+static const otw_sink g_sink = {&g_rec, rec_op, rec_identity, rec_anomaly, NULL};
 
 static inline void rec_reset(void)
 {
