@@ -626,13 +626,24 @@ static void scan_op(otw_baseline *b, const otw_op *op, const otw_endpoint *clien
     if (exempt(b, &client->ip))
         return;
     bl_scan *s = scan_slot(b, &client->ip, &server->ip, op->ts_us);
+    /* Raised at the threshold; every further probe counts on the alert. */
     if (!unit_known && op->has_unit && set_bit(s->units, op->unit))
-        if (++s->n_units == b->set.scan_units)
+        if (++s->n_units >= b->set.scan_units)
             scan_alert(b, client, server, op->protocol, "unit ids", s->n_units, op->ts_us);
     if (!function_known && set_bit(s->functions, op->function))
-        if (++s->n_functions == b->set.scan_functions)
+        if (++s->n_functions >= b->set.scan_functions)
             scan_alert(b, client, server, op->protocol, "function codes", s->n_functions,
                        op->ts_us);
+}
+
+/* Is this source already reported scanning function codes on this server?
+ * Then a new function is part of the scan (counted there), not news of its
+ * own: a scan of 100 codes is one alert, not a hundred. */
+static bool function_scan(otw_baseline *b, const otw_endpoint *client,
+                          const otw_endpoint *server, uint64_t now)
+{
+    bl_scan *s = scan_slot(b, &client->ip, &server->ip, now);
+    return s->n_functions >= b->set.scan_functions;
 }
 
 void otw_baseline_industrial_flow(otw_baseline *b, const otw_endpoint *client,
@@ -733,7 +744,7 @@ void otw_baseline_op(otw_baseline *b, const otw_op *op, const otw_endpoint *clie
             b->dirty = true;
         }
     } else if (op->request_seen) {
-        if (!o)
+        if (!o && !function_scan(b, client, server, op->ts_us))
             new_operation(b, c, op, client, server);
         else if (is_write(op->op_class) && op->has_address && op->address_count &&
                  !range_covered(o, op->address_start,

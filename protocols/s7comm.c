@@ -127,7 +127,7 @@ static void s_cat(char *dst, size_t cap, const char *src)
 
 static void s_cat_u(char *dst, size_t cap, uint32_t v)
 {
-    char tmp[11];
+    char tmp[11] = {0};
     size_t i = sizeof(tmp) - 1;
     tmp[i] = '\0';
     do {

@@ -766,8 +766,13 @@ static void on_flow_end(void *ctx, otw_flow *f, otw_flow_end why)
     release_dissection(s, f);
     if (!f->ndpi_done || f->ndpi)
         otw_classify_finish(s->classifier, f);
+    /* A flow on an industrial port that ended before any payload (a
+     * reconnect, SYNs to a silent PLC) takes the port's protocol: nothing
+     * contradicts it, and nDPI would only guess the same from the port. */
     if (f->comm == OTW_FLOW_NONE)
-        assign_comm(s, f, ndpi_comm_key(s, f));
+        assign_comm(s, f,
+                    f->dissector && !f->not_dissectable ? (uint16_t)f->dissector
+                                                        : ndpi_comm_key(s, f));
     flush_counters(s, f);
 }
 
