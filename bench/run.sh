@@ -159,7 +159,8 @@ if [[ -z $OTWATCH ]]; then
 fi
 printf 'flows:\n  memory_mb: %s\n' "$FLOW_MB" >"$TMP/flood.yaml"
 rm -f "$TMP/otwatch.res" "$TMP/otwatch.failed"
-run_otwatch --config "$TMP/flood.yaml" "$FLOOD"
+# OTW_STATS: the end-of-read counters (flow_capacity, flows_evicted, ...).
+OTW_STATS=1 run_otwatch --config "$TMP/flood.yaml" "$FLOOD"
 if [[ -s $TMP/otwatch.res ]]; then
     read -r sec kb <"$TMP/otwatch.res"
     awk -v s="$sec" -v k="$kb" -v f="$FLOWS" \
@@ -169,4 +170,5 @@ else
     echo "otwatch failed on the flood capture"
 fi
 echo "otwatch stderr (tail):"
-tail -n 10 "$TMP/otwatch.err" | sed 's/^/  /'
+tail -n 10 "$TMP/otwatch.err" | tr ' ' '\n' | grep -E '^(flow_capacity|flows_created|flows_evicted|flows_active|assets_refused|comms_refused|alerts_refused)=' | sed 's/^/  /'
+tail -n 1 "$TMP/otwatch.err" | sed 's/^/  /'
