@@ -289,9 +289,34 @@ static void request_details(melsoft_pending *p, const uint8_t *pl, size_t n)
 
 /* ----------------------------------------------------------- emission */
 
+/* Username Login and Password Login are login attempts (issue 6): a
+ * credential without a secret (the user name is in the clear, the
+ * password login carries a hash), judged by the response status. They
+ * feed brute-force detection: wrong user names are answered with a
+ * non-zero status. */
+static void login_credential(const otw_sink *sink, const melsoft_pending *p, otw_outcome outcome)
+{
+    if ((p->function != 0x0131 && p->function != 0x0132) || sink == NULL ||
+        sink->credential == NULL)
+        return;
+    otw_credential c;
+    memset(&c, 0, sizeof(c));
+    c.protocol = OTW_PROTO_MELSOFT;
+    c.about = OTW_DIR_TO_SERVER;
+    c.method = p->function == 0x0131 ? "Username Login" : "Password Login";
+    if (p->function == 0x0131)
+        set_str(c.user, sizeof(c.user), p->object);
+    c.outcome = outcome == OTW_OUTCOME_OK          ? OTW_LOGIN_SUCCESS
+                : outcome == OTW_OUTCOME_EXCEPTION ? OTW_LOGIN_FAILURE
+                                                   : OTW_LOGIN_UNKNOWN;
+    c.ts_us = p->ts_us;
+    sink->credential(sink->ctx, &c);
+}
+
 static void emit_op(const otw_sink *sink, const melsoft_pending *p, bool request_seen,
                     uint64_t response_ts, otw_outcome outcome, uint16_t code)
 {
+    login_credential(sink, p, outcome);
     if (sink == NULL || sink->op == NULL)
         return;
     otw_op op;

@@ -558,7 +558,7 @@ static void object_add(char *dst, size_t cap, const char *name)
 void s7_session_init(void *session)
 {
     if (session != NULL)
-        memset(session, 0, sizeof(s7_session));
+        explicit_bzero(session, sizeof(s7_session));
 }
 
 static void malformed(s7_session *s, const otw_sink *sink)
@@ -568,9 +568,45 @@ static void malformed(s7_session *s, const otw_sink *sink)
         sink->anomaly(sink->ctx, "s7comm_malformed");
 }
 
-static void emit_op(const s7_session *s, const otw_sink *sink, const s7_pending *p,
-                    bool request_seen, uint64_t response_ts, otw_outcome outcome, uint16_t code)
+static void wipe_password(s7_session *s)
 {
+    explicit_bzero(s->pw, sizeof(s->pw));
+    s->pw_len = 0;
+    s->pw_held = false;
+}
+
+/* A PLC password request is a login (issue 6): handed to the sink's
+ * credential callback once its answer (or its absence) is known, with the
+ * password held since the request when it was seen, then wiped. */
+static void password_login(s7_session *s, const otw_sink *sink, const s7_pending *p,
+                           otw_outcome outcome)
+{
+    if (p->kind != S7_KIND_USERDATA || p->function != S7_UD_FUNCTION(UD_GROUP_SECURITY, 0x01))
+        return;
+    bool mine = s->pw_held && s->pw_ref == p->ref;
+    if (sink != NULL && sink->credential != NULL) {
+        otw_credential c;
+        memset(&c, 0, sizeof(c));
+        c.protocol = OTW_PROTO_S7COMM;
+        c.about = OTW_DIR_TO_SERVER;
+        c.method = "PLC password";
+        c.has_secret = mine;
+        c.secret = mine ? s->pw : NULL;
+        c.secret_len = mine ? s->pw_len : 0;
+        c.outcome = outcome == OTW_OUTCOME_OK          ? OTW_LOGIN_SUCCESS
+                    : outcome == OTW_OUTCOME_EXCEPTION ? OTW_LOGIN_FAILURE
+                                                       : OTW_LOGIN_UNKNOWN;
+        c.ts_us = p->ts_us;
+        sink->credential(sink->ctx, &c);
+    }
+    if (mine)
+        wipe_password(s);
+}
+
+static void emit_op(s7_session *s, const otw_sink *sink, const s7_pending *p, bool request_seen,
+                    uint64_t response_ts, otw_outcome outcome, uint16_t code)
+{
+    password_login(s, sink, p, outcome);
     if (sink == NULL || sink->op == NULL)
         return;
     otw_op op;
@@ -1088,6 +1124,21 @@ static otw_parse_status handle_userdata(s7_session *s, otw_dir dir, uint16_t ref
                 s_cat(p.object, sizeof(p.object), " index ");
                 s_cat_hex16(p.object, sizeof(p.object), index);
             }
+        } else if (group == UD_GROUP_SECURITY && sub == 0x01 && rd_left(&d) > 0) {
+            /* PLC password: 8 bytes, each XORed with 0x55 and, from the
+             * third on, with the scrambled byte two places before; padded
+             * with spaces (as the public S7comm dissector descriptions
+             * give it). Held until the answer, then wiped. */
+            const uint8_t *e = d.base + d.off;
+            size_t n = rd_left(&d) < sizeof(s->pw) ? rd_left(&d) : sizeof(s->pw);
+            wipe_password(s);
+            for (size_t i = 0; i < n; i++)
+                s->pw[i] = (uint8_t)(e[i] ^ 0x55u ^ (i >= 2 ? e[i - 2] : 0u));
+            while (n > 0 && s->pw[n - 1] == ' ')
+                n--;
+            s->pw_len = (uint8_t)n;
+            s->pw_held = true;
+            s->pw_ref = ref;
         } else if (group == UD_GROUP_BLOCK && (sub == 0x02 || sub == 0x03) && rd_left(&d) >= 2) {
             const uint8_t *b = d.base + d.off;
             if (sub == 0x03 && rd_left(&d) >= 7) {
@@ -1456,6 +1507,10 @@ void s7_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_sin
             s->pending[kept++] = p;
     }
     s->n_pending = kept;
+    /* a password whose request is no longer pending has no answer to wait for */
+    if (s->pw_held && (timeout_us == 0 || find_pending(s, S7_KIND_USERDATA, OTW_DIR_TO_SERVER,
+                                                       s->pw_ref) < 0))
+        wipe_password(s);
 }
 
 const otw_dissector s7_dissector = {

@@ -77,6 +77,12 @@ typedef struct s7_session {
     uint32_t n_malformed;
     uint32_t n_notifications; /* cyclic pushes, S7comm-plus notifications */
     uint32_t n_opaque;        /* TLS records, COTP segments, other unparsed payloads */
+    /* PLC password of the pending request pw_ref, held only until its answer
+     * (issue 6: reported as a credential, then wiped) */
+    bool pw_held;
+    uint8_t pw_len;
+    uint16_t pw_ref;
+    uint8_t pw[8];
 } s7_session;
 
 void s7_session_init(void *session);

@@ -27,9 +27,20 @@
  * sysObjectID (1.3.6.1.4.1.<n>) when known, detail "oid=<sysObjectID>;
  * descr=<sysDescr>".
  *
- * Secrets: the community string (v1/v2c) and the v3 security parameters
- * (user name, digests) are skipped unread; nothing derived from them leaves
- * this file. Encrypted v3 PDUs are counted (n_encrypted) and not decoded.
+ * Secrets: the v3 security parameters (user name, digests) are skipped
+ * unread. The v1/v2c community is a password sent in the clear (RFC 1157
+ * section 3.2.5): every request is a login attempt, reported through the
+ * sink's credential callback (method "community", no user) when its fate
+ * is known, with a pointer into the PDU at hand - the community is never
+ * copied or kept. A response echoes the request's community (RFC 1157
+ * section 4.1, RFC 3416 section 4.2.4), so the credential is emitted at
+ * the response with the response's community: success, or failure for
+ * error-status authorizationError (16). A request never answered gives a
+ * credential without a secret: failure when the agent answered other
+ * requests of the flow (agents drop a wrong community silently, RFC 1157
+ * section 4.1), unknown otherwise (a one-way capture, a dead agent).
+ * Traps are not logins (nobody checks their community). Encrypted v3 PDUs
+ * are counted (n_encrypted) and not decoded.
  *
  * Bounds: BER lengths only shrink the view (rd_sub); long-form lengths of
  * 1..4 bytes, no indefinite length, no high tag numbers; INTEGERs of 1..5
@@ -319,6 +330,25 @@ static void emit_op(const otw_sink *sink, uint8_t type, const char *object, uint
     sink->op(sink->ctx, &op);
 }
 
+/* One community login (see the header): secret NULL = not answered. */
+static void emit_cred(const otw_sink *sink, const otw_reader *community, uint64_t ts,
+                      otw_login_outcome outcome)
+{
+    if (sink == NULL || sink->credential == NULL)
+        return;
+    otw_credential c;
+    memset(&c, 0, sizeof(c));
+    c.protocol = OTW_PROTO_SNMP;
+    c.about = OTW_DIR_TO_SERVER;
+    c.method = "community";
+    c.has_secret = community != NULL;
+    c.secret = community != NULL ? community->base : NULL;
+    c.secret_len = community != NULL ? community->len : 0;
+    c.outcome = outcome;
+    c.ts_us = ts;
+    sink->credential(sink->ctx, &c);
+}
+
 static void remove_pending(snmp_session *s, uint32_t i)
 {
     if (i + 1 < s->n_pending)
@@ -335,7 +365,18 @@ static int find_pending(const snmp_session *s, uint32_t rid)
     return -1;
 }
 
-static void handle(snmp_session *s, const pdu_info *p, uint64_t ts, const otw_sink *sink)
+/* A request that got no response: its op, and its login without a secret. */
+static void unanswered(const snmp_session *s, const snmp_pending *q, const otw_sink *sink)
+{
+    emit_op(sink, q->pdu_type, q->object, q->request_id, q->ts_us, 0, OTW_OUTCOME_NO_RESPONSE,
+            0, true);
+    if (q->has_community)
+        emit_cred(sink, NULL, q->ts_us,
+                  s->agent_answered ? OTW_LOGIN_FAILURE : OTW_LOGIN_UNKNOWN);
+}
+
+static void handle(snmp_session *s, const pdu_info *p, uint64_t ts, const otw_sink *sink,
+                   const otw_reader *community)
 {
     switch (p->type) {
     case PDU_TRAP_V1:
@@ -355,6 +396,12 @@ static void handle(snmp_session *s, const pdu_info *p, uint64_t ts, const otw_si
                                p->error_status <= UINT16_MAX
                            ? (uint16_t)p->error_status
                            : 0;
+        if (community != NULL) {
+            s->agent_answered = true;
+            /* 16 authorizationError: the community may not do this (RFC 3416 4.2.5) */
+            emit_cred(sink, community, i < 0 ? ts : s->pending[i].ts_us,
+                      p->error_status == 16 ? OTW_LOGIN_FAILURE : OTW_LOGIN_SUCCESS);
+        }
         if (i < 0) {
             s->n_unmatched_responses++;
             emit_op(sink, p->type, p->object, p->request_id, ts, ts, outcome, exc, false);
@@ -371,20 +418,19 @@ static void handle(snmp_session *s, const pdu_info *p, uint64_t ts, const otw_si
         if (dup >= 0) { /* a retry reusing the id: the older one went unanswered */
             snmp_pending old = s->pending[dup];
             remove_pending(s, (uint32_t)dup);
-            emit_op(sink, old.pdu_type, old.object, old.request_id, old.ts_us, 0,
-                    OTW_OUTCOME_NO_RESPONSE, 0, true);
+            unanswered(s, &old, sink);
         }
         if (s->n_pending >= SNMP_MAX_PENDING) {
             snmp_pending old = s->pending[0];
             remove_pending(s, 0);
-            emit_op(sink, old.pdu_type, old.object, old.request_id, old.ts_us, 0,
-                    OTW_OUTCOME_NO_RESPONSE, 0, true);
+            unanswered(s, &old, sink);
         }
         snmp_pending *n = &s->pending[s->n_pending++];
         memset(n, 0, sizeof(*n));
         n->request_id = p->request_id;
         n->pdu_type = p->type;
         n->ts_us = ts;
+        n->has_community = community != NULL;
         otw_idu_cat(n->object, sizeof(n->object), p->object);
         return;
     }
@@ -404,7 +450,8 @@ otw_parse_status snmp_parse(void *session, otw_dir dir, const uint8_t *data, siz
 {
     snmp_session *s = session;
     otw_reader r = rd_init(data, data ? len : 0);
-    otw_reader msg, skip;
+    otw_reader msg, skip, community = rd_init(NULL, 0);
+    bool has_community = false;
     int64_t version = -1;
 
     if (s == NULL || !ber_expect(&r, BER_SEQUENCE, &msg) || !ber_int(&msg, &version) ||
@@ -430,16 +477,18 @@ otw_parse_status snmp_parse(void *session, otw_dir dir, const uint8_t *data, siz
             !ber_expect(&scoped, BER_OCTETS, &skip))
             return malformed(s, sink);
         msg = scoped;
-    } else if (!ber_expect(&msg, BER_OCTETS, &skip)) {
-        /* the community: skipped, never copied (issue 6 compares it) */
+    } else if (!ber_expect(&msg, BER_OCTETS, &community)) {
         return malformed(s, sink);
+    } else {
+        has_community = true; /* a pointer into the PDU, never copied */
     }
 
     static const pdu_info zero;
     pdu_info p = zero;
     if (!parse_pdu(&msg, &p))
         return malformed(s, sink);
-    handle(s, &p, ts_us, sink);
+    handle(s, &p, ts_us, sink,
+           has_community && p.type != PDU_TRAP_V1 && p.type != PDU_TRAP_V2 ? &community : NULL);
     /* a failed set echoes the refused values: only a clean answer counts */
     if (p.has_id && p.varbinds_ok && p.error_status == 0 && sink != NULL &&
         sink->identity != NULL) {
@@ -474,8 +523,7 @@ void snmp_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_s
         snmp_pending q = s->pending[i];
         bool old = timeout_us == 0 || (ts_us >= q.ts_us && ts_us - q.ts_us > timeout_us);
         if (old)
-            emit_op(sink, q.pdu_type, q.object, q.request_id, q.ts_us, 0,
-                    OTW_OUTCOME_NO_RESPONSE, 0, true);
+            unanswered(s, &q, sink);
         else
             s->pending[kept++] = q;
     }

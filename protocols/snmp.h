@@ -2,7 +2,8 @@
  * cleartext part of v3 (RFC 3412 section 6), in BER (ITU-T X.690).
  *
  * Requests are matched with responses by request-id in a per-flow session.
- * The community string is read past and never copied anywhere.
+ * The community string is never copied anywhere: it reaches the sink's
+ * credential callback as a pointer into the PDU (issue 6).
  */
 #ifndef OTW_SNMP_H
 #define OTW_SNMP_H
@@ -18,11 +19,13 @@ typedef struct snmp_pending {
     uint8_t pdu_type;
     uint64_t ts_us;
     char object[48]; /* first varbind OID */
+    bool has_community; /* v1/v2c request: a login attempt (the community itself is not kept) */
 } snmp_pending;
 
 typedef struct snmp_session {
     snmp_pending pending[SNMP_MAX_PENDING];
     uint32_t n_pending; /* 0..n_pending-1 in arrival order */
+    bool agent_answered; /* a v1/v2c response was seen: silence now means a refused community */
     uint64_t n_requests, n_responses, n_unmatched_responses, n_malformed, n_encrypted;
 } snmp_session;
 
