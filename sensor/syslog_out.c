@@ -1,58 +1,104 @@
-/* syslog_out.c - RFC 5424 syslog sender: UDP (RFC 5426) or TCP with
- * octet-counting framing (RFC 6587 3.4.1). See syslog_out.h.
+/* syslog_out.c - alerts to a syslog collector through an on-disk spool; see
+ * syslog_out.h.
  *
- * Delivery is best effort: a failed send reconnects once and retries, then
- * counts the message as failed. After a failed connect the next attempt waits
- * (1 s, doubling up to 60 s) so a dead collector cannot stall the pipeline on
- * every alert. Lossless spooling to disk is not done here.
+ * Specifications: RFC 5424 (message format), RFC 3164 (BSD syslog), RFC 5426
+ * (UDP), RFC 6587 3.4.1 (TCP octet counting), RFC 5425 (TLS: the same
+ * octet-counting frames inside a TLS session; the client checks the
+ * collector's certificate against the configured CA and name).
+ *
+ * The packet thread formats and spools; one sender thread owns the socket.
+ * Over TCP and TLS a batch is committed in the spool only once the kernel
+ * reports every byte acknowledged (SIOCOUTQ == 0): a collector that dies
+ * leaves its unacknowledged tail in the spool, sent again on reconnect.
+ * What a collector acknowledged but never processed (killed with data in
+ * its socket buffer) cannot be seen from here: RFC 6587 has no application
+ * acknowledgement.
  */
 #include "syslog_out.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <linux/sockios.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "jsonw.h"
+#include "siem_format.h"
+#include "spool.h"
+
+#ifndef OTW_VERSION
+#define OTW_VERSION "0.0.0"
+#endif
 
 /* SD-ID. 32473 is the private enterprise number reserved for documentation
  * (RFC 5612); an operator with an own PEN can replace it here. */
 #define SD_ID "otwatch@32473"
 #define FACILITY_LOCAL0 16
 #define CONNECT_TIMEOUT_MS 2000
-#define SEND_TIMEOUT_S 2
+#define IO_TIMEOUT_MS 5000   /* one batch written, TLS handshake */
+#define ACK_TIMEOUT_MS 10000 /* the collector's TCP acknowledges a batch */
 #define BACKOFF_MIN_MS 1000
 #define BACKOFF_MAX_MS 60000
+#define CLOSE_DRAIN_MS 5000
+#define NOTICE_EVERY_MS 60000 /* spool-full notices at most this often */
 #define MAX_ADDRS 4
+#define RBUF_SIZE (OTW_SPOOL_BATCH * (OTW_SYSLOG_MAX + 16))
 
 /* RFC 5424 6 field limits. */
 #define HOSTNAME_MAX 255
 #define APPNAME_MAX 48
 #define MSGID_MAX 32
 #define SDNAME_MAX 32
+#define TAG3164_MAX 32
 
 struct otw_syslog {
-    int fd;
-    bool tcp;
+    otw_syslog_transport transport;
     struct sockaddr_storage addr[MAX_ADDRS];
     socklen_t addrlen[MAX_ADDRS];
     int n_addr;
     char target[300]; /* "host:port" for messages */
     char hostname[HOSTNAME_MAX + 1];
     char app[APPNAME_MAX + 1];
-    int pid;
-    uint64_t sent, failed;
+    otw_siem_opts opts;
+    uint32_t spool_mb;
+    otw_spool *spool;
+    /* TLS */
+    gnutls_certificate_credentials_t cred;
+    char peer[256];
+    bool peer_is_ip;
+    /* sender thread state (mu guards the flags and counters) */
+    pthread_t thread;
+    bool thread_started;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop;
     uint64_t next_connect_ms; /* monotonic; 0 = now */
     uint64_t backoff_ms;
-    char frame[OTW_SYSLOG_MAX + 16]; /* octet-count prefix + message */
+    uint64_t attempts, failed_attempt; /* connect attempts started; the last failed one */
+    uint64_t send_failures;
+    uint64_t sent, failed, connects, too_big;
+    bool connected;
+    int fd; /* sender thread only */
+    gnutls_session_t tls;
+    uint64_t dropped_noticed, last_notice_ms;
+    char last_err[256];
+    char *rbuf, *sbuf;        /* sender thread: batch read, framed batch */
+    char fmt[OTW_SYSLOG_MAX]; /* the alert thread's formatting buffer */
+    char notice_fmt[OTW_SYSLOG_MAX];
 };
 
 /* ---- formatter ---- */
@@ -204,6 +250,77 @@ size_t otw_syslog_format(char *out, size_t outsz, const char *hostname, const ch
     return b.len;
 }
 
+size_t otw_syslog_format_payload(char *out, size_t outsz, const char *hostname, const char *app,
+                                 int pid, int severity, uint64_t ts_us, const char *msgid,
+                                 const char *payload, size_t payload_len)
+{
+    /* The header alone, then the payload whole or nothing. */
+    size_t n =
+        otw_syslog_format(out, outsz, hostname, app, pid, severity, ts_us, msgid, NULL, NULL);
+    if (n == 0 || n + 1 + payload_len >= outsz)
+        return 0;
+    out[n++] = ' ';
+    memcpy(out + n, payload, payload_len);
+    n += payload_len;
+    out[n] = '\0';
+    return n;
+}
+
+size_t otw_syslog_format3164(char *out, size_t outsz, const char *hostname, const char *tag,
+                             int pid, int severity, uint64_t ts_us, const char *content,
+                             size_t content_len)
+{
+    static const char mon[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    wbuf b = {.p = out, .cap = outsz};
+    if (out == NULL || outsz == 0)
+        return 0;
+    severity = severity < 0 ? 0 : severity > 7 ? 7 : severity;
+    wputc(&b, '<');
+    put_uint(&b, (uint64_t)(FACILITY_LOCAL0 * 8 + severity));
+    wputc(&b, '>');
+    /* TIMESTAMP "Mmm dd hh:mm:ss", local time, day space-padded (RFC 3164 4.1.2). */
+    time_t t = ts_us ? (time_t)(ts_us / 1000000) : time(NULL);
+    struct tm tm;
+    char ts[32];
+    if (!localtime_r(&t, &tm))
+        memset(&tm, 0, sizeof(tm));
+    snprintf(ts, sizeof(ts), "%s %2d %02d:%02d:%02d ", mon[(unsigned)tm.tm_mon % 12], tm.tm_mday,
+             tm.tm_hour, tm.tm_min, tm.tm_sec);
+    wput(&b, ts, strlen(ts));
+    /* HOSTNAME: without the domain. */
+    size_t hn = 0;
+    for (; hostname && hostname[hn] && hostname[hn] != '.' && hn < HOSTNAME_MAX; hn++) {
+        unsigned char c = (unsigned char)hostname[hn];
+        wputc(&b, c > 32 && c < 127 ? (char)c : '_');
+    }
+    if (hn == 0)
+        wput(&b, "-", 1);
+    wputc(&b, ' ');
+    /* TAG: alphanumeric, at most 32 characters. */
+    size_t tn = 0;
+    for (size_t i = 0; tag && tag[i] && tn < TAG3164_MAX; i++) {
+        unsigned char c = (unsigned char)tag[i];
+        if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) {
+            wputc(&b, (char)c);
+            tn++;
+        }
+    }
+    if (tn == 0)
+        wput(&b, "otwatch", 7);
+    if (pid > 0) {
+        wputc(&b, '[');
+        put_uint(&b, (uint64_t)pid);
+        wputc(&b, ']');
+    }
+    wput(&b, ": ", 2);
+    wput(&b, content, content_len);
+    if (b.full)
+        return 0;
+    out[b.len] = '\0';
+    return b.len;
+}
+
 /* ---- sender ---- */
 
 static uint64_t now_ms(void)
@@ -213,11 +330,29 @@ static uint64_t now_ms(void)
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* The last delivery problem, for the message at close. */
+__attribute__((format(printf, 2, 3))) static void set_err(otw_syslog *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    pthread_mutex_lock(&s->mu);
+    vsnprintf(s->last_err, sizeof(s->last_err), fmt, ap);
+    pthread_mutex_unlock(&s->mu);
+    va_end(ap);
+}
+
 static void disconnect(otw_syslog *s)
 {
+    if (s->tls) {
+        gnutls_deinit(s->tls);
+        s->tls = NULL;
+    }
     if (s->fd >= 0)
         close(s->fd);
     s->fd = -1;
+    pthread_mutex_lock(&s->mu);
+    s->connected = false;
+    pthread_mutex_unlock(&s->mu);
 }
 
 static int close_keep_errno(int fd)
@@ -228,22 +363,37 @@ static int close_keep_errno(int fd)
     return -1;
 }
 
-/* Connects one socket to a. Returns 0 (s->fd set) or -1 (errno set). */
+/* Waits for events on fd until deadline (monotonic ms). >0 ready, 0 timeout. */
+static int wait_fd(int fd, short events, uint64_t deadline, short *revents)
+{
+    for (;;) {
+        uint64_t t = now_ms();
+        if (t >= deadline)
+            return 0;
+        struct pollfd p = {.fd = fd, .events = events};
+        int r = poll(&p, 1, (int)(deadline - t));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r > 0 && revents)
+            *revents = p.revents;
+        return r;
+    }
+}
+
+/* Non-blocking socket connected to a (TCP: within CONNECT_TIMEOUT_MS). */
 static int connect_one(otw_syslog *s, const struct sockaddr_storage *a, socklen_t alen)
 {
-    int type = (s->tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC | SOCK_NONBLOCK;
-    int fd = socket(a->ss_family, type, 0);
+    bool dgram = s->transport == OTW_SYSLOG_UDP;
+    int fd =
+        socket(a->ss_family, (dgram ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0)
         return -1;
     if (connect(fd, (const struct sockaddr *)a, alen) < 0) {
         if (errno != EINPROGRESS)
             return close_keep_errno(fd);
-        struct pollfd p = {.fd = fd, .events = POLLOUT};
-        int r, soerr = 0;
+        int soerr = 0;
         socklen_t sl = sizeof(soerr);
-        do
-            r = poll(&p, 1, CONNECT_TIMEOUT_MS);
-        while (r < 0 && errno == EINTR);
+        int r = wait_fd(fd, POLLOUT, now_ms() + CONNECT_TIMEOUT_MS, NULL);
         if (r == 0)
             errno = ETIMEDOUT;
         if (r <= 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0)
@@ -253,75 +403,359 @@ static int connect_one(otw_syslog *s, const struct sockaddr_storage *a, socklen_
             return close_keep_errno(fd);
         }
     }
-    if (s->tcp) {
-        /* Blocking sends from now on, bounded by a timeout. */
-        struct timeval tv = {.tv_sec = SEND_TIMEOUT_S};
-        int fl = fcntl(fd, F_GETFL);
-        if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0 ||
-            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)
-            return close_keep_errno(fd);
-    }
-    s->fd = fd;
-    return 0;
+    return fd;
 }
 
-static int do_connect(otw_syslog *s)
+/* RFC 5425: TLS client handshake, the peer's certificate checked against
+ * the CA and s->peer (DNS name or IP address in its subjectAltName). */
+static int tls_handshake(otw_syslog *s)
 {
-    int e = EHOSTUNREACH;
-    uint64_t t = now_ms();
-    if (s->next_connect_ms && t < s->next_connect_ms) {
-        errno = EAGAIN; /* backing off */
+    int rc;
+    if ((rc = gnutls_init(&s->tls, GNUTLS_CLIENT | GNUTLS_NONBLOCK)) < 0 ||
+        (rc = gnutls_set_default_priority(s->tls)) < 0 ||
+        (rc = gnutls_credentials_set(s->tls, GNUTLS_CRD_CERTIFICATE, s->cred)) < 0) {
+        set_err(s, "syslog: TLS setup for %s failed: %s", s->target, gnutls_strerror(rc));
         return -1;
     }
-    for (int i = 0; i < s->n_addr; i++) {
-        if (connect_one(s, &s->addr[i], s->addrlen[i]) == 0) {
-            s->backoff_ms = 0;
-            s->next_connect_ms = 0;
+    if (!s->peer_is_ip)
+        gnutls_server_name_set(s->tls, GNUTLS_NAME_DNS, s->peer, strlen(s->peer));
+    gnutls_session_set_verify_cert(s->tls, s->peer, 0);
+    gnutls_transport_set_int(s->tls, s->fd);
+    uint64_t deadline = now_ms() + IO_TIMEOUT_MS;
+    for (;;) {
+        rc = gnutls_handshake(s->tls);
+        if (rc == GNUTLS_E_SUCCESS)
             return 0;
+        if (rc != GNUTLS_E_AGAIN && rc != GNUTLS_E_INTERRUPTED && gnutls_error_is_fatal(rc))
+            break;
+        short ev = gnutls_record_get_direction(s->tls) ? POLLOUT : POLLIN;
+        if (wait_fd(s->fd, ev, deadline, NULL) <= 0) {
+            rc = GNUTLS_E_TIMEDOUT;
+            break;
         }
-        e = errno;
     }
-    s->backoff_ms = s->backoff_ms ? s->backoff_ms * 2 : BACKOFF_MIN_MS;
-    if (s->backoff_ms > BACKOFF_MAX_MS)
-        s->backoff_ms = BACKOFF_MAX_MS;
-    s->next_connect_ms = t + s->backoff_ms;
-    errno = e;
+    if (rc == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR) {
+        gnutls_datum_t why = {NULL, 0};
+        unsigned status = gnutls_session_get_verify_cert_status(s->tls);
+        if (gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &why, 0) == 0) {
+            set_err(s, "syslog: TLS: the certificate of %s is refused: %s", s->target,
+                    (char *)why.data);
+            gnutls_free(why.data);
+            return -1;
+        }
+    }
+    set_err(s, "syslog: TLS handshake with %s failed: %s", s->target, gnutls_strerror(rc));
     return -1;
 }
 
-/* A syslog server never talks back: readable means closed (or garbage). */
-static bool tcp_peer_gone(otw_syslog *s)
+/* Connects (after the backoff delay). Sender thread only. */
+static int do_connect(otw_syslog *s)
 {
-    char junk[256];
+    int e = EHOSTUNREACH;
+    for (int i = 0; i < s->n_addr && s->fd < 0; i++) {
+        s->fd = connect_one(s, &s->addr[i], s->addrlen[i]);
+        if (s->fd < 0)
+            e = errno;
+    }
+    if (s->fd < 0) {
+        set_err(s, "syslog: cannot connect to %s: %s", s->target, strerror(e));
+        return -1;
+    }
+    if (s->transport == OTW_SYSLOG_TLS && tls_handshake(s) != 0) {
+        disconnect(s);
+        return -1;
+    }
+    pthread_mutex_lock(&s->mu);
+    s->connected = true;
+    s->connects++;
+    s->last_err[0] = '\0';
+    pthread_mutex_unlock(&s->mu);
+    return 0;
+}
+
+/* Reads (and discards) what the collector sent. false once it has closed
+ * the connection or it broke. A syslog collector never sends data; TLS
+ * may carry post-handshake messages (session tickets). */
+static bool peer_alive(otw_syslog *s)
+{
+    char junk[512];
     for (;;) {
+        if (s->tls) {
+            ssize_t r = gnutls_record_recv(s->tls, junk, sizeof(junk));
+            if (r > 0)
+                continue;
+            if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED)
+                return true;
+            if (r < 0 && !gnutls_error_is_fatal((int)r))
+                continue;
+            return false;
+        }
         ssize_t r = recv(s->fd, junk, sizeof(junk), MSG_DONTWAIT);
         if (r > 0)
             continue;
         if (r < 0 && errno == EINTR)
             continue;
-        return !(r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+        return r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
     }
 }
 
-static int send_all(int fd, const char *p, size_t n, bool tcp)
+static int write_all(otw_syslog *s, const char *p, size_t n)
 {
-    int flags = MSG_NOSIGNAL | (tcp ? 0 : MSG_DONTWAIT);
+    uint64_t deadline = now_ms() + IO_TIMEOUT_MS;
     while (n > 0) {
-        ssize_t r = send(fd, p, n, flags);
-        if (r < 0) {
-            if (errno == EINTR)
+        ssize_t r;
+        if (s->tls) {
+            r = gnutls_record_send(s->tls, p, n);
+            if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED) {
+                short ev = gnutls_record_get_direction(s->tls) ? POLLOUT : POLLIN;
+                if (wait_fd(s->fd, ev, deadline, NULL) <= 0)
+                    return -1;
                 continue;
-            return -1;
+            }
+            if (r < 0)
+                return -1;
+        } else {
+            r = send(s->fd, p, n, MSG_NOSIGNAL);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                if (wait_fd(s->fd, POLLOUT, deadline, NULL) <= 0)
+                    return -1;
+                continue;
+            }
+            if (r < 0)
+                return -1;
         }
-        if (!tcp && (size_t)r != n)
-            return -1;
         p += r;
         n -= (size_t)r;
     }
     return 0;
 }
 
-otw_syslog *otw_syslog_open(const otw_config *c, char *err, size_t errsz)
+/* Waits until the collector's TCP has acknowledged everything sent. */
+static int wait_acked(otw_syslog *s)
+{
+    uint64_t deadline = now_ms() + ACK_TIMEOUT_MS;
+    for (;;) {
+        int q = 0;
+        if (ioctl(s->fd, SIOCOUTQ, &q) != 0)
+            return -1;
+        if (q == 0)
+            return 0;
+        short rev = 0;
+        int r = wait_fd(s->fd, POLLIN | POLLRDHUP,
+                        now_ms() + 10 > deadline ? deadline : now_ms() + 10, &rev);
+        if (r > 0 && (rev & (POLLERR | POLLHUP | POLLRDHUP)))
+            return -1; /* reset or closed with bytes unacknowledged */
+        if (r > 0 && (rev & POLLIN) && !peer_alive(s))
+            return -1;
+        if (now_ms() >= deadline)
+            return -1;
+    }
+}
+
+/* Sends a batch read from the spool. Returns how many records are done
+ * (delivered, or refused for good as too big), from the first. */
+static size_t deliver(otw_syslog *s, const otw_spool_batch *b)
+{
+    if (s->transport == OTW_SYSLOG_UDP) {
+        size_t i = 0;
+        for (; i < b->n; i++) {
+            ssize_t r = send(s->fd, b->buf + b->off[i], b->len[i], MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (r < 0 && errno == EINTR) {
+                i--;
+                continue;
+            }
+            if (r < 0 && errno == EMSGSIZE) {
+                pthread_mutex_lock(&s->mu);
+                s->too_big++;
+                pthread_mutex_unlock(&s->mu);
+                continue;
+            }
+            if (r != (ssize_t)b->len[i]) {
+                set_err(s, "syslog: sending to %s failed: %s", s->target, strerror(errno));
+                break; /* e.g. ECONNREFUSED (ICMP): retried later */
+            }
+        }
+        return i;
+    }
+    /* TCP and TLS: "MSG-LEN SP SYSLOG-MSG" frames (RFC 6587 3.4.1, RFC 5425 4.3). */
+    if (!peer_alive(s)) {
+        set_err(s, "syslog: %s closed the connection", s->target);
+        return 0;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        n += (size_t)snprintf(s->sbuf + n, 24, "%zu ", b->len[i]);
+        memcpy(s->sbuf + n, b->buf + b->off[i], b->len[i]);
+        n += b->len[i];
+    }
+    if (write_all(s, s->sbuf, n) != 0 || wait_acked(s) != 0) {
+        set_err(s, "syslog: delivery to %s failed: %s", s->target,
+                errno ? strerror(errno) : "no ack");
+        return 0;
+    }
+    return b->n;
+}
+
+/* Spool-full notice: once per NOTICE_EVERY_MS, on stderr and to the SIEM. */
+static void notice_drops(otw_syslog *s)
+{
+    otw_spool_stats st;
+    otw_spool_get_stats(s->spool, &st);
+    uint64_t t = now_ms();
+    if (st.dropped <= s->dropped_noticed ||
+        (s->last_notice_ms && t - s->last_notice_ms < NOTICE_EVERY_MS))
+        return;
+    uint64_t n = st.dropped - s->dropped_noticed;
+    s->dropped_noticed = st.dropped;
+    s->last_notice_ms = t;
+    fprintf(stderr,
+            "otwatch: syslog: %llu undelivered alert message(s) dropped (spool full at %u MB, "
+            "collector %s unreachable), %llu dropped in all\n",
+            (unsigned long long)n, s->spool_mb, s->target, (unsigned long long)st.dropped);
+    otw_alert a;
+    memset(&a, 0, sizeof(a));
+    snprintf(a.type, sizeof(a.type), "SYSLOG_SPOOL_DROPPED");
+    a.severity = OTW_SEV_HIGH;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    a.first_us = a.last_us = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+    a.count = n;
+    snprintf(a.key, sizeof(a.key), "dropped=%llu", (unsigned long long)st.dropped);
+    snprintf(a.message, sizeof(a.message),
+             "%llu alert message(s) were dropped from the syslog spool (full at %u MB) while "
+             "the collector was unreachable",
+             (unsigned long long)n, s->spool_mb);
+    size_t len = otw_siem_message(&s->opts, &a, s->notice_fmt, sizeof(s->notice_fmt));
+    if (len)
+        otw_spool_append(s->spool, s->notice_fmt, len);
+}
+
+static void *sender(void *arg)
+{
+    otw_syslog *s = arg;
+    otw_spool_batch b = {.buf = s->rbuf, .cap = RBUF_SIZE};
+    pthread_mutex_lock(&s->mu);
+    for (;;) {
+        /* Sleep until there is work and the backoff delay is over. */
+        while (!s->stop) {
+            uint64_t t = now_ms(), wait_ms = 1000;
+            if (otw_spool_pending(s->spool) > 0) {
+                if (s->fd >= 0 || t >= s->next_connect_ms)
+                    break;
+                wait_ms = s->next_connect_ms - t;
+            }
+            struct timespec until;
+            clock_gettime(CLOCK_MONOTONIC, &until);
+            until.tv_sec += (time_t)(wait_ms / 1000);
+            until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            pthread_cond_timedwait(&s->cv, &s->mu, &until);
+        }
+        if (s->stop)
+            break;
+        pthread_mutex_unlock(&s->mu);
+
+        notice_drops(s);
+        uint64_t attempt = 0;
+        if (s->fd < 0) {
+            pthread_mutex_lock(&s->mu);
+            attempt = ++s->attempts;
+            pthread_mutex_unlock(&s->mu);
+        }
+        bool ok = s->fd >= 0 || do_connect(s) == 0;
+        size_t done = 0, n = 0;
+        if (ok && (n = otw_spool_read(s->spool, &b)) > 0) {
+            done = deliver(s, &b);
+            if (done < n)
+                disconnect(s);
+        }
+
+        pthread_mutex_lock(&s->mu);
+        if (done) /* under mu: a drain sees the spool and the counters agree */
+            otw_spool_commit(s->spool, &b, done);
+        s->sent += done;
+        if (!ok || done < n) {
+            if (!ok)
+                s->failed_attempt = attempt;
+            else
+                s->send_failures++;
+            s->failed++;
+            s->next_connect_ms = now_ms() + s->backoff_ms;
+            s->backoff_ms = s->backoff_ms ? s->backoff_ms * 2 : BACKOFF_MIN_MS;
+            if (s->backoff_ms > BACKOFF_MAX_MS)
+                s->backoff_ms = BACKOFF_MAX_MS;
+        } else if (done) {
+            s->backoff_ms = 0;
+        }
+        pthread_cond_broadcast(&s->cv);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+static bool is_ip_literal(const char *h)
+{
+    unsigned char buf[16];
+    return inet_pton(AF_INET, h, buf) == 1 || inet_pton(AF_INET6, h, buf) == 1;
+}
+
+static int tls_setup(otw_syslog *s, const otw_config *c, char *err, size_t errsz)
+{
+    int rc;
+    if (!c->syslog_tls_ca_file[0]) {
+        snprintf(err, errsz,
+                 "syslog: transport tls needs outputs.syslog.tls_ca_file (the CA "
+                 "that signed the collector's certificate)");
+        return -1;
+    }
+    if (!c->syslog_tls_cert_file[0] != !c->syslog_tls_key_file[0]) {
+        snprintf(err, errsz, "syslog: tls_cert_file and tls_key_file go together");
+        return -1;
+    }
+    if ((rc = gnutls_certificate_allocate_credentials(&s->cred)) < 0) {
+        snprintf(err, errsz, "syslog: TLS: %s", gnutls_strerror(rc));
+        return -1;
+    }
+    rc =
+        gnutls_certificate_set_x509_trust_file(s->cred, c->syslog_tls_ca_file, GNUTLS_X509_FMT_PEM);
+    if (rc <= 0) {
+        snprintf(err, errsz, "syslog: TLS: no CA certificate read from %s%s%s",
+                 c->syslog_tls_ca_file, rc < 0 ? ": " : "", rc < 0 ? gnutls_strerror(rc) : "");
+        return -1;
+    }
+    if (c->syslog_tls_cert_file[0]) {
+        rc = gnutls_certificate_set_x509_key_file(s->cred, c->syslog_tls_cert_file,
+                                                  c->syslog_tls_key_file, GNUTLS_X509_FMT_PEM);
+        if (rc < 0) {
+            snprintf(err, errsz, "syslog: TLS: cannot use %s with %s: %s", c->syslog_tls_cert_file,
+                     c->syslog_tls_key_file, gnutls_strerror(rc));
+            return -1;
+        }
+    }
+    snprintf(s->peer, sizeof(s->peer), "%s",
+             c->syslog_tls_peer_name[0] ? c->syslog_tls_peer_name : c->syslog_host);
+    s->peer_is_ip = is_ip_literal(s->peer);
+    return 0;
+}
+
+static void free_handle(otw_syslog *s)
+{
+    otw_spool_close(s->spool);
+    if (s->cred)
+        gnutls_certificate_free_credentials(s->cred);
+    pthread_cond_destroy(&s->cv);
+    pthread_mutex_destroy(&s->mu);
+    free(s->rbuf);
+    free(s->sbuf);
+    free(s);
+}
+
+otw_syslog *otw_syslog_open(const otw_config *c, const char *spool_dir, char *err, size_t errsz)
 {
     char dummy[1], port[8];
     struct addrinfo hints, *res = NULL, *ai;
@@ -340,26 +774,47 @@ otw_syslog *otw_syslog_open(const otw_config *c, char *err, size_t errsz)
         return NULL;
     }
     s->fd = -1;
-    s->tcp = c->syslog_transport == OTW_SYSLOG_TCP;
-    s->pid = (int)getpid();
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    s->transport = c->syslog_transport;
+    s->spool_mb = c->syslog_spool_mb;
     snprintf(s->app, sizeof(s->app), "%s", c->syslog_app_name);
     if (gethostname(s->hostname, sizeof(s->hostname) - 1) < 0)
         s->hostname[0] = '\0'; /* sent as "-" */
     s->hostname[sizeof(s->hostname) - 1] = '\0';
+    s->opts = (otw_siem_opts){.format = c->syslog_format,
+                              .header = c->syslog_header,
+                              .leef_delimiter =
+                                  c->syslog_leef_delimiter ? c->syslog_leef_delimiter : '\t',
+                              .hostname = s->hostname,
+                              .app = s->app,
+                              .pid = (int)getpid(),
+                              .version = OTW_VERSION};
     snprintf(s->target, sizeof(s->target), "%s%s%s:%u", strchr(c->syslog_host, ':') ? "[" : "",
              c->syslog_host, strchr(c->syslog_host, ':') ? "]" : "", c->syslog_port);
+    s->rbuf = malloc(RBUF_SIZE);
+    s->sbuf = malloc(RBUF_SIZE + OTW_SPOOL_BATCH * 24);
+    if (!s->rbuf || !s->sbuf) {
+        snprintf(err, errsz, "syslog: out of memory");
+        goto fail;
+    }
+    if (s->transport == OTW_SYSLOG_TLS && tls_setup(s, c, err, errsz) != 0)
+        goto fail;
 
     snprintf(port, sizeof(port), "%u", c->syslog_port);
     memset(&hints, 0, sizeof(hints));
     hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = s->tcp ? SOCK_STREAM : SOCK_DGRAM;
+    hints.ai_socktype = s->transport == OTW_SYSLOG_UDP ? SOCK_DGRAM : SOCK_STREAM;
     hints.ai_flags = AI_NUMERICSERV;
     int rc = getaddrinfo(c->syslog_host, port, &hints, &res);
     if (rc != 0) {
         snprintf(err, errsz, "syslog: cannot resolve %s: %s", c->syslog_host,
                  rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
-        free(s);
-        return NULL;
+        goto fail;
     }
     for (ai = res; ai && s->n_addr < MAX_ADDRS; ai = ai->ai_next) {
         if (ai->ai_addrlen > sizeof(s->addr[0]))
@@ -370,68 +825,115 @@ otw_syslog *otw_syslog_open(const otw_config *c, char *err, size_t errsz)
     freeaddrinfo(res);
     if (s->n_addr == 0) {
         snprintf(err, errsz, "syslog: no usable address for %s", c->syslog_host);
-        free(s);
-        return NULL;
+        goto fail;
     }
-    if (do_connect(s) < 0)
-        snprintf(err, errsz, "syslog: cannot connect to %s (%s): will retry", s->target,
-                 strerror(errno));
+    char e[300];
+    s->spool = otw_spool_open(spool_dir, (uint64_t)s->spool_mb << 20, 0, e, sizeof(e));
+    if (!s->spool) {
+        snprintf(err, errsz, "syslog: %s", e);
+        goto fail;
+    }
+    if (pthread_create(&s->thread, NULL, sender, s) != 0) {
+        snprintf(err, errsz, "syslog: cannot start the sender thread");
+        goto fail;
+    }
+    s->thread_started = true;
     return s;
+fail:
+    free_handle(s);
+    return NULL;
 }
 
-int otw_syslog_send(otw_syslog *s, int severity, uint64_t ts_us, const char *msgid,
-                    const char *const *sd_params, const char *msg)
+int otw_syslog_enqueue(otw_syslog *s, const char *msg, size_t len)
 {
-    enum { PREFIX = 16 };
-    char *body = s->frame + PREFIX;
-    size_t n = otw_syslog_format(body, OTW_SYSLOG_MAX, s->hostname, s->app, s->pid, severity, ts_us,
-                                 msgid, sd_params, msg);
-    const char *p = body;
+    if (otw_spool_append(s->spool, msg, len) != 0)
+        return -1;
+    pthread_mutex_lock(&s->mu);
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    return 0;
+}
+
+int otw_syslog_alert(otw_syslog *s, const otw_alert *a)
+{
+    size_t n = otw_siem_message(&s->opts, a, s->fmt, sizeof(s->fmt));
     if (n == 0) {
-        s->failed++;
+        pthread_mutex_lock(&s->mu);
+        s->too_big++;
+        pthread_mutex_unlock(&s->mu);
         return -1;
     }
-    if (s->tcp) {
-        /* RFC 6587 octet counting: MSG-LEN SP SYSLOG-MSG */
-        char *q = body;
-        size_t v = n;
-        *--q = ' ';
-        do {
-            *--q = (char)('0' + v % 10);
-            v /= 10;
-        } while (v);
-        p = q;
-        n += (size_t)(body - q);
-        if (s->fd >= 0 && tcp_peer_gone(s))
-            disconnect(s);
-    }
-    for (int attempt = 0; attempt < 2; attempt++) {
-        if (s->fd < 0 && do_connect(s) < 0)
-            break;
-        if (send_all(s->fd, p, n, s->tcp) == 0) {
-            s->sent++;
-            return 0;
-        }
-        /* UDP: a refused earlier datagram (ICMP) fails this send once; TCP:
-         * broken connection. Either way reconnect once and retry. */
-        disconnect(s);
-    }
-    s->failed++;
-    return -1;
+    return otw_syslog_enqueue(s, s->fmt, n);
 }
 
-void otw_syslog_stats(const otw_syslog *s, uint64_t *sent, uint64_t *failed)
+int otw_syslog_drain(otw_syslog *s, unsigned timeout_ms)
 {
-    if (sent)
-        *sent = s ? s->sent : 0;
-    if (failed)
-        *failed = s ? s->failed : 0;
+    uint64_t deadline = now_ms() + timeout_ms;
+    pthread_mutex_lock(&s->mu);
+    /* Gives up when an attempt started from now on fails. */
+    uint64_t first = s->attempts + 1, sf = s->send_failures;
+    s->next_connect_ms = 0; /* try now, whatever the backoff */
+    pthread_cond_broadcast(&s->cv);
+    while (otw_spool_pending(s->spool) > 0 && s->failed_attempt < first &&
+           s->send_failures < sf + 3 && !s->stop) {
+        uint64_t t = now_ms();
+        if (t >= deadline)
+            break;
+        uint64_t w = deadline - t < 100 ? deadline - t : 100;
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_nsec += (long)w * 1000000L;
+        while (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&s->cv, &s->mu, &until);
+        if (s->send_failures != sf)
+            s->next_connect_ms = 0;
+    }
+    int rc = otw_spool_pending(s->spool) == 0 ? 0 : -1;
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+void otw_syslog_get_stats(otw_syslog *s, otw_syslog_stats *st)
+{
+    memset(st, 0, sizeof(*st));
+    if (!s)
+        return;
+    otw_spool_stats sp;
+    otw_spool_get_stats(s->spool, &sp);
+    pthread_mutex_lock(&s->mu);
+    st->queued = sp.appended;
+    st->sent = s->sent;
+    st->failed = s->failed;
+    st->dropped = sp.dropped + s->too_big;
+    st->pending = sp.pending;
+    st->connects = s->connects;
+    st->connected = s->connected;
+    pthread_mutex_unlock(&s->mu);
 }
 
 void otw_syslog_close(otw_syslog *s)
 {
     if (s == NULL)
         return;
+    if (s->thread_started) {
+        if (otw_syslog_drain(s, CLOSE_DRAIN_MS) != 0) {
+            otw_syslog_stats st;
+            otw_syslog_get_stats(s, &st);
+            pthread_mutex_lock(&s->mu);
+            fprintf(stderr,
+                    "otwatch: syslog: %llu message(s) stay spooled for the next start%s%s\n",
+                    (unsigned long long)st.pending, s->last_err[0] ? " - " : "", s->last_err);
+            pthread_mutex_unlock(&s->mu);
+        }
+        pthread_mutex_lock(&s->mu);
+        s->stop = true;
+        pthread_cond_broadcast(&s->cv);
+        pthread_mutex_unlock(&s->mu);
+        pthread_join(s->thread, NULL);
+    }
     disconnect(s);
-    free(s);
+    free_handle(s);
 }

@@ -1,10 +1,13 @@
-/* test_syslog.c - unit tests for the RFC 5424 syslog sender (sensor/syslog_out.c):
- * the pure formatter with hostile input, and loopback UDP/TCP delivery. */
+/* test_syslog.c - unit tests for the syslog sender (sensor/syslog_out.c): the
+ * RFC 5424 and RFC 3164 formatters with hostile input, and loopback UDP/TCP
+ * delivery through the spool: in order, exactly once, across a collector
+ * that goes away and comes back, and across a sender restart. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -13,6 +16,8 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -116,8 +121,10 @@ static int listen_socket(int type, uint16_t *port)
 {
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t alen = sizeof(a);
-    int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+    int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0), one = 1;
     assert_true(fd >= 0);
+    /* Listening again on the same port later (collector restarts). */
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
     assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
     if (type == SOCK_STREAM)
         assert_int_equal(listen(fd, 4), 0);
@@ -141,49 +148,48 @@ static void config_for(otw_config *c, otw_syslog_transport t, uint16_t port)
     snprintf(c->syslog_app_name, sizeof(c->syslog_app_name), "otw-test");
 }
 
-/* Expected message as the sender formats it (its hostname and pid). */
-static size_t expected(char *out, size_t outsz, int sev, const char *msgid, const char *const *sd,
-                       const char *msg)
-{
-    char host[256] = "";
-    gethostname(host, sizeof(host) - 1);
-    return otw_syslog_format(out, outsz, host, "otw-test", (int)getpid(), sev, TS, msgid, sd, msg);
-}
-
-static void test_udp_loopback(void **state)
+static void test_format_3164_and_payload(void **state)
 {
     (void)state;
-    uint16_t port;
-    int srv = listen_socket(SOCK_DGRAM, &port);
-    otw_config c;
-    char err[256], want[1024], got[2048];
-    config_for(&c, OTW_SYSLOG_UDP, port);
-    otw_syslog *s = otw_syslog_open(&c, err, sizeof(err));
-    assert_non_null(s);
-    assert_string_equal(err, "");
+    char out[512];
+    setenv("TZ", "UTC", 1);
+    tzset();
+    /* Day space-padded, host without domain, TAG alphanumeric only. */
+    size_t n = otw_syslog_format3164(out, sizeof(out), "plc-gw.example.org", "otw-test", 42, 3,
+                                     1767600000000000ULL, "CEF:0|a|b", 9);
+    assert_string_equal(out, "<131>Jan  5 08:00:00 plc-gw otwtest[42]: CEF:0|a|b");
+    assert_int_equal(n, strlen(out));
+    n = otw_syslog_format3164(out, sizeof(out), "", "", 0, 99, TS, "x", 1);
+    assert_string_equal(out, "<135>Nov 23 16:01:10 - otwatch: x");
+    assert_int_equal(otw_syslog_format3164(out, 20, "h", "t", 1, 3, TS, "x", 1), 0);
 
-    const char *sd[] = {"ip", "192.168.1.10", NULL};
-    assert_int_equal(otw_syslog_send(s, 5, TS, "NEW_ASSET", sd, "new asset"), 0);
-    assert_true(readable(srv, 2000));
-    ssize_t r = recv(srv, got, sizeof(got), 0);
-    size_t n = expected(want, sizeof(want), 5, "NEW_ASSET", sd, "new asset");
-    assert_int_equal(r, (ssize_t)n);
-    assert_memory_equal(got, want, n);
-    assert_memory_equal(got, "<133>1 2026-11-23T16:01:10.123456Z ", 35);
+    /* RFC 5424 with a payload: no SD, no BOM, payload whole or nothing. */
+    n = otw_syslog_format_payload(out, sizeof(out), "h", "otwatch", 7, 2, TS, "SCAN", "{\"a\":1}",
+                                  7);
+    assert_string_equal(out, "<130>1 2026-11-23T16:01:10.123456Z h otwatch 7 SCAN - {\"a\":1}");
+    assert_int_equal(n, strlen(out));
+    assert_int_equal(
+        otw_syslog_format_payload(out, n, "h", "otwatch", 7, 2, TS, "SCAN", "{\"a\":1}", 7), 0);
+}
 
-    uint64_t sent, failed;
-    otw_syslog_stats(s, &sent, &failed);
-    assert_int_equal(sent, 1);
-    assert_int_equal(failed, 0);
+/* ---- loopback through the spool ---- */
 
-    /* Collector gone: the ICMP refusal fails the next send at most once
-     * per datagram and never blocks. */
-    close(srv);
-    for (int i = 0; i < 3; i++)
-        otw_syslog_send(s, 5, TS, "X", NULL, "y");
-    otw_syslog_stats(s, &sent, &failed);
-    assert_int_equal(sent + failed, 4);
-    otw_syslog_close(s);
+static char spool_dir[64];
+
+static int setup_dir(void **state)
+{
+    (void)state;
+    snprintf(spool_dir, sizeof(spool_dir), "/tmp/otw-syslog-XXXXXX");
+    assert_non_null(mkdtemp(spool_dir));
+    return 0;
+}
+
+static int teardown_dir(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", spool_dir);
+    return system(cmd) == 0 ? 0 : -1;
 }
 
 static void recv_frame(int fd, char *buf, size_t bufsz, size_t *len)
@@ -191,7 +197,7 @@ static void recv_frame(int fd, char *buf, size_t bufsz, size_t *len)
     /* "LEN SP MSG": read the length, then exactly LEN bytes. */
     size_t got = 0, need = 0;
     for (;;) {
-        assert_true(readable(fd, 2000));
+        assert_true(readable(fd, 5000));
         assert_true(got < bufsz);
         ssize_t r = recv(fd, buf + got, 1, 0);
         assert_int_equal(r, 1);
@@ -204,62 +210,220 @@ static void recv_frame(int fd, char *buf, size_t bufsz, size_t *len)
     assert_true(got > 0 && need > 0 && need < bufsz);
     got = 0;
     while (got < need) {
-        assert_true(readable(fd, 2000));
+        assert_true(readable(fd, 5000));
         ssize_t r = recv(fd, buf + got, need - got, 0);
         assert_true(r > 0);
         got += (size_t)r;
     }
+    buf[need] = '\0';
     *len = need;
 }
 
-static void test_tcp_loopback(void **state)
+static void expect_frame(int fd, const char *want)
+{
+    char got[1024];
+    size_t len;
+    recv_frame(fd, got, sizeof(got), &len);
+    assert_string_equal(got, want);
+}
+
+static void enqueue(otw_syslog *s, const char *m)
+{
+    assert_int_equal(otw_syslog_enqueue(s, m, strlen(m)), 0);
+}
+
+static void test_udp_loopback(void **state)
+{
+    (void)state;
+    uint16_t port;
+    int srv = listen_socket(SOCK_DGRAM, &port);
+    otw_config c;
+    char err[256], got[2048];
+    config_for(&c, OTW_SYSLOG_UDP, port);
+    otw_syslog *s = otw_syslog_open(&c, spool_dir, err, sizeof(err));
+    assert_non_null(s);
+    assert_string_equal(err, "");
+
+    const char *msgs[] = {"<133>1 - h a 1 A - one", "<133>1 - h a 1 B - two"};
+    for (int i = 0; i < 2; i++)
+        enqueue(s, msgs[i]);
+    for (int i = 0; i < 2; i++) {
+        assert_true(readable(srv, 5000));
+        ssize_t r = recv(srv, got, sizeof(got), 0);
+        assert_int_equal(r, (ssize_t)strlen(msgs[i]));
+        assert_memory_equal(got, msgs[i], (size_t)r);
+    }
+    assert_int_equal(otw_syslog_drain(s, 2000), 0);
+    otw_syslog_stats st;
+    otw_syslog_get_stats(s, &st);
+    assert_int_equal(st.queued, 2);
+    assert_int_equal(st.sent, 2);
+    assert_int_equal(st.pending, 0);
+    assert_int_equal(st.dropped, 0);
+    close(srv);
+    otw_syslog_close(s);
+}
+
+static void test_tcp_collector_away(void **state)
 {
     (void)state;
     uint16_t port;
     int srv = listen_socket(SOCK_STREAM, &port);
     otw_config c;
-    char err[256], want[1024], got[2048];
-    size_t len;
+    char err[256];
     config_for(&c, OTW_SYSLOG_TCP, port);
-    otw_syslog *s = otw_syslog_open(&c, err, sizeof(err));
+    otw_syslog *s = otw_syslog_open(&c, spool_dir, err, sizeof(err));
     assert_non_null(s);
-    assert_string_equal(err, "");
+    enqueue(s, "first");
+    assert_true(readable(srv, 5000));
     int conn = accept(srv, NULL, NULL);
     assert_true(conn >= 0);
+    enqueue(s, "second with ] and \"");
+    enqueue(s, "third");
+    expect_frame(conn, "first");
+    expect_frame(conn, "second with ] and \"");
+    expect_frame(conn, "third");
+    assert_int_equal(otw_syslog_drain(s, 5000), 0);
 
-    const char *sd[] = {"unit", "1", "fc", "6", NULL};
-    const char *msgs[] = {"first", "second with ] and \"", "third\nline"};
-    for (int i = 0; i < 3; i++)
-        assert_int_equal(otw_syslog_send(s, 4, TS, "MODBUS_WRITE", sd, msgs[i]), 0);
-    for (int i = 0; i < 3; i++) {
-        recv_frame(conn, got, sizeof(got), &len);
-        size_t n = expected(want, sizeof(want), 4, "MODBUS_WRITE", sd, msgs[i]);
-        assert_int_equal(len, n);
-        assert_memory_equal(got, want, n);
-    }
-
-    /* The collector drops the connection: the next send reconnects. */
+    /* The collector drops the connection: the sender reconnects. */
     close(conn);
-    usleep(20000);
-    assert_int_equal(otw_syslog_send(s, 4, TS, "AGAIN", NULL, "after reconnect"), 0);
-    assert_true(readable(srv, 2000));
+    usleep(50000);
+    enqueue(s, "after reconnect");
+    assert_true(readable(srv, 5000));
     conn = accept(srv, NULL, NULL);
     assert_true(conn >= 0);
-    recv_frame(conn, got, sizeof(got), &len);
-    size_t n = expected(want, sizeof(want), 4, "AGAIN", NULL, "after reconnect");
-    assert_int_equal(len, n);
-    assert_memory_equal(got, want, n);
+    expect_frame(conn, "after reconnect");
+    assert_int_equal(otw_syslog_drain(s, 5000), 0);
 
-    /* Collector gone entirely: the send fails and is counted. */
+    /* Collector gone entirely: messages wait in the spool, in order. */
     close(conn);
     close(srv);
-    usleep(20000);
-    assert_int_equal(otw_syslog_send(s, 4, TS, "LOST", NULL, "x"), -1);
-    uint64_t sent, failed;
-    otw_syslog_stats(s, &sent, &failed);
-    assert_int_equal(sent, 4);
-    assert_int_equal(failed, 1);
+    usleep(50000);
+    enqueue(s, "while away 1");
+    enqueue(s, "while away 2");
+    assert_int_equal(otw_syslog_drain(s, 3000), -1);
+    otw_syslog_stats st;
+    otw_syslog_get_stats(s, &st);
+    assert_int_equal(st.pending, 2);
+    assert_true(st.failed >= 1);
+
+    /* It comes back on the same port: both arrive once, in order. */
+    struct sockaddr_in a = {
+        .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK), .sin_port = htons(port)};
+    srv = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    setsockopt(srv, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    assert_int_equal(bind(srv, (struct sockaddr *)&a, sizeof(a)), 0);
+    assert_int_equal(listen(srv, 4), 0);
+    assert_int_equal(otw_syslog_drain(s, 8000), 0);
+    assert_true(readable(srv, 5000));
+    conn = accept(srv, NULL, NULL);
+    assert_true(conn >= 0);
+    expect_frame(conn, "while away 1");
+    expect_frame(conn, "while away 2");
+    assert_false(readable(conn, 200)); /* nothing twice */
+    otw_syslog_get_stats(s, &st);
+    assert_int_equal(st.sent, 6);
+    assert_int_equal(st.pending, 0);
     otw_syslog_close(s);
+    close(conn);
+    close(srv);
+}
+
+static void test_restart_delivers_spool_first(void **state)
+{
+    (void)state;
+    uint16_t port;
+    int srv = listen_socket(SOCK_STREAM, &port);
+    close(srv); /* nobody listening yet */
+    otw_config c;
+    char err[256];
+    config_for(&c, OTW_SYSLOG_TCP, port);
+    otw_syslog *s = otw_syslog_open(&c, spool_dir, err, sizeof(err));
+    assert_non_null(s);
+    enqueue(s, "old 1");
+    enqueue(s, "old 2");
+    otw_syslog_close(s); /* gives up quickly: nothing to connect to */
+
+    struct sockaddr_in a = {
+        .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK), .sin_port = htons(port)};
+    srv = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    setsockopt(srv, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    assert_int_equal(bind(srv, (struct sockaddr *)&a, sizeof(a)), 0);
+    assert_int_equal(listen(srv, 4), 0);
+    s = otw_syslog_open(&c, spool_dir, err, sizeof(err));
+    assert_non_null(s);
+    otw_syslog_stats st;
+    otw_syslog_get_stats(s, &st);
+    assert_true(st.pending >= 1); /* from the earlier run (one may already be out) */
+    enqueue(s, "new 1");
+    assert_true(readable(srv, 5000));
+    int conn = accept(srv, NULL, NULL);
+    assert_true(conn >= 0);
+    expect_frame(conn, "old 1");
+    expect_frame(conn, "old 2");
+    expect_frame(conn, "new 1");
+    assert_int_equal(otw_syslog_drain(s, 5000), 0);
+    otw_syslog_close(s);
+    close(conn);
+    close(srv);
+}
+
+static void test_spool_full(void **state)
+{
+    (void)state;
+    uint16_t port;
+    int srv = listen_socket(SOCK_STREAM, &port);
+    close(srv); /* the collector is down */
+    otw_config c;
+    char err[256], msg[1100];
+    config_for(&c, OTW_SYSLOG_TCP, port);
+    c.syslog_spool_mb = 1;
+    otw_syslog *s = otw_syslog_open(&c, spool_dir, err, sizeof(err));
+    assert_non_null(s);
+    memset(msg, 'x', sizeof(msg));
+    for (int i = 0; i < 3000; i++) {
+        int n = snprintf(msg, sizeof(msg), "message %04d ", i);
+        msg[n] = 'x';
+        assert_int_equal(otw_syslog_enqueue(s, msg, 1000), 0);
+    }
+    assert_int_equal(otw_syslog_drain(s, 3000), -1); /* a connect attempt fails */
+    otw_syslog_stats st;
+    otw_syslog_get_stats(s, &st);
+    assert_true(st.dropped > 1500);
+    assert_int_equal(st.dropped + st.pending, 3000 + 1); /* + the notice, spooled */
+
+    /* The collector returns: the newest messages, in order, then the notice. */
+    struct sockaddr_in a = {
+        .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK), .sin_port = htons(port)};
+    srv = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    setsockopt(srv, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    assert_int_equal(bind(srv, (struct sockaddr *)&a, sizeof(a)), 0);
+    assert_int_equal(listen(srv, 4), 0);
+    otw_syslog_drain(s, 0); /* nudge: retry now */
+    assert_true(readable(srv, 5000));
+    int conn = accept(srv, NULL, NULL);
+    assert_true(conn >= 0);
+    char got[2048];
+    size_t len;
+    int first = (int)(3000 + 1 - st.pending);
+    for (int i = first; i < 3000; i++) {
+        recv_frame(conn, got, sizeof(got), &len);
+        char want[32];
+        snprintf(want, sizeof(want), "message %04d ", i);
+        assert_int_equal(len, 1000);
+        assert_memory_equal(got, want, strlen(want));
+    }
+    recv_frame(conn, got, sizeof(got), &len);
+    assert_non_null(strstr(got, " SYSLOG_SPOOL_DROPPED [otwatch@32473 "));
+    assert_non_null(
+        strstr(got, " alert message(s) were dropped from the syslog spool (full at 1 MB)"));
+    assert_int_equal(otw_syslog_drain(s, 5000), 0);
+    otw_syslog_close(s);
+    close(conn);
+    close(srv);
 }
 
 static void test_open_errors(void **state)
@@ -267,30 +431,39 @@ static void test_open_errors(void **state)
     (void)state;
     otw_config c;
     char err[256];
-    uint16_t port;
-    /* Nothing listening on TCP: opens with a warning, sends fail. */
-    int srv = listen_socket(SOCK_STREAM, &port);
-    close(srv);
-    config_for(&c, OTW_SYSLOG_TCP, port);
-    otw_syslog *s = otw_syslog_open(&c, err, sizeof(err));
-    assert_non_null(s);
-    assert_non_null(strstr(err, "cannot connect to 127.0.0.1:"));
-    assert_int_equal(otw_syslog_send(s, 3, TS, "X", NULL, NULL), -1);
-    otw_syslog_close(s);
-
     config_for(&c, OTW_SYSLOG_UDP, 514);
     snprintf(c.syslog_host, sizeof(c.syslog_host), "no such host.invalid");
-    assert_null(otw_syslog_open(&c, err, sizeof(err)));
+    assert_null(otw_syslog_open(&c, spool_dir, err, sizeof(err)));
     assert_non_null(strstr(err, "cannot resolve no such host.invalid"));
+
+    config_for(&c, OTW_SYSLOG_TLS, 6514);
+    assert_null(otw_syslog_open(&c, spool_dir, err, sizeof(err)));
+    assert_non_null(strstr(err, "tls_ca_file"));
+    snprintf(c.syslog_tls_ca_file, sizeof(c.syslog_tls_ca_file), "/nonexistent/ca.pem");
+    assert_null(otw_syslog_open(&c, spool_dir, err, sizeof(err)));
+    assert_non_null(strstr(err, "no CA certificate read from /nonexistent/ca.pem"));
+    snprintf(c.syslog_tls_cert_file, sizeof(c.syslog_tls_cert_file), "/x.pem");
+    assert_null(otw_syslog_open(&c, spool_dir, err, sizeof(err)));
+    assert_non_null(strstr(err, "go together"));
+
+    config_for(&c, OTW_SYSLOG_UDP, 514);
+    assert_null(otw_syslog_open(&c, "/proc/no/spool", err, sizeof(err)));
+    assert_non_null(strstr(err, "spool"));
     otw_syslog_close(NULL);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_format_basic),      cmocka_unit_test(test_format_hostile),
-        cmocka_unit_test(test_format_truncation), cmocka_unit_test(test_udp_loopback),
-        cmocka_unit_test(test_tcp_loopback),      cmocka_unit_test(test_open_errors),
+        cmocka_unit_test(test_format_basic),
+        cmocka_unit_test(test_format_hostile),
+        cmocka_unit_test(test_format_truncation),
+        cmocka_unit_test(test_format_3164_and_payload),
+        cmocka_unit_test_setup_teardown(test_udp_loopback, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_tcp_collector_away, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_restart_delivers_spool_first, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_spool_full, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_open_errors, setup_dir, teardown_dir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
