@@ -816,8 +816,16 @@ void otw_baseline_op(otw_baseline *b, const otw_op *op, const otw_endpoint *clie
 void otw_baseline_tick(otw_baseline *b, uint64_t now_us)
 {
     clock_in(b, now_us);
-    for (uint32_t i = 0; i < b->n_ctrls; i++) {
-        bl_ctrl *k = &b->ctrls[i];
+    /* A slice of the controllers per tick (about one tick per second of
+     * capture time): each is looked at within 16 ticks (within 1 tick up to
+     * 64 controllers), so a sparse capture spanning days of capture time
+     * does not pay for every controller every second. Silence limits are
+     * tens of seconds, so the delay this adds stays small. */
+    uint32_t slice = b->n_ctrls / 16 > 64 ? b->n_ctrls / 16 : 64;
+    for (uint32_t v = 0; v < slice && v < b->n_ctrls; v++) {
+        if (b->ctrl_cursor >= b->n_ctrls)
+            b->ctrl_cursor = 0;
+        bl_ctrl *k = &b->ctrls[b->ctrl_cursor++];
         if (k->state == BL_LEARNING_OWN && now_us >= k->window_until_us) {
             k->state = BL_KNOWN_OWN;
             k->silence_us = k->max_gap_us;

@@ -97,7 +97,7 @@ struct otw_baseline {
     uint32_t n_channels;
     otw_keymap channel_index;
     bl_ctrl *ctrls;
-    uint32_t n_ctrls;
+    uint32_t n_ctrls, ctrl_cursor;
     otw_keymap ctrl_index;
     bl_scan scans[BL_SCAN_SLOTS];
     uint32_t n_scans;

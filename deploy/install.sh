@@ -9,9 +9,13 @@ build=${OTW_BUILD_DIR:-$top/build}
 [[ $(id -u) -eq 0 ]] || { echo "install: run as root" >&2; exit 1; }
 
 bash "$top/deploy/install-deps.sh"
-cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=Release -DOTW_TESTS=OFF > /dev/null
+# Data files (default credentials, weak passwords) live in /usr/local/share/otwatch.
+cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=Release -DOTW_TESTS=OFF \
+  -DOTW_DATA_DIR=/usr/local/share/otwatch > /dev/null
 cmake --build "$build" -j"$(nproc)" --target otwatch > /dev/null
 install -m 0755 "$build/otwatch" /usr/local/bin/otwatch
+install -d -m 0755 /usr/local/share/otwatch
+install -m 0644 "$top/data/default_credentials.tsv" "$top/data/weak_passwords.txt" /usr/local/share/otwatch/
 
 id otwatch > /dev/null 2>&1 || useradd --system --home-dir /var/lib/otwatch --shell /usr/sbin/nologin otwatch
 install -d -m 0750 -o otwatch -g otwatch /var/lib/otwatch

@@ -18,6 +18,8 @@ struct otw_asyncw {
     char *out;                /* the buffer the writer thread owns while busy */
     size_t out_len;
     bool busy, stop, failed;
+    size_t rec_size;          /* 0: plain bytes */
+    otw_asyncw_render_fn render;
     uint64_t failed_bytes;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -40,6 +42,21 @@ static void write_all(otw_asyncw *w, const char *p, size_t n)
     }
 }
 
+/* Renders a buffer of records and writes the text in large chunks. */
+static void write_records(otw_asyncw *w, const char *p, size_t n)
+{
+    static __thread char text[1 << 16];
+    size_t used = 0;
+    for (size_t off = 0; off + w->rec_size <= n; off += w->rec_size) {
+        if (sizeof(text) - used < 4096) {
+            write_all(w, text, used);
+            used = 0;
+        }
+        used += w->render(p + off, text + used, sizeof(text) - used);
+    }
+    write_all(w, text, used);
+}
+
 static void *writer(void *arg)
 {
     otw_asyncw *w = arg;
@@ -50,7 +67,10 @@ static void *writer(void *arg)
         if (!w->busy && w->stop)
             break;
         pthread_mutex_unlock(&w->mu);
-        write_all(w, w->out, w->out_len);
+        if (w->rec_size)
+            write_records(w, w->out, w->out_len);
+        else
+            write_all(w, w->out, w->out_len);
         pthread_mutex_lock(&w->mu);
         w->busy = false;
         pthread_cond_broadcast(&w->cv);
@@ -130,6 +150,19 @@ int otw_asyncw_flush(otw_asyncw *w)
     w->failed = false;
     pthread_mutex_unlock(&w->mu);
     return failed ? -1 : 0;
+}
+
+otw_asyncw *otw_asyncw_open_records(const char *path, size_t buffer_bytes, size_t rec_size,
+                                    otw_asyncw_render_fn render, char *err, size_t errsz)
+{
+    /* A whole number of records per buffer, so none is split. */
+    size_t bytes = buffer_bytes - buffer_bytes % rec_size;
+    otw_asyncw *w = otw_asyncw_open(path, bytes, err, errsz);
+    if (w) {
+        w->rec_size = rec_size;
+        w->render = render;
+    }
+    return w;
 }
 
 uint64_t otw_asyncw_failed_bytes(const otw_asyncw *w)

@@ -14,6 +14,14 @@ typedef struct otw_asyncw otw_asyncw;
 
 /* Opens path for appending; NULL + err on failure. */
 otw_asyncw *otw_asyncw_open(const char *path, size_t buffer_bytes, char *err, size_t errsz);
+
+/* Records instead of bytes: appends are fixed-size records of rec_size
+ * bytes, turned into text by render() on the writer thread (so formatting
+ * costs the packet path nothing either). render returns the text length
+ * written to out (0 = skip the record). */
+typedef size_t (*otw_asyncw_render_fn)(const void *rec, char *out, size_t outsz);
+otw_asyncw *otw_asyncw_open_records(const char *path, size_t buffer_bytes, size_t rec_size,
+                                    otw_asyncw_render_fn render, char *err, size_t errsz);
 /* Appends len bytes (len <= buffer_bytes). Blocks only when both buffers
  * are full (the disk is slower than the capture). */
 void otw_asyncw_append(otw_asyncw *w, const void *data, size_t len);

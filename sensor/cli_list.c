@@ -7,6 +7,7 @@
 
 #include "jsonw.h"
 #include "store.h"
+#include "zones.h"
 
 typedef struct asset_list {
     otw_asset *items;
@@ -124,7 +125,7 @@ static void evidence_json(otw_jsonw *w, uint32_t ev)
     jw_arr_end(w);
 }
 
-static void asset_json(otw_store *st, const otw_asset *a, otw_jsonw *w)
+void otw_asset_json(otw_store *st, const otw_asset *a, otw_jsonw *w)
 {
     char b[128];
     jw_obj_begin(w);
@@ -204,8 +205,22 @@ static void asset_json(otw_store *st, const otw_asset *a, otw_jsonw *w)
     jw_obj_end(w);
 }
 
+/* The zone of an asset's first IP, as the report and the map place it. */
+static const char *asset_zone(const otw_config *cfg, const otw_asset *a)
+{
+    return otw_zone_name(cfg, a->n_ips ? otw_zone_of(cfg, &a->ips[0], 0) : OTW_ZONE_UNASSIGNED);
+}
+
 int otw_list_assets(const char *state_dir, const char *format, FILE *out)
 {
+    return otw_list_assets_zoned(NULL, state_dir, format, out);
+}
+
+int otw_list_assets_zoned(const otw_config *cfg, const char *state_dir, const char *format,
+                          FILE *out)
+{
+    if (cfg && cfg->n_zones == 0)
+        cfg = NULL; /* without zones the listing stays as it was */
     char err[512];
     otw_store *st = otw_store_open(state_dir, true, err, sizeof(err));
     if (!st) {
@@ -226,16 +241,27 @@ int otw_list_assets(const char *state_dir, const char *format, FILE *out)
         for (size_t i = 0; i < l.n && buf; i++) {
             otw_jsonw w;
             jw_init(&w, buf, cap);
-            asset_json(st, &l.items[i], &w);
-            fprintf(out, "%s\n  %s", i ? "," : "", jw_finish(&w) ? buf : "{}");
+            otw_asset_json(st, &l.items[i], &w);
+            const char *obj = jw_finish(&w) ? buf : "{}";
+            size_t n = strlen(obj);
+            char zone[96];
+            otw_jsonw zw;
+            jw_init(&zw, zone, sizeof(zone));
+            if (cfg)
+                jw_str(&zw, asset_zone(cfg, &l.items[i]));
+            if (cfg && n > 2 && jw_finish(&zw)) /* "zone" last: {..., "zone": "control"} */
+                fprintf(out, "%s\n  %.*s,\"zone\":%s}", i ? "," : "", (int)(n - 1), obj, zone);
+            else
+                fprintf(out, "%s\n  %s", i ? "," : "", obj);
         }
         fputs(l.n ? "\n]\n" : "]\n", out);
         free(buf);
     } else if (strcmp(format, "csv") == 0) {
-        fputs("id,mac,ips,vendor,role,protocols_client,protocols_server,identity_vendor,"
-              "identity_model,identity_revision,identity_name,first_seen,last_seen,packets,"
-              "bytes\r\n",
-              out);
+        fprintf(out,
+                "id,mac,ips,vendor,role,protocols_client,protocols_server,identity_vendor,"
+                "identity_model,identity_revision,identity_name,first_seen,last_seen,packets,"
+                "bytes%s\r\n",
+                cfg ? ",zone" : "");
         for (size_t i = 0; i < l.n; i++) {
             const otw_asset *a = &l.items[i];
             char b[1024], t[32];
@@ -263,7 +289,9 @@ int otw_list_assets(const char *state_dir, const char *format, FILE *out)
             snprintf(b, sizeof(b), "%llu", (unsigned long long)a->pkts);
             csv_field(out, b, false);
             snprintf(b, sizeof(b), "%llu", (unsigned long long)a->bytes);
-            csv_field(out, b, true);
+            csv_field(out, b, !cfg);
+            if (cfg)
+                csv_field(out, asset_zone(cfg, a), true);
         }
     } else {
         fprintf(out, "%-4s %-17s %-15s %-24s %-10s %-22s %-30s %-20s %8s\n", "ID", "MAC", "IP",

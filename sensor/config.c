@@ -29,6 +29,13 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
+/* Where the data files (default credentials, weak passwords) are: baked in
+ * at build time (CMake OTW_DATA_DIR: the repository's data/, or the
+ * installed share directory). */
+#ifndef OTW_DATA_DIR
+#define OTW_DATA_DIR "/usr/local/share/otwatch"
+#endif
+
 void otw_config_defaults(otw_config *c)
 {
     static const char *const local[] = {"10.0.0.0/8",     "172.16.0.0/12", "192.168.0.0/16",
@@ -67,6 +74,10 @@ void otw_config_defaults(otw_config *c)
     snprintf(c->syslog_host, sizeof(c->syslog_host), "%s", "127.0.0.1");
     c->syslog_port = 514;
     snprintf(c->syslog_app_name, sizeof(c->syslog_app_name), "%s", "otwatch");
+    c->syslog_format = OTW_SYSLOG_FMT_RFC5424;
+    c->syslog_header = OTW_SYSLOG_HDR_RFC5424;
+    c->syslog_leef_delimiter = '\t';
+    c->syslog_spool_mb = 64;
     c->checkpoint_s = 10;
     c->baseline_learn_for_s = 0;
     c->baseline_device_learn_for_s = 600;
@@ -75,6 +86,16 @@ void otw_config_defaults(otw_config *c)
     c->baseline_scan_hosts = 10;
     c->baseline_scan_window_s = 60;
     c->enforce_max_resets_per_s = 10;
+    snprintf(c->creds_defaults_file, sizeof(c->creds_defaults_file), "%s",
+             OTW_DATA_DIR "/default_credentials.tsv");
+    snprintf(c->creds_weak_file, sizeof(c->creds_weak_file), "%s",
+             OTW_DATA_DIR "/weak_passwords.txt");
+    c->creds_redact_users = false;
+    c->creds_brute_failures = 10;
+    c->creds_brute_window_s = 60;
+    c->creds_spray_accounts = 5;
+    c->creds_spray_attempts = 3;
+    c->creds_spray_window_s = 600;
 }
 
 /* ---- CIDR ---- */
@@ -941,6 +962,8 @@ typedef enum kind {
     K_PORT,
     K_TRANSPORT,
     K_APPNAME,
+    K_CHOICE,     /* one word of choice_lists[min], stored as its index (an enum) */
+    K_DELIMITER,  /* "tab" or one ASCII punctuation character */
     K_INTERFACES,
     K_PORTS,
     K_CIDRS,
@@ -1009,6 +1032,9 @@ enum {
     T_STORE,
     T_ENFORCEMENT,
     T_BASELINE,
+    T_CREDENTIALS,
+    T_CRED_BRUTE,
+    T_CRED_SPRAY,
     T_COUNT
 };
 
@@ -1023,6 +1049,7 @@ static const field t_root[] = {
     SECTION("store", T_STORE),         F("zones", K_ZONES, zones, 0, 0),
     F("conduits", K_CONDUITS, conduits, 0, 0), SECTION("enforcement", T_ENFORCEMENT),
     SECTION("baseline", T_BASELINE),
+    SECTION("credentials", T_CREDENTIALS),
     END,
 };
 static const field t_sensor[] = {
@@ -1139,8 +1166,23 @@ static const field t_syslog[] = {
     F("host", K_STRING, syslog_host, 0, 0),
     F("port", K_PORT, syslog_port, 0, 0),
     F("app_name", K_APPNAME, syslog_app_name, 0, 0),
+    F("format", K_CHOICE, syslog_format, 0, 0),
+    F("header", K_CHOICE, syslog_header, 1, 0),
+    F("leef_delimiter", K_DELIMITER, syslog_leef_delimiter, 0, 0),
+    F("spool_mb", K_U32, syslog_spool_mb, 1, 65536),
+    F("tls_ca_file", K_STRING, syslog_tls_ca_file, 0, 0),
+    F("tls_cert_file", K_STRING, syslog_tls_cert_file, 0, 0),
+    F("tls_key_file", K_STRING, syslog_tls_key_file, 0, 0),
+    F("tls_peer_name", K_STRING, syslog_tls_peer_name, 0, 0),
     END,
 };
+/* K_CHOICE word lists (field.min picks one); the index is the enum value. */
+static const char *const choice_lists[][6] = {
+    {"rfc5424", "cef", "leef", "ecs", "text", NULL}, /* otw_syslog_fmt */
+    {"rfc5424", "rfc3164", NULL},                    /* otw_syslog_hdr */
+};
+_Static_assert(sizeof(otw_syslog_fmt) == sizeof(int) && sizeof(otw_syslog_hdr) == sizeof(int),
+               "K_CHOICE stores an int");
 static const field t_store[] = {
     F("checkpoint_interval", K_DURATION, checkpoint_s, 1, 3600),
     END,
@@ -1164,12 +1206,33 @@ static const field t_baseline[] = {
     END,
 };
 
+static const field t_credentials[] = {
+    F("defaults_file", K_STRING, creds_defaults_file, 0, 0),
+    F("weak_passwords_file", K_STRING, creds_weak_file, 0, 0),
+    F("redact_users", K_BOOL, creds_redact_users, 0, 0),
+    SECTION("brute_force", T_CRED_BRUTE),
+    SECTION("spray", T_CRED_SPRAY),
+    END,
+};
+static const field t_cred_brute[] = {
+    F("failures", K_U32, creds_brute_failures, 2, 100000),
+    F("window", K_DURATION, creds_brute_window_s, 1, DAY),
+    END,
+};
+static const field t_cred_spray[] = {
+    F("accounts", K_U32, creds_spray_accounts, 2, 64),
+    F("attempts_per_account", K_U32, creds_spray_attempts, 1, 100),
+    F("window", K_DURATION, creds_spray_window_s, 1, DAY),
+    END,
+};
+
 static const field *const tables[T_COUNT] = {
     [T_ROOT] = t_root,     [T_SENSOR] = t_sensor,       [T_CAPTURE] = t_capture,
     [T_FLOWS] = t_flows,   [T_STREAMS] = t_streams,     [T_PROTOCOLS] = t_protocols,
 [T_P_MODBUS] = t_p_MODBUS, [T_P_S7COMM] = t_p_S7COMM, [T_P_ENIP] = t_p_ENIP, [T_P_DNP3] = t_p_DNP3, [T_P_IEC104] = t_p_IEC104, [T_P_BACNET] = t_p_BACNET, [T_P_SLMP] = t_p_SLMP, [T_P_MELSOFT] = t_p_MELSOFT, [T_P_FINS] = t_p_FINS, [T_P_OPCUA] = t_p_OPCUA, [T_P_HARTIP] = t_p_HARTIP, [T_P_DHCP] = t_p_DHCP, [T_P_NBNS] = t_p_NBNS, [T_P_MDNS] = t_p_MDNS, [T_P_SSDP] = t_p_SSDP, [T_P_SNMP] = t_p_SNMP, [T_P_TELNET] = t_p_TELNET, [T_P_FTP] = t_p_FTP, [T_P_HTTP] = t_p_HTTP, [T_P_MQTT] = t_p_MQTT, [T_P_VNC] = t_p_VNC, [T_P_POP3] = t_p_POP3, [T_P_IMAP] = t_p_IMAP, [T_P_SMTP] = t_p_SMTP, [T_P_DNS] = t_p_DNS, [T_INVENTORY] = t_inventory, [T_ALERTS] = t_alerts,
     [T_BURST] = t_burst,   [T_OUTPUTS] = t_outputs,     [T_SYSLOG] = t_syslog,
     [T_STORE] = t_store,   [T_ENFORCEMENT] = t_enforcement, [T_BASELINE] = t_baseline,
+    [T_CREDENTIALS] = t_credentials, [T_CRED_BRUTE] = t_cred_brute, [T_CRED_SPRAY] = t_cred_spray,
 };
 
 static int load_mapping(loader *L, const yaml_node_t *n, const char *path, const field *tab);
@@ -1197,14 +1260,45 @@ static int load_field(loader *L, const yaml_node_t *v, const char *key, const fi
         return get_port(L, v, key, dst);
     case K_TRANSPORT: {
         const char *s;
-        if (scalar(L, v, key, "udp or tcp", &s) < 0)
+        if (scalar(L, v, key, "udp, tcp or tls", &s) < 0)
             return -1;
         if (strcasecmp(s, "udp") == 0)
             c->syslog_transport = OTW_SYSLOG_UDP;
         else if (strcasecmp(s, "tcp") == 0)
             c->syslog_transport = OTW_SYSLOG_TCP;
+        else if (strcasecmp(s, "tls") == 0)
+            c->syslog_transport = OTW_SYSLOG_TLS;
         else
-            return fail(L, v, key, "expected udp or tcp, got \"%.40s\"", s);
+            return fail(L, v, key, "expected udp, tcp or tls, got \"%.40s\"", s);
+        return 0;
+    }
+    case K_CHOICE: {
+        const char *const *list = choice_lists[f->min], *s;
+        char want[80] = "";
+        for (int i = 0; list[i]; i++)
+            snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s%s", i ? ", " : "",
+                     list[i]);
+        if (scalar(L, v, key, want, &s) < 0)
+            return -1;
+        for (int i = 0; list[i]; i++) {
+            if (strcasecmp(s, list[i]) == 0) {
+                *(int *)dst = i; /* the enums are int-sized, values 0..n-1 */
+                return 0;
+            }
+        }
+        return fail(L, v, key, "expected one of %s, got \"%.40s\"", want, s);
+    }
+    case K_DELIMITER: {
+        const char *s;
+        if (scalar(L, v, key, "tab or one punctuation character", &s) < 0)
+            return -1;
+        if (strcasecmp(s, "tab") == 0 || strcmp(s, "\t") == 0)
+            *(char *)dst = '\t';
+        else if (strlen(s) == 1 && strchr("!\"#$%&'()*+,-./:;<>?@[]^_`{|}~", s[0]))
+            *(char *)dst = s[0];
+        else
+            return fail(L, v, key, "expected tab or one punctuation character other than '=' "
+                                   "and '\\', got \"%.40s\"", s);
         return 0;
     }
     case K_APPNAME: {

@@ -83,7 +83,23 @@ typedef struct otw_conduit_cfg {
     int16_t utc_offset_min;      /* windows are in this offset from UTC */
 } otw_conduit_cfg;
 
-typedef enum otw_syslog_transport { OTW_SYSLOG_UDP = 0, OTW_SYSLOG_TCP } otw_syslog_transport;
+typedef enum otw_syslog_transport {
+    OTW_SYSLOG_UDP = 0,
+    OTW_SYSLOG_TCP,
+    OTW_SYSLOG_TLS /* RFC 5425 */
+} otw_syslog_transport;
+/* Payload of each syslog message (siem_format.h). */
+typedef enum otw_syslog_fmt {
+    OTW_SYSLOG_FMT_RFC5424 = 0, /* structured data [otwatch@32473 ...] + text */
+    OTW_SYSLOG_FMT_CEF,         /* ArcSight CEF:0 */
+    OTW_SYSLOG_FMT_LEEF,        /* QRadar LEEF:2.0 */
+    OTW_SYSLOG_FMT_ECS,         /* JSON, Elastic Common Schema names */
+    OTW_SYSLOG_FMT_TEXT         /* one plain line */
+} otw_syslog_fmt;
+typedef enum otw_syslog_hdr {
+    OTW_SYSLOG_HDR_RFC5424 = 0,
+    OTW_SYSLOG_HDR_RFC3164 /* BSD syslog */
+} otw_syslog_hdr;
 
 typedef struct otw_config {
     /* sensor */
@@ -126,6 +142,14 @@ typedef struct otw_config {
     char syslog_host[256];          /* default "127.0.0.1" */
     uint16_t syslog_port;           /* default 514 */
     char syslog_app_name[48];       /* default "otwatch" */
+    otw_syslog_fmt syslog_format;   /* default rfc5424 */
+    otw_syslog_hdr syslog_header;   /* default rfc5424 */
+    char syslog_leef_delimiter;     /* default '\t' (LEEF 2.0 attribute delimiter) */
+    uint32_t syslog_spool_mb;       /* default 64: on-disk spool cap (state dir spool/) */
+    char syslog_tls_ca_file[OTW_PATH_MAX];   /* PEM CA bundle (required for tls) */
+    char syslog_tls_cert_file[OTW_PATH_MAX]; /* PEM client certificate, "" = none */
+    char syslog_tls_key_file[OTW_PATH_MAX];  /* PEM client key, "" = none */
+    char syslog_tls_peer_name[256]; /* name checked in the collector's certificate, "" = host */
     /* store */
     uint32_t checkpoint_s;          /* default 10: capture seconds between store commits */
     /* baseline (baselines/baseline.h) */
@@ -143,6 +167,15 @@ typedef struct otw_config {
     bool enforce_dry_run;           /* default false: log would-resets, send nothing */
     char enforce_interface[64];     /* injection interface, "" = none */
     uint32_t enforce_max_resets_per_s; /* default 10 */
+    /* credentials (sensor/creds.h) */
+    char creds_defaults_file[OTW_PATH_MAX]; /* default OTW_DATA_DIR/default_credentials.tsv; "" = none */
+    char creds_weak_file[OTW_PATH_MAX];     /* default OTW_DATA_DIR/weak_passwords.txt; "" = none */
+    bool creds_redact_users;                /* default false: "a***n" in alerts when true */
+    uint32_t creds_brute_failures;          /* default 10 failed logins against one account or host */
+    uint32_t creds_brute_window_s;          /* ... within 60 s = BRUTE_FORCE */
+    uint32_t creds_spray_accounts;          /* default 5 accounts (user on a host) failed ... */
+    uint32_t creds_spray_attempts;          /* ... at most 3 times each ... */
+    uint32_t creds_spray_window_s;          /* ... from one source within 10 min = CREDENTIAL_SPRAY */
 } otw_config;
 
 void otw_config_defaults(otw_config *c);

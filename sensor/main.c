@@ -1,5 +1,6 @@
 /* main.c - the otwatch command line: a table of subcommands over one
  * sensor context. Errors are one line on stderr and a non-zero exit. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -19,7 +20,10 @@
 #include "cli_list.h"
 #include "config.h"
 #include "enforce.h"
+#include "netmap.h"
+#include "report.h"
 #include "sensor.h"
+#include "web.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
@@ -283,8 +287,8 @@ static int drop_privileges(const char *user, const char *state)
         fprintf(stderr, "otwatch run: cannot hand %s to %s: %s\n", state, user, strerror(errno));
         return -1;
     }
-    const char *files[] = {"state.db", "state.db-wal", "state.db-shm", "lock", "alerts.jsonl",
-                           "ops.jsonl"};
+    const char *files[] = {"state.db",  "state.db-wal", "state.db-shm",      "lock",
+                           "alerts.jsonl", "ops.jsonl", "enforcement.jsonl", "spool"};
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         char path[OTW_PATH_MAX + 32];
         snprintf(path, sizeof(path), "%s/%s", state, files[i]);
@@ -294,6 +298,24 @@ static int drop_privileges(const char *user, const char *state)
             return -1;
         }
     }
+    /* The alert spool's segments (left by an earlier run as root). */
+    char spool[OTW_PATH_MAX + 16];
+    snprintf(spool, sizeof(spool), "%s/spool", state);
+    DIR *d = opendir(spool);
+    for (struct dirent *e = d ? readdir(d) : NULL; e; e = readdir(d)) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[OTW_PATH_MAX + 300];
+        snprintf(path, sizeof(path), "%s/%s", spool, e->d_name);
+        if (chown(path, pw->pw_uid, pw->pw_gid) != 0) {
+            fprintf(stderr, "otwatch run: cannot hand %s to %s: %s\n", path, user,
+                    strerror(errno));
+            closedir(d);
+            return -1;
+        }
+    }
+    if (d)
+        closedir(d);
     if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
         fprintf(stderr, "otwatch run: cannot drop privileges to %s: %s\n", user, strerror(errno));
         return -1;
@@ -422,7 +444,8 @@ static int cmd_list(const char *cmd, int argc, char **argv)
         return EXIT_FAIL;
     const char *state = o.state ? o.state : cfg.state_dir[0] ? cfg.state_dir
                                                              : OTW_DEFAULT_STATE_DIR_READ;
-    return assets ? otw_list_assets(state, format, stdout) : otw_list_alerts(state, format, stdout);
+    return assets ? otw_list_assets_zoned(&cfg, state, format, stdout)
+                  : otw_list_alerts(state, format, stdout);
 }
 
 static int cmd_baseline(int argc, char **argv)
@@ -494,6 +517,12 @@ static void usage(FILE *f)
             "           import FILE [--state DIR]   the learned normal (see docs/baselines.md)\n"
             "  boundary [--state DIR] [--format table|csv|json] | --export nft|acl-csv\n"
             "                       communications across zones, placed with the configuration\n"
+            "  report --html FILE [--lang ja|en] [--tz +HH:MM] [--state DIR]\n"
+            "                       boundary review: summary, map, boundary table, alerts,\n"
+            "                       asset inventory in one self-contained HTML file\n"
+            "  map [--format svg|dot] [--lang ja|en] [--state DIR]   the network map by zone\n"
+            "  serve [--listen ADDR:PORT] [--state DIR] [--tls-cert F --tls-key F]\n"
+            "                       the web console (default 127.0.0.1:8780, see docs/web.md)\n"
             "  config check [FILE]  validate a configuration file\n"
             "  help                 this text\n"
             "\n"
@@ -536,6 +565,12 @@ int main(int argc, char **argv)
         return cmd_config(argc - 1, argv + 1);
     if (strcmp(cmd, "boundary") == 0)
         return otw_boundary_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0)
+        return otw_report_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "map") == 0)
+        return otw_map_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "serve") == 0)
+        return otw_web_main(argc - 1, argv + 1);
     fprintf(stderr, "otwatch: unknown command '%s' (see `otwatch help`)\n", cmd);
     return EXIT_USAGE;
 }

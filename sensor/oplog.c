@@ -16,6 +16,20 @@ struct otw_oplog {
     uint64_t written, failed;
 };
 
+typedef struct oplog_rec {
+    otw_op op;
+    otw_endpoint client, server;
+} oplog_rec;
+
+static size_t render_rec(const void *rec, char *out, size_t outsz)
+{
+    const oplog_rec *r = rec;
+    size_t n = otw_oplog_render(&r->op, &r->client, &r->server, out, outsz - 1);
+    if (n)
+        out[n++] = '\n';
+    return n;
+}
+
 otw_oplog *otw_oplog_open(const char *path, char *err, size_t errsz)
 {
     otw_oplog *l = calloc(1, sizeof(*l));
@@ -23,10 +37,11 @@ otw_oplog *otw_oplog_open(const char *path, char *err, size_t errsz)
         snprintf(err, errsz, "out of memory");
         return NULL;
     }
-    /* Written from the packet path: the kernel's write happens on a
-     * background thread, in order. */
+    /* Written from the packet path: the op is copied as a record; the JSON
+     * text and the kernel's write happen on a background thread, in order. */
     char e[256];
-    l->out = otw_asyncw_open(path, OPLOG_BUFFER, e, sizeof(e));
+    l->out = otw_asyncw_open_records(path, OPLOG_BUFFER, sizeof(oplog_rec), render_rec, e,
+                                     sizeof(e));
     if (!l->out) {
         snprintf(err, errsz, "operations log: %s", e);
         free(l);
@@ -118,14 +133,11 @@ size_t otw_oplog_render(const otw_op *op, const otw_endpoint *client,
 void otw_oplog_write(otw_oplog *l, const otw_op *op, const otw_endpoint *client,
                      const otw_endpoint *server)
 {
-    char buf[1024];
-    size_t n = otw_oplog_render(op, client, server, buf, sizeof(buf) - 1);
-    if (n == 0) {
-        l->failed++;
-        return;
-    }
-    buf[n++] = '\n';
-    otw_asyncw_append(l->out, buf, n);
+    oplog_rec r;
+    r.op = *op; /* function_name is a static string: safe on the writer thread */
+    r.client = *client;
+    r.server = *server;
+    otw_asyncw_append(l->out, &r, sizeof(r));
     l->written++;
 }
 

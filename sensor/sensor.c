@@ -121,23 +121,8 @@ static void on_alert(void *ctx, const otw_alert *a)
         fwrite(buf, 1, n, s->alerts_out);
         fflush(s->alerts_out); /* alerts are rare and must not wait for a checkpoint */
     }
-    if (s->syslog) {
-        char src[64] = "-", dst[64] = "-", count[24], id[24];
-        if (a->src.has_ip)
-            otw_addr_str(&a->src.ip, src, sizeof(src));
-        if (a->dst.has_ip)
-            otw_addr_str(&a->dst.ip, dst, sizeof(dst));
-        snprintf(count, sizeof(count), "%llu", (unsigned long long)a->count);
-        snprintf(id, sizeof(id), "%lld", (long long)a->id);
-        const char *params[] = {"id",       id,  "type",     a->type,
-                                "severity", otw_severity_name(a->severity),
-                                "src",      src, "dst",      dst,
-                                "protocol", a->protocol[0] ? a->protocol : "-",
-                                "technique", a->technique[0] ? a->technique : "-",
-                                "count",    count, NULL};
-        otw_syslog_send(s->syslog, otw_severity_syslog(a->severity), a->first_us, a->type,
-                        params, a->message);
-    }
+    if (s->syslog)
+        otw_syslog_alert(s->syslog, a); /* formatted and spooled; a thread sends */
 }
 
 static void on_new_asset(void *ctx, uint32_t idx, uint64_t ts_us)
@@ -321,8 +306,9 @@ static void assign_comm(otw_sensor *s, otw_flow *f, uint16_t key)
     if (created) {
         otw_endpoint client, server;
         flow_endpoints(f, &client, &server);
+        const otw_dissector *d = key < 256 ? otw_dissector_get((otw_proto)key) : NULL;
         otw_baseline_comm_new(s->baseline, c, proto_key_name(s, key), &client, &server,
-                              key < 256, f->first_us);
+                              d && d->industrial, f->first_us);
         otw_exposure_comm(s->exposure, c, proto_key_name(s, key),
                           key >= 256 ? otw_classify_category_name(s->classifier, f->ndpi_category)
                                      : "",
@@ -463,7 +449,9 @@ static void sink_identity(void *ctx, const otw_identity *id)
     } else if (id->has_ip) {
         otw_addr ip;
         memcpy(ip.b, id->ip, 16);
-        asset = otw_inventory_ip(s->inv, NULL, &ip, ts);
+        /* A DNS answer names an address; it does not show a device exists. */
+        asset = id->protocol == OTW_PROTO_DNS ? otw_inventory_find_ip(s->inv, &ip)
+                                              : otw_inventory_ip(s->inv, NULL, &ip, ts);
     } else if (f) {
         /* The sender of a PDU travelling to the client is the server. */
         asset = id->about == OTW_DIR_TO_CLIENT ? f->server_asset : f->client_asset;
@@ -580,6 +568,7 @@ static void not_mine_verdict(otw_sensor *s, otw_flow *f)
     memset(&al, 0, sizeof(al));
     snprintf(al.type, sizeof(al.type), "PROTOCOL_MISMATCH");
     al.severity = OTW_SEV_LOW;
+    snprintf(al.technique, sizeof(al.technique), "T0885"); /* Commonly Used Port */
     otw_endpoint client, server;
     flow_endpoints(f, &client, &server);
     al.src = client;
@@ -647,7 +636,9 @@ static void dissect(otw_sensor *s, otw_flow *f, int dir, const otw_packet *p)
         return;
     }
     if (f->session == OTW_FLOW_NONE && d->session_size) {
-        if (s->n_session_free == 0) {
+        /* The last quarter of the pool is kept for industrial protocols: a
+         * busy office network's HTTP must not starve the control traffic. */
+        if (s->n_session_free == 0 || (!d->industrial && s->n_session_free < s->n_sessions / 4)) {
             s->stats.sessions_exhausted++;
             f->not_dissectable = true;
             return;
@@ -1182,7 +1173,8 @@ otw_sensor *otw_sensor_open(const otw_config *cfg, const char *state_dir,
             goto fail;
     }
     if (s->cfg.syslog_enabled) {
-        s->syslog = otw_syslog_open(&s->cfg, err, errsz);
+        state_path(s, "spool", path, sizeof(path)); /* undelivered alerts, across restarts */
+        s->syslog = otw_syslog_open(&s->cfg, path, err, errsz);
         if (!s->syslog)
             goto fail;
     }
@@ -1293,4 +1285,14 @@ void otw_sensor_print_stats(otw_sensor *s, FILE *f)
             otw_comms_size(s->comms), (unsigned long long)otw_comms_refused(s->comms),
             (unsigned long long)st->alerts_new, (unsigned long long)otw_alerts_refused(s->alerts),
             (unsigned long long)st->checkpoints, (unsigned long long)st->checkpoint_failures);
+    if (s->syslog) {
+        otw_syslog_stats ys;
+        otw_syslog_get_stats(s->syslog, &ys);
+        fprintf(f,
+                "syslog_queued=%llu syslog_sent=%llu syslog_failed=%llu syslog_dropped=%llu "
+                "syslog_pending=%llu syslog_connects=%llu\n",
+                (unsigned long long)ys.queued, (unsigned long long)ys.sent,
+                (unsigned long long)ys.failed, (unsigned long long)ys.dropped,
+                (unsigned long long)ys.pending, (unsigned long long)ys.connects);
+    }
 }

@@ -298,7 +298,13 @@ static void test_errors(void **state)
                  ":2: sensor.user: string too long (max 63 bytes)");
     expect_error("sensor:\n  user: \"a\\0b\"\n", ":2: sensor.user: NUL character in value");
     expect_error("outputs:\n  syslog:\n    transport: sctp\n",
-                 ":3: outputs.syslog.transport: expected udp or tcp, got \"sctp\"");
+                 ":3: outputs.syslog.transport: expected udp, tcp or tls, got \"sctp\"");
+    expect_error("outputs:\n  syslog:\n    format: xml\n",
+                 ":3: outputs.syslog.format: expected one of rfc5424, cef, leef, ecs, text, "
+                 "got \"xml\"");
+    expect_error("outputs:\n  syslog:\n    leef_delimiter: ab\n",
+                 ":3: outputs.syslog.leef_delimiter: expected tab or one punctuation character "
+                 "other than '=' and '\\', got \"ab\"");
     expect_error("outputs:\n  syslog:\n    enabled: maybe\n",
                  ":3: outputs.syslog.enabled: expected true or false, got \"maybe\"");
     expect_error("outputs:\n  syslog:\n    app_name: 'my app'\n",
