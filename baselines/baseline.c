@@ -68,13 +68,42 @@ static void channel_key(const otw_addr *client, const otw_addr *server, uint8_t 
     otw_digest128(raw, sizeof(raw), out);
 }
 
+/* A small direct-mapped cache in front of the channel table: every
+ * operation looks its channel up, and a plant's polls repeat a few
+ * channels, so most lookups skip the 128-bit digest. */
+static uint32_t channel_slot(const otw_addr *client, const otw_addr *server, uint8_t proto,
+                             uint32_t unit)
+{
+    uint32_t h = 2166136261u;
+    for (int i = 8; i < 16; i++)
+        h = (h ^ client->b[i] ^ ((uint32_t)server->b[i] << 8)) * 16777619u;
+    h = (h ^ proto ^ (unit << 8)) * 16777619u;
+    return h % BL_CHANNEL_CACHE;
+}
+
+static bool channel_is(const bl_channel *c, const otw_addr *client, const otw_addr *server,
+                       uint8_t proto, uint32_t unit, bool has_unit)
+{
+    return c->proto == proto && c->has_unit == has_unit && (!has_unit || c->unit == unit) &&
+           memcmp(&c->client, client, sizeof(*client)) == 0 &&
+           memcmp(&c->server, server, sizeof(*server)) == 0;
+}
+
 bl_channel *bl_channel_find(otw_baseline *b, const otw_addr *client, const otw_addr *server,
                             uint8_t proto, uint32_t unit, bool has_unit)
 {
+    uint32_t slot = channel_slot(client, server, proto, unit);
+    uint32_t hit = b->channel_cache[slot];
+    if (hit && hit <= b->n_channels &&
+        channel_is(&b->channels[hit - 1], client, server, proto, unit, has_unit))
+        return &b->channels[hit - 1];
     uint8_t key[16];
     channel_key(client, server, proto, unit, has_unit, key);
     uint32_t idx = otw_keymap_get(&b->channel_index, key);
-    return idx == UINT32_MAX ? NULL : &b->channels[idx];
+    if (idx == UINT32_MAX)
+        return NULL;
+    b->channel_cache[slot] = idx + 1;
+    return &b->channels[idx];
 }
 
 bl_channel *bl_channel_add(otw_baseline *b, const otw_addr *client, const otw_addr *server,
@@ -346,6 +375,7 @@ void otw_baseline_reset(otw_baseline *b)
     otw_keymap_init(&b->ctrl_index, BL_MAX_CONTROLLERS);
     otw_keymap_init(&b->scan_index, BL_SCAN_SLOTS);
     b->n_channels = b->n_ctrls = b->n_scans = 0;
+    memset(b->channel_cache, 0, sizeof(b->channel_cache));
     b->n_exempt = 0;
     b->learn_start_us = b->learn_until_us = 0;
     otw_baseline_learn(b, 0, 0);

@@ -17,6 +17,7 @@
 #define BL_MAX_CONTROLLERS 4096
 #define BL_SCAN_SLOTS 4096
 #define BL_MAX_EXEMPT 64
+#define BL_CHANNEL_CACHE 256     /* direct-mapped lookup cache slots */
 
 /* Channel and controller states. */
 enum {
@@ -95,6 +96,7 @@ struct otw_baseline {
     uint64_t learn_for_us, learn_start_us, learn_until_us, now_us;
     bl_channel *channels;
     uint32_t n_channels;
+    uint32_t channel_cache[BL_CHANNEL_CACHE]; /* channel index + 1, 0 = empty */
     otw_keymap channel_index;
     bl_ctrl *ctrls;
     uint32_t n_ctrls, ctrl_cursor;

@@ -16,8 +16,13 @@ test_pkgs=(libcmocka-dev tshark tcpdump libndpi-bin clang libclang-rt-14-dev ipr
 pkgs=("${build_pkgs[@]}")
 [[ "${1:-}" == "--test" ]] && pkgs+=("${test_pkgs[@]}")
 
+# Tools some machines carry from elsewhere (Node.js from its own packages,
+# whose nodejs conflicts with Debian's npm): a working command is enough.
+declare -A provides=([nodejs]=node [npm]=npm [chromium]=chromium)
 missing=()
 for p in "${pkgs[@]}"; do
+  cmd=${provides[$p]:-}
+  [[ -n $cmd ]] && command -v "$cmd" > /dev/null 2>&1 && continue
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [[ ${#missing[@]} -eq 0 ]]; then

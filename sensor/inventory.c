@@ -454,12 +454,13 @@ static void merge_field(char *dst, size_t dstsz, const char *src)
     }
 }
 
-void otw_inventory_set_identity(otw_inventory *inv, uint32_t idx, const otw_identity *id)
+bool otw_inventory_set_identity(otw_inventory *inv, uint32_t idx, const otw_identity *id)
 {
     otw_asset *a = otw_inventory_at(inv, idx);
     if (!a)
-        return;
+        return false;
     otw_identity before = a->identity;
+    bool was = a->has_identity;
     otw_identity *d = &a->identity;
     if (!a->has_identity) {
         memset(d, 0, sizeof(*d));
@@ -481,8 +482,10 @@ void otw_inventory_set_identity(otw_inventory *inv, uint32_t idx, const otw_iden
         d->has_vendor_id = true;
         d->vendor_id = id->vendor_id;
     }
-    if (memcmp(&before, d, sizeof(before)) != 0)
+    bool changed = !was || memcmp(&before, d, sizeof(before)) != 0;
+    if (changed)
         a->dirty = true;
+    return changed;
 }
 
 otw_role otw_asset_role(const otw_asset *a)

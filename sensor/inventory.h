@@ -107,7 +107,8 @@ void otw_inventory_count(otw_inventory *inv, uint32_t idx, uint64_t last_us, uin
                          uint64_t bytes);
 void otw_inventory_add_proto(otw_inventory *inv, uint32_t idx, uint16_t proto_key, bool as_server);
 void otw_inventory_add_evidence(otw_inventory *inv, uint32_t idx, otw_evidence ev);
-void otw_inventory_set_identity(otw_inventory *inv, uint32_t idx, const otw_identity *id);
+/* Merges an identity into the asset's; true if anything changed. */
+bool otw_inventory_set_identity(otw_inventory *inv, uint32_t idx, const otw_identity *id);
 
 otw_asset *otw_inventory_at(otw_inventory *inv, uint32_t idx); /* follows merges */
 /* The slot itself, merged or not (0 <= idx < size), for the store. */

@@ -467,11 +467,18 @@ static void sink_identity(void *ctx, const otw_identity *id)
         }
         return;
     }
-    otw_inventory_set_identity(s->inv, asset, id);
+    bool changed = otw_inventory_set_identity(s->inv, asset, id);
     if ((unsigned)id->role_hint < sizeof(hint_evidence) / sizeof(hint_evidence[0]) &&
-        hint_evidence[id->role_hint] != OTW_EV__COUNT)
+        hint_evidence[id->role_hint] != OTW_EV__COUNT) {
+        otw_asset *a = otw_inventory_at(s->inv, asset);
+        uint32_t bit = 1u << hint_evidence[id->role_hint];
+        changed |= a && !(a->evidence & bit);
         otw_inventory_add_evidence(s->inv, asset, hint_evidence[id->role_hint]);
-    otw_exposure_asset(s->exposure, asset, ts);
+    }
+    /* Classification is redone only when the device told something new (a
+     * PLC repeats its 43/14 identity on every poll of it). */
+    if (changed)
+        otw_exposure_asset(s->exposure, asset, ts);
 }
 
 /* What nDPI learnt about a flow's ends (User-Agent, SNI, SSH banner), just
