@@ -530,7 +530,8 @@ int otw_web_main(int argc, char **argv)
                *hash_file = NULL, *web_root = OTW_WEB_DIR;
     server sv;
     memset(&sv, 0, sizeof(sv));
-    for (int i = 1; i < argc; i++) {
+    /* Options come in pairs "--name value": the loop steps over both. */
+    for (int i = 1; i < argc; i += 2) {
         const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(o, "--hash-password"))
             return hash_password();
@@ -563,7 +564,6 @@ int otw_web_main(int argc, char **argv)
             usage(stderr);
             return 2;
         }
-        i++;
     }
     if (!cert != !key) {
         fprintf(stderr, "otwatch serve: TLS needs both --tls-cert and --tls-key\n");
