@@ -653,6 +653,9 @@ static void scan_alert(otw_baseline *b, const otw_endpoint *client, const otw_en
 static void scan_op(otw_baseline *b, const otw_op *op, const otw_endpoint *client,
                     const otw_endpoint *server, bool unit_known, bool function_known)
 {
+    /* Known unit and function: nothing to count (the common case). */
+    if ((unit_known || !op->has_unit) && function_known)
+        return;
     if (exempt(b, &client->ip))
         return;
     bl_scan *s = scan_slot(b, &client->ip, &server->ip, op->ts_us);
@@ -734,7 +737,8 @@ void otw_baseline_op(otw_baseline *b, const otw_op *op, const otw_endpoint *clie
     server = &sv;
     bl_channel *c = bl_channel_find(b, &client->ip, &server->ip, (uint8_t)op->protocol, op->unit,
                                     op->has_unit);
-    bool unit_known = c && c->state == BL_KNOWN;
+    /* For scans, a unit is unknown when its channel is new with this op. */
+    bool unit_known = c != NULL;
     if (!c) {
         c = bl_channel_add(b, &client->ip, &server->ip, (uint8_t)op->protocol, op->unit,
                            op->has_unit);
