@@ -684,6 +684,9 @@ static otw_parse_status handle_response(mb_session *s, otw_reader *r, uint16_t t
         id.protocol = OTW_PROTO_MODBUS;
         id.about = OTW_DIR_TO_CLIENT; /* the server's identity */
         id.source = "modbus 43/14";
+        /* A device that answers Read Device Identification is a controller,
+         * drive or I/O station: the roles the inventory calls controller. */
+        id.role_hint = OTW_HINT_CONTROLLER;
         sink->identity(sink->ctx, &id);
     }
     return OTW_PARSE_OK;

@@ -529,6 +529,7 @@ static void test_device_identification(void **state)
         OTW_PARSE_OK);
     assert_int_equal(f->rec.n_ids, 1);
     assert_string_equal(f->rec.ids[0].product, "XYZ");
+    assert_int_equal(f->rec.ids[0].role_hint, OTW_HINT_CONTROLLER);
     assert_false(f->rec.ops[0].request_seen);
     assert_int_equal(f->rec.ops[0].op_class, OTW_CLASS_IDENTITY);
     assert_string_equal(f->rec.ops[0].function_name, "Read Device Identification");
