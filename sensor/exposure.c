@@ -172,6 +172,12 @@ struct otw_exposure {
     /* cloud patterns */
     xcloud *clouds;
     uint32_t n_clouds;
+    /* OUI vendor -> class, direct mapped: a plant has few vendors and every
+     * new communication asks again for both ends */
+    struct {
+        uint64_t hash; /* 0 = empty */
+        uint8_t cls;
+    } oui_memo[256];
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -678,6 +684,22 @@ static iot_class match_ci(const marker *m, size_t n, const char *s, bool prefix)
 
 #define MATCH(tab, s, prefix) match_ci(tab, sizeof(tab) / sizeof(tab[0]), s, prefix)
 
+static iot_class oui_class(otw_exposure *x, const char *vendor)
+{
+    if (vendor[0] == '\0')
+        return IOT_NONE;
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+    for (const char *p = vendor; *p; p++)
+        h = (h ^ (uint8_t)*p) * 0x100000001b3ull;
+    h |= 1; /* never 0, the empty mark */
+    size_t slot = (size_t)(h >> 56);
+    if (x->oui_memo[slot].hash != h) {
+        x->oui_memo[slot].hash = h;
+        x->oui_memo[slot].cls = (uint8_t)MATCH(oui_markers, vendor, false);
+    }
+    return (iot_class)x->oui_memo[slot].cls;
+}
+
 /* From what the asset states and its MAC. */
 static void classify_asset(otw_exposure *x, uint32_t i, uint64_t ts_us)
 {
@@ -715,7 +737,7 @@ static void classify_asset(otw_exposure *x, uint32_t i, uint64_t ts_us)
         classify(x, i, c, why, BY_STATED, ts_us);
         return;
     }
-    if ((c = MATCH(oui_markers, a->vendor, false)) != IOT_NONE)
+    if ((c = oui_class(x, a->vendor)) != IOT_NONE)
         classify(x, i, c, "oui", BY_OUI, ts_us);
 }
 

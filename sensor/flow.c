@@ -23,6 +23,8 @@ struct otw_flow_table {
     uint32_t *buckets;
     uint32_t bucket_mask;
     uint32_t free_head;
+    uint32_t fresh; /* slots from here on were never used: left untouched so
+                       calloc's zero pages cost nothing until needed */
     uint32_t lru_head, lru_tail;
     uint64_t seed;
     otw_flow_end_fn on_end;
@@ -113,9 +115,8 @@ otw_flow_table *otw_flow_table_new(size_t memory_bytes, otw_flow_end_fn on_end, 
     t->bucket_mask = (uint32_t)(nb - 1);
     for (size_t i = 0; i < nb; i++)
         t->buckets[i] = OTW_FLOW_NONE;
-    for (uint32_t i = 0; i < t->capacity; i++)
-        t->flows[i].hash_next = i + 1 < t->capacity ? i + 1 : OTW_FLOW_NONE;
-    t->free_head = 0;
+    t->free_head = OTW_FLOW_NONE;
+    t->fresh = 0;
     t->lru_head = t->lru_tail = OTW_FLOW_NONE;
     t->seed = FLOW_HASH_SEED;
     t->on_end = on_end;
@@ -245,6 +246,10 @@ otw_flow *otw_flow_lookup(otw_flow_table *t, const otw_packet *p, int *dir, bool
         return f;
     }
 
+    if (t->free_head == OTW_FLOW_NONE && t->fresh < t->capacity) {
+        t->flows[t->fresh].hash_next = OTW_FLOW_NONE;
+        t->free_head = t->fresh++;
+    }
     if (t->free_head == OTW_FLOW_NONE) {
         /* Full: the least recently active flow makes room. */
         otw_flow *old = &t->flows[t->lru_head];

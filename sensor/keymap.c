@@ -24,7 +24,9 @@ int otw_keymap_init(otw_keymap *m, size_t n)
     while (cap < n * 2)
         cap <<= 1;
     m->keys = calloc(cap, 16);
-    m->vals = malloc(cap * sizeof(uint32_t));
+    /* vals hold value + 1 (0 = empty), so calloc's zero pages need no
+     * initialisation pass and stay untouched until used. */
+    m->vals = calloc(cap, sizeof(uint32_t));
     if (!m->keys || !m->vals) {
         free(m->keys);
         free(m->vals);
@@ -32,7 +34,6 @@ int otw_keymap_init(otw_keymap *m, size_t n)
         m->vals = NULL;
         return -1;
     }
-    memset(m->vals, 0xff, cap * sizeof(uint32_t));
     m->mask = cap - 1;
     m->used = 0;
     m->max_used = cap / 2;
@@ -51,10 +52,10 @@ uint32_t otw_keymap_get(const otw_keymap *m, const uint8_t key[16])
 {
     size_t i = (size_t)otw_hash16(key) & m->mask;
     for (;;) {
-        if (m->vals[i] == UINT32_MAX)
+        if (m->vals[i] == 0)
             return UINT32_MAX;
         if (memcmp(m->keys[i], key, 16) == 0)
-            return m->vals[i];
+            return m->vals[i] - 1;
         i = (i + 1) & m->mask;
     }
 }
@@ -63,16 +64,18 @@ int otw_keymap_put(otw_keymap *m, const uint8_t key[16], uint32_t val)
 {
     size_t i = (size_t)otw_hash16(key) & m->mask;
     for (;;) {
-        if (m->vals[i] == UINT32_MAX) {
-            if (m->used >= m->max_used)
+        if (m->vals[i] == 0) {
+            if (m->used >= m->max_used || val == UINT32_MAX)
                 return -1;
             memcpy(m->keys[i], key, 16);
-            m->vals[i] = val;
+            m->vals[i] = val + 1;
             m->used++;
             return 0;
         }
         if (memcmp(m->keys[i], key, 16) == 0) {
-            m->vals[i] = val;
+            if (val == UINT32_MAX)
+                return -1;
+            m->vals[i] = val + 1;
             return 0;
         }
         i = (i + 1) & m->mask;

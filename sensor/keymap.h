@@ -10,7 +10,7 @@
 
 typedef struct otw_keymap {
     uint8_t (*keys)[16];
-    uint32_t *vals;           /* UINT32_MAX = empty slot */
+    uint32_t *vals;           /* value + 1; 0 = empty slot */
     size_t mask;
     size_t used, max_used;
 } otw_keymap;
@@ -20,7 +20,7 @@ int otw_keymap_init(otw_keymap *m, size_t n);
 void otw_keymap_free(otw_keymap *m);
 /* Value for key or UINT32_MAX. */
 uint32_t otw_keymap_get(const otw_keymap *m, const uint8_t key[16]);
-/* Inserts or updates; returns -1 when full. */
+/* Inserts or updates; returns -1 when full or val is UINT32_MAX. */
 int otw_keymap_put(otw_keymap *m, const uint8_t key[16], uint32_t val);
 uint64_t otw_hash16(const uint8_t key[16]);
 

@@ -42,6 +42,9 @@ static void test_put_get_update(void **state)
     assert_int_equal(otw_keymap_get(&m, zero), UINT32_MAX);
     assert_int_equal(otw_keymap_put(&m, zero, 0), 0);
     assert_int_equal(otw_keymap_get(&m, zero), 0);
+    /* UINT32_MAX means "absent": it cannot be stored. */
+    assert_int_equal(otw_keymap_put(&m, k2, UINT32_MAX), -1);
+    assert_int_equal(otw_keymap_get(&m, k2), 20);
     otw_keymap_free(&m);
     assert_null(m.keys);
     assert_null(m.vals);
