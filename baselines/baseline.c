@@ -89,9 +89,16 @@ static bool channel_is(const bl_channel *c, const otw_addr *client, const otw_ad
            memcmp(&c->server, server, sizeof(*server)) == 0;
 }
 
-bl_channel *bl_channel_find(otw_baseline *b, const otw_addr *client, const otw_addr *server,
-                            uint8_t proto, uint32_t unit, bool has_unit)
+/* The channel, found through the cache or the index; with add, created
+ * when absent (*added set). The 128-bit key is computed at most once: a
+ * plant with more channels than the table holds asks again for each of its
+ * refused channels' operations. */
+static bl_channel *channel_lookup(otw_baseline *b, const otw_addr *client, const otw_addr *server,
+                                  uint8_t proto, uint32_t unit, bool has_unit, bool add,
+                                  bool *added)
 {
+    if (added)
+        *added = false;
     uint32_t slot = channel_slot(client, server, proto, unit);
     uint32_t hit = b->channel_cache[slot];
     if (hit && hit <= b->n_channels &&
@@ -100,33 +107,40 @@ bl_channel *bl_channel_find(otw_baseline *b, const otw_addr *client, const otw_a
     uint8_t key[16];
     channel_key(client, server, proto, unit, has_unit, key);
     uint32_t idx = otw_keymap_get(&b->channel_index, key);
-    if (idx == UINT32_MAX)
+    if (idx != UINT32_MAX) {
+        b->channel_cache[slot] = idx + 1;
+        return &b->channels[idx];
+    }
+    if (!add)
         return NULL;
-    b->channel_cache[slot] = idx + 1;
-    return &b->channels[idx];
-}
-
-bl_channel *bl_channel_add(otw_baseline *b, const otw_addr *client, const otw_addr *server,
-                           uint8_t proto, uint32_t unit, bool has_unit)
-{
-    bl_channel *c = bl_channel_find(b, client, server, proto, unit, has_unit);
-    if (c)
-        return c;
-    uint8_t key[16];
-    channel_key(client, server, proto, unit, has_unit, key);
     if (b->n_channels >= BL_MAX_CHANNELS ||
         otw_keymap_put(&b->channel_index, key, b->n_channels) < 0) {
         b->refused++;
         return NULL;
     }
-    c = &b->channels[b->n_channels++];
+    bl_channel *c = &b->channels[b->n_channels++];
     memset(c, 0, sizeof(*c));
     c->client = *client;
     c->server = *server;
     c->proto = proto;
     c->unit = unit;
     c->has_unit = has_unit;
+    b->channel_cache[slot] = b->n_channels;
+    if (added)
+        *added = true;
     return c;
+}
+
+bl_channel *bl_channel_find(otw_baseline *b, const otw_addr *client, const otw_addr *server,
+                            uint8_t proto, uint32_t unit, bool has_unit)
+{
+    return channel_lookup(b, client, server, proto, unit, has_unit, false, NULL);
+}
+
+bl_channel *bl_channel_add(otw_baseline *b, const otw_addr *client, const otw_addr *server,
+                           uint8_t proto, uint32_t unit, bool has_unit)
+{
+    return channel_lookup(b, client, server, proto, unit, has_unit, true, NULL);
 }
 
 bl_op *bl_op_find(bl_channel *c, uint16_t function)
@@ -374,7 +388,8 @@ void otw_baseline_reset(otw_baseline *b)
     otw_keymap_init(&b->channel_index, BL_MAX_CHANNELS);
     otw_keymap_init(&b->ctrl_index, BL_MAX_CONTROLLERS);
     otw_keymap_init(&b->scan_index, BL_SCAN_SLOTS);
-    b->n_channels = b->n_ctrls = b->n_scans = 0;
+    b->n_channels = b->n_ctrls = b->n_scans = b->n_pending = 0;
+    b->sweep_due_us = 0;
     memset(b->channel_cache, 0, sizeof(b->channel_cache));
     b->n_exempt = 0;
     b->learn_start_us = b->learn_until_us = 0;
@@ -724,6 +739,15 @@ static void key_addr(otw_endpoint *e)
     memcpy(e->ip.b + 10, e->mac, 6);
 }
 
+/* On the pending list when asked after its last answer (see n_pending). */
+static void ctrl_pending(otw_baseline *b, bl_ctrl *k)
+{
+    if (!k->pending && !k->silent && k->last_request_us > k->last_answer_us) {
+        k->pending = true;
+        b->pending[b->n_pending++] = (uint32_t)(k - b->ctrls);
+    }
+}
+
 void otw_baseline_op(otw_baseline *b, const otw_op *op, const otw_endpoint *client,
                      const otw_endpoint *server, uint32_t server_asset)
 {
@@ -735,18 +759,16 @@ void otw_baseline_op(otw_baseline *b, const otw_op *op, const otw_endpoint *clie
     key_addr(&sv);
     client = &cl;
     server = &sv;
-    bl_channel *c = bl_channel_find(b, &client->ip, &server->ip, (uint8_t)op->protocol, op->unit,
-                                    op->has_unit);
-    /* For scans, a unit is unknown when its channel is new with this op. */
-    bool unit_known = c != NULL;
-    if (!c) {
-        c = bl_channel_add(b, &client->ip, &server->ip, (uint8_t)op->protocol, op->unit,
-                           op->has_unit);
-        if (c) {
-            c->state = site_learning(b) ? BL_LEARNING_SITE : BL_LEARNING_OWN;
-            c->window_until_us = op->ts_us + b->set.device_learn_for_us;
-            b->dirty = true;
-        }
+    bool added = false;
+    bl_channel *c = channel_lookup(b, &client->ip, &server->ip, (uint8_t)op->protocol, op->unit,
+                                   op->has_unit, true, &added);
+    /* For scans, a unit is unknown when its channel is new with this op (or
+     * the table has no room to know it). */
+    bool unit_known = c != NULL && !added;
+    if (added) {
+        c->state = site_learning(b) ? BL_LEARNING_SITE : BL_LEARNING_OWN;
+        c->window_until_us = op->ts_us + b->set.device_learn_for_us;
+        b->dirty = true;
     }
     critical_alerts(b, c, op, client, server);
     otw_novelty_exceptions(b->nov, op, client, server);
@@ -830,6 +852,8 @@ void otw_baseline_op(otw_baseline *b, const otw_op *op, const otw_endpoint *clie
             k->proto = (uint8_t)op->protocol;
             k->state = site_learning(b) ? BL_LEARNING_SITE : BL_LEARNING_OWN;
             k->window_until_us = op->ts_us + b->set.device_learn_for_us;
+            if (k->state == BL_LEARNING_OWN && k->window_until_us < b->sweep_due_us)
+                b->sweep_due_us = k->window_until_us;
         }
         if (op->request_seen && op->ts_us > k->last_request_us)
             k->last_request_us = op->ts_us;
@@ -844,38 +868,67 @@ void otw_baseline_op(otw_baseline *b, const otw_op *op, const otw_endpoint *clie
                 k->last_answer_us = op->response_ts_us;
             k->silent = false;
         }
+        ctrl_pending(b, k);
     }
+}
+
+static void ctrl_learned(bl_ctrl *k, uint64_t now_us)
+{
+    if (k->state == BL_LEARNING_OWN && now_us >= k->window_until_us) {
+        k->state = BL_KNOWN_OWN;
+        k->silence_us = k->max_gap_us;
+    }
+}
+
+/* Silent: much longer than it ever was while learning, and someone asked
+ * it something after its last answer. */
+static bool ctrl_silent(const otw_baseline *b, const bl_ctrl *k, uint64_t now_us)
+{
+    if (b->mode != OTW_BL_DETECTING || k->accepted || k->silent || !k->last_answer_us ||
+        (k->state != BL_KNOWN && k->state != BL_KNOWN_OWN))
+        return false;
+    uint64_t limit = k->silence_us * 3;
+    if (limit < k->silence_us + 10ull * 1000000u)
+        limit = k->silence_us + 10ull * 1000000u;
+    return now_us > k->last_answer_us + limit && k->last_request_us > k->last_answer_us;
+}
+
+/* Every controller: learning-own windows that ended, and the pending list
+ * rebuilt (after a load it is empty). Rare: see sweep_due_us. */
+static void ctrl_sweep(otw_baseline *b, uint64_t now_us)
+{
+    uint64_t due = now_us + BL_SWEEP_EVERY_US;
+    b->n_pending = 0;
+    for (uint32_t i = 0; i < b->n_ctrls; i++) {
+        bl_ctrl *k = &b->ctrls[i];
+        ctrl_learned(k, now_us);
+        if (k->state == BL_LEARNING_OWN && k->window_until_us < due)
+            due = k->window_until_us;
+        k->pending = false;
+        ctrl_pending(b, k);
+    }
+    b->sweep_due_us = due;
 }
 
 void otw_baseline_tick(otw_baseline *b, uint64_t now_us)
 {
     clock_in(b, now_us);
-    /* A slice of the controllers per tick (about one tick per second of
-     * capture time): each is looked at within 16 ticks (within 1 tick up to
-     * 64 controllers), so a sparse capture spanning days of capture time
-     * does not pay for every controller every second. Silence limits are
-     * tens of seconds, so the delay this adds stays small. */
-    uint32_t slice = b->n_ctrls / 16 > 64 ? b->n_ctrls / 16 : 64;
-    for (uint32_t v = 0; v < slice && v < b->n_ctrls; v++) {
-        if (b->ctrl_cursor >= b->n_ctrls)
-            b->ctrl_cursor = 0;
-        bl_ctrl *k = &b->ctrls[b->ctrl_cursor++];
-        if (k->state == BL_LEARNING_OWN && now_us >= k->window_until_us) {
-            k->state = BL_KNOWN_OWN;
-            k->silence_us = k->max_gap_us;
-        }
-        if (b->mode != OTW_BL_DETECTING || k->accepted || k->silent || !k->last_answer_us ||
-            (k->state != BL_KNOWN && k->state != BL_KNOWN_OWN))
-            continue;
-        /* Silent: much longer than it ever was while learning, and someone
-         * asked it something after its last answer. */
-        uint64_t limit = k->silence_us * 3;
-        if (limit < k->silence_us + 10ull * 1000000u)
-            limit = k->silence_us + 10ull * 1000000u;
-        if (now_us > k->last_answer_us + limit && k->last_request_us > k->last_answer_us) {
+    if (now_us >= b->sweep_due_us)
+        ctrl_sweep(b, now_us);
+    for (uint32_t i = 0; i < b->n_pending;) {
+        bl_ctrl *k = &b->ctrls[b->pending[i]];
+        ctrl_learned(k, now_us);
+        bool silent = ctrl_silent(b, k, now_us);
+        if (silent) {
             k->silent = true;
             device_silent(b, k, now_us);
         }
+        if (silent || k->silent || k->last_request_us <= k->last_answer_us) {
+            k->pending = false; /* answered (or alerted): off the list */
+            b->pending[i] = b->pending[--b->n_pending];
+            continue;
+        }
+        i++;
     }
 }
 

@@ -17,6 +17,7 @@
 #define BL_MAX_CONTROLLERS 4096
 #define BL_SCAN_SLOTS 4096
 #define BL_MAX_EXEMPT 64
+#define BL_SWEEP_EVERY_US (300ull * 1000000u)
 #define BL_CHANNEL_CACHE 256     /* direct-mapped lookup cache slots */
 
 /* Channel and controller states. */
@@ -75,6 +76,7 @@ typedef struct bl_ctrl {
     otw_addr ip;
     uint8_t proto, state;
     bool accepted, silent;
+    bool pending; /* in the pending list: asked after its last answer */
     uint64_t window_until_us;
     uint64_t last_answer_us, last_request_us;
     uint64_t max_gap_us;  /* longest silence between answers while learning */
@@ -99,7 +101,15 @@ struct otw_baseline {
     uint32_t channel_cache[BL_CHANNEL_CACHE]; /* channel index + 1, 0 = empty */
     otw_keymap channel_index;
     bl_ctrl *ctrls;
-    uint32_t n_ctrls, ctrl_cursor;
+    uint32_t n_ctrls;
+    /* Silence can only start with a request after the last answer: the
+     * controllers in that state are the only ones a tick must look at. */
+    uint32_t pending[BL_MAX_CONTROLLERS];
+    uint32_t n_pending;
+    /* When every controller is looked at again: the end of the first
+     * learning-own window, and at least every BL_SWEEP_EVERY_US; 0 after a
+     * load, so the pending list is rebuilt from what was loaded. */
+    uint64_t sweep_due_us;
     otw_keymap ctrl_index;
     bl_scan scans[BL_SCAN_SLOTS];
     uint32_t n_scans;

@@ -274,6 +274,72 @@ static void test_persist_and_roundtrip(void **state)
     sqlite3_close(db);
 }
 
+/* A controller asked and not answered when the state is saved still goes
+ * silent after a restart: the loaded model's pending requests are found
+ * again (the tick looks only at controllers asked since their last answer). */
+static void test_silence_across_restart(void **state)
+{
+    fx *f = *state;
+    normal(f, T0, 700);
+    uint64_t t = T0 + 701 * S;
+    otw_op op = mkop(t, 3, OTW_CLASS_READ, 0, 10);
+    op.response_ts_us = 0;
+    op.outcome = OTW_OUTCOME_NO_RESPONSE;
+    otw_baseline_op(f->bl, &op, &f->hmi, &f->plc, 0);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT)", NULL,
+                                  NULL, NULL),
+                     SQLITE_OK);
+    char err[256];
+    assert_int_equal(otw_baseline_save(f->bl, db, err, sizeof(err)), 0);
+    otw_bl_settings set;
+    otw_bl_settings_defaults(&set);
+    otw_baseline *b2 = otw_baseline_new(&set, f->alerts, f->nov);
+    assert_int_equal(otw_baseline_load(b2, db, err, sizeof(err)), 0);
+    /* No operation after the restart: ticks alone find it. */
+    for (int i = 1; i <= 30; i++)
+        otw_baseline_tick(b2, t + (uint64_t)i * S);
+    const otw_alert *a = find_type(f, "DEVICE_SILENT");
+    assert_non_null(a);
+    /* Last answer at ~699 s, longest silence ~1 s: limit 11 s, first tick after. */
+    assert_true(a->first_us >= T0 + 710 * S && a->first_us <= T0 + 712 * S);
+    otw_baseline_free(b2);
+    sqlite3_close(db);
+}
+
+/* Detecting from the start: each new controller learns its own silence for
+ * device_learn_for, then is watched even if it is never polled again
+ * before it goes quiet. */
+static void test_own_window_then_silence(void **state)
+{
+    fx *f = *state;
+    otw_baseline_detect(f->bl);
+    uint64_t learn = 0;
+    {
+        otw_bl_settings set;
+        otw_bl_settings_defaults(&set);
+        learn = set.device_learn_for_us;
+    }
+    uint64_t end = T0 + learn + 5 * S;
+    uint64_t t = T0;
+    for (; t < end; t += S) {
+        otw_op op = mkop(t, 3, OTW_CLASS_READ, 0, 10);
+        otw_baseline_op(f->bl, &op, &f->hmi, &f->plc, 0);
+        otw_baseline_tick(f->bl, t);
+    }
+    otw_op lost = mkop(t, 3, OTW_CLASS_READ, 0, 10);
+    lost.response_ts_us = 0;
+    lost.outcome = OTW_OUTCOME_NO_RESPONSE;
+    otw_baseline_op(f->bl, &lost, &f->hmi, &f->plc, 0);
+    assert_null(find_type(f, "DEVICE_SILENT"));
+    for (int i = 1; i <= 30; i++)
+        otw_baseline_tick(f->bl, t + (uint64_t)i * S);
+    const otw_alert *a = find_type(f, "DEVICE_SILENT");
+    assert_non_null(a);
+    assert_true(a->first_us >= t + 10 * S && a->first_us <= t + 13 * S);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -283,6 +349,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_timing_and_silence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unit_scan, setup, teardown),
         cmocka_unit_test_setup_teardown(test_persist_and_roundtrip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_silence_across_restart, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_own_window_then_silence, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
