@@ -216,21 +216,29 @@ static void test_unit_scan(void **state)
     assert_string_equal(a->technique, "T0846");
 }
 
+/* A restart: the model saved to a fresh store and loaded into a new one. */
+static otw_baseline *restarted(fx *f, sqlite3 **db)
+{
+    assert_int_equal(sqlite3_open(":memory:", db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(*db, "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    char err[256];
+    assert_int_equal(otw_baseline_save(f->bl, *db, err, sizeof(err)), 0);
+    otw_bl_settings set;
+    otw_bl_settings_defaults(&set);
+    otw_baseline *b2 = otw_baseline_new(&set, f->alerts, f->nov);
+    assert_int_equal(otw_baseline_load(b2, *db, err, sizeof(err)), 0);
+    return b2;
+}
+
 static void test_persist_and_roundtrip(void **state)
 {
     fx *f = *state;
     normal(f, T0, 300); /* still learning */
     sqlite3 *db;
-    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT)", NULL,
-                                  NULL, NULL),
-                     SQLITE_OK);
+    otw_baseline *b2 = restarted(f, &db);
     char err[256];
-    assert_int_equal(otw_baseline_save(f->bl, db, err, sizeof(err)), 0);
-    otw_bl_settings set;
-    otw_bl_settings_defaults(&set);
-    otw_baseline *b2 = otw_baseline_new(&set, f->alerts, f->nov);
-    assert_int_equal(otw_baseline_load(b2, db, err, sizeof(err)), 0);
     /* The restarted model is still learning, with the same window... */
     assert_int_equal(otw_baseline_mode(b2), OTW_BL_LEARNING);
     assert_int_equal(otw_baseline_learn_until(b2), T0 + 600 * S);
@@ -287,16 +295,7 @@ static void test_silence_across_restart(void **state)
     op.outcome = OTW_OUTCOME_NO_RESPONSE;
     otw_baseline_op(f->bl, &op, &f->hmi, &f->plc, 0);
     sqlite3 *db;
-    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT)", NULL,
-                                  NULL, NULL),
-                     SQLITE_OK);
-    char err[256];
-    assert_int_equal(otw_baseline_save(f->bl, db, err, sizeof(err)), 0);
-    otw_bl_settings set;
-    otw_bl_settings_defaults(&set);
-    otw_baseline *b2 = otw_baseline_new(&set, f->alerts, f->nov);
-    assert_int_equal(otw_baseline_load(b2, db, err, sizeof(err)), 0);
+    otw_baseline *b2 = restarted(f, &db);
     /* No operation after the restart: ticks alone find it. */
     for (int i = 1; i <= 30; i++)
         otw_baseline_tick(b2, t + (uint64_t)i * S);
