@@ -220,9 +220,9 @@ static void test_unit_scan(void **state)
 static otw_baseline *restarted(fx *f, sqlite3 **db)
 {
     assert_int_equal(sqlite3_open(":memory:", db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(*db, "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT)",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(*db, "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT)", NULL, NULL, NULL),
+        SQLITE_OK);
     char err[256];
     assert_int_equal(otw_baseline_save(f->bl, *db, err, sizeof(err)), 0);
     otw_bl_settings set;
