@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "cli_config.h"
 #include "dissector.h"
 #include "inventory.h"
 #include "jsonw.h"
@@ -661,18 +662,11 @@ int otw_boundary_main(int argc, char **argv)
         fprintf(stderr, "otwatch boundary: out of memory\n");
         return 1;
     }
-    otw_config_defaults(cfg);
-    char err[512];
-    const char *path = config                                       ? config
-                       : access(OTW_DEFAULT_CONFIG_PATH, R_OK) == 0 ? OTW_DEFAULT_CONFIG_PATH
-                                                                    : NULL;
-    if (path && otw_config_load(cfg, path, err, sizeof(err)) != 0) {
-        fprintf(stderr, "otwatch boundary: %s\n", err);
+    if (otw_cli_config("boundary", config, cfg, NULL) != 0) {
         free(cfg);
         return 1;
     }
-    if (!state)
-        state = cfg->state_dir[0] ? cfg->state_dir : OTW_DEFAULT_STATE_DIR_READ;
+    state = otw_cli_state_dir(cfg, state);
     int rc = otw_boundary_write(cfg, state, export ? export : format ? format : "table", stdout);
     free(cfg);
     return rc;

@@ -17,6 +17,7 @@
 #include "boundary.h"
 #include "capture.h"
 #include "cli_baseline.h"
+#include "cli_config.h"
 #include "cli_list.h"
 #include "config.h"
 #include "enforce.h"
@@ -105,24 +106,6 @@ typedef struct common_opts {
     const char *user;
     const char *learn_for;
 } common_opts;
-
-static int load_config(const char *cmd, const char *path, otw_config *cfg)
-{
-    otw_config_defaults(cfg);
-    char err[512];
-    if (path) {
-        if (otw_config_load(cfg, path, err, sizeof(err)) != 0) {
-            fprintf(stderr, "otwatch %s: %s\n", cmd, err);
-            return -1;
-        }
-    } else if (access(OTW_DEFAULT_CONFIG_PATH, R_OK) == 0) {
-        if (otw_config_load(cfg, OTW_DEFAULT_CONFIG_PATH, err, sizeof(err)) != 0) {
-            fprintf(stderr, "otwatch %s: %s\n", cmd, err);
-            return -1;
-        }
-    }
-    return 0;
-}
 
 /* One sensor per state directory at a time. */
 static int lock_state(const char *cmd, const char *dir)
@@ -218,10 +201,9 @@ static int cmd_read(int argc, char **argv)
         return EXIT_USAGE;
     }
     otw_config cfg;
-    if (load_config("read", o.config, &cfg) != 0)
+    if (otw_cli_config("read", o.config, &cfg, NULL) != 0)
         return EXIT_FAIL;
-    const char *state = o.state ? o.state : cfg.state_dir[0] ? cfg.state_dir
-                                                             : OTW_DEFAULT_STATE_DIR_READ;
+    const char *state = otw_cli_state_dir(&cfg, o.state);
     const char *filter = o.filter ? o.filter : cfg.filter;
     char err[512];
     /* Every file is opened before the state is touched. */
@@ -341,7 +323,8 @@ static int cmd_run(int argc, char **argv)
         return EXIT_USAGE;
     }
     otw_config cfg;
-    if (load_config("run", o.config, &cfg) != 0)
+    const char *cfg_path = NULL; /* read again on SIGHUP */
+    if (otw_cli_config("run", o.config, &cfg, &cfg_path) != 0)
         return EXIT_FAIL;
     char ifaces[512] = "";
     if (o.ifaces) {
@@ -373,9 +356,6 @@ static int cmd_run(int argc, char **argv)
         otw_live_close(live);
         return EXIT_FAIL;
     }
-    const char *cfg_path = o.config ? o.config
-                           : access(OTW_DEFAULT_CONFIG_PATH, R_OK) == 0 ? OTW_DEFAULT_CONFIG_PATH
-                                                                         : NULL;
     int lock = lock_state("run", state);
     if (lock < 0 || drop_privileges(user, state) != 0) {
         otw_live_close(live);
@@ -440,10 +420,9 @@ static int cmd_list(const char *cmd, int argc, char **argv)
         return EXIT_USAGE;
     }
     otw_config cfg;
-    if (load_config(cmd, o.config, &cfg) != 0)
+    if (otw_cli_config(cmd, o.config, &cfg, NULL) != 0)
         return EXIT_FAIL;
-    const char *state = o.state ? o.state : cfg.state_dir[0] ? cfg.state_dir
-                                                             : OTW_DEFAULT_STATE_DIR_READ;
+    const char *state = otw_cli_state_dir(&cfg, o.state);
     return assets ? otw_list_assets_zoned(&cfg, state, format, stdout)
                   : otw_list_alerts(state, format, stdout);
 }
@@ -465,10 +444,9 @@ static int cmd_baseline(int argc, char **argv)
         }
     }
     otw_config cfg;
-    if (load_config("baseline", config, &cfg) != 0)
+    if (otw_cli_config("baseline", config, &cfg, NULL) != 0)
         return EXIT_FAIL;
-    if (!state)
-        state = cfg.state_dir[0] ? cfg.state_dir : OTW_DEFAULT_STATE_DIR_READ;
+    state = otw_cli_state_dir(&cfg, state);
     return otw_cmd_baseline(state, n, rest);
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_config.h"
 #include "dissector.h"
 #include "store.h"
 
@@ -1161,18 +1162,12 @@ int otw_map_main(int argc, char **argv)
         fprintf(stderr, "otwatch map: out of memory\n");
         return 1;
     }
-    otw_config_defaults(cfg);
-    char err[512];
-    const char *path = config                                       ? config
-                       : access(OTW_DEFAULT_CONFIG_PATH, R_OK) == 0 ? OTW_DEFAULT_CONFIG_PATH
-                                                                    : NULL;
-    if (path && otw_config_load(cfg, path, err, sizeof(err)) != 0) {
-        fprintf(stderr, "otwatch map: %s\n", err);
+    if (otw_cli_config("map", config, cfg, NULL) != 0) {
         free(cfg);
         return 1;
     }
-    if (!state)
-        state = cfg->state_dir[0] ? cfg->state_dir : OTW_DEFAULT_STATE_DIR_READ;
+    state = otw_cli_state_dir(cfg, state);
+    char err[512];
     otw_netmap *m = otw_netmap_load(cfg, state, err, sizeof(err));
     if (!m) {
         fprintf(stderr, "otwatch map: %s\n", err);

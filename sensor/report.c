@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "cli_config.h"
 #include "jsonw.h"
 #include "netmap.h"
 #include "store.h"
@@ -959,18 +960,11 @@ int otw_report_main(int argc, char **argv)
         fprintf(stderr, "otwatch report: out of memory\n");
         return 1;
     }
-    otw_config_defaults(cfg);
-    char err[512];
-    const char *path = config                                       ? config
-                       : access(OTW_DEFAULT_CONFIG_PATH, R_OK) == 0 ? OTW_DEFAULT_CONFIG_PATH
-                                                                    : NULL;
-    if (path && otw_config_load(cfg, path, err, sizeof(err)) != 0) {
-        fprintf(stderr, "otwatch report: %s\n", err);
+    if (otw_cli_config("report", config, cfg, NULL) != 0) {
         free(cfg);
         return 1;
     }
-    if (!state)
-        state = cfg->state_dir[0] ? cfg->state_dir : OTW_DEFAULT_STATE_DIR_READ;
+    state = otw_cli_state_dir(cfg, state);
     /* Written beside the target and renamed: a failed run leaves no half file. */
     bool to_stdout = strcmp(html, "-") == 0;
     char tmp[OTW_PATH_MAX + 16];

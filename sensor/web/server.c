@@ -24,6 +24,7 @@
 
 #include "api.h"
 #include "auth.h"
+#include "cli_config.h"
 #include "config.h"
 
 #ifndef OTW_WEB_DIR
@@ -579,18 +580,12 @@ int otw_web_main(int argc, char **argv)
     otw_config *cfg = malloc(sizeof(*cfg));
     if (!cfg)
         return 1;
-    otw_config_defaults(cfg);
-    char err[512];
-    const char *cfg_path = config                                       ? config
-                           : access(OTW_DEFAULT_CONFIG_PATH, R_OK) == 0 ? OTW_DEFAULT_CONFIG_PATH
-                                                                        : NULL;
-    if (cfg_path && otw_config_load(cfg, cfg_path, err, sizeof(err)) != 0) {
-        fprintf(stderr, "otwatch serve: %s\n", err);
+    if (otw_cli_config("serve", config, cfg, NULL) != 0) {
         free(cfg);
         return 1;
     }
-    if (!state)
-        state = cfg->state_dir[0] ? cfg->state_dir : OTW_DEFAULT_STATE_DIR_READ;
+    state = otw_cli_state_dir(cfg, state);
+    char err[512];
     char *admin_hash = NULL, *cert_pem = NULL, *key_pem = NULL;
     int rc = 1;
     struct MHD_Daemon *d = NULL;
