@@ -94,7 +94,8 @@ struct otw_syslog {
     bool connected;
     int fd; /* sender thread only */
     gnutls_session_t tls;
-    uint64_t dropped_noticed, last_notice_ms;
+    uint64_t dropped_noticed, last_notice_ms; /* stderr */
+    uint64_t dropped_told, last_told_ms;      /* the collector (SYSLOG_SPOOL_DROPPED) */
     char last_err[256];
     char *rbuf, *sbuf;        /* sender thread: batch read, framed batch */
     char fmt[OTW_SYSLOG_MAX]; /* the alert thread's formatting buffer */
@@ -598,22 +599,32 @@ static size_t deliver(otw_syslog *s, const otw_spool_batch *b)
     return b->n;
 }
 
-/* Spool-full notice: once per NOTICE_EVERY_MS, on stderr and to the SIEM. */
-static void notice_drops(otw_syslog *s)
+/* Spool-full notices, each at most every NOTICE_EVERY_MS. On stderr at
+ * once. To the collector when it is reachable (at once on a reconnection):
+ * appended then, the notice follows the messages that survived and counts
+ * every drop since the last one; appended during the outage it could itself
+ * be dropped from the full spool, or tell only part of the count. */
+static void notice_drops(otw_syslog *s, bool connected, bool reconnected)
 {
     otw_spool_stats st;
     otw_spool_get_stats(s->spool, &st);
     uint64_t t = now_ms();
-    if (st.dropped <= s->dropped_noticed ||
-        (s->last_notice_ms && t - s->last_notice_ms < NOTICE_EVERY_MS))
+    if (st.dropped > s->dropped_noticed &&
+        (!s->last_notice_ms || t - s->last_notice_ms >= NOTICE_EVERY_MS)) {
+        fprintf(stderr,
+                "otwatch: syslog: %llu undelivered alert message(s) dropped (spool full at %u "
+                "MB, collector %s unreachable), %llu dropped in all\n",
+                (unsigned long long)(st.dropped - s->dropped_noticed), s->spool_mb, s->target,
+                (unsigned long long)st.dropped);
+        s->dropped_noticed = st.dropped;
+        s->last_notice_ms = t;
+    }
+    if (!connected || st.dropped <= s->dropped_told ||
+        (!reconnected && s->last_told_ms && t - s->last_told_ms < NOTICE_EVERY_MS))
         return;
-    uint64_t n = st.dropped - s->dropped_noticed;
-    s->dropped_noticed = st.dropped;
-    s->last_notice_ms = t;
-    fprintf(stderr,
-            "otwatch: syslog: %llu undelivered alert message(s) dropped (spool full at %u MB, "
-            "collector %s unreachable), %llu dropped in all\n",
-            (unsigned long long)n, s->spool_mb, s->target, (unsigned long long)st.dropped);
+    uint64_t n = st.dropped - s->dropped_told;
+    s->dropped_told = st.dropped;
+    s->last_told_ms = t;
     otw_alert a;
     memset(&a, 0, sizeof(a));
     snprintf(a.type, sizeof(a.type), "SYSLOG_SPOOL_DROPPED");
@@ -660,14 +671,15 @@ static void *sender(void *arg)
             break;
         pthread_mutex_unlock(&s->mu);
 
-        notice_drops(s);
         uint64_t attempt = 0;
         if (s->fd < 0) {
             pthread_mutex_lock(&s->mu);
             attempt = ++s->attempts;
             pthread_mutex_unlock(&s->mu);
         }
-        bool ok = s->fd >= 0 || do_connect(s) == 0;
+        bool was_connected = s->fd >= 0;
+        bool ok = was_connected || do_connect(s) == 0;
+        notice_drops(s, ok, ok && !was_connected);
         size_t done = 0, n = 0;
         if (ok && (n = otw_spool_read(s->spool, &b)) > 0) {
             done = deliver(s, &b);
