@@ -10,6 +10,7 @@
 
 #include "cli_config.h"
 #include "dissector.h"
+#include "grow.h"
 #include "inventory.h"
 #include "jsonw.h"
 #include "store.h"
@@ -42,14 +43,10 @@ typedef struct bctx {
 static int collect_asset(void *ctx, const otw_asset *a)
 {
     bctx *b = ctx;
-    if (b->n_assets == b->cap_assets) {
-        size_t cap = b->cap_assets ? b->cap_assets * 2 : 64;
-        otw_asset *p = realloc(b->assets, cap * sizeof(*p));
-        if (!p)
-            return -1;
-        b->assets = p;
-        b->cap_assets = cap;
-    }
+    otw_asset *p = otw_grow(b->assets, b->n_assets, &b->cap_assets, sizeof(*p), 64);
+    if (!p)
+        return -1;
+    b->assets = p;
     b->assets[b->n_assets++] = *a;
     return 0;
 }
@@ -111,14 +108,10 @@ static int collect_comm(void *ctx, const otw_comm *c)
         place(b, &r, c->first_us);
     if (r.pl.verdict != OTW_PLACE_CONDUIT && r.pl.verdict != OTW_PLACE_VIOLATION)
         return 0; /* inside one zone */
-    if (b->n_rows == b->cap_rows) {
-        size_t cap = b->cap_rows ? b->cap_rows * 2 : 64;
-        brow *p = realloc(b->rows, cap * sizeof(*p));
-        if (!p)
-            return -1;
-        b->rows = p;
-        b->cap_rows = cap;
-    }
+    brow *p = otw_grow(b->rows, b->n_rows, &b->cap_rows, sizeof(*p), 64);
+    if (!p)
+        return -1;
+    b->rows = p;
     b->rows[b->n_rows++] = r;
     return 0;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "grow.h"
 #include "jsonw.h"
 #include "store.h"
 #include "zones.h"
@@ -17,14 +18,10 @@ typedef struct asset_list {
 static int collect_asset(void *ctx, const otw_asset *a)
 {
     asset_list *l = ctx;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        otw_asset *p = realloc(l->items, cap * sizeof(*p));
-        if (!p)
-            return -1;
-        l->items = p;
-        l->cap = cap;
-    }
+    otw_asset *p = otw_grow(l->items, l->n, &l->cap, sizeof(*p), 64);
+    if (!p)
+        return -1;
+    l->items = p;
     l->items[l->n++] = *a;
     return 0;
 }
@@ -37,14 +34,10 @@ typedef struct alert_list {
 static int collect_alert(void *ctx, const otw_alert *a)
 {
     alert_list *l = ctx;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        otw_alert *p = realloc(l->items, cap * sizeof(*p));
-        if (!p)
-            return -1;
-        l->items = p;
-        l->cap = cap;
-    }
+    otw_alert *p = otw_grow(l->items, l->n, &l->cap, sizeof(*p), 64);
+    if (!p)
+        return -1;
+    l->items = p;
     l->items[l->n++] = *a;
     return 0;
 }

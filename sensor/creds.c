@@ -49,6 +49,7 @@
  */
 #include "creds.h"
 
+#include "grow.h"
 #include "zones.h"
 
 #include <errno.h>
@@ -185,16 +186,12 @@ static int add_row(otw_creds *c, char *line, size_t lineno, void *arg)
                  lineno);
         return -1;
     }
-    if (c->n_rows == L->cap) {
-        size_t cap = L->cap ? L->cap * 2 : 256;
-        cred_row *r = realloc(c->rows, cap * sizeof(*r));
-        if (!r) {
-            snprintf(L->err, L->errsz, "out of memory for the default credentials");
-            return -1;
-        }
-        c->rows = r;
-        L->cap = cap;
+    cred_row *rows = otw_grow(c->rows, c->n_rows, &L->cap, sizeof(*rows), 256);
+    if (!rows) {
+        snprintf(L->err, L->errsz, "out of memory for the default credentials");
+        return -1;
     }
+    c->rows = rows;
     cred_row *r = &c->rows[c->n_rows++];
     r->vendor = f[0];
     r->product = f[1];
@@ -209,14 +206,10 @@ static int add_weak(otw_creds *c, char *line, size_t lineno, void *arg)
 {
     size_t *cap = arg;
     (void)lineno;
-    if (c->n_weak == *cap) {
-        size_t n = *cap ? *cap * 2 : 64;
-        const char **w = realloc(c->weak, n * sizeof(*w));
-        if (!w)
-            return -1;
-        c->weak = w;
-        *cap = n;
-    }
+    const char **w = otw_grow(c->weak, c->n_weak, cap, sizeof(*w), 64);
+    if (!w)
+        return -1;
+    c->weak = w;
     c->weak[c->n_weak++] = line;
     return 0;
 }

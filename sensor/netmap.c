@@ -10,6 +10,7 @@
 
 #include "cli_config.h"
 #include "dissector.h"
+#include "grow.h"
 #include "store.h"
 
 /* ---------------------------------------------------------- text */
@@ -185,14 +186,10 @@ static int collect_asset(void *ctx, const otw_asset *a)
 {
     loader *l = ctx;
     otw_netmap *m = l->m;
-    if (m->n_assets == l->cap_assets) {
-        size_t cap = l->cap_assets ? l->cap_assets * 2 : 64;
-        otw_asset *p = realloc(m->assets, cap * sizeof(*p));
-        if (!p)
-            return -1;
-        m->assets = p;
-        l->cap_assets = cap;
-    }
+    otw_asset *p = otw_grow(m->assets, m->n_assets, &l->cap_assets, sizeof(*p), 64);
+    if (!p)
+        return -1;
+    m->assets = p;
     m->assets[m->n_assets++] = *a;
     return 0;
 }
@@ -201,14 +198,10 @@ static int collect_alert(void *ctx, const otw_alert *a)
 {
     loader *l = ctx;
     otw_netmap *m = l->m;
-    if (m->n_alerts == l->cap_alerts) {
-        size_t cap = l->cap_alerts ? l->cap_alerts * 2 : 64;
-        otw_alert *p = realloc(m->alerts, cap * sizeof(*p));
-        if (!p)
-            return -1;
-        m->alerts = p;
-        l->cap_alerts = cap;
-    }
+    otw_alert *p = otw_grow(m->alerts, m->n_alerts, &l->cap_alerts, sizeof(*p), 64);
+    if (!p)
+        return -1;
+    m->alerts = p;
     m->alerts[m->n_alerts++] = *a;
     return 0;
 }
@@ -252,14 +245,10 @@ static int collect_comm(void *ctx, const otw_comm *c)
 {
     loader *l = ctx;
     otw_netmap *m = l->m;
-    if (m->n_rows == l->cap_rows) {
-        size_t cap = l->cap_rows ? l->cap_rows * 2 : 64;
-        otw_nm_row *p = realloc(m->rows, cap * sizeof(*p));
-        if (!p)
-            return -1;
-        m->rows = p;
-        l->cap_rows = cap;
-    }
+    otw_nm_row *p = otw_grow(m->rows, m->n_rows, &l->cap_rows, sizeof(*p), 64);
+    if (!p)
+        return -1;
+    m->rows = p;
     otw_nm_row *r = &m->rows[m->n_rows];
     memset(r, 0, sizeof(*r));
     r->c = *c;
@@ -355,14 +344,10 @@ static uint32_t find_addr_node(const addr_ref *refs, size_t n, uint8_t zone, con
 static int append_addr(otw_nm_node **v, size_t *n, size_t *cap, uint8_t zone, const otw_addr *ip,
                        uint64_t pkts)
 {
-    if (*n == *cap) {
-        size_t c = *cap ? *cap * 2 : 64;
-        otw_nm_node *p = realloc(*v, c * sizeof(*p));
-        if (!p)
-            return -1;
-        *v = p;
-        *cap = c;
-    }
+    otw_nm_node *p = otw_grow(*v, *n, cap, sizeof(*p), 64);
+    if (!p)
+        return -1;
+    *v = p;
     otw_nm_node *x = &(*v)[(*n)++];
     memset(x, 0, sizeof(*x));
     x->zone = zone;

@@ -18,6 +18,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "grow.h"
+
 #define MAX_FILE_SIZE (64u << 20) /* the real files are a few MB */
 #define NAME_MAX_LEN 255
 
@@ -135,14 +137,10 @@ static int add_entry(otw_oui *o, const char *assign, const char *name)
         return 0;
 
     table *tb = &o->t[t];
-    if (tb->n == tb->cap) {
-        size_t cap = tb->cap ? tb->cap * 2 : 4096;
-        entry *e = realloc(tb->e, cap * sizeof(*e));
-        if (e == NULL)
-            return -1;
-        tb->e = e;
-        tb->cap = cap;
-    }
+    entry *e = otw_grow(tb->e, tb->n, &tb->cap, sizeof(*e), 4096);
+    if (e == NULL)
+        return -1;
+    tb->e = e;
     if (o->names_cap - o->names_len < nlen + 1) {
         size_t cap = o->names_cap ? o->names_cap * 2 : 1u << 20;
         while (cap - o->names_len < nlen + 1)

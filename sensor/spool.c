@@ -13,6 +13,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "grow.h"
+
 #define HDR 8u
 #define SEG_MIN (64u << 10)
 #define SEG_MAX (4u << 20)
@@ -116,14 +118,10 @@ static void save_cursor(otw_spool *sp)
 
 static int push_seg(otw_spool *sp, uint64_t seq, uint64_t size, uint64_t nrec)
 {
-    if (sp->nsegs == sp->segcap) {
-        size_t nc = sp->segcap ? sp->segcap * 2 : 16;
-        seginfo *n = realloc(sp->segs, nc * sizeof(*n));
-        if (!n)
-            return -1;
-        sp->segs = n;
-        sp->segcap = nc;
-    }
+    seginfo *n = otw_grow(sp->segs, sp->nsegs, &sp->segcap, sizeof(*n), 16);
+    if (!n)
+        return -1;
+    sp->segs = n;
     sp->segs[sp->nsegs++] = (seginfo){seq, size, nrec};
     return 0;
 }
