@@ -37,39 +37,18 @@
 # that the inventory does not keep (only local networks are inventoried), so there
 # is no asset to check there; its ops are compared.
 set -u
-BUILD_DIR=${1:?usage: bacnet.test.sh BUILD_DIR SOURCE_DIR}
-SOURCE_DIR=${2:?usage: bacnet.test.sh BUILD_DIR SOURCE_DIR}
-CORPUS=${OTW_SHARED_PCAPS:-$SOURCE_DIR/../shared/pcaps}
-if [ ! -d "$CORPUS/bacnet" ]; then
-    echo "SKIP: ../shared/pcaps/bacnet not found (the public capture corpus is not part of the repository)"
-    exit 77
-fi
-OTW=${OTWATCH:-$BUILD_DIR/otwatch}
-[ -x "$OTW" ] || { echo "FAIL: $OTW not found: build it first"; exit 1; }
-command -v tshark >/dev/null 2>&1 || { echo "SKIP: tshark not installed (Debian package 'tshark')"; exit 77; }
-command -v jq >/dev/null 2>&1 || { echo "SKIP: jq not installed"; exit 77; }
+# shellcheck source=tests/corpus/lib.sh
+. "$(dirname "$0")/lib.sh"
+corpus_init bacnet "$@"
+corpus_need bacnet
+corpus_start tshark jq
 
-WORK=$(mktemp -d /tmp/otw-corpus-bacnet.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-: >"$WORK/empty.yaml"
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
-export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-fail=0
-
+# shellcheck disable=SC2317 # called by corpus_compare_ops
 tshark_requests() {
-    tshark -n -r "$1" -Y 'bvlc' -T fields -E occurrence=f -e ip.src -e udp.srcport -e ip.dst \
-        -e udp.dstport -e bvlc.function -e bacnet.mesgtyp -e bacapp.type \
-        -e bacapp.confirmed_service -e bacapp.unconfirmed_service -e bacapp.sequence_number \
-        2>/dev/null |
-        awk -F'\t' '
-        function num(s,   v, i) { # decimal or 0x-hex (mawk has no strtonum)
-            if (s !~ /^0x/) return s + 0
-            v = 0
-            for (i = 3; i <= length(s); i++)
-                v = v * 16 + index("0123456789abcdef", tolower(substr(s, i, 1))) - 1
-            return v
-        }
-        {
+    corpus_tshark "$1" bvlc -Eoccurrence=f ip.src udp.srcport ip.dst udp.dstport bvlc.function \
+        bacnet.mesgtyp bacapp.type bacapp.confirmed_service bacapp.unconfirmed_service \
+        bacapp.sequence_number |
+        corpus_awk '{
             a = $1 ":" $2; b = $3 ":" $4
             key = a < b ? a "|" b : b "|" a
             if (!(key in client)) {
@@ -87,54 +66,23 @@ tshark_requests() {
             if (f != "") print c "\t" s "\t" f
         }'
 }
-otwatch_requests() {
-    jq -r 'select(.protocol == "bacnet" and .request_seen == true)
-           | [.client.ip, .server.ip, .function] | @tsv' "$1"
-}
-count_rows() { LC_ALL=C sort | uniq -c | awk '{c = $1; sub(/^ *[0-9]+ /, ""); print $0 "\t" c}'; }
 
-mapfile -t PCAPS < <(cd "$CORPUS/bacnet" && ls -1 *.pcap *.pcapng 2>/dev/null | LC_ALL=C sort)
-[ ${#PCAPS[@]} -gt 0 ] || { echo "FAIL: no capture in $CORPUS/bacnet"; exit 1; }
-for p in "${PCAPS[@]}"; do
-    d="$WORK/${p%.*}"
-    mkdir -p "$d"
-    if ! timeout 120 "$OTW" read --config "$WORK/empty.yaml" --state "$d/state" "$CORPUS/bacnet/$p" \
-        >"$d/read.out" 2>"$d/read.err" ||
-        grep -qE 'runtime error|AddressSanitizer|LeakSanitizer' "$d/read.err"; then
-        echo "FAIL: $p: read failed"; sed -n '1,20p' "$d/read.err"; fail=1; continue
-    fi
-    "$OTW" assets --config "$WORK/empty.yaml" --state "$d/state" --format json >"$d/assets.json"
-    touch "$d/state/ops.jsonl"
-    tshark_requests "$CORPUS/bacnet/$p" | count_rows >"$d/tshark.tsv"
-    otwatch_requests "$d/state/ops.jsonl" | count_rows >"$d/otwatch.tsv"
-    n=$(awk -F'\t' '{s += $NF} END {print s + 0}' "$d/tshark.tsv")
-    if [ "$n" -eq 0 ]; then
-        echo "FAIL: $p: tshark decoded no BACnet request"; fail=1
-    elif cmp -s "$d/tshark.tsv" "$d/otwatch.tsv"; then
-        echo "ok: $p: $n requests, same as tshark ($(wc -l <"$d/tshark.tsv") rows)"
-    else
-        echo "FAIL: $p: request counts differ (client, server, function, count)"
-        LC_ALL=C comm -23 "$d/tshark.tsv" "$d/otwatch.tsv" | sed 's/^/    tshark : /'
-        LC_ALL=C comm -13 "$d/tshark.tsv" "$d/otwatch.tsv" | sed 's/^/    otwatch: /'
-        fail=1
-    fi
+corpus_captures PCAPS "$CORPUS/bacnet"
+for pcap in "${PCAPS[@]}"; do
+    d=$(corpus_dir "$pcap")
+    corpus_read "$pcap" "$d" || continue
+    corpus_compare_ops "$pcap" "$d" tshark_requests "bacnet requests client.ip server.ip function" \
+        "client, server, function"
 done
 
-check() { # NAME FILE JQ
-    if jq -e "$3" "$2" >/dev/null 2>&1; then echo "ok: $1"; else echo "FAIL: $1"; fail=1; fi
-}
-a="$WORK/iti_bacnet_test/assets.json"
-if [ -f "$a" ]; then
-    check "iti_bacnet_test: JCI NAE identity" "$a" '.[] | select(.ips == ["10.1.1.165"]) | .identity.vendor == "JCI" and .identity.model == "MS-NAE4510-2" and .identity.revision == "5.1.0.4400" and .identity.name == "KBRNAE" and .identity.vendor_id == 5 and .role == "controller"'
-    jq -e -s 'any(.[]; .function == 770 and .outcome == "exception" and .exception == 32) and any(.[]; .function == 773 and .outcome == "exception" and .exception == 48)' \
-        "$WORK/iti_bacnet_test/state/ops.jsonl" >/dev/null && echo "ok: iti_bacnet_test: BVLC NAKs" || { echo "FAIL: iti_bacnet_test: BVLC NAKs"; fail=1; }
+d="$WORK/bacnet/iti_bacnet_test"
+if [ -f "$d/assets.json" ]; then
+    corpus_check "iti_bacnet_test: JCI NAE identity" "$d/assets.json" '.[] | select(.ips == ["10.1.1.165"]) | .identity.vendor == "JCI" and .identity.model == "MS-NAE4510-2" and .identity.revision == "5.1.0.4400" and .identity.name == "KBRNAE" and .identity.vendor_id == 5 and .role == "controller"'
+    corpus_check "iti_bacnet_test: BVLC NAKs" "$d/state/ops.jsonl" -s 'any(.[]; .function == 770 and .outcome == "exception" and .exception == 32) and any(.[]; .function == 773 and .outcome == "exception" and .exception == 48)'
 fi
-o="$WORK/ndpi_bacnet/state/ops.jsonl"
+o="$WORK/bacnet/ndpi_bacnet/state/ops.jsonl"
 if [ -f "$o" ]; then
-    jq -e -s '[.[] | select(.function_name == "i-Am")] | length == 5' "$o" >/dev/null &&
-        echo "ok: ndpi_bacnet: five I-Am" || { echo "FAIL: ndpi_bacnet: I-Am count"; fail=1; }
-    jq -e -s 'any(.[]; .request_seen == false and .outcome == "exception" and .function == 12)' "$o" >/dev/null &&
-        echo "ok: ndpi_bacnet: unmatched Error" || { echo "FAIL: ndpi_bacnet: unmatched Error"; fail=1; }
+    corpus_check "ndpi_bacnet: five I-Am" "$o" -s '[.[] | select(.function_name == "i-Am")] | length == 5'
+    corpus_check "ndpi_bacnet: unmatched Error" "$o" -s 'any(.[]; .request_seen == false and .outcome == "exception" and .function == 12)'
 fi
-[ $fail -eq 0 ] && echo "PASS" || echo "FAIL"
-exit $fail
+corpus_end

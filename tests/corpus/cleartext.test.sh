@@ -9,24 +9,12 @@
 # The capture zeek_http_basic-auth-with-colon serves HTTP on port 8000: the
 # test's configuration adds 8000 to protocols.http.tcp_ports.
 set -u
-BUILD_DIR=${1:?usage: cleartext.test.sh BUILD_DIR SOURCE_DIR}
-SOURCE_DIR=${2:?usage: cleartext.test.sh BUILD_DIR SOURCE_DIR}
-CORPUS=${OTW_SHARED_PCAPS:-$SOURCE_DIR/../shared/pcaps}/cleartext
-if [ ! -d "$CORPUS" ]; then
-    echo "SKIP: ../shared/pcaps/cleartext not found (the public capture corpus is not part of the repository)"
-    exit 77
-fi
-command -v tshark > /dev/null || { echo "SKIP: tshark not installed"; exit 77; }
-OTW=${OTWATCH:-$BUILD_DIR/otwatch}
-[ -x "$OTW" ] || { echo "FAIL: $OTW not found"; exit 1; }
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-pass() { echo "ok: $*"; }
-cat > "$tmp/cfg.yaml" <<'YAML'
+# shellcheck source=tests/corpus/lib.sh
+. "$(dirname "$0")/lib.sh"
+corpus_init cleartext "$@"
+corpus_need cleartext
+corpus_start tshark
+cat > "$WORK/cfg.yaml" <<'YAML'
 flows:
   memory_mb: 16
 protocols:
@@ -87,65 +75,63 @@ check[zeek_snmpv1_set]='any(.[]; .type=="CLEARTEXT_LOGIN" and (.message|test("we
 # all-digit ones (the brute force's "1".."30", "1:34"'s digits...) and the
 # telnet password "user" (a word every alert JSON holds) cannot be told from
 # other text: they are checked by the exact alert lists above instead.
+# (user:password for HTTP Basic: the part after the first colon.)
 secrets() {
-    tshark -r "$1" -d tcp.port==8000,http -T fields -e ftp.request.arg -e http.authbasic \
-        -e mqtt.passwd -e snmp.community \
-        -Y 'ftp.request.command=="PASS" || http.authbasic || mqtt.passwd || snmp.community' \
-        2> /dev/null | tr '\t' '\n' | sed -e 's/^[^:]*://' | grep -v '^$' | sort -u
+    corpus_tshark "$1" 'ftp.request.command=="PASS" || http.authbasic || mqtt.passwd || snmp.community' \
+        -dtcp.port==8000,http ftp.request.arg http.authbasic mqtt.passwd snmp.community |
+        tr '\t' '\n' | sed -e 's/^[^:]*://' | grep -v '^$' | sort -u
+}
+user_names() { # the user names, same sources (the part before the colon)
+    corpus_tshark "$1" 'ftp.request.command=="USER" || http.authbasic || mqtt.username' \
+        -dtcp.port==8000,http ftp.request.arg http.authbasic mqtt.username |
+        tr '\t' '\n' | sed -e 's/:.*//' | grep -v '^$' | sort -u
 }
 
-n_files=0
-for pcap in "$CORPUS"/*.pcap "$CORPUS"/*.pcapng; do
-    [ -f "$pcap" ] || continue
+corpus_captures PCAPS "$CORPUS/cleartext"
+for pcap in "${PCAPS[@]}"; do
     name=$(basename "$pcap"); name=${name%.pcap*}
-    n_files=$((n_files + 1))
-    st="$tmp/$name"
-    if ! "$OTW" read --config "$tmp/cfg.yaml" --state "$st" "$pcap" > "$tmp/$name.out" 2> "$tmp/$name.err" ||
-        grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error" "$tmp/$name.err"; then
-        tail -20 "$tmp/$name.err"; fail "$name: read failed"; continue
-    fi
-    "$OTW" alerts --config "$tmp/cfg.yaml" --state "$st" --format json > "$tmp/$name.alerts.json" || { fail "$name: alerts"; continue; }
-    "$OTW" assets --config "$tmp/cfg.yaml" --state "$st" --format json > "$tmp/$name.assets.json" || { fail "$name: assets"; continue; }
-    got=$(jq -r '.[] | select(.type | test("^(DEFAULT_CREDENTIALS|CLEARTEXT_LOGIN|BRUTE_FORCE|CREDENTIAL_SPRAY)$")) | "\(.type) \(.protocol) \(.src.ip) \(.dst.ip) \(.key)"' "$tmp/$name.alerts.json" | sort)
+    d=$(corpus_dir "$pcap")
+    corpus_read -c "$WORK/cfg.yaml" -a "$pcap" "$d" || continue
+    got=$(jq -r '.[] | select(.type | test("^(DEFAULT_CREDENTIALS|CLEARTEXT_LOGIN|BRUTE_FORCE|CREDENTIAL_SPRAY)$")) | "\(.type) \(.protocol) \(.src.ip) \(.dst.ip) \(.key)"' "$d/alerts.json" | sort)
     if [[ -z ${expected[$name]+x} ]]; then
         echo "note: $name has no expectation (new capture?): $got"
     elif [[ "$got" == "$(sort <<< "${expected[$name]}" | sed '/^$/d')" ]]; then
-        pass "$name: credential alerts as expected ($(grep -c . <<< "$got") )"
+        corpus_ok "$name: credential alerts as expected ($(grep -c . <<< "$got") )"
     else
-        fail "$name: credential alerts differ"; diff <(sort <<< "${expected[$name]}" | sed '/^$/d') <(echo "$got") | head -20
+        corpus_fail "$name: credential alerts differ"; diff <(sort <<< "${expected[$name]}" | sed '/^$/d') <(echo "$got") | head -20
     fi
     if [[ -n ${check[$name]+x} ]]; then
-        jq -e "${check[$name]}" "$tmp/$name.alerts.json" > /dev/null && pass "$name: alert details" || fail "$name: alert details (${check[$name]})"
+        corpus_check "$name: alert details" "$d/alerts.json" "${check[$name]}" || echo "    (${check[$name]})"
     fi
     # A password equal to its user name (ndpi_mqtt) is looked for in a
     # second read with credentials.redact_users: true, where alerts show
     # user names as "a***n".
-    users=$(tshark -r "$pcap" -d tcp.port==8000,http -T fields -e ftp.request.arg -e http.authbasic \
-        -e mqtt.username -Y 'ftp.request.command=="USER" || http.authbasic || mqtt.username' \
-        2> /dev/null | tr '\t' '\n' | sed -e 's/:.*//' | grep -v '^$' | sort -u)
+    users=$(user_names "$pcap")
     leaks=0 looked=0
     while IFS= read -r pw; do
         [[ ${#pw} -lt 5 || $pw =~ ^[0-9]+$ ]] && continue
         looked=$((looked + 1))
         if grep -qxF -- "$pw" <<< "$users"; then
-            if [[ ! -d "$st-redacted" ]]; then
-                printf 'credentials:\n  redact_users: true\n' | cat "$tmp/cfg.yaml" - > "$tmp/cfg-redacted.yaml"
-                "$OTW" read --config "$tmp/cfg-redacted.yaml" --state "$st-redacted" "$pcap" > /dev/null 2>&1
-                "$OTW" alerts --config "$tmp/cfg-redacted.yaml" --state "$st-redacted" --format json > "$tmp/$name.redacted.json"
+            if [[ ! -d "$d/redacted" ]]; then
+                printf 'credentials:\n  redact_users: true\n' | cat "$WORK/cfg.yaml" - > "$WORK/cfg-redacted.yaml"
+                corpus_read -c "$WORK/cfg-redacted.yaml" -a "$pcap" "$d/redacted"
             fi
-            if grep -rqaF -- "$pw" "$st-redacted" "$tmp/$name.redacted.json"; then
+            if grep -rqaF -- "$pw" "$d/redacted/state" "$d/redacted/alerts.json"; then
                 echo "leaked (redacted run): $name: ${pw:0:3}..."; leaks=$((leaks + 1))
             fi
             continue
         fi
-        if grep -rqaF -- "$pw" "$st" "$tmp/$name.alerts.json" "$tmp/$name.assets.json" "$tmp/$name.out"; then
+        if grep -rqaF -- "$pw" "$d/state" "$d/alerts.json" "$d/assets.json" "$d/read.out"; then
             echo "leaked: $name: ${pw:0:3}..."; leaks=$((leaks + 1))
-        elif sqlite3 "$st/state.db" .dump 2> /dev/null | grep -qF -- "$pw"; then
+        elif sqlite3 "$d/state/state.db" .dump 2> /dev/null | grep -qF -- "$pw"; then
             echo "leaked in the store: $name: ${pw:0:3}..."; leaks=$((leaks + 1))
         fi
     done < <(secrets "$pcap")
-    [[ $leaks -eq 0 ]] && pass "$name: none of its $looked password(s) in the state, store or outputs" || fail "$name: $leaks password(s) leaked"
+    if [[ $leaks -eq 0 ]]; then
+        corpus_ok "$name: none of its $looked password(s) in the state, store or outputs"
+    else
+        corpus_fail "$name: $leaks password(s) leaked"
+    fi
 done
-[[ $n_files -ge 10 ]] || fail "only $n_files captures in $CORPUS"
-if [[ $failures -gt 0 ]]; then echo "$failures failure(s)"; exit 1; fi
-echo "all checks passed"
+[[ ${#PCAPS[@]} -ge 10 ]] || corpus_fail "only ${#PCAPS[@]} captures in $CORPUS/cleartext"
+corpus_end

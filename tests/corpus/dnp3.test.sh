@@ -27,78 +27,22 @@
 # OTW_CORPUS_KEEP=1 (keep the work directory).
 
 set -u
-BUILD_DIR=${1:?usage: dnp3.test.sh BUILD_DIR SOURCE_DIR}
-SOURCE_DIR=${2:?usage: dnp3.test.sh BUILD_DIR SOURCE_DIR}
-
-CORPUS=${OTW_SHARED_PCAPS:-$SOURCE_DIR/../shared/pcaps}
-if [ ! -d "$CORPUS/dnp3" ]; then
-    echo "SKIP: ../shared/pcaps/dnp3 not found (the public capture corpus is not part of the repository)"
-    exit 77
-fi
-CORPUS=$(cd "$CORPUS" && pwd)
-OTW=${OTWATCH:-$BUILD_DIR/otwatch}
-if [ ! -x "$OTW" ]; then
-    echo "FAIL: $OTW not found: build it first (make -C $BUILD_DIR otwatch)"
-    exit 1
-fi
-for tool in tshark jq; do
-    if ! command -v $tool >/dev/null 2>&1; then
-        echo "SKIP: $tool not installed (Debian package '$tool')"
-        exit 77
-    fi
-done
-
-WORK=$(mktemp -d /tmp/otw-dnp3-corpus.XXXXXX)
-# shellcheck disable=SC2317 # called through the EXIT trap
-cleanup() {
-    if [ "${OTW_CORPUS_KEEP:-0}" = 1 ]; then
-        echo "work directory kept: $WORK"
-    else
-        rm -rf "$WORK"
-    fi
-}
-trap cleanup EXIT
-: >"$WORK/empty.yaml"
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
-export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-unset OTW_STATS
-
-SAN='runtime error|AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer'
-fail=0
-
-# read + assets + alerts into $2; prints the reasons of a failure.
-run_one() {
-    local pcap=$1 dir=$2 reasons="" rc what
-    mkdir -p "$dir"
-    timeout 120 "$OTW" read --config "$WORK/empty.yaml" --state "$dir/state" "$pcap" \
-        >"$dir/read.out" 2>"$dir/read.err"
-    rc=$?
-    [ $rc -eq 0 ] || reasons+="read exit $rc; "
-    grep -qE "$SAN" "$dir/read.err" && reasons+="sanitizer report in read; "
-    mkdir -p "$dir/state" && touch "$dir/state/ops.jsonl"
-    jq -e -s 'all(.[]; type == "object")' "$dir/state/ops.jsonl" >/dev/null 2>&1 ||
-        reasons+="ops.jsonl invalid; "
-    for what in assets alerts; do
-        timeout 60 "$OTW" "$what" --state "$dir/state" --format json >"$dir/$what.json" \
-            2>"$dir/$what.err" || reasons+="$what failed; "
-        grep -qE "$SAN" "$dir/$what.err" && reasons+="sanitizer report in $what; "
-        [ "$(jq -s length "$dir/$what.json" 2>/dev/null)" = 1 ] || reasons+="$what: invalid JSON; "
-    done
-    echo -n "$reasons"
-}
+# shellcheck source=tests/corpus/lib.sh
+. "$(dirname "$0")/lib.sh"
+corpus_init dnp3 "$@"
+corpus_need dnp3
+corpus_start tshark jq
 
 # tshark: "client server outstation function" per DNP3 application fragment
 # that otwatch logs as an operation (see the header for what is left out).
 # Per frame the fields come '|'-joined (several link frames per segment);
 # link addresses pair with functions when the counts agree, else the frame
 # is reported as is so that the comparison shows it.
+# shellcheck disable=SC2317 # called by corpus_compare_ops
 tshark_ops() {
-    tshark -n -r "$1" -Y 'dnp3.al.func' -T fields -E occurrence=a -E aggregator='|' \
-        -e frame.number -e ip.src -e ip.dst -e tcp.srcport -e udp.srcport \
-        -e dnp3.src -e dnp3.dst -e dnp3.al.func 2>/dev/null |
-        awk -F'\t' '
-        function last(s,   a, n) { n = split(s, a, "|"); return n ? a[n] : "" }
-        {
+    corpus_tshark "$1" dnp3.al.func frame.number ip.src ip.dst tcp.srcport udp.srcport \
+        dnp3.src dnp3.dst dnp3.al.func |
+        corpus_awk '{
             src = last($2); dst = last($3); sport = $4 != "" ? $4 : $5
             ns = split($6, ls, "|"); nd = split($7, ld, "|"); nf = split($8, fn, "|")
             for (i = 1; i <= nf; i++) {
@@ -113,13 +57,6 @@ tshark_ops() {
         }'
 }
 
-otwatch_ops() {
-    jq -r 'select(.protocol == "dnp3" and .request_seen == true)
-           | [.client.ip, .server.ip, .unit, .function] | @tsv' "$1"
-}
-
-count_rows() { LC_ALL=C sort | uniq -c | awk '{c = $1; sub(/^ *[0-9]+ /, ""); print $0 "\t" c}'; }
-
 # Device attribute strings tshark decodes, as "variation<TAB>value" lines,
 # from its object summary lines: "Object(s): Device Attributes - Device
 # Manufacturers Name (Obj:00, Var:252) (0x00fc), 1 point, Value: Acme Grid".
@@ -128,50 +65,18 @@ tshark_attrs() {
         sed -n 's/.*Device Attributes - .*(Obj:00, Var:\([0-9]*\)).*, Value: \(.*\)$/\1\t\2/p'
 }
 
-CAPS=()
-for f in "$CORPUS"/dnp3/*.pcap "$CORPUS"/dnp3/*.pcapng; do
-    [ -f "$f" ] && CAPS+=("$f")
-done
+corpus_captures CAPS "$CORPUS/dnp3"
 CAPS+=("$SOURCE_DIR/tests/golden/captures/dnp3.pcap")
-if [ ${#CAPS[@]} -lt 2 ]; then
-    echo "FAIL: no capture under $CORPUS/dnp3"
-    exit 1
-fi
-
-printf '%-50s %8s %8s  %s\n' "capture" "otwatch" "tshark" "result"
-i=0
 for pcap in "${CAPS[@]}"; do
-    d="$WORK/$i"
-    i=$((i + 1))
-    name=${pcap#"$CORPUS"/}
-    name=${name#"$SOURCE_DIR"/}
-    reasons=$(run_one "$pcap" "$d")
-    if [ -n "$reasons" ]; then
-        printf '%-50s %8s %8s  %s\n' "$name" "-" "-" "FAIL ($reasons)"
-        sed -n '1,20p' "$d/read.err" | sed 's/^/    /'
-        fail=1
-        continue
-    fi
-    tshark_ops "$pcap" | count_rows >"$d/tshark.tsv"
-    otwatch_ops "$d/state/ops.jsonl" | count_rows >"$d/otwatch.tsv"
-    n_t=$(awk -F'\t' '{s += $NF} END {print s + 0}' "$d/tshark.tsv")
-    n_o=$(awk -F'\t' '{s += $NF} END {print s + 0}' "$d/otwatch.tsv")
-    if [ "$n_t" -eq 0 ]; then
-        printf '%-50s %8s %8s  %s\n' "$name" "$n_o" "$n_t" "FAIL (tshark decoded nothing)"
-        fail=1
-    elif cmp -s "$d/tshark.tsv" "$d/otwatch.tsv"; then
-        printf '%-50s %8s %8s  %s\n' "$name" "$n_o" "$n_t" "same ($(wc -l <"$d/tshark.tsv") rows)"
-    else
-        printf '%-50s %8s %8s  %s\n' "$name" "$n_o" "$n_t" "DIFFERENT"
-        echo "  rows that differ (client, server, outstation, function, count):"
-        LC_ALL=C comm -23 "$d/tshark.tsv" "$d/otwatch.tsv" | sed 's/^/    tshark : /'
-        LC_ALL=C comm -13 "$d/tshark.tsv" "$d/otwatch.tsv" | sed 's/^/    otwatch: /'
-        fail=1
-    fi
+    d=$(corpus_dir "$pcap")
+    label=$(corpus_label "$pcap")
+    corpus_read -a "$pcap" "$d" || continue
+    corpus_compare_ops "$pcap" "$d" tshark_ops "dnp3 requests client.ip server.ip unit function" \
+        "client, server, outstation, function"
     # identity wherever the capture carries device attributes
     tshark_attrs "$pcap" >"$d/attrs.tsv"
     if [ ! -s "$d/attrs.tsv" ]; then
-        echo "  identity: no device attributes in the capture (nothing to assert)"
+        echo "note: $label: no device attributes in the capture (no identity to assert)"
     fi
     while IFS=$'\t' read -r var val; do
         case $var in
@@ -181,14 +86,10 @@ for pcap in "${CAPS[@]}"; do
         248) field=serial ;;
         *) continue ;;
         esac
-        if jq -e --arg f "$field" --arg v "$val" \
-            'any(.[]; .protocols.server == ["dnp3"] and .identity[$f] == $v)' \
-            "$d/assets.json" >/dev/null; then
-            echo "  identity: $field = \"$val\" in the inventory"
-        else
-            echo "  FAIL identity: $field = \"$val\" (g0v$var) missing from the inventory"
-            fail=1
-        fi
+        # shellcheck disable=SC2016 # jq variables
+        corpus_check "$label: identity $field = \"$val\" (g0v$var) in the inventory" \
+            "$d/assets.json" --arg f "$field" --arg v "$val" \
+            'any(.[]; .protocols.server == ["dnp3"] and .identity[$f] == $v)'
     done <"$d/attrs.tsv"
 done
 
@@ -196,15 +97,7 @@ done
 # itself reports most of its frames as malformed).
 mal="$CORPUS/malformed/openics_DNP3-Malformed.pcap"
 if [ -f "$mal" ]; then
-    reasons=$(run_one "$mal" "$WORK/malformed")
-    if [ -n "$reasons" ]; then
-        echo "FAIL malformed/openics_DNP3-Malformed.pcap: $reasons"
-        sed -n '1,20p' "$WORK/malformed/read.err" | sed 's/^/    /'
-        fail=1
-    else
-        echo "malformed/openics_DNP3-Malformed.pcap: processed cleanly"
-    fi
+    corpus_read -a "$mal" "$(corpus_dir "$mal")" && corpus_ok "$(corpus_label "$mal"): processed cleanly"
 fi
 
-[ $fail -eq 0 ] && echo "PASS" || echo "FAIL"
-exit $fail
+corpus_end

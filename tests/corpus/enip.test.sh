@@ -43,51 +43,18 @@
 # Environment: OTW_SHARED_PCAPS (corpus directory), OTWATCH (binary to test).
 
 set -u
-BUILD_DIR=${1:?usage: enip.test.sh BUILD_DIR SOURCE_DIR}
-SOURCE_DIR=${2:?usage: enip.test.sh BUILD_DIR SOURCE_DIR}
-
-CORPUS=${OTW_SHARED_PCAPS:-$SOURCE_DIR/../shared/pcaps}
-if [ ! -d "$CORPUS/enip" ]; then
-    echo "SKIP: ../shared/pcaps/enip not found (the public capture corpus is not part of the repository)"
-    exit 77
-fi
-CORPUS=$(cd "$CORPUS" && pwd)
-OTW=${OTWATCH:-$BUILD_DIR/otwatch}
-if [ ! -x "$OTW" ]; then
-    echo "FAIL: $OTW not found: build it first (make -C $BUILD_DIR otwatch)"
-    exit 1
-fi
-for tool in jq tshark; do
-    if ! command -v $tool >/dev/null 2>&1; then
-        echo "SKIP: $tool not installed (Debian package '$tool')"
-        exit 77
-    fi
-done
-
-WORK=$(mktemp -d /tmp/otw-enip.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-: >"$WORK/empty.yaml"
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
-export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-fail=0
-bad() {
-    echo "FAIL: $*"
-    fail=1
-}
+# shellcheck source=tests/corpus/lib.sh
+. "$(dirname "$0")/lib.sh"
+corpus_init enip "$@"
+corpus_need enip
+corpus_start jq tshark
 
 # tshark: one line per request: client ip, server ip, function (decimal).
+# shellcheck disable=SC2317 # called by corpus_compare_ops
 tshark_requests() {
-    tshark -n -r "$1" -Y '(tcp.dstport == 44818 || udp.dstport == 44818) && enip' -T fields \
-        -E occurrence=a -E aggregator='|' -e ip.src -e ip.dst -e enip.command -e cip.service \
-        -e cip.cm.msg_req_size 2>/dev/null |
-        awk -F'\t' '
-        function last(s,   a, n) { n = split(s, a, "|"); return n ? a[n] : "" }
-        function hex(s,   i, v) {
-            v = 0; s = tolower(s); sub(/^0x/, "", s)
-            for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
-            return v
-        }
-        {
+    corpus_tshark "$1" '(tcp.dstport == 44818 || udp.dstport == 44818) && enip' ip.src ip.dst \
+        enip.command cip.service cip.cm.msg_req_size |
+        corpus_awk '{
             src = last($1); dst = last($2)
             nc = split($3, c, "|")
             for (i = 1; i <= nc; i++) {
@@ -106,68 +73,21 @@ tshark_requests() {
         }'
 }
 
-otwatch_requests() {
-    jq -r 'select(.protocol == "enip" and .request_seen == true)
-           | [.client.ip, .server.ip, .function] | @tsv' "$1"
-}
-
-count_rows() { LC_ALL=C sort | uniq -c | awk '{c = $1; sub(/^ *[0-9]+ /, ""); print $0 "\t" c}'; }
-
-mapfile -t PCAPS < <(cd "$CORPUS/enip" && ls -1 *.pcap *.pcapng 2>/dev/null | LC_ALL=C sort)
-[ ${#PCAPS[@]} -gt 0 ] || {
-    echo "FAIL: no capture in $CORPUS/enip"
-    exit 1
-}
-
-printf '%-40s %8s %8s  %s\n' "capture" "otwatch" "tshark" "result"
-for p in "${PCAPS[@]}"; do
-    name=${p%.*}
-    d="$WORK/$name"
-    mkdir -p "$d"
-    if ! timeout 120 "$OTW" read --config "$WORK/empty.yaml" --state "$d/state" "$CORPUS/enip/$p" \
-        >"$d/read.out" 2>"$d/read.err"; then
-        bad "$p: read failed"
-        sed -n '1,20p' "$d/read.err"
-        continue
-    fi
-    if grep -qE 'runtime error|AddressSanitizer|LeakSanitizer' "$d/read.err"; then
-        bad "$p: sanitizer report"
-        sed -n '1,20p' "$d/read.err"
-    fi
-    "$OTW" assets --config "$WORK/empty.yaml" --state "$d/state" --format json >"$d/assets.json" ||
-        bad "$p: assets failed"
-    jq -e 'type == "array"' "$d/assets.json" >/dev/null || bad "$p: assets JSON"
-    touch "$d/state/ops.jsonl"
-    tshark_requests "$CORPUS/enip/$p" | count_rows >"$d/tshark.tsv"
-    otwatch_requests "$d/state/ops.jsonl" | count_rows >"$d/otwatch.tsv"
-    n_t=$(awk -F'\t' '{s += $NF} END {print s + 0}' "$d/tshark.tsv")
-    n_o=$(awk -F'\t' '{s += $NF} END {print s + 0}' "$d/otwatch.tsv")
-    if cmp -s "$d/tshark.tsv" "$d/otwatch.tsv"; then
-        printf '%-40s %8s %8s  %s\n' "$p" "$n_o" "$n_t" "same ($(wc -l <"$d/tshark.tsv") rows)"
-    else
-        printf '%-40s %8s %8s  %s\n' "$p" "$n_o" "$n_t" "DIFFERENT"
-        LC_ALL=C comm -23 "$d/tshark.tsv" "$d/otwatch.tsv" | sed 's/^/    tshark : /'
-        LC_ALL=C comm -13 "$d/tshark.tsv" "$d/otwatch.tsv" | sed 's/^/    otwatch: /'
-        fail=1
-    fi
+corpus_captures PCAPS "$CORPUS/enip"
+for pcap in "${PCAPS[@]}"; do
+    d=$(corpus_dir "$pcap")
+    corpus_read "$pcap" "$d" || continue
+    # openics_EIP-ViewDeviceStatus has no EtherNet/IP: nothing on both sides is right
+    corpus_compare_ops -e "$pcap" "$d" tshark_requests "enip requests client.ip server.ip function" \
+        "client, server, function"
 done
 
 # ---- identity and classification, where the captures carry them ----
 asset() { # capture ip jq-condition message
-    if jq -e --arg ip "$2" ".[] | select(.ips | index(\$ip)) | $3" "$WORK/$1/assets.json" \
-        >/dev/null 2>&1; then
-        echo "ok: $1: $4"
-    else
-        bad "$1: $4"
-        jq -c --arg ip "$2" '.[] | select(.ips | index($ip)) | .identity' "$WORK/$1/assets.json"
-    fi
+    corpus_asset "$1: $4" "$WORK/enip/$1/assets.json" "$2" "$3"
 }
 ops() { # capture jq-condition-on-slurped-ops message
-    if jq -e -s "$2" "$WORK/$1/state/ops.jsonl" >/dev/null 2>&1; then
-        echo "ok: $1: $3"
-    else
-        bad "$1: $3"
-    fi
+    corpus_check "$1: $3" "$WORK/enip/$1/state/ops.jsonl" -s "$2"
 }
 
 # ListIdentity reply of a 1756-ENBT/A bridge.
@@ -207,5 +127,4 @@ ops ndpi_ethernetIP 'map(select(.class == "write")) | length == 17
                      and all(.[]; .function_name == "Read Modify Write Tag")' \
     "HMI bit sets on tags are writes (Read Modify Write Tag)"
 
-[ $fail -eq 0 ] && echo "PASS" || echo "FAIL"
-exit $fail
+corpus_end

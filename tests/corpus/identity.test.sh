@@ -23,77 +23,33 @@
 # OTW_CORPUS_KEEP=1 (keep the work directory).
 
 set -u
-BUILD_DIR=${1:?usage: identity.test.sh BUILD_DIR SOURCE_DIR}
-SOURCE_DIR=${2:?usage: identity.test.sh BUILD_DIR SOURCE_DIR}
-
-CORPUS=${OTW_SHARED_PCAPS:-$SOURCE_DIR/../shared/pcaps}
-if [ ! -d "$CORPUS" ]; then
-    echo "SKIP: ../shared/pcaps not found (the public capture corpus is not part of the repository)"
-    exit 77
-fi
-CORPUS=$(cd "$CORPUS" && pwd)
-OTW=${OTWATCH:-$BUILD_DIR/otwatch}
-if [ ! -x "$OTW" ]; then
-    echo "FAIL: $OTW not found: build it first (make -C $BUILD_DIR otwatch)"
-    exit 1
-fi
-for tool in jq tshark; do
-    if ! command -v $tool >/dev/null 2>&1; then
-        echo "SKIP: $tool not installed (Debian package '$tool')"
-        exit 77
-    fi
-done
-
-WORK=$(mktemp -d /tmp/otw-identity.XXXXXX)
-# shellcheck disable=SC2317 # called through the EXIT trap
-cleanup() {
-    if [ "${OTW_CORPUS_KEEP:-0}" = 1 ]; then echo "work directory kept: $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
+# shellcheck source=tests/corpus/lib.sh
+. "$(dirname "$0")/lib.sh"
+corpus_init identity "$@"
+corpus_need .
+corpus_start jq tshark
 printf 'inventory:\n  local_networks: [0.0.0.0/0, "::/0"]\n' >"$WORK/all-local.yaml"
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
-export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-unset OTW_STATS
 
 CAPTURES="identity/zeek_dhcp identity/zeek_lldp identity/zeek_cdp-v1 identity/ndpi_netbios
 identity/ndpi_ssdp-m-search identity/zeek_arp-who-has identity/ndpi_rtsp identity/ndpi_tuya_lp
 cleartext/ndpi_snmp cleartext/zeek_snmpv1_set cleartext/zeek_snmpv2_get"
 
-fail=0
-bad() { echo "FAIL: $*"; fail=1; }
-ok() { echo "ok: $*"; }
-
 # ---- 1. read every capture ----
 for rel in $CAPTURES; do
-    name=$(basename "$rel")
-    d="$WORK/$name"
-    mkdir -p "$d"
     if [ ! -f "$CORPUS/$rel.pcap" ]; then
-        bad "$rel.pcap missing from the corpus"
+        corpus_fail "$rel.pcap missing from the corpus"
         continue
     fi
-    timeout 120 "$OTW" read --config "$WORK/all-local.yaml" --state "$d/state" "$CORPUS/$rel.pcap" \
-        >"$d/read.out" 2>"$d/read.err" || bad "$rel: read exit $?"
-    "$OTW" assets --config "$WORK/all-local.yaml" --state "$d/state" --format json \
-        >"$d/assets.json" 2>>"$d/read.err" || bad "$rel: assets exit $?"
-    if grep -qE 'runtime error|AddressSanitizer|LeakSanitizer' "$d/read.err"; then
-        bad "$rel: sanitizer report"
-        sed -n '1,30p' "$d/read.err"
-    fi
-    jq -e 'type == "array"' "$d/assets.json" >/dev/null 2>&1 || bad "$rel: assets is not a JSON array"
-    if [ -s "$d/state/ops.jsonl" ]; then
-        jq -e -s 'all(.[]; type == "object")' "$d/state/ops.jsonl" >/dev/null 2>&1 ||
-            bad "$rel: ops.jsonl invalid"
-    fi
+    corpus_read -c "$WORK/all-local.yaml" "$CORPUS/$rel.pcap" "$WORK/${rel#*/}"
 done
 
 # jq assertion on a capture's assets: check NAME CAPTURE EXPR
 check() {
-    if jq -e "$3" "$WORK/$2/assets.json" >/dev/null 2>&1; then ok "$2: $1"; else bad "$2: $1"; fi
+    corpus_check "$2: $1" "$WORK/$2/assets.json" "$3"
 }
 # on its operations log: check_ops NAME CAPTURE EXPR (slurped)
 check_ops() {
-    if jq -e -s "$3" "$WORK/$2/state/ops.jsonl" >/dev/null 2>&1; then ok "$2: $1"; else bad "$2: $1"; fi
+    corpus_check "$2: $1" "$WORK/$2/state/ops.jsonl" -s "$3"
 }
 
 # ---- 3. identities (values read with tshark -V) ----
@@ -150,37 +106,30 @@ check_ops "SNMP v2c get ifSpeed answered" zeek_snmpv2_get \
     'length == 1 and .[0].function_name=="get-request" and .[0].class=="read" and .[0].outcome=="ok" and .[0].object=="1.3.6.1.2.1.2.2.1.17.1"'
 
 # ---- 2. SNMP request counts vs tshark ----
-count_rows() { LC_ALL=C sort | uniq -c | awk '{c = $1; sub(/^ *[0-9]+ /, ""); print $0 "\t" c}'; }
+# shellcheck disable=SC2317 # called by corpus_compare_ops
+tshark_snmp_requests() {
+    corpus_tshark "$1" \
+        'snmp.data == 0 || snmp.data == 1 || snmp.data == 3 || snmp.data == 4 || snmp.data == 5 || snmp.data == 6 || snmp.data == 7' \
+        ip.src ip.dst snmp.data
+}
 for name in ndpi_snmp zeek_snmpv1_set zeek_snmpv2_get; do
-    tshark -n -r "$CORPUS/cleartext/$name.pcap" \
-        -Y 'snmp.data == 0 || snmp.data == 1 || snmp.data == 3 || snmp.data == 4 || snmp.data == 5 || snmp.data == 6 || snmp.data == 7' \
-        -T fields -e ip.src -e ip.dst -e snmp.data 2>/dev/null | count_rows >"$WORK/$name.tshark"
-    jq -r 'select(.protocol=="snmp" and .request_seen) | [.client.ip, .server.ip, .function] | @tsv' \
-        "$WORK/$name/state/ops.jsonl" | count_rows >"$WORK/$name.otwatch"
-    n=$(awk -F'\t' '{s += $NF} END {print s + 0}' "$WORK/$name.tshark")
-    if [ "$n" -eq 0 ]; then
-        bad "$name: tshark decoded no SNMP request"
-    elif cmp -s "$WORK/$name.tshark" "$WORK/$name.otwatch"; then
-        ok "$name: $n SNMP requests, same as tshark ($(wc -l <"$WORK/$name.tshark") rows)"
-    else
-        bad "$name: SNMP requests differ from tshark (client, server, pdu type, count)"
-        LC_ALL=C comm -23 "$WORK/$name.tshark" "$WORK/$name.otwatch" | sed 's/^/    tshark : /'
-        LC_ALL=C comm -13 "$WORK/$name.tshark" "$WORK/$name.otwatch" | sed 's/^/    otwatch: /'
-    fi
+    d="$WORK/$name"
+    corpus_compare_ops "$CORPUS/cleartext/$name.pcap" "$d" tshark_snmp_requests \
+        "snmp requests client.ip server.ip function" "client, server, pdu type"
 done
 
 # ---- 4. no community anywhere ----
 for name in ndpi_snmp zeek_snmpv1_set zeek_snmpv2_get; do
-    tshark -n -r "$CORPUS/cleartext/$name.pcap" -Y snmp -T fields -e snmp.community 2>/dev/null |
-        grep -v '^$' | sort -u >"$WORK/$name.communities"
+    d="$WORK/$name"
+    corpus_tshark "$CORPUS/cleartext/$name.pcap" snmp snmp.community | grep -v '^$' | sort -u \
+        >"$d/communities"
     while read -r community; do
-        if grep -rqaF -- "$community" "$WORK/$name/state" "$WORK/$name/assets.json"; then
-            bad "$name: SNMP community '$community' found in the state"
+        if grep -rqaF -- "$community" "$d/state" "$d/assets.json"; then
+            corpus_fail "$name: SNMP community '$community' found in the state"
         else
-            ok "$name: community '$community' nowhere in the state"
+            corpus_ok "$name: community '$community' nowhere in the state"
         fi
-    done <"$WORK/$name.communities"
+    done <"$d/communities"
 done
 
-[ $fail -eq 0 ] && echo "PASS" || echo "FAIL"
-exit $fail
+corpus_end

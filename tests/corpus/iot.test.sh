@@ -37,39 +37,15 @@
 # OTW_CORPUS_KEEP=1 (keep the work directory).
 
 set -u
-BUILD_DIR=${1:?usage: iot.test.sh BUILD_DIR SOURCE_DIR}
-SOURCE_DIR=${2:?usage: iot.test.sh BUILD_DIR SOURCE_DIR}
-
-CORPUS=${OTW_SHARED_PCAPS:-$SOURCE_DIR/../shared/pcaps}
-if [ ! -d "$CORPUS/identity" ] || [ ! -f "$CORPUS/cleartext/ndpi_mqtt.pcap" ]; then
-    echo "SKIP: ../shared/pcaps (identity/, cleartext/ndpi_mqtt.pcap) not found (the public capture corpus is not part of the repository)"
-    exit 77
-fi
-CORPUS=$(cd "$CORPUS" && pwd)
-OTW=${OTWATCH:-$BUILD_DIR/otwatch}
-if [ ! -x "$OTW" ]; then
-    echo "FAIL: $OTW not found: build it first (make -C $BUILD_DIR otwatch)"
-    exit 1
-fi
+# shellcheck source=tests/corpus/lib.sh
+. "$(dirname "$0")/lib.sh"
+corpus_init iot "$@"
+corpus_need identity cleartext/ndpi_mqtt.pcap
 if ! command -v jq > /dev/null; then
     echo "FAIL: jq not installed (apt-get install jq)"
     exit 1
 fi
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-
-WORK=$(mktemp -d)
-if [ -z "${OTW_CORPUS_KEEP:-}" ]; then
-    trap 'rm -rf "$WORK"' EXIT
-else
-    echo "work directory: $WORK"
-fi
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-pass() { echo "ok: $*"; }
-jqt() { # name file expr
-    if jq -e "$3" "$2" > /dev/null 2>&1; then pass "$1"; else fail "$1"; fi
-}
+corpus_start
 
 # Configurations: defaults; and zones per capture.
 printf 'flows:\n  memory_mb: 16\n' > "$WORK/default.yaml"
@@ -83,20 +59,9 @@ zones() { # name cidr [extra local network]
     } > "$WORK/$1.yaml"
 }
 
-# read NAME PCAP CONFIG: fresh state, assets and alerts as JSON.
+# read NAME PCAP CONFIG: fresh state in $WORK/NAME, assets and alerts as JSON.
 read_capture() {
-    local name=$1 pcap=$2 conf=$3 st="$WORK/$1"
-    if ! "$OTW" read --config "$conf" --state "$st" "$pcap" > "$WORK/$name.out" 2> "$WORK/$name.err"; then
-        cat "$WORK/$name.err"
-        fail "$name: read failed"
-        return 1
-    fi
-    if grep -q "Sanitizer\|runtime error" "$WORK/$name.err"; then
-        cat "$WORK/$name.err"
-        fail "$name: sanitizer report"
-    fi
-    "$OTW" assets --config "$conf" --state "$st" --format json > "$WORK/$name.assets.json" || fail "$name: assets"
-    "$OTW" alerts --config "$conf" --state "$st" --format json > "$WORK/$name.alerts.json" || fail "$name: alerts"
+    corpus_read -c "$3" -a "$2" "$WORK/$1"
 }
 ours='[.[] | select(.type=="SHADOW_IOT" or .type=="INTERNET_EXPOSURE" or .type=="CLOUD_CONNECTION")]'
 
@@ -104,46 +69,42 @@ ours='[.[] | select(.type=="SHADOW_IOT" or .type=="INTERNET_EXPOSURE" or .type==
 for pcap in "$CORPUS"/identity/*.pcap "$CORPUS/cleartext/ndpi_mqtt.pcap"; do
     name=$(basename "$pcap" .pcap)
     read_capture "$name" "$pcap" "$WORK/default.yaml" || continue
-    A="$WORK/$name.assets.json"
-    L="$WORK/$name.alerts.json"
+    A="$WORK/$name/assets.json"
+    L="$WORK/$name/alerts.json"
     case $name in
     ndpi_rtsp)
-        jqt "$name: 10.2.2.2 is a camera (rtsp server)" "$A" '.[] | select(.ips==["10.2.2.2"]) | .role=="iot" and .identity.detail=="iot=camera:rtsp server"'
-        jqt "$name: the VLC client is no IoT device" "$A" '.[] | select(.ips==["10.1.1.10"]) | .role!="iot" and (.identity.detail | test("iot=") | not)'
-        jqt "$name: one IoT device" "$A" '[.[] | select(.role=="iot")] | length == 1'
+        corpus_check "$name: 10.2.2.2 is a camera (rtsp server)" "$A" '.[] | select(.ips==["10.2.2.2"]) | .role=="iot" and .identity.detail=="iot=camera:rtsp server"'
+        corpus_check "$name: the VLC client is no IoT device" "$A" '.[] | select(.ips==["10.1.1.10"]) | .role!="iot" and (.identity.detail | test("iot=") | not)'
+        corpus_check "$name: one IoT device" "$A" '[.[] | select(.role=="iot")] | length == 1'
         ;;
     ndpi_tuya_lp)
-        jqt "$name: 13 smart devices by their Tuya broadcast" "$A" '[.[] | select(.role=="iot" and .identity.detail=="iot=smart_device:tuya discovery udp/6666-6667")] | length == 13'
-        jqt "$name: all Espressif or Tuya Smart" "$A" 'all(.[]; .vendor=="Espressif Inc." or .vendor=="Tuya Smart Inc.")'
+        corpus_check "$name: 13 smart devices by their Tuya broadcast" "$A" '[.[] | select(.role=="iot" and .identity.detail=="iot=smart_device:tuya discovery udp/6666-6667")] | length == 13'
+        corpus_check "$name: all Espressif or Tuya Smart" "$A" 'all(.[]; .vendor=="Espressif Inc." or .vendor=="Tuya Smart Inc.")'
         ;;
     *)
-        jqt "$name: no IoT device" "$A" '[.[] | select(.role=="iot" or ((.identity.detail // "") | test("iot=")))] | length == 0'
+        corpus_check "$name: no IoT device" "$A" '[.[] | select(.role=="iot" or ((.identity.detail // "") | test("iot=")))] | length == 0'
         ;;
     esac
     # No zones, no controllers, no public peer of a local OT asset: nothing.
-    jqt "$name: no SHADOW_IOT / INTERNET_EXPOSURE / CLOUD_CONNECTION" "$L" "$ours | length == 0"
+    corpus_check "$name: no SHADOW_IOT / INTERNET_EXPOSURE / CLOUD_CONNECTION" "$L" "$ours | length == 0"
 done
 
 # 2. With zones.
 zones rtsp 10.2.2.0/24
 read_capture rtsp-zones "$CORPUS/identity/ndpi_rtsp.pcap" "$WORK/rtsp.yaml" && {
-    L="$WORK/rtsp-zones.alerts.json"
-    jqt "ndpi_rtsp + zone: SHADOW_IOT for the camera" "$L" "$ours | length == 1 and .[0].type==\"SHADOW_IOT\" and .[0].src.ip==\"10.2.2.2\" and .[0].key==\"zone=cell\" and .[0].severity==\"high\" and .[0].technique==\"T0864\""
+    L="$WORK/rtsp-zones/alerts.json"
+    corpus_check "ndpi_rtsp + zone: SHADOW_IOT for the camera" "$L" "$ours | length == 1 and .[0].type==\"SHADOW_IOT\" and .[0].src.ip==\"10.2.2.2\" and .[0].key==\"zone=cell\" and .[0].severity==\"high\" and .[0].technique==\"T0864\""
 }
 zones tuya 192.168.242.0/24
 read_capture tuya-zones "$CORPUS/identity/ndpi_tuya_lp.pcap" "$WORK/tuya.yaml" && {
-    L="$WORK/tuya-zones.alerts.json"
-    jqt "ndpi_tuya_lp + zone: 13 SHADOW_IOT, one per device" "$L" "$ours | length == 13 and all(.[]; .type==\"SHADOW_IOT\" and .key==\"zone=cell\") and ([.[].src.ip] | unique | length == 13)"
+    L="$WORK/tuya-zones/alerts.json"
+    corpus_check "ndpi_tuya_lp + zone: 13 SHADOW_IOT, one per device" "$L" "$ours | length == 13 and all(.[]; .type==\"SHADOW_IOT\" and .key==\"zone=cell\") and ([.[].src.ip] | unique | length == 13)"
 }
 zones mqtt 100.64.0.0/10 100.64.0.0/10
 read_capture mqtt-zones "$CORPUS/cleartext/ndpi_mqtt.pcap" "$WORK/mqtt.yaml" && {
-    L="$WORK/mqtt-zones.alerts.json"
-    jqt "ndpi_mqtt + zone: INTERNET_EXPOSURE to the public broker" "$L" "$ours | length == 1 and .[0].type==\"INTERNET_EXPOSURE\" and .[0].src.ip==\"100.67.35.238\" and .[0].dst.ip==\"51.137.28.239\" and .[0].dst.port==1883 and .[0].technique==\"T0869\" and (.[0].protocol | ascii_downcase)==\"mqtt\""
-    jqt "ndpi_mqtt + zone: MQTT classifies nobody" "$WORK/mqtt-zones.assets.json" '[.[] | select(.role=="iot")] | length == 0'
+    L="$WORK/mqtt-zones/alerts.json"
+    corpus_check "ndpi_mqtt + zone: INTERNET_EXPOSURE to the public broker" "$L" "$ours | length == 1 and .[0].type==\"INTERNET_EXPOSURE\" and .[0].src.ip==\"100.67.35.238\" and .[0].dst.ip==\"51.137.28.239\" and .[0].dst.port==1883 and .[0].technique==\"T0869\" and (.[0].protocol | ascii_downcase)==\"mqtt\""
+    corpus_check "ndpi_mqtt + zone: MQTT classifies nobody" "$WORK/mqtt-zones/assets.json" '[.[] | select(.role=="iot")] | length == 0'
 }
 
-if [ "$failures" -gt 0 ]; then
-    echo "$failures failure(s)"
-    exit 1
-fi
-echo "all checks passed"
+corpus_end

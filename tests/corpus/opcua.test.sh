@@ -19,31 +19,18 @@
 # asset is checked; the identities it carries are checked on the ops instead:
 # the channel uses SecurityPolicy#None, the session logs in with user name "user1".
 set -u
-BUILD_DIR=${1:?usage: opcua.test.sh BUILD_DIR SOURCE_DIR}
-SOURCE_DIR=${2:?usage: opcua.test.sh BUILD_DIR SOURCE_DIR}
-CORPUS=${OTW_SHARED_PCAPS:-$SOURCE_DIR/../shared/pcaps}
-if [ ! -d "$CORPUS/opcua" ]; then
-    echo "SKIP: ../shared/pcaps/opcua not found (the public capture corpus is not part of the repository)"
-    exit 77
-fi
-OTW=${OTWATCH:-$BUILD_DIR/otwatch}
-[ -x "$OTW" ] || { echo "FAIL: $OTW not found: build it first"; exit 1; }
-command -v tshark >/dev/null 2>&1 || { echo "SKIP: tshark not installed (Debian package 'tshark')"; exit 77; }
-command -v jq >/dev/null 2>&1 || { echo "SKIP: jq not installed"; exit 77; }
+# shellcheck source=tests/corpus/lib.sh
+. "$(dirname "$0")/lib.sh"
+corpus_init opcua "$@"
+corpus_need opcua
+corpus_start tshark jq
 
-WORK=$(mktemp -d /tmp/otw-corpus-opcua.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-: >"$WORK/empty.yaml"
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
-export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-fail=0
-
-# One line per OPC UA message; a frame may carry several (occurrence=a, '|'-joined).
+# One line per OPC UA message; a frame may carry several ('|'-joined).
+# shellcheck disable=SC2317 # called by corpus_compare_ops
 tshark_requests() {
-    tshark -n -r "$1" -Y 'opcua && tcp.dstport == 4840' -T fields -E occurrence=a \
-        -E aggregator='|' -e ip.src -e ip.dst -e opcua.transport.type \
-        -e opcua.servicenodeid.numeric 2>/dev/null |
-        awk -F'\t' '{
+    corpus_tshark "$1" 'opcua && tcp.dstport == 4840' ip.src ip.dst opcua.transport.type \
+        opcua.servicenodeid.numeric |
+        corpus_awk '{
             nt = split($3, t, "|"); split($4, id, "|")
             k = 0
             for (i = 1; i <= nt; i++) {
@@ -56,45 +43,17 @@ tshark_requests() {
             }
         }'
 }
-otwatch_requests() {
-    jq -r 'select(.protocol == "opcua" and .request_seen == true)
-           | [.client.ip, .server.ip, .function] | @tsv' "$1"
-}
-count_rows() { LC_ALL=C sort | uniq -c | awk '{c = $1; sub(/^ *[0-9]+ /, ""); print $0 "\t" c}'; }
 
-mapfile -t PCAPS < <(cd "$CORPUS/opcua" && ls -1 *.pcap *.pcapng 2>/dev/null | LC_ALL=C sort)
-[ ${#PCAPS[@]} -gt 0 ] || { echo "FAIL: no capture in $CORPUS/opcua"; exit 1; }
-for p in "${PCAPS[@]}"; do
-    d="$WORK/${p%.*}"
-    mkdir -p "$d"
-    if ! timeout 120 "$OTW" read --config "$WORK/empty.yaml" --state "$d/state" "$CORPUS/opcua/$p" \
-        >"$d/read.out" 2>"$d/read.err" ||
-        grep -qE 'runtime error|AddressSanitizer|LeakSanitizer' "$d/read.err"; then
-        echo "FAIL: $p: read failed"; sed -n '1,20p' "$d/read.err"; fail=1; continue
-    fi
-    touch "$d/state/ops.jsonl"
-    tshark_requests "$CORPUS/opcua/$p" | count_rows >"$d/tshark.tsv"
-    otwatch_requests "$d/state/ops.jsonl" | count_rows >"$d/otwatch.tsv"
-    n=$(awk -F'\t' '{s += $NF} END {print s + 0}' "$d/tshark.tsv")
-    if [ "$n" -eq 0 ]; then
-        echo "FAIL: $p: tshark decoded no OPC UA request"; fail=1
-    elif cmp -s "$d/tshark.tsv" "$d/otwatch.tsv"; then
-        echo "ok: $p: $n requests, same as tshark ($(wc -l <"$d/tshark.tsv") rows)"
-    else
-        echo "FAIL: $p: request counts differ (client, server, function, count)"
-        LC_ALL=C comm -23 "$d/tshark.tsv" "$d/otwatch.tsv" | sed 's/^/    tshark : /'
-        LC_ALL=C comm -13 "$d/tshark.tsv" "$d/otwatch.tsv" | sed 's/^/    otwatch: /'
-        fail=1
-    fi
+corpus_captures PCAPS "$CORPUS/opcua"
+for pcap in "${PCAPS[@]}"; do
+    d=$(corpus_dir "$pcap")
+    corpus_read "$pcap" "$d" || continue
+    corpus_compare_ops "$pcap" "$d" tshark_requests "opcua requests client.ip server.ip function" \
+        "client, server, function"
 done
 
-o="$WORK/ndpi_opc-ua/state/ops.jsonl"
+o="$WORK/opcua/ndpi_opc-ua/state/ops.jsonl"
 if [ -f "$o" ]; then
-    if jq -e -s 'any(.[]; .function == 446 and .object == "SecurityPolicy#None" and .outcome == "ok") and any(.[]; .function == 467 and .object == "username=user1" and .outcome == "ok") and ([.[] | select(.function == 631 and .outcome == "ok")] | length == 87) and all(.[]; .outcome != "no_response")' "$o" >/dev/null; then
-        echo "ok: ndpi_opc-ua: policy None, user name login, 87 reads answered"
-    else
-        echo "FAIL: ndpi_opc-ua: op details"; fail=1
-    fi
+    corpus_check "ndpi_opc-ua: policy None, user name login, 87 reads answered" "$o" -s 'any(.[]; .function == 446 and .object == "SecurityPolicy#None" and .outcome == "ok") and any(.[]; .function == 467 and .object == "username=user1" and .outcome == "ok") and ([.[] | select(.function == 631 and .outcome == "ok")] | length == 87) and all(.[]; .outcome != "no_response")'
 fi
-[ $fail -eq 0 ] && echo "PASS" || echo "FAIL"
-exit $fail
+corpus_end

@@ -3,126 +3,22 @@
  * The input is cut into PDUs the way the TCP stream layer would (via
  * enip_frame_len), falling back to a length taken from the input when the
  * bytes do not frame, so garbage reaches enip_parse too. Directions
- * alternate. Every chunk is copied into an exact-size heap buffer so ASan
- * reports any read past it. The sink reads every field it is given.
+ * alternate. Driver and sink checks: fuzz_harness.h.
  */
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "dissector.h"
 #include "enip.h"
-#include "facts.h"
+#include "fuzz_harness.h"
 
-typedef struct fuzz_ctx {
-    uint64_t acc; /* keeps the field reads alive */
-} fuzz_ctx;
-
-static void check_str(fuzz_ctx *c, const char *s, size_t cap)
+/* Pending PDUs, their CIP slots and the tag-name arena stay in bounds and
+ * are all released by the final flush. */
+static void check_session(const void *session, bool final)
 {
-    size_t n = strnlen(s, cap);
-    if (n == cap)
-        abort(); /* not NUL-terminated */
-    for (size_t i = 0; i < n; i++)
-        c->acc += (uint8_t)s[i];
+    const enip_session *s = session;
+    if (s->n_pending > ENIP_MAX_PENDING || s->n_slots > ENIP_MAX_SLOTS ||
+        s->names_used > ENIP_NAME_ARENA)
+        abort();
+    if (final && (s->n_pending != 0 || s->n_slots != 0 || s->names_used != 0))
+        abort();
 }
 
-static void on_op(void *ctx, const otw_op *op)
-{
-    fuzz_ctx *c = ctx;
-    if (op->function_name == NULL || op->protocol != OTW_PROTO_ENIP ||
-        (unsigned)op->op_class >= OTW_CLASS__COUNT || (unsigned)op->outcome > OTW_OUTCOME_ERROR)
-        abort();
-    if (!op->has_address && (op->address_start != 0 || op->address_count != 0))
-        abort();
-    check_str(c, op->function_name, 64);
-    check_str(c, op->object, sizeof(op->object));
-    check_str(c, otw_class_name(op->op_class), 32);
-    check_str(c, otw_outcome_name(op->outcome), 32);
-    c->acc += op->ts_us + op->response_ts_us + op->has_unit + op->unit + op->transaction +
-              op->function + op->has_address + op->address_start + op->address_count +
-              op->exception_code + op->request_seen;
-}
-
-static void on_identity(void *ctx, const otw_identity *id)
-{
-    fuzz_ctx *c = ctx;
-    if (id->source == NULL || id->protocol != OTW_PROTO_ENIP)
-        abort();
-    check_str(c, id->source, 64);
-    check_str(c, id->vendor, sizeof(id->vendor));
-    check_str(c, id->product, sizeof(id->product));
-    check_str(c, id->product_code, sizeof(id->product_code));
-    check_str(c, id->model, sizeof(id->model));
-    check_str(c, id->revision, sizeof(id->revision));
-    check_str(c, id->serial, sizeof(id->serial));
-    check_str(c, id->name, sizeof(id->name));
-    check_str(c, id->device_type, sizeof(id->device_type));
-    check_str(c, id->detail, sizeof(id->detail));
-    c->acc += id->has_ip + id->vendor_id + id->role_hint;
-    c->acc += id->about;
-}
-
-static void on_anomaly(void *ctx, const char *name)
-{
-    fuzz_ctx *c = ctx;
-    if (name == NULL)
-        abort();
-    check_str(c, name, 64);
-}
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-    /* The sensor carves sessions from raw slots: emulate with the heap. */
-    enip_session *s = malloc(enip_dissector.session_size);
-    fuzz_ctx ctx = {0};
-    otw_sink sink = {&ctx, on_op, on_identity, on_anomaly, NULL};
-    otw_dir dir = OTW_DIR_TO_SERVER;
-    uint64_t ts = 1;
-    size_t off = 0;
-
-    if (s == NULL)
-        return 0;
-    enip_dissector.session_init(s);
-    while (off < size) {
-        const uint8_t *p = data + off;
-        size_t left = size - off;
-        long fl = enip_frame_len(p, left);
-        size_t n;
-        if (fl > 0 && (size_t)fl <= left)
-            n = (size_t)fl;
-        else
-            n = 1 + p[0] % (left < 64 ? left : 64); /* garbage or truncated tail */
-        if (n > left)
-            n = left;
-
-        uint8_t *chunk = malloc(n);
-        if (chunk == NULL)
-            break;
-        memcpy(chunk, p, n);
-        (void)enip_frame_len(chunk, n);
-        otw_parse_status st = enip_parse(s, dir, chunk, n, ts, &sink);
-        if (st != OTW_PARSE_OK && st != OTW_PARSE_MALFORMED && st != OTW_PARSE_NOT_MINE)
-            abort();
-        free(chunk);
-
-        if (s->n_pending > ENIP_MAX_PENDING || s->n_slots > ENIP_MAX_SLOTS ||
-            s->names_used > ENIP_NAME_ARENA)
-            abort();
-        /* Time moves by the first byte; expire now and then. */
-        ts += p[0];
-        if ((p[0] & 0x0F) == 0x0F)
-            enip_expire(s, ts, p[0], &sink);
-        dir = dir == OTW_DIR_TO_SERVER ? OTW_DIR_TO_CLIENT : OTW_DIR_TO_SERVER;
-        off += n;
-    }
-    enip_expire(s, ts, 0, &sink);
-    if (s->n_pending != 0 || s->n_slots != 0 || s->names_used != 0)
-        abort();
-    free(s);
-    volatile uint64_t keep = ctx.acc; /* the reads must not be optimized away */
-    (void)keep;
-    return 0;
-}
+FUZZ_TARGET(.d = &enip_dissector, .cut = fuzz_cut_stream, .reframe = true,
+            .check_session = check_session)

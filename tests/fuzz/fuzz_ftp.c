@@ -1,7 +1,7 @@
 /* fuzz_ftp.c - libFuzzer target for the ftp login dissector (ftp.c): a
  * conversation of segments in both directions through the dissector's own
- * framing (see login_fuzz.h). */
+ * framing (fuzz_conversation in fuzz_harness.h). */
 #include "ftp.h"
-#include "login_fuzz.h"
+#include "fuzz_harness.h"
 
-LOGIN_FUZZER(ftp_dissector)
+FUZZ_CONVERSATION(ftp_dissector)

@@ -1,7 +1,7 @@
 /* fuzz_imap.c - libFuzzer target for the imap login dissector (imap.c): a
  * conversation of segments in both directions through the dissector's own
- * framing (see login_fuzz.h). */
+ * framing (fuzz_conversation in fuzz_harness.h). */
+#include "fuzz_harness.h"
 #include "imap.h"
-#include "login_fuzz.h"
 
-LOGIN_FUZZER(imap_dissector)
+FUZZ_CONVERSATION(imap_dissector)

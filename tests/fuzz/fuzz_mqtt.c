@@ -1,7 +1,7 @@
 /* fuzz_mqtt.c - libFuzzer target for the mqtt login dissector (mqtt.c): a
  * conversation of segments in both directions through the dissector's own
- * framing (see login_fuzz.h). */
+ * framing (fuzz_conversation in fuzz_harness.h). */
+#include "fuzz_harness.h"
 #include "mqtt.h"
-#include "login_fuzz.h"
 
-LOGIN_FUZZER(mqtt_dissector)
+FUZZ_CONVERSATION(mqtt_dissector)

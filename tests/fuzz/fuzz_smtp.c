@@ -1,7 +1,7 @@
 /* fuzz_smtp.c - libFuzzer target for the smtp login dissector (smtp.c): a
  * conversation of segments in both directions through the dissector's own
- * framing (see login_fuzz.h). */
+ * framing (fuzz_conversation in fuzz_harness.h). */
+#include "fuzz_harness.h"
 #include "smtp.h"
-#include "login_fuzz.h"
 
-LOGIN_FUZZER(smtp_dissector)
+FUZZ_CONVERSATION(smtp_dissector)
