@@ -1,80 +1,19 @@
 /* ident_test.h - helpers shared by the identity dissector unit tests
  * (test_dhcp.c, test_lldp.c, test_cdp.c, test_nbns.c, test_mdns.c,
- * test_ssdp.c, test_snmp.c): a recording sink, a packet builder, and the
- * hostile-input drivers (every truncation, random garbage) that run a
- * parser over exact-size heap copies so ASan sees any read past the end.
- * Include after <cmocka.h>.
+ * test_ssdp.c, test_snmp.c, test_dns.c): the recording sink of sink_test.h
+ * as one global, a packet builder, and the hostile-input drivers (every
+ * truncation, random garbage) that run a dissector over exact-size heap
+ * copies so ASan sees any read past the end. Include after <cmocka.h>.
  */
 #ifndef OTW_IDENT_TEST_H
 #define OTW_IDENT_TEST_H
 
-#include <stdlib.h>
-#include <string.h>
-
-#include "dissector.h"
-#include "facts.h"
-
 #define REC_MAX 32
+#define SINK_MAX_OPS REC_MAX
+#define SINK_MAX_IDS REC_MAX
+#include "sink_test.h"
 
-typedef struct recorder {
-    otw_op ops[REC_MAX];
-    size_t n_ops;
-    otw_identity ids[REC_MAX];
-    size_t n_ids;
-    size_t n_anomalies;
-    const char *last_anomaly;
-} recorder;
-
-static inline void check_str(const char *s, size_t cap)
-{
-    assert_non_null(s);
-    assert_true(strnlen(s, cap) < cap); /* NUL-terminated inside its field */
-}
-
-static inline void check_identity(const otw_identity *id)
-{
-    assert_non_null(id->source);
-    check_str(id->vendor, sizeof(id->vendor));
-    check_str(id->product, sizeof(id->product));
-    check_str(id->product_code, sizeof(id->product_code));
-    check_str(id->model, sizeof(id->model));
-    check_str(id->revision, sizeof(id->revision));
-    check_str(id->serial, sizeof(id->serial));
-    check_str(id->name, sizeof(id->name));
-    check_str(id->device_type, sizeof(id->device_type));
-    check_str(id->detail, sizeof(id->detail));
-    assert_true((unsigned)id->role_hint <= OTW_HINT_IOT);
-    assert_true(id->about == OTW_DIR_TO_SERVER || id->about == OTW_DIR_TO_CLIENT);
-}
-
-static inline void rec_op(void *ctx, const otw_op *op)
-{
-    recorder *r = ctx;
-    assert_non_null(op->function_name);
-    check_str(op->object, sizeof(op->object));
-    assert_true((unsigned)op->op_class < OTW_CLASS__COUNT);
-    if (r->n_ops < REC_MAX)
-        r->ops[r->n_ops] = *op;
-    r->n_ops++;
-}
-
-static inline void rec_identity(void *ctx, const otw_identity *id)
-{
-    recorder *r = ctx;
-    check_identity(id);
-    if (r->n_ids < REC_MAX)
-        r->ids[r->n_ids] = *id;
-    r->n_ids++;
-}
-
-static inline void rec_anomaly(void *ctx, const char *name)
-{
-    recorder *r = ctx;
-    assert_non_null(name);
-    r->n_anomalies++;
-    r->last_anomaly = name;
-}
-
+/* One recorder for the whole test, checking every fact (sink_test.h). */
 static recorder g_rec;
 static const otw_sink g_sink = {&g_rec, rec_op, rec_identity, rec_anomaly, NULL};
 
@@ -124,9 +63,6 @@ static inline void putstr(pkt *p, const char *s)
 
 /* --------------------------------------------------- hostile drivers */
 
-typedef otw_parse_status (*parse_fn)(void *session, otw_dir dir, const uint8_t *pdu, size_t len,
-                                     uint64_t ts_us, const otw_sink *sink);
-
 /* Parses data cut at every length 0..n (both directions), each from an
  * exact-size heap copy. The session (if any) is re-initialised each time. */
 static inline void every_truncation(const otw_dissector *d, const uint8_t *data, size_t n)
@@ -134,18 +70,14 @@ static inline void every_truncation(const otw_dissector *d, const uint8_t *data,
     void *session = d->session_size ? malloc(d->session_size) : NULL;
     for (size_t len = 0; len <= n; len++) {
         for (int dir = 0; dir < 2; dir++) {
-            uint8_t *copy = malloc(len ? len : 1);
-            assert_non_null(copy);
-            memcpy(copy, data, len);
             if (session)
                 d->session_init(session);
             rec_reset();
-            otw_parse_status st = d->parse(session, (otw_dir)dir, copy, len, 1000, &g_sink);
-            assert_true(st == OTW_PARSE_OK || st == OTW_PARSE_MALFORMED ||
-                        st == OTW_PARSE_NOT_MINE);
+            otw_parse_status st =
+                parse_copy(d->parse, session, (otw_dir)dir, data, len, 1000, &g_sink);
+            assert_valid_status(st);
             if (d->expire)
                 d->expire(session, 2000, 0, &g_sink);
-            free(copy);
         }
     }
     free(session);
@@ -172,7 +104,7 @@ static inline void garbage(const otw_dissector *d, const uint8_t *seed, size_t n
         }
         rec_reset();
         otw_parse_status st = d->parse(session, (otw_dir)(i & 1), buf, len, i, &g_sink);
-        assert_true(st == OTW_PARSE_OK || st == OTW_PARSE_MALFORMED || st == OTW_PARSE_NOT_MINE);
+        assert_valid_status(st);
         free(buf);
     }
     if (d->expire)

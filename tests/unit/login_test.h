@@ -1,20 +1,17 @@
 /* login_test.h - helpers shared by the cleartext login dissector unit tests
  * (test_telnet.c, test_ftp.c, test_http.c, test_mqtt.c, test_vnc.c,
- * test_pop3.c, test_imap.c, test_smtp.c, test_ics_logins.c): a sink that
- * records credentials (the test keeps a copy of each secret to compare
- * it; the code under test must not), a conversation driver feeding text
- * lines or raw chunks through the dissector's own framing, and the
- * hostile-input drivers (every truncation, garbage) over exact-size heap
- * copies so ASan sees any read past the end. Include after <cmocka.h>.
+ * test_pop3.c, test_imap.c, test_smtp.c, test_ics_logins.c), built on
+ * sink_test.h: a sink that records credentials (the test keeps a copy of
+ * each secret to compare it; the code under test must not), a
+ * conversation driver feeding text lines or raw chunks through the
+ * dissector's own framing, and the hostile-input drivers (every
+ * truncation, garbage) over exact-size heap copies so ASan sees any read
+ * past the end. Include after <cmocka.h>.
  */
 #ifndef OTW_LOGIN_TEST_H
 #define OTW_LOGIN_TEST_H
 
-#include <stdlib.h>
-#include <string.h>
-
-#include "dissector.h"
-#include "facts.h"
+#include "sink_test.h"
 
 #define LREC_MAX 64
 
@@ -49,7 +46,7 @@ static inline void lrec_cred(void *ctx, const otw_credential *c)
 static inline void lrec_op(void *ctx, const otw_op *op)
 {
     lrec *r = ctx;
-    assert_non_null(op->function_name);
+    check_op(op, OTW_PROTO_NONE);
     r->n_ops++;
 }
 
@@ -95,12 +92,8 @@ static inline size_t feed(const otw_dissector *d, void *s, otw_dir dir, const vo
         long n = d->frame_len(p + off, len - off);
         if (n <= 0 || (size_t)n > len - off)
             break;
-        uint8_t *copy = malloc((size_t)n);
-        assert_non_null(copy);
-        memcpy(copy, p + off, (size_t)n);
-        otw_parse_status st = d->parse(s, dir, copy, (size_t)n, ts, sink);
-        assert_true(st == OTW_PARSE_OK || st == OTW_PARSE_MALFORMED || st == OTW_PARSE_NOT_MINE);
-        free(copy);
+        otw_parse_status st = parse_copy(d->parse, s, dir, p + off, (size_t)n, ts, sink);
+        assert_valid_status(st);
         off += (size_t)n;
     }
     return len - off;
@@ -115,6 +108,21 @@ static inline size_t feed_str(const otw_dissector *d, void *s, otw_dir dir, cons
 #define C2S(text) feed_str(D, s, OTW_DIR_TO_SERVER, (text), ts += 1000, &sink)
 #define S2C(text) feed_str(D, s, OTW_DIR_TO_CLIENT, (text), ts += 1000, &sink)
 
+/* Frames and parses p[0..n) alone in a fresh session, from an exact-size
+ * heap copy, then flushes the session. */
+static inline void parse_alone(const otw_dissector *d, otw_dir dir, const uint8_t *p, size_t n,
+                               const otw_sink *sink)
+{
+    void *s = session_new(d);
+    uint8_t *copy = heap_copy(p, n);
+    (void)d->frame_len(copy, n);
+    (void)d->parse(s, dir, copy, n, 1, sink);
+    if (d->expire)
+        d->expire(s, 2, 0, sink);
+    free(copy);
+    free(s);
+}
+
 /* Every prefix of a conversation chunk, parsed alone in a fresh session,
  * and random garbage: no crash, no read past the end (ASan), credentials
  * well formed (lrec_cred). */
@@ -122,34 +130,15 @@ static inline void hostile(const otw_dissector *d, const uint8_t *pdu, size_t le
 {
     lrec r;
     otw_sink sink = lrec_sink(&r);
-    for (size_t n = 0; n <= len; n++) {
-        void *s = session_new(d);
-        uint8_t *copy = malloc(n ? n : 1);
-        assert_non_null(copy);
-        memcpy(copy, pdu, n);
-        (void)d->frame_len(copy, n);
-        (void)d->parse(s, dir, copy, n, 1, &sink);
-        if (d->expire)
-            d->expire(s, 2, 0, &sink);
-        free(copy);
-        free(s);
-    }
+    for (size_t n = 0; n <= len; n++)
+        parse_alone(d, dir, pdu, n, &sink);
     srand(7);
     for (int round = 0; round < 200; round++) {
         uint8_t g[300];
         size_t n = (size_t)(rand() % (int)sizeof(g));
         for (size_t i = 0; i < n; i++)
             g[i] = (uint8_t)rand();
-        void *s = session_new(d);
-        uint8_t *copy = malloc(n ? n : 1);
-        assert_non_null(copy);
-        memcpy(copy, g, n);
-        (void)d->frame_len(copy, n);
-        (void)d->parse(s, (round & 1) ? OTW_DIR_TO_CLIENT : OTW_DIR_TO_SERVER, copy, n, 1, &sink);
-        if (d->expire)
-            d->expire(s, 2, 0, &sink);
-        free(copy);
-        free(s);
+        parse_alone(d, (round & 1) ? OTW_DIR_TO_CLIENT : OTW_DIR_TO_SERVER, g, n, &sink);
     }
 }
 

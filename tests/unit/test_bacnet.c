@@ -17,62 +17,9 @@
 #include "bacnet.h"
 #include "dissector.h"
 #include "facts.h"
+#include "sink_test.h"
 
-#define MAX_OPS 64
-
-typedef struct recorder {
-    otw_op ops[MAX_OPS];
-    size_t n_ops;
-    otw_identity ids[8];
-    size_t n_ids;
-    size_t n_anomalies;
-} recorder;
-
-static void rec_op(void *ctx, const otw_op *op)
-{
-    recorder *r = ctx;
-    assert_non_null(op->function_name);
-    assert_int_equal(op->protocol, OTW_PROTO_BACNET);
-    assert_true(strnlen(op->object, sizeof(op->object)) < sizeof(op->object));
-    if (r->n_ops < MAX_OPS)
-        r->ops[r->n_ops] = *op;
-    r->n_ops++;
-}
-
-static void rec_identity(void *ctx, const otw_identity *id)
-{
-    recorder *r = ctx;
-    assert_non_null(id->source);
-    if (r->n_ids < 8)
-        r->ids[r->n_ids] = *id;
-    r->n_ids++;
-}
-
-static void rec_anomaly(void *ctx, const char *name)
-{
-    recorder *r = ctx;
-    assert_non_null(name);
-    r->n_anomalies++;
-}
-
-typedef struct fixture {
-    bn_session s;
-    recorder rec;
-    otw_sink sink;
-} fixture;
-
-static int setup(void **state)
-{
-    static fixture f;
-    memset(&f, 0, sizeof(f));
-    bn_session_init(&f.s);
-    f.sink.ctx = &f.rec;
-    f.sink.op = rec_op;
-    f.sink.identity = rec_identity;
-    f.sink.anomaly = rec_anomaly;
-    *state = &f;
-    return 0;
-}
+SINK_FIXTURE(bn_session, bn_session_init, OTW_PROTO_BACNET, NULL)
 
 /* BVLC function + length, then the NPDU/APDU bytes. */
 static otw_parse_status send_bvlc(fixture *f, otw_dir dir, uint8_t function, const uint8_t *npdu,
@@ -89,9 +36,7 @@ static otw_parse_status send_bvlc(fixture *f, otw_dir dir, uint8_t function, con
     return bn_parse(&f->s, dir, d, n + 4, ts, &f->sink);
 }
 
-#define UNI(f, dir, ts, ...)                                                                       \
-    send_bvlc((f), (dir), 0x0a, (const uint8_t[]){__VA_ARGS__},                                    \
-              sizeof((const uint8_t[]){__VA_ARGS__}), (ts))
+#define UNI(f, dir, ts, ...) send_bvlc((f), (dir), 0x0a, BYTES(__VA_ARGS__), (ts))
 #define C2S OTW_DIR_TO_SERVER
 #define S2C OTW_DIR_TO_CLIENT
 
@@ -102,11 +47,8 @@ static void test_registry(void **state)
     (void)state;
     assert_ptr_equal(otw_dissector_for_port(false, 47808), &bacnet_dissector);
     assert_null(otw_dissector_for_port(true, 47808));
-    assert_ptr_equal(otw_dissector_get(OTW_PROTO_BACNET), &bacnet_dissector);
-    assert_string_equal(bacnet_dissector.name, otw_proto_name(OTW_PROTO_BACNET));
-    assert_true(bacnet_dissector.industrial);
+    check_industrial_dissector(&bacnet_dissector, OTW_PROTO_BACNET);
     assert_int_equal(bacnet_dissector.session_size, sizeof(bn_session));
-    assert_true(bacnet_dissector.session_size <= OTW_SESSION_MAX_BYTES);
     assert_ptr_equal(bacnet_dissector.parse, bn_parse);
     assert_ptr_equal(bacnet_dissector.expire, bn_expire);
     assert_string_equal(bn_confirmed_name(12), "readProperty");

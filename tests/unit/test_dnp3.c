@@ -19,65 +19,14 @@
 #include "dissector.h"
 #include "dnp3.h"
 #include "facts.h"
+#include "sink_test.h"
 
-#define MAX_OPS 64
 #define MASTER 1
 #define OUTSTATION 10
 #define CTRL_REQ 0xC4 /* DIR=1 PRM=1 unconfirmed user data */
 #define CTRL_RSP 0x44 /* DIR=0 PRM=1 unconfirmed user data */
 
-typedef struct recorder {
-    otw_op ops[MAX_OPS];
-    size_t n_ops;
-    otw_identity ids[4];
-    size_t n_ids;
-    size_t n_anomalies;
-    const char *last_anomaly;
-} recorder;
-
-static void rec_op(void *ctx, const otw_op *op)
-{
-    recorder *r = ctx;
-    assert_non_null(op->function_name);
-    assert_int_equal(op->protocol, OTW_PROTO_DNP3);
-    if (r->n_ops < MAX_OPS)
-        r->ops[r->n_ops] = *op;
-    r->n_ops++;
-}
-
-static void rec_identity(void *ctx, const otw_identity *id)
-{
-    recorder *r = ctx;
-    if (r->n_ids < 4)
-        r->ids[r->n_ids] = *id;
-    r->n_ids++;
-}
-
-static void rec_anomaly(void *ctx, const char *name)
-{
-    recorder *r = ctx;
-    r->n_anomalies++;
-    r->last_anomaly = name;
-}
-
-typedef struct fixture {
-    dnp3_session s;
-    recorder rec;
-    otw_sink sink;
-} fixture;
-
-static int setup(void **state)
-{
-    static fixture f;
-    memset(&f, 0, sizeof(f));
-    dnp3_session_init(&f.s);
-    f.sink.ctx = &f.rec;
-    f.sink.op = rec_op;
-    f.sink.identity = rec_identity;
-    f.sink.anomaly = rec_anomaly;
-    *state = &f;
-    return 0;
-}
+SINK_FIXTURE(dnp3_session, dnp3_session_init, OTW_PROTO_DNP3, NULL)
 
 /* Link frame around `user` (transport header + application data). */
 static size_t mk_frame(uint8_t *out, uint8_t ctrl, uint16_t dst, uint16_t src, const uint8_t *user,
@@ -128,12 +77,8 @@ static otw_parse_status send_app(fixture *f, bool request, const uint8_t *app, s
     return send_user(f, OTW_DIR_TO_CLIENT, CTRL_RSP, MASTER, OUTSTATION, user, n + 1, ts);
 }
 
-#define REQ(f, ...)                                                                                \
-    send_app((f), true, (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__}),    \
-             1000)
-#define RSP(f, ...)                                                                                \
-    send_app((f), false, (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__}),   \
-             2000)
+#define REQ(f, ...) send_app((f), true, BYTES(__VA_ARGS__), 1000)
+#define RSP(f, ...) send_app((f), false, BYTES(__VA_ARGS__), 2000)
 
 /* ------------------------------------------------------------ link layer */
 
@@ -715,15 +660,7 @@ static void test_truncated_everywhere(void **state)
     const uint8_t user[] = {0xC0, 0xC3, 0x01, 0x3C, 0x02, 0x06, 0x3C, 0x03, 0x06, 0x3C,
                             0x04, 0x06, 0x3C, 0x01, 0x06, 0x01, 0x02, 0x00, 0x00, 0x05};
     size_t n = mk_frame(fr, CTRL_REQ, OUTSTATION, MASTER, user, sizeof(user));
-    for (size_t cut = 0; cut < n; cut++) {
-        uint8_t *copy = test_malloc(cut ? cut : 1);
-        memcpy(copy, fr, cut);
-        otw_parse_status st = dnp3_parse(&f->s, OTW_DIR_TO_SERVER, copy, cut, 1, &f->sink);
-        assert_true(st != OTW_PARSE_OK);
-        long fl = dnp3_frame_len(copy, cut);
-        assert_true(fl == OTW_FRAME_NEED_MORE || fl == (long)n);
-        test_free(copy);
-    }
+    every_prefix_refused(dnp3_parse, dnp3_frame_len, &f->s, OTW_DIR_TO_SERVER, fr, n, &f->sink);
     assert_int_equal(f->rec.n_ops, 0);
     assert_int_equal(f->s.n_pending, 0);
 }
@@ -735,17 +672,14 @@ static void test_garbage(void **state)
     uint32_t x = 12345;
     for (int round = 0; round < 2000; round++) {
         size_t n = 1 + (x % sizeof(buf));
-        for (size_t i = 0; i < n; i++) {
-            x = x * 1103515245u + 12345u;
-            buf[i] = (uint8_t)(x >> 16);
-        }
+        lcg_fill(&x, buf, n);
         if (round & 1) { /* a plausible header, random rest */
             buf[0] = 0x05;
             buf[1] = 0x64;
         }
         otw_parse_status st =
             dnp3_parse(&f->s, (otw_dir)(round & 1), buf, n, (uint64_t)round, &f->sink);
-        assert_true(st == OTW_PARSE_OK || st == OTW_PARSE_MALFORMED || st == OTW_PARSE_NOT_MINE);
+        assert_valid_status(st);
         assert_true(f->s.n_pending <= DNP3_MAX_PENDING);
     }
 }
@@ -787,10 +721,7 @@ static void test_descriptor(void **state)
     assert_non_null(d);
     assert_ptr_equal(d, &dnp3_dissector);
     assert_ptr_equal(otw_dissector_for_port(false, 20000), &dnp3_dissector);
-    assert_ptr_equal(otw_dissector_get(OTW_PROTO_DNP3), &dnp3_dissector);
-    assert_string_equal(d->name, otw_proto_name(OTW_PROTO_DNP3));
-    assert_true(d->industrial);
-    assert_true(d->session_size <= OTW_SESSION_MAX_BYTES);
+    check_industrial_dissector(&dnp3_dissector, OTW_PROTO_DNP3);
     assert_non_null(d->expire);
 }
 

@@ -20,60 +20,10 @@
 #include "enip.h"
 #include "facts.h"
 
-#define MAX_OPS 256
+#define SINK_MAX_OPS 256
+#include "sink_test.h"
 
-typedef struct recorder {
-    otw_op ops[MAX_OPS];
-    size_t n_ops;
-    otw_identity ids[4];
-    size_t n_ids;
-    size_t n_anomalies;
-} recorder;
-
-static void rec_op(void *ctx, const otw_op *op)
-{
-    recorder *r = ctx;
-    assert_non_null(op->function_name);
-    assert_int_equal(op->protocol, OTW_PROTO_ENIP);
-    assert_true(strnlen(op->object, sizeof(op->object)) < sizeof(op->object));
-    if (r->n_ops < MAX_OPS)
-        r->ops[r->n_ops] = *op;
-    r->n_ops++;
-}
-
-static void rec_identity(void *ctx, const otw_identity *id)
-{
-    recorder *r = ctx;
-    if (r->n_ids < 4)
-        r->ids[r->n_ids] = *id;
-    r->n_ids++;
-}
-
-static void rec_anomaly(void *ctx, const char *name)
-{
-    recorder *r = ctx;
-    assert_string_equal(name, "enip_malformed");
-    r->n_anomalies++;
-}
-
-typedef struct fixture {
-    enip_session s;
-    recorder rec;
-    otw_sink sink;
-} fixture;
-
-static int setup(void **state)
-{
-    static fixture f;
-    memset(&f, 0, sizeof(f));
-    enip_session_init(&f.s);
-    f.sink.ctx = &f.rec;
-    f.sink.op = rec_op;
-    f.sink.identity = rec_identity;
-    f.sink.anomaly = rec_anomaly;
-    *state = &f;
-    return 0;
-}
+SINK_FIXTURE(enip_session, enip_session_init, OTW_PROTO_ENIP, "enip_malformed")
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -155,8 +105,6 @@ static otw_parse_status ud(fixture *f, otw_dir dir, uint16_t seq, const uint8_t 
     return enip_parse(&f->s, dir, pdu, pn, ts, &f->sink);
 }
 
-#define BYTES(...) (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__})
-
 /* Identity object attributes 1-7: vendor 1, device type 0x0E (PLC), product
  * code 54, revision 16.20, status 0x3060, serial 0x0051823F, name. */
 #define IDENTITY_ATTRS                                                                             \
@@ -172,12 +120,10 @@ static void test_descriptor(void **state)
     assert_ptr_equal(otw_dissector_for_port(true, 44818), &enip_dissector);
     assert_ptr_equal(otw_dissector_for_port(false, 44818), &enip_dissector);
     assert_ptr_equal(otw_dissector_for_port(false, 2222), &enip_dissector);
-    assert_ptr_equal(otw_dissector_get(OTW_PROTO_ENIP), &enip_dissector);
+    check_industrial_dissector(&enip_dissector, OTW_PROTO_ENIP);
     assert_string_equal(enip_dissector.name, "enip");
     assert_string_equal(otw_proto_name(OTW_PROTO_ENIP), "enip");
-    assert_true(enip_dissector.industrial);
     assert_int_equal(enip_dissector.session_size, sizeof(enip_session));
-    assert_true(enip_dissector.session_size <= OTW_SESSION_MAX_BYTES);
     assert_non_null(enip_dissector.frame_len);
     assert_non_null(enip_dissector.expire);
 }
@@ -645,6 +591,13 @@ static void test_io_and_garbage(void **state)
     assert_int_equal(f->rec.n_anomalies, 3);
 }
 
+/* The header's length is patched so the prefix is self-consistent. */
+static void patch_length(uint8_t *copy, size_t cut)
+{
+    if (cut >= 24)
+        put16(copy + 2, (uint16_t)(cut - 24));
+}
+
 /* Every prefix of valid PDUs, as datagrams: never a crash, never a read
  * past the end (ASan), never a pending leak. */
 static void test_truncation(void **state)
@@ -657,25 +610,8 @@ static void test_truncation(void **state)
     uint8_t rbody[256], rpdu[300];
     size_t rbn = rr_body(rbody, reply, sizeof(reply));
     size_t rpn = encap(rpdu, ENIP_CMD_SEND_RR_DATA, SESSION, 0, 1, rbody, rbn);
-    for (size_t cut = 0; cut <= pn; cut++) {
-        uint8_t *copy = malloc(cut ? cut : 1);
-        memcpy(copy, pdu, cut);
-        /* The header's length is patched so the prefix is self-consistent. */
-        if (cut >= 24)
-            put16(copy + 2, (uint16_t)(cut - 24));
-        otw_parse_status st = enip_parse(&f->s, OTW_DIR_TO_SERVER, copy, cut, 1, &f->sink);
-        assert_true(st == OTW_PARSE_OK || st == OTW_PARSE_MALFORMED || st == OTW_PARSE_NOT_MINE);
-        free(copy);
-    }
-    for (size_t cut = 0; cut <= rpn; cut++) {
-        uint8_t *copy = malloc(cut ? cut : 1);
-        memcpy(copy, rpdu, cut);
-        if (cut >= 24)
-            put16(copy + 2, (uint16_t)(cut - 24));
-        otw_parse_status st = enip_parse(&f->s, OTW_DIR_TO_CLIENT, copy, cut, 1, &f->sink);
-        assert_true(st == OTW_PARSE_OK || st == OTW_PARSE_MALFORMED || st == OTW_PARSE_NOT_MINE);
-        free(copy);
-    }
+    every_prefix_patched(enip_parse, &f->s, OTW_DIR_TO_SERVER, pdu, pn, &f->sink, patch_length);
+    every_prefix_patched(enip_parse, &f->s, OTW_DIR_TO_CLIENT, rpdu, rpn, &f->sink, patch_length);
     enip_expire(&f->s, 2, 0, &f->sink);
     assert_int_equal(f->s.n_pending, 0);
     assert_int_equal(f->s.n_slots, 0);

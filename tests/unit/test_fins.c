@@ -20,71 +20,13 @@
 #include "dissector.h"
 #include "facts.h"
 #include "fins.h"
+#include "sink_test.h"
 
-#define MAX_OPS 64
-
-typedef struct recorder {
-    otw_op ops[MAX_OPS];
-    size_t n_ops;
-    otw_identity ids[4];
-    size_t n_ids;
-    size_t n_anomalies;
-    const char *last_anomaly;
-} recorder;
-
-static void rec_op(void *ctx, const otw_op *op)
-{
-    recorder *r = ctx;
-    assert_non_null(op->function_name);
-    assert_int_equal(op->protocol, OTW_PROTO_FINS);
-    if (r->n_ops < MAX_OPS)
-        r->ops[r->n_ops] = *op;
-    r->n_ops++;
-}
-
-static void rec_identity(void *ctx, const otw_identity *id)
-{
-    recorder *r = ctx;
-    if (r->n_ids < 4)
-        r->ids[r->n_ids] = *id;
-    r->n_ids++;
-}
-
-static void rec_anomaly(void *ctx, const char *name)
-{
-    recorder *r = ctx;
-    r->n_anomalies++;
-    r->last_anomaly = name;
-}
-
-typedef struct fixture {
-    fins_session s;
-    recorder rec;
-    otw_sink sink;
-} fixture;
-
-static int setup(void **state)
-{
-    static fixture f;
-    memset(&f, 0, sizeof(f));
-    fins_session_init(&f.s);
-    f.sink.ctx = &f.rec;
-    f.sink.op = rec_op;
-    f.sink.identity = rec_identity;
-    f.sink.anomaly = rec_anomaly;
-    *state = &f;
-    return 0;
-}
+SINK_FIXTURE(fins_session, fins_session_init, OTW_PROTO_FINS, NULL)
 
 static otw_parse_status parse(fixture *f, otw_dir dir, const uint8_t *p, size_t n, uint64_t ts)
 {
-    uint8_t *copy = malloc(n ? n : 1);
-    assert_non_null(copy);
-    if (n)
-        memcpy(copy, p, n);
-    otw_parse_status st = fins_parse(&f->s, dir, copy, n, ts, &f->sink);
-    free(copy);
-    return st;
+    return parse_copy(fins_parse, &f->s, dir, p, n, ts, &f->sink);
 }
 
 static size_t build(uint8_t *out, bool response, uint8_t sid, uint16_t cmd, uint16_t end,
@@ -127,29 +69,12 @@ static otw_parse_status rsp(fixture *f, uint8_t sid, uint16_t cmd, uint16_t end,
     return parse(f, OTW_DIR_TO_CLIENT, buf, len, 2000);
 }
 
-typedef struct bytes {
-    const uint8_t *p;
-    size_t n;
-} bytes;
-
-#define B(...)                                                                                     \
-    {                                                                                              \
-        (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__})                     \
-    }
-#define NONE                                                                                       \
-    {                                                                                              \
-        NULL, 0                                                                                    \
-    }
-
 static void test_registry(void **state)
 {
     (void)state;
     assert_ptr_equal(otw_dissector_for_port(true, 9600), &fins_dissector);
     assert_ptr_equal(otw_dissector_for_port(false, 9600), &fins_dissector);
-    assert_ptr_equal(otw_dissector_get(OTW_PROTO_FINS), &fins_dissector);
-    assert_string_equal(fins_dissector.name, otw_proto_name(OTW_PROTO_FINS));
-    assert_true(fins_dissector.industrial);
-    assert_true(fins_dissector.session_size <= OTW_SESSION_MAX_BYTES);
+    check_industrial_dissector(&fins_dissector, OTW_PROTO_FINS);
     assert_string_equal(fins_area_name(0x82), "DM");
     assert_string_equal(fins_area_name(0xB0), "CIO");
     assert_string_equal(fins_area_name(0x30), "CIO");
@@ -183,11 +108,7 @@ static void test_frame_len(void **state)
 typedef struct pair_case {
     uint16_t cmd;
     bytes req, rsp;
-    const char *name;
-    otw_op_class cls;
-    const char *object;
-    bool has_address;
-    uint32_t start, count;
+    OP_EXPECT_FIELDS;
 } pair_case;
 
 /* clang-format off */
@@ -330,20 +251,10 @@ static void test_command_pairs(void **state)
         assert_int_equal(rsp(f, sid, c->cmd, 0x0000, c->rsp.p, c->rsp.n), OTW_PARSE_OK);
         assert_int_equal(f->rec.n_ops, 1);
         const otw_op *op = &f->rec.ops[0];
-        assert_int_equal(op->function, c->cmd);
-        assert_string_equal(op->function_name, c->name);
-        assert_int_equal(op->op_class, c->cls);
-        assert_string_equal(op->object, c->object);
-        assert_int_equal(op->has_address, c->has_address);
-        assert_int_equal(op->address_start, c->start);
-        assert_int_equal(op->address_count, c->count);
-        assert_int_equal(op->outcome, OTW_OUTCOME_OK);
-        assert_true(op->request_seen);
+        assert_answered_op(op, c->cmd, c);
         assert_true(op->has_unit);
         assert_int_equal(op->unit, 0x0a);
         assert_int_equal(op->transaction, sid);
-        assert_int_equal(op->ts_us, 1000);
-        assert_int_equal(op->response_ts_us, 2000);
         assert_int_equal(f->rec.n_anomalies, 0);
         assert_int_equal(f->s.n_pending, 0);
     }
@@ -525,11 +436,8 @@ static void test_not_mine_and_truncated(void **state)
     const uint8_t q[] = {'F',  'I',  'N',  'S',  0,    0,    0,    0x15, 0,    0,
                          0,    2,    0,    0,    0,    0,    0x80, 0x00, 0x02, 0x00,
                          0xc8, 0x00, 0x00, 0x00, 0xef, 0x05, 0x05, 0x01, 0x00};
-    for (size_t k = 0; k < sizeof(q); k++) {
-        assert_int_not_equal(parse(f, OTW_DIR_TO_SERVER, q, k, 1), OTW_PARSE_OK);
-        long fl = fins_frame_len(q, k);
-        assert_true(fl == OTW_FRAME_NEED_MORE || fl == (long)sizeof(q));
-    }
+    every_prefix_refused(fins_parse, fins_frame_len, &f->s, OTW_DIR_TO_SERVER, q, sizeof(q),
+                         &f->sink);
     /* malformed requests keep no address */
     assert_int_equal(req(f, 50, 0x0101, (const uint8_t[]){0x82, 0x00}, 2), OTW_PARSE_MALFORMED);
     assert_int_equal(req(f, 51, 0x0101, (const uint8_t[]){0x82, 0, 0, 0, 0, 0}, 6),
@@ -558,10 +466,7 @@ static void test_garbage(void **state)
     uint32_t x = 777;
     for (int round = 0; round < 3000; round++) {
         size_t n = (size_t)(round % 80) + 1;
-        for (size_t i = 0; i < n; i++) {
-            x = x * 1103515245u + 12345u;
-            buf[i] = (uint8_t)(x >> 16);
-        }
+        lcg_fill(&x, buf, n);
         if (round % 3 == 1 && n > 2) { /* a FINS-looking header */
             buf[0] = (round & 4) ? 0xc0 : 0x80;
             buf[1] = 0;
@@ -573,7 +478,7 @@ static void test_garbage(void **state)
         }
         otw_parse_status st =
             parse(f, (round & 1) ? OTW_DIR_TO_CLIENT : OTW_DIR_TO_SERVER, buf, n, (uint64_t)round);
-        assert_true(st == OTW_PARSE_OK || st == OTW_PARSE_MALFORMED || st == OTW_PARSE_NOT_MINE);
+        assert_valid_status(st);
         (void)fins_frame_len(buf, n);
         assert_true(f->s.n_pending <= FINS_MAX_PENDING);
     }

@@ -19,60 +19,9 @@
 #include "dissector.h"
 #include "facts.h"
 #include "hartip.h"
+#include "sink_test.h"
 
-#define MAX_OPS 64
-
-typedef struct recorder {
-    otw_op ops[MAX_OPS];
-    size_t n_ops;
-    otw_identity ids[4];
-    size_t n_ids;
-    size_t n_anomalies;
-} recorder;
-
-static void rec_op(void *ctx, const otw_op *op)
-{
-    recorder *r = ctx;
-    assert_non_null(op->function_name);
-    assert_int_equal(op->protocol, OTW_PROTO_HARTIP);
-    if (r->n_ops < MAX_OPS)
-        r->ops[r->n_ops] = *op;
-    r->n_ops++;
-}
-
-static void rec_identity(void *ctx, const otw_identity *id)
-{
-    recorder *r = ctx;
-    if (r->n_ids < 4)
-        r->ids[r->n_ids] = *id;
-    r->n_ids++;
-}
-
-static void rec_anomaly(void *ctx, const char *name)
-{
-    recorder *r = ctx;
-    assert_string_equal(name, "hartip_malformed");
-    r->n_anomalies++;
-}
-
-typedef struct fixture {
-    hartip_session s;
-    recorder rec;
-    otw_sink sink;
-} fixture;
-
-static int setup(void **state)
-{
-    static fixture f;
-    memset(&f, 0, sizeof(f));
-    hartip_session_init(&f.s);
-    f.sink.ctx = &f.rec;
-    f.sink.op = rec_op;
-    f.sink.identity = rec_identity;
-    f.sink.anomaly = rec_anomaly;
-    *state = &f;
-    return 0;
-}
+SINK_FIXTURE(hartip_session, hartip_session_init, OTW_PROTO_HARTIP, "hartip_malformed")
 
 /* HART-IP message: header + body. */
 static size_t msg(uint8_t *out, uint8_t type, uint8_t id, uint8_t status, uint16_t seq,
@@ -127,19 +76,15 @@ static otw_parse_status pass_through(fixture *f, bool reply, uint16_t seq, uint8
     return hartip_parse(&f->s, reply ? OTW_DIR_TO_CLIENT : OTW_DIR_TO_SERVER, m, mn, ts, &f->sink);
 }
 
-#define BYTES(...) (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__})
-
 static void test_descriptor(void **state)
 {
     (void)state;
     assert_ptr_equal(otw_dissector_for_port(true, 5094), &hartip_dissector);
     assert_ptr_equal(otw_dissector_for_port(false, 5094), &hartip_dissector);
     assert_ptr_equal(otw_dissector_for_port(false, 5095), &hartip_dissector);
-    assert_ptr_equal(otw_dissector_get(OTW_PROTO_HARTIP), &hartip_dissector);
+    check_industrial_dissector(&hartip_dissector, OTW_PROTO_HARTIP);
     assert_string_equal(hartip_dissector.name, "hartip");
     assert_string_equal(otw_proto_name(OTW_PROTO_HARTIP), "hartip");
-    assert_true(hartip_dissector.industrial);
-    assert_true(hartip_dissector.session_size <= OTW_SESSION_MAX_BYTES);
 }
 
 static void test_frame_len(void **state)
@@ -344,23 +289,22 @@ static void test_errors(void **state)
     assert_int_equal(f->rec.ops[before].function, 2);
 }
 
+/* Keeps the byte count consistent with the cut. */
+static void patch_length(uint8_t *copy, size_t cut)
+{
+    if (cut >= 8) {
+        copy[6] = (uint8_t)(cut >> 8);
+        copy[7] = (uint8_t)cut;
+    }
+}
+
 static void test_truncation_and_limits(void **state)
 {
     fixture *f = *state;
     uint8_t p[64], m[80];
     size_t pn = pdu(p, true, 0, 0, cmd0_reply, sizeof(cmd0_reply));
     size_t mn = msg(m, 1, HARTIP_ID_PASS_THROUGH, 0, 1, p, pn);
-    for (size_t cut = 0; cut <= mn; cut++) {
-        uint8_t *copy = malloc(cut ? cut : 1);
-        memcpy(copy, m, cut);
-        if (cut >= 8) { /* keep the byte count consistent with the cut */
-            copy[6] = (uint8_t)(cut >> 8);
-            copy[7] = (uint8_t)cut;
-        }
-        otw_parse_status st = hartip_parse(&f->s, OTW_DIR_TO_CLIENT, copy, cut, 1, &f->sink);
-        assert_true(st == OTW_PARSE_OK || st == OTW_PARSE_MALFORMED || st == OTW_PARSE_NOT_MINE);
-        free(copy);
-    }
+    every_prefix_patched(hartip_parse, &f->s, OTW_DIR_TO_CLIENT, m, mn, &f->sink, patch_length);
     /* More requests in flight than the table holds. */
     for (uint16_t q = 0; q < HARTIP_MAX_PENDING + 3; q++)
         assert_int_equal(pass_through(f, false, (uint16_t)(1000 + q), 1, 0, NULL, 0, 10),

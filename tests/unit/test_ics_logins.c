@@ -13,6 +13,7 @@
 
 #include "login_test.h"
 #include "melsoft.h"
+#include "melsoft_test.h"
 #include "s7comm.h"
 #include "snmp.h"
 
@@ -32,10 +33,7 @@ static void pdu(const otw_dissector *d, void *s, otw_dir dir, const char *hex, u
 {
     uint8_t buf[512];
     size_t n = parse_hex(hex, buf);
-    uint8_t *copy = malloc(n);
-    memcpy(copy, buf, n);
-    assert_int_equal(d->parse(s, dir, copy, n, ts, sink), OTW_PARSE_OK);
-    free(copy);
+    assert_int_equal(parse_copy(d->parse, s, dir, buf, n, ts, sink), OTW_PARSE_OK);
 }
 
 /* v2c get-request, community "public", request-id r, sysName.0. */
@@ -116,38 +114,6 @@ static void test_snmp_capture_bytes(void **state)
     assert_int_equal(r.creds[0].secret_len, 0); /* blank community */
     assert_int_equal(r.creds[0].outcome, OTW_LOGIN_SUCCESS);
     free(s);
-}
-
-static size_t melsoft_frame(uint8_t *out, bool response, uint16_t status, uint16_t cmd,
-                            uint16_t ref, const uint8_t *d, size_t n)
-{
-    static const uint8_t req_hdr[19] = {0x57, 0x01, 0x00, 0x00, 0x00, 0x11, 0x11, 0x07, 0x00, 0x00,
-                                        0xff, 0xff, 0x03, 0x00, 0x00, 0xfe, 0x03, 0x00, 0x00};
-    static const uint8_t rsp_hdr[19] = {0xd7, 0x01, 0x00, 0x00, 0x00, 0x11, 0x11, 0x7f, 0x00, 0x00,
-                                        0x00, 0xa8, 0x03, 0x00, 0xff, 0xff, 0x03, 0x00, 0x00};
-    size_t chl = response ? 26 : 24, body = chl + 6 + n;
-    memcpy(out, response ? rsp_hdr : req_hdr, 19);
-    out[19] = (uint8_t)body;
-    out[20] = (uint8_t)(body >> 8);
-    uint8_t *c = out + 21;
-    memset(c, 0, chl);
-    c[0] = response ? 0x9c : 0x1c;
-    c[1] = 0x0a;
-    c[2] = (uint8_t)(chl - 2);
-    c[3] = 0x14;
-    if (response) {
-        c[4] = (uint8_t)status;
-        c[5] = (uint8_t)(status >> 8);
-    }
-    uint8_t *d0 = c + chl;
-    d0[0] = (uint8_t)(cmd >> 8);
-    d0[1] = (uint8_t)cmd;
-    d0[2] = (uint8_t)ref;
-    d0[3] = (uint8_t)(ref >> 8);
-    d0[4] = d0[5] = 0;
-    if (n)
-        memcpy(d0 + 6, d, n);
-    return 21 + body;
 }
 
 static void test_melsoft_logins(void **state)

@@ -17,33 +17,9 @@
 #include "dissector.h"
 #include "facts.h"
 #include "iec104.h"
+#include "sink_test.h"
 
-#define MAX_OPS 64
 #define CA 3
-
-typedef struct recorder {
-    otw_op ops[MAX_OPS];
-    size_t n_ops;
-    size_t n_anomalies;
-    const char *last_anomaly;
-} recorder;
-
-static void rec_op(void *ctx, const otw_op *op)
-{
-    recorder *r = ctx;
-    assert_non_null(op->function_name);
-    assert_int_equal(op->protocol, OTW_PROTO_IEC104);
-    if (r->n_ops < MAX_OPS)
-        r->ops[r->n_ops] = *op;
-    r->n_ops++;
-}
-
-static void rec_anomaly(void *ctx, const char *name)
-{
-    recorder *r = ctx;
-    r->n_anomalies++;
-    r->last_anomaly = name;
-}
 
 typedef struct fixture {
     iec104_session s;
@@ -57,10 +33,8 @@ static int setup(void **state)
     static fixture f;
     memset(&f, 0, sizeof(f));
     iec104_session_init(&f.s);
-    f.sink.ctx = &f.rec;
-    f.sink.op = rec_op;
-    f.sink.identity = NULL;
-    f.sink.anomaly = rec_anomaly;
+    f.sink = rec_sink(&f.rec, OTW_PROTO_IEC104, NULL);
+    f.sink.identity = NULL; /* IEC 104 reports no identity */
     *state = &f;
     return 0;
 }
@@ -83,21 +57,15 @@ static otw_parse_status send_asdu(fixture *f, otw_dir dir, const uint8_t *asdu, 
     return iec104_parse(&f->s, dir, apdu, n + 6, ts, &f->sink);
 }
 
-#define CMD(f, ...)                                                                                \
-    send_asdu((f), OTW_DIR_TO_SERVER, (const uint8_t[]){__VA_ARGS__},                              \
-              sizeof((const uint8_t[]){__VA_ARGS__}), 1000)
-#define MON(f, ...)                                                                                \
-    send_asdu((f), OTW_DIR_TO_CLIENT, (const uint8_t[]){__VA_ARGS__},                              \
-              sizeof((const uint8_t[]){__VA_ARGS__}), 2000)
+#define CMD(f, ...) send_asdu((f), OTW_DIR_TO_SERVER, BYTES(__VA_ARGS__), 1000)
+#define MON(f, ...) send_asdu((f), OTW_DIR_TO_CLIENT, BYTES(__VA_ARGS__), 2000)
 
 static otw_parse_status send_raw(fixture *f, otw_dir dir, const uint8_t *p, size_t n)
 {
     return iec104_parse(&f->s, dir, p, n, 1, &f->sink);
 }
 
-#define RAW(f, ...)                                                                                \
-    send_raw((f), OTW_DIR_TO_SERVER, (const uint8_t[]){__VA_ARGS__},                               \
-             sizeof((const uint8_t[]){__VA_ARGS__}))
+#define RAW(f, ...) send_raw((f), OTW_DIR_TO_SERVER, BYTES(__VA_ARGS__))
 
 /* ---------------------------------------------------------------- APCI */
 
@@ -379,15 +347,8 @@ static void test_truncated_everywhere(void **state)
                             0x95, 0x11, 0x00, 0x01,                 /* IOA 4501, SCO */
                             1,    2,    3,    4,    5,    6,    7}; /* CP56Time2a */
     assert_int_equal(sizeof(apdu), 23);
-    for (size_t cut = 0; cut < sizeof(apdu); cut++) {
-        uint8_t *copy = test_malloc(cut ? cut : 1);
-        memcpy(copy, apdu, cut);
-        otw_parse_status st = iec104_parse(&f->s, OTW_DIR_TO_SERVER, copy, cut, 1, &f->sink);
-        assert_true(st == OTW_PARSE_MALFORMED || st == OTW_PARSE_NOT_MINE);
-        long fl = iec104_frame_len(copy, cut);
-        assert_true(fl == OTW_FRAME_NEED_MORE || fl == (long)sizeof(apdu));
-        test_free(copy);
-    }
+    every_prefix_refused(iec104_parse, iec104_frame_len, &f->s, OTW_DIR_TO_SERVER, apdu,
+                         sizeof(apdu), &f->sink);
     assert_int_equal(f->s.n_pending, 0);
     assert_int_equal(iec104_parse(&f->s, OTW_DIR_TO_SERVER, apdu, sizeof(apdu), 1, &f->sink),
                      OTW_PARSE_OK);
@@ -402,10 +363,7 @@ static void test_garbage(void **state)
     memset(buf, 0, sizeof(buf));
     for (int round = 0; round < 3000; round++) {
         size_t n = 1 + (x % 255);
-        for (size_t i = 0; i < n; i++) {
-            x = x * 1103515245u + 12345u;
-            buf[i] = (uint8_t)(x >> 16);
-        }
+        lcg_fill(&x, buf, n);
         if (round & 1) { /* a valid APCI header, random content */
             buf[0] = 0x68;
             buf[1] = (uint8_t)(n < 6 ? 4 : n - 2);
@@ -416,7 +374,7 @@ static void test_garbage(void **state)
         }
         otw_parse_status st =
             iec104_parse(&f->s, (otw_dir)((round >> 1) & 1), buf, n, (uint64_t)round, &f->sink);
-        assert_true(st == OTW_PARSE_OK || st == OTW_PARSE_MALFORMED || st == OTW_PARSE_NOT_MINE);
+        assert_valid_status(st);
         assert_true(f->s.n_pending <= IEC104_MAX_PENDING);
     }
     iec104_expire(&f->s, 0, 0, &f->sink);
@@ -481,10 +439,7 @@ static void test_descriptor(void **state)
     (void)state;
     const otw_dissector *d = otw_dissector_for_port(true, 2404);
     assert_ptr_equal(d, &iec104_dissector);
-    assert_ptr_equal(otw_dissector_get(OTW_PROTO_IEC104), &iec104_dissector);
-    assert_string_equal(d->name, otw_proto_name(OTW_PROTO_IEC104));
-    assert_true(d->industrial);
-    assert_true(d->session_size <= OTW_SESSION_MAX_BYTES);
+    check_industrial_dissector(&iec104_dissector, OTW_PROTO_IEC104);
     assert_non_null(d->expire);
 }
 

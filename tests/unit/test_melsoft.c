@@ -1,11 +1,8 @@
 /* test_melsoft.c - MELSOFT engineering protocol dissector (protocols/melsoft.c).
  *
  * The frames copy the layout of iti_melsoft_UDP_clean_2.pcap (GX Works3 <->
- * FX5U) and of the Nozomi Networks research (see melsoft.c): a 21-byte
- * header (57 01 ... request / D7 01 ... response, size LE at 0x13), a
- * command header (request 24 bytes: 1C 0A 16 14 + 20 zero bytes; response
- * 26 bytes: 9C 0A 18 14, status LE, 20 zero bytes), then the command data:
- * command (BE), packet reference (LE), 2 bytes, payload.
+ * FX5U) and of the Nozomi Networks research (see melsoft.c), built by
+ * melsoft_frame() of melsoft_test.h.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,110 +16,20 @@
 #include "dissector.h"
 #include "facts.h"
 #include "melsoft.h"
+#include "melsoft_test.h"
+#include "sink_test.h"
 
-#define MAX_OPS 64
-
-typedef struct recorder {
-    otw_op ops[MAX_OPS];
-    size_t n_ops;
-    otw_identity ids[4];
-    size_t n_ids;
-    size_t n_anomalies;
-} recorder;
-
-static void rec_op(void *ctx, const otw_op *op)
-{
-    recorder *r = ctx;
-    assert_non_null(op->function_name);
-    assert_int_equal(op->protocol, OTW_PROTO_MELSOFT);
-    if (r->n_ops < MAX_OPS)
-        r->ops[r->n_ops] = *op;
-    r->n_ops++;
-}
-
-static void rec_identity(void *ctx, const otw_identity *id)
-{
-    recorder *r = ctx;
-    if (r->n_ids < 4)
-        r->ids[r->n_ids] = *id;
-    r->n_ids++;
-}
-
-static void rec_anomaly(void *ctx, const char *name)
-{
-    recorder *r = ctx;
-    assert_non_null(name);
-    r->n_anomalies++;
-}
-
-typedef struct fixture {
-    melsoft_session s;
-    recorder rec;
-    otw_sink sink;
-} fixture;
-
-static int setup(void **state)
-{
-    static fixture f;
-    memset(&f, 0, sizeof(f));
-    melsoft_session_init(&f.s);
-    f.sink.ctx = &f.rec;
-    f.sink.op = rec_op;
-    f.sink.identity = rec_identity;
-    f.sink.anomaly = rec_anomaly;
-    *state = &f;
-    return 0;
-}
+SINK_FIXTURE(melsoft_session, melsoft_session_init, OTW_PROTO_MELSOFT, NULL)
 
 static otw_parse_status parse(fixture *f, otw_dir dir, const uint8_t *p, size_t n, uint64_t ts)
 {
-    uint8_t *copy = malloc(n ? n : 1);
-    assert_non_null(copy);
-    if (n)
-        memcpy(copy, p, n);
-    otw_parse_status st = melsoft_parse(&f->s, dir, copy, n, ts, &f->sink);
-    free(copy);
-    return st;
-}
-
-static size_t build(uint8_t *out, bool response, uint16_t status, uint16_t cmd, uint16_t ref,
-                    const uint8_t *d, size_t n)
-{
-    static const uint8_t req_hdr[19] = {0x57, 0x01, 0x00, 0x00, 0x00, 0x11, 0x11, 0x07, 0x00, 0x00,
-                                        0xff, 0xff, 0x03, 0x00, 0x00, 0xfe, 0x03, 0x00, 0x00};
-    static const uint8_t rsp_hdr[19] = {0xd7, 0x01, 0x00, 0x00, 0x00, 0x11, 0x11, 0x7f, 0x00, 0x00,
-                                        0x00, 0xa8, 0x03, 0x00, 0xff, 0xff, 0x03, 0x00, 0x00};
-    size_t chl = response ? 26 : 24;
-    size_t body = chl + 6 + n;
-    memcpy(out, response ? rsp_hdr : req_hdr, 19);
-    out[19] = (uint8_t)body;
-    out[20] = (uint8_t)(body >> 8);
-    uint8_t *c = out + 21;
-    memset(c, 0, chl);
-    c[0] = response ? 0x9c : 0x1c;
-    c[1] = 0x0a;
-    c[2] = (uint8_t)(chl - 2);
-    c[3] = 0x14;
-    if (response) {
-        c[4] = (uint8_t)status;
-        c[5] = (uint8_t)(status >> 8);
-    }
-    uint8_t *d0 = c + chl;
-    d0[0] = (uint8_t)(cmd >> 8);
-    d0[1] = (uint8_t)cmd;
-    d0[2] = (uint8_t)ref;
-    d0[3] = (uint8_t)(ref >> 8);
-    d0[4] = 0;
-    d0[5] = 0;
-    if (n)
-        memcpy(d0 + 6, d, n);
-    return 21 + body;
+    return parse_copy(melsoft_parse, &f->s, dir, p, n, ts, &f->sink);
 }
 
 static otw_parse_status req(fixture *f, uint16_t cmd, uint16_t ref, const uint8_t *d, size_t n)
 {
     uint8_t buf[1024];
-    size_t len = build(buf, false, 0, cmd, ref, d, n);
+    size_t len = melsoft_frame(buf, false, 0, cmd, ref, d, n);
     return parse(f, OTW_DIR_TO_SERVER, buf, len, 1000);
 }
 
@@ -130,23 +37,9 @@ static otw_parse_status rsp(fixture *f, uint16_t status, uint16_t cmd, uint16_t 
                             const uint8_t *d, size_t n)
 {
     uint8_t buf[1024];
-    size_t len = build(buf, true, status, cmd, ref, d, n);
+    size_t len = melsoft_frame(buf, true, status, cmd, ref, d, n);
     return parse(f, OTW_DIR_TO_CLIENT, buf, len, 2000);
 }
-
-typedef struct bytes {
-    const uint8_t *p;
-    size_t n;
-} bytes;
-
-#define B(...)                                                                                     \
-    {                                                                                              \
-        (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__})                     \
-    }
-#define NONE                                                                                       \
-    {                                                                                              \
-        NULL, 0                                                                                    \
-    }
 
 /* UTF-16LE "$MELPRJ$\CPU.PRM" with its byte length (34, NUL included) */
 #define PATH_CPU_PRM                                                                               \
@@ -158,10 +51,7 @@ static void test_registry(void **state)
     (void)state;
     assert_ptr_equal(otw_dissector_for_port(false, 5560), &melsoft_dissector);
     assert_ptr_equal(otw_dissector_for_port(true, 5007), &melsoft_dissector);
-    assert_ptr_equal(otw_dissector_get(OTW_PROTO_MELSOFT), &melsoft_dissector);
-    assert_string_equal(melsoft_dissector.name, otw_proto_name(OTW_PROTO_MELSOFT));
-    assert_true(melsoft_dissector.industrial);
-    assert_true(melsoft_dissector.session_size <= OTW_SESSION_MAX_BYTES);
+    check_industrial_dissector(&melsoft_dissector, OTW_PROTO_MELSOFT);
     assert_string_equal(melsoft_command_name(0x0131), "Username Login");
     assert_string_equal(melsoft_command_name(0x4242), "MELSOFT command");
     assert_string_equal(melsoft_command_name(0x5AFF), "Discovery");
@@ -172,7 +62,7 @@ static void test_frame_len(void **state)
 {
     (void)state;
     uint8_t buf[128];
-    size_t n = build(buf, false, 0, 0x0121, 1, (const uint8_t[]){0x00, 0x01}, 2);
+    size_t n = melsoft_frame(buf, false, 0, 0x0121, 1, (const uint8_t[]){0x00, 0x01}, 2);
     assert_int_equal(n, 53); /* as frame 5 of the capture */
     for (size_t i = 0; i < 21; i++)
         assert_int_equal(melsoft_frame_len(buf, i), OTW_FRAME_NEED_MORE);
@@ -201,11 +91,7 @@ static void test_frame_len(void **state)
 typedef struct pair_case {
     uint16_t cmd;
     bytes req, rsp;
-    const char *name;
-    otw_op_class cls;
-    const char *object;
-    bool has_address;
-    uint32_t start, count;
+    OP_EXPECT_FIELDS;
 } pair_case;
 
 /* clang-format off */
@@ -272,18 +158,8 @@ static void test_command_pairs(void **state)
         assert_int_equal(rsp(f, 0, c->cmd, ref, c->rsp.p, c->rsp.n), OTW_PARSE_OK);
         assert_int_equal(f->rec.n_ops, 1);
         const otw_op *op = &f->rec.ops[0];
-        assert_int_equal(op->function, c->cmd);
-        assert_string_equal(op->function_name, c->name);
-        assert_int_equal(op->op_class, c->cls);
-        assert_string_equal(op->object, c->object);
-        assert_int_equal(op->has_address, c->has_address);
-        assert_int_equal(op->address_start, c->start);
-        assert_int_equal(op->address_count, c->count);
-        assert_int_equal(op->outcome, OTW_OUTCOME_OK);
+        assert_answered_op(op, c->cmd, c);
         assert_int_equal(op->transaction, ref);
-        assert_true(op->request_seen);
-        assert_int_equal(op->ts_us, 1000);
-        assert_int_equal(op->response_ts_us, 2000);
         assert_int_equal(f->s.n_pending, 0);
     }
     assert_int_equal(f->rec.n_anomalies, 0);
@@ -404,15 +280,11 @@ static void test_truncated_and_garbage(void **state)
     fixture *f = *state;
     uint8_t buf[200];
     const uint8_t d[] = {'F', 'X', '5', 'U', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x29, 0x4a};
-    size_t n = build(buf, true, 0, 0x0121, 1, d, sizeof(d));
-    for (size_t k = 0; k < n; k++) {
-        otw_parse_status st = parse(f, OTW_DIR_TO_CLIENT, buf, k, 1);
-        assert_true(st == OTW_PARSE_NOT_MINE || st == OTW_PARSE_MALFORMED);
-        long fl = melsoft_frame_len(buf, k);
-        assert_true(fl == OTW_FRAME_NEED_MORE || fl == (long)n);
-    }
+    size_t n = melsoft_frame(buf, true, 0, 0x0121, 1, d, sizeof(d));
+    every_prefix_refused(melsoft_parse, melsoft_frame_len, &f->s, OTW_DIR_TO_CLIENT, buf, n,
+                         &f->sink);
     /* a command header that claims more than the frame has */
-    n = build(buf, false, 0, 0x0121, 1, NULL, 0);
+    n = melsoft_frame(buf, false, 0, 0x0121, 1, NULL, 0);
     buf[23] = 0xf0;
     assert_int_equal(parse(f, OTW_DIR_TO_SERVER, buf, n, 1), OTW_PARSE_MALFORMED);
     buf[23] = 0x02; /* command header of 4 bytes: too small */
@@ -425,17 +297,14 @@ static void test_truncated_and_garbage(void **state)
                          16),
                      OTW_PARSE_OK); /* path length beyond the payload */
     melsoft_expire(&f->s, 0, 0, &f->sink);
-    for (size_t i = 0; i < f->rec.n_ops && i < MAX_OPS; i++) {
+    for (size_t i = 0; i < f->rec.n_ops && i < SINK_MAX_OPS; i++) {
         assert_false(f->rec.ops[i].has_address);
         assert_string_equal(f->rec.ops[i].object, "");
     }
     uint32_t x = 99;
     for (int round = 0; round < 3000; round++) {
         size_t len = (size_t)(round % 120) + 1;
-        for (size_t i = 0; i < len; i++) {
-            x = x * 1103515245u + 12345u;
-            buf[i] = (uint8_t)(x >> 16);
-        }
+        lcg_fill(&x, buf, len);
         if (round % 3 == 1 && len >= 21) { /* a valid-looking header */
             static const uint8_t m[] = {0x57, 0xd7, 0x5a, 0xda};
             buf[0] = m[(x >> 8) & 3];
@@ -445,7 +314,7 @@ static void test_truncated_and_garbage(void **state)
         }
         otw_parse_status st = parse(f, (round & 1) ? OTW_DIR_TO_CLIENT : OTW_DIR_TO_SERVER, buf,
                                     len, (uint64_t)round);
-        assert_true(st == OTW_PARSE_OK || st == OTW_PARSE_MALFORMED || st == OTW_PARSE_NOT_MINE);
+        assert_valid_status(st);
         (void)melsoft_frame_len(buf, len);
         assert_true(f->s.n_pending <= MELSOFT_MAX_PENDING);
     }
@@ -460,7 +329,7 @@ static void test_pending_limit_and_expire(void **state)
     fixture *f = *state;
     uint8_t buf[128];
     for (int i = 0; i < MELSOFT_MAX_PENDING; i++) {
-        size_t n = build(buf, false, 0, 0x0410, (uint16_t)i, NULL, 0);
+        size_t n = melsoft_frame(buf, false, 0, 0x0410, (uint16_t)i, NULL, 0);
         assert_int_equal(parse(f, OTW_DIR_TO_SERVER, buf, n, (uint64_t)i), OTW_PARSE_OK);
     }
     assert_int_equal(f->s.n_pending, MELSOFT_MAX_PENDING);

@@ -16,60 +16,9 @@
 #include "dissector.h"
 #include "facts.h"
 #include "modbus.h"
+#include "sink_test.h"
 
-#define MAX_OPS 64
-
-typedef struct recorder {
-    otw_op ops[MAX_OPS];
-    size_t n_ops;
-    otw_identity ids[4];
-    size_t n_ids;
-    size_t n_anomalies;
-    const char *last_anomaly;
-} recorder;
-
-static void rec_op(void *ctx, const otw_op *op)
-{
-    recorder *r = ctx;
-    assert_non_null(op->function_name);
-    if (r->n_ops < MAX_OPS)
-        r->ops[r->n_ops] = *op;
-    r->n_ops++;
-}
-
-static void rec_identity(void *ctx, const otw_identity *id)
-{
-    recorder *r = ctx;
-    if (r->n_ids < 4)
-        r->ids[r->n_ids] = *id;
-    r->n_ids++;
-}
-
-static void rec_anomaly(void *ctx, const char *name)
-{
-    recorder *r = ctx;
-    r->n_anomalies++;
-    r->last_anomaly = name;
-}
-
-typedef struct fixture {
-    mb_session s;
-    recorder rec;
-    otw_sink sink;
-} fixture;
-
-static int setup(void **state)
-{
-    static fixture f; /* big: keep it off the cmocka stack */
-    memset(&f, 0, sizeof(f));
-    mb_session_init(&f.s);
-    f.sink.ctx = &f.rec;
-    f.sink.op = rec_op;
-    f.sink.identity = rec_identity;
-    f.sink.anomaly = rec_anomaly;
-    *state = &f;
-    return 0;
-}
+SINK_FIXTURE(mb_session, mb_session_init, OTW_PROTO_MODBUS, NULL)
 
 /* Builds MBAP + PDU and parses it. */
 static otw_parse_status send_pdu(fixture *f, otw_dir dir, uint16_t trans, uint8_t unit,
@@ -88,12 +37,8 @@ static otw_parse_status send_pdu(fixture *f, otw_dir dir, uint16_t trans, uint8_
     return mb_parse_adu(&f->s, dir, adu, n + 7, ts, &f->sink);
 }
 
-#define REQ(f, t, ...)                                                                             \
-    send_pdu((f), OTW_DIR_TO_SERVER, (t), 1, (const uint8_t[]){__VA_ARGS__},                       \
-             sizeof((const uint8_t[]){__VA_ARGS__}), 1000)
-#define RSP(f, t, ...)                                                                             \
-    send_pdu((f), OTW_DIR_TO_CLIENT, (t), 1, (const uint8_t[]){__VA_ARGS__},                       \
-             sizeof((const uint8_t[]){__VA_ARGS__}), 2000)
+#define REQ(f, t, ...) send_pdu((f), OTW_DIR_TO_SERVER, (t), 1, BYTES(__VA_ARGS__), 1000)
+#define RSP(f, t, ...) send_pdu((f), OTW_DIR_TO_CLIENT, (t), 1, BYTES(__VA_ARGS__), 2000)
 
 /* ---------------------------------------------------------------- facts */
 
@@ -154,12 +99,11 @@ static void test_registry(void **state)
     assert_null(otw_dissector_for_port(false, 502));
     assert_null(otw_dissector_for_port(true, 0));
     assert_null(otw_dissector_for_port(true, 7)); /* echo: nobody dissects it */
-    assert_ptr_equal(otw_dissector_get(OTW_PROTO_MODBUS), &mb_dissector);
+    check_industrial_dissector(&mb_dissector, OTW_PROTO_MODBUS);
     assert_null(otw_dissector_get(OTW_PROTO_NONE));
     assert_string_equal(d->name, "modbus");
     assert_int_equal(d->proto, OTW_PROTO_MODBUS);
     assert_int_equal(d->session_size, sizeof(mb_session));
-    assert_true(d->session_size <= OTW_SESSION_MAX_BYTES);
     assert_ptr_equal(d->frame_len, mb_frame_len);
     assert_ptr_equal(d->parse, mb_parse_adu);
     assert_ptr_equal(d->expire, mb_expire);
@@ -240,16 +184,6 @@ static void test_truncated(void **state)
 }
 
 /* ------------------------------------------------- every function code */
-
-typedef struct bytes {
-    const uint8_t *p;
-    size_t n;
-} bytes;
-
-#define B(...)                                                                                     \
-    {                                                                                              \
-        (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__})                     \
-    }
 
 typedef struct pair_case {
     bytes req, rsp;
@@ -544,9 +478,7 @@ static void expect_malformed_request(fixture *f, const uint8_t *pdu, size_t n)
     assert_int_equal(f->rec.n_anomalies, before + 1);
 }
 
-#define BAD_REQ(f, ...)                                                                            \
-    expect_malformed_request((f), (const uint8_t[]){__VA_ARGS__},                                  \
-                             sizeof((const uint8_t[]){__VA_ARGS__}))
+#define BAD_REQ(f, ...) expect_malformed_request((f), BYTES(__VA_ARGS__))
 
 static void test_quantity_limits(void **state)
 {

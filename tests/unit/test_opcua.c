@@ -17,61 +17,9 @@
 #include "dissector.h"
 #include "facts.h"
 #include "opcua.h"
+#include "sink_test.h"
 
-#define MAX_OPS 64
-
-typedef struct recorder {
-    otw_op ops[MAX_OPS];
-    size_t n_ops;
-    otw_identity ids[8];
-    size_t n_ids;
-    size_t n_anomalies;
-} recorder;
-
-static void rec_op(void *ctx, const otw_op *op)
-{
-    recorder *r = ctx;
-    assert_non_null(op->function_name);
-    assert_int_equal(op->protocol, OTW_PROTO_OPCUA);
-    if (r->n_ops < MAX_OPS)
-        r->ops[r->n_ops] = *op;
-    r->n_ops++;
-}
-
-static void rec_identity(void *ctx, const otw_identity *id)
-{
-    recorder *r = ctx;
-    assert_non_null(id->source);
-    if (r->n_ids < 8)
-        r->ids[r->n_ids] = *id;
-    r->n_ids++;
-}
-
-static void rec_anomaly(void *ctx, const char *name)
-{
-    recorder *r = ctx;
-    assert_string_equal(name, "opcua_malformed");
-    r->n_anomalies++;
-}
-
-typedef struct fixture {
-    ua_session s;
-    recorder rec;
-    otw_sink sink;
-} fixture;
-
-static int setup(void **state)
-{
-    static fixture f;
-    memset(&f, 0, sizeof(f));
-    ua_session_init(&f.s);
-    f.sink.ctx = &f.rec;
-    f.sink.op = rec_op;
-    f.sink.identity = rec_identity;
-    f.sink.anomaly = rec_anomaly;
-    *state = &f;
-    return 0;
-}
+SINK_FIXTURE(ua_session, ua_session_init, OTW_PROTO_OPCUA, "opcua_malformed")
 
 /* ------------------------------------------------------------ builder */
 
@@ -232,9 +180,7 @@ static void test_registry_and_framing(void **state)
 {
     (void)state;
     assert_ptr_equal(otw_dissector_for_port(true, 4840), &opcua_dissector);
-    assert_ptr_equal(otw_dissector_get(OTW_PROTO_OPCUA), &opcua_dissector);
-    assert_string_equal(opcua_dissector.name, otw_proto_name(OTW_PROTO_OPCUA));
-    assert_true(opcua_dissector.session_size <= OTW_SESSION_MAX_BYTES);
+    check_industrial_dissector(&opcua_dissector, OTW_PROTO_OPCUA);
     assert_ptr_equal(opcua_dissector.frame_len, ua_frame_len);
     const uint8_t hel[] = {'H', 'E', 'L', 'F', 0x20, 0x00, 0x00, 0x00};
     assert_int_equal(ua_frame_len(hel, sizeof(hel)), 32);

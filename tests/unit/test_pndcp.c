@@ -18,42 +18,7 @@
 #include "dissector.h"
 #include "facts.h"
 #include "pndcp.h"
-
-#define MAX_OPS 16
-
-typedef struct recorder {
-    otw_op ops[MAX_OPS];
-    size_t n_ops;
-    otw_identity ids[4];
-    size_t n_ids;
-    size_t n_anomalies;
-} recorder;
-
-static void rec_op(void *ctx, const otw_op *op)
-{
-    recorder *r = ctx;
-    assert_non_null(op->function_name);
-    assert_int_equal(op->protocol, OTW_PROTO_PNDCP);
-    if (r->n_ops < MAX_OPS)
-        r->ops[r->n_ops] = *op;
-    r->n_ops++;
-}
-
-static void rec_identity(void *ctx, const otw_identity *id)
-{
-    recorder *r = ctx;
-    assert_non_null(id->source);
-    if (r->n_ids < 4)
-        r->ids[r->n_ids] = *id;
-    r->n_ids++;
-}
-
-static void rec_anomaly(void *ctx, const char *name)
-{
-    recorder *r = ctx;
-    assert_string_equal(name, "pndcp_malformed");
-    r->n_anomalies++;
-}
+#include "sink_test.h"
 
 typedef struct fixture {
     recorder rec;
@@ -62,12 +27,8 @@ typedef struct fixture {
 
 static int setup(void **state)
 {
-    static fixture f;
-    memset(&f, 0, sizeof(f));
-    f.sink.ctx = &f.rec;
-    f.sink.op = rec_op;
-    f.sink.identity = rec_identity;
-    f.sink.anomaly = rec_anomaly;
+    static fixture f; /* PN-DCP has no session */
+    f.sink = rec_sink(&f.rec, OTW_PROTO_PNDCP, "pndcp_malformed");
     *state = &f;
     return 0;
 }
@@ -95,9 +56,7 @@ static otw_parse_status dcp(fixture *f, uint16_t frame_id, uint8_t service, uint
     return pndcp_parse(NULL, OTW_DIR_TO_SERVER, d, n + 12, 42, &f->sink);
 }
 
-#define DCP(f, fid, svc, type, xid, ...)                                                           \
-    dcp((f), (fid), (svc), (type), (xid), (const uint8_t[]){__VA_ARGS__},                          \
-        sizeof((const uint8_t[]){__VA_ARGS__}))
+#define DCP(f, fid, svc, type, xid, ...) dcp((f), (fid), (svc), (type), (xid), BYTES(__VA_ARGS__))
 
 /* Identify response of an IO controller "plc-01", Siemens S7-1500. */
 /* clang-format off */
@@ -125,12 +84,10 @@ static void test_registry(void **state)
 {
     (void)state;
     assert_ptr_equal(otw_dissector_for_ethertype(0x8892), &pndcp_dissector);
-    assert_ptr_equal(otw_dissector_get(OTW_PROTO_PNDCP), &pndcp_dissector);
-    assert_string_equal(pndcp_dissector.name, otw_proto_name(OTW_PROTO_PNDCP));
+    check_industrial_dissector(&pndcp_dissector, OTW_PROTO_PNDCP);
     assert_int_equal(pndcp_dissector.session_size, 0);
     assert_null(pndcp_dissector.frame_len);
     assert_null(pndcp_dissector.expire);
-    assert_true(pndcp_dissector.industrial);
     assert_string_equal(pndcp_service_name(5), "Identify");
     assert_string_equal(pndcp_service_name(9), "Unknown");
 }

@@ -18,76 +18,19 @@
 #include "dissector.h"
 #include "facts.h"
 #include "s7comm.h"
+#include "sink_test.h"
 
-#define MAX_OPS 64
-#define MAX_IDS 8
 #define TO_S OTW_DIR_TO_SERVER
 #define TO_C OTW_DIR_TO_CLIENT
+#define A(...) BYTES(__VA_ARGS__)
+#define NIL NO_BYTES /* no parameter or data */
 
-typedef struct recorder {
-    otw_op ops[MAX_OPS];
-    size_t n_ops;
-    otw_identity ids[MAX_IDS];
-    size_t n_ids;
-    size_t n_anomalies;
-    const char *last_anomaly;
-} recorder;
-
-static void rec_op(void *ctx, const otw_op *op)
-{
-    recorder *r = ctx;
-    assert_non_null(op->function_name);
-    assert_int_equal(op->protocol, OTW_PROTO_S7COMM);
-    assert_true(memchr(op->object, '\0', sizeof(op->object)) != NULL);
-    if (r->n_ops < MAX_OPS)
-        r->ops[r->n_ops] = *op;
-    r->n_ops++;
-}
-
-static void rec_identity(void *ctx, const otw_identity *id)
-{
-    recorder *r = ctx;
-    if (r->n_ids < MAX_IDS)
-        r->ids[r->n_ids] = *id;
-    r->n_ids++;
-}
-
-static void rec_anomaly(void *ctx, const char *name)
-{
-    recorder *r = ctx;
-    r->n_anomalies++;
-    r->last_anomaly = name;
-}
-
-typedef struct fixture {
-    s7_session s;
-    recorder rec;
-    otw_sink sink;
-} fixture;
-
-static int setup(void **state)
-{
-    static fixture f;
-    memset(&f, 0, sizeof(f));
-    s7_session_init(&f.s);
-    f.sink.ctx = &f.rec;
-    f.sink.op = rec_op;
-    f.sink.identity = rec_identity;
-    f.sink.anomaly = rec_anomaly;
-    *state = &f;
-    return 0;
-}
+SINK_FIXTURE(s7_session, s7_session_init, OTW_PROTO_S7COMM, NULL)
 
 /* Parses len bytes from an exact-size heap copy (ASan sees any overread). */
 static otw_parse_status feed(fixture *f, otw_dir dir, const uint8_t *p, size_t len, uint64_t ts)
 {
-    uint8_t *copy = malloc(len ? len : 1);
-    assert_non_null(copy);
-    if (len)
-        memcpy(copy, p, len);
-    otw_parse_status st = s7_parse(&f->s, dir, copy, len, ts, &f->sink);
-    free(copy);
-    return st;
+    return parse_copy(s7_parse, &f->s, dir, p, len, ts, &f->sink);
 }
 
 /* TPKT + COTP DT (EOT) around an S7 / S7comm-plus PDU. */
@@ -143,8 +86,6 @@ static otw_parse_status send_s7(fixture *f, otw_dir dir, uint8_t rosctr, uint16_
     return feed(f, dir, tp, tl, ts);
 }
 
-#define A(...) (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__})
-#define NONE NULL, 0
 /* Job (ROSCTR 1) to the server, Ack_Data (3) back. */
 #define JOB(f, ref, ...) send_s7((f), TO_S, 1, (ref), 0, 0, __VA_ARGS__, 1000)
 #define ACKD(f, ref, ...) send_s7((f), TO_C, 3, (ref), 0, 0, __VA_ARGS__, 2000)
@@ -152,7 +93,7 @@ static otw_parse_status send_s7(fixture *f, otw_dir dir, uint8_t rosctr, uint16_
 
 static const otw_op *last_op(fixture *f)
 {
-    assert_true(f->rec.n_ops > 0 && f->rec.n_ops <= MAX_OPS);
+    assert_true(f->rec.n_ops > 0 && f->rec.n_ops <= SINK_MAX_OPS);
     return &f->rec.ops[f->rec.n_ops - 1];
 }
 
@@ -163,12 +104,10 @@ static void test_registry(void **state)
     (void)state;
     const otw_dissector *d = otw_dissector_for_port(true, 102);
     assert_ptr_equal(d, &s7_dissector);
-    assert_ptr_equal(otw_dissector_get(OTW_PROTO_S7COMM), &s7_dissector);
+    check_industrial_dissector(&s7_dissector, OTW_PROTO_S7COMM);
     assert_string_equal(d->name, "s7comm");
     assert_string_equal(otw_proto_name(OTW_PROTO_S7COMM), "s7comm");
-    assert_true(d->industrial);
     assert_int_equal(d->session_size, sizeof(s7_session));
-    assert_true(d->session_size <= OTW_SESSION_MAX_BYTES);
     assert_ptr_equal(d->frame_len, s7_frame_len);
     assert_ptr_equal(d->parse, s7_parse);
     assert_ptr_equal(d->expire, s7_expire);
@@ -215,9 +154,9 @@ static void test_cotp(void **state)
     assert_int_equal(f->s.slot, 3);
     assert_int_equal(f->s.rack, 1);
     /* a Setup Communication then carries unit = slot */
-    assert_int_equal(JOB(f, 0x0100, A(0xf0, 0x00, 0x00, 0x01, 0x00, 0x01, 0x01, 0xe0), NONE),
+    assert_int_equal(JOB(f, 0x0100, A(0xf0, 0x00, 0x00, 0x01, 0x00, 0x01, 0x01, 0xe0), NIL),
                      OTW_PARSE_OK);
-    assert_int_equal(ACKD(f, 0x0100, A(0xf0, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0xf0), NONE),
+    assert_int_equal(ACKD(f, 0x0100, A(0xf0, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0xf0), NIL),
                      OTW_PARSE_OK);
     assert_int_equal(f->rec.n_ops, 1);
     assert_true(last_op(f)->has_unit);
@@ -274,9 +213,9 @@ static void test_cotp_tsap_string(void **state)
     assert_int_equal(feed(f, TO_S, cr, sizeof(cr), 1), OTW_PARSE_OK);
     assert_false(f->s.has_slot);
     assert_int_equal(
-        JOB(f, 1, A(0x29, 0, 0, 0, 0, 0, 0x09, 'P', '_', 'P', 'R', 'O', 'G', 'R', 'A', 'M'), NONE),
+        JOB(f, 1, A(0x29, 0, 0, 0, 0, 0, 0x09, 'P', '_', 'P', 'R', 'O', 'G', 'R', 'A', 'M'), NIL),
         OTW_PARSE_OK);
-    assert_int_equal(ACKD(f, 1, A(0x29), NONE), OTW_PARSE_OK);
+    assert_int_equal(ACKD(f, 1, A(0x29), NIL), OTW_PARSE_OK);
     assert_false(last_op(f)->has_unit);
     assert_string_equal(last_op(f)->function_name, "PLC Stop");
     assert_int_equal(last_op(f)->op_class, OTW_CLASS_CONTROL);
@@ -292,7 +231,7 @@ static void test_read_var(void **state)
     assert_int_equal(
         JOB(f, 0x0500,
             A(0x04, 0x01, 0x12, 0x0a, 0x10, 0x02, 0x00, 0x04, 0x00, 0x01, 0x84, 0x00, 0x00, 0x10),
-            NONE),
+            NIL),
         OTW_PARSE_OK);
     assert_int_equal(f->s.n_pending, 1);
     /* Ack_Data: 04 01 | item: ff 04 (BYTE/WORD, length in bits) 0020 + 4 bytes */
@@ -318,7 +257,7 @@ static void test_read_var(void **state)
             A(0x04, 0x03, 0x12, 0x0a, 0x10, 0x02, 0x00, 0x01, 0x00, 0x00, 0x83, 0x00, 0x00, 0x00,
               0x12, 0x0a, 0x10, 0x01, 0x00, 0x01, 0x00, 0x00, 0x82, 0x00, 0x00, 0x0b, 0x12, 0x0a,
               0x10, 0x04, 0x00, 0x01, 0x00, 0x07, 0x84, 0x00, 0x00, 0x00),
-            NONE),
+            NIL),
         OTW_PARSE_OK);
     assert_int_equal(ACKD(f, 0x0600, A(0x04, 0x03),
                           A(0xff, 0x04, 0x00, 0x08, 0x55, 0x00, /* item 1 + fill byte */
@@ -335,7 +274,7 @@ static void test_read_var(void **state)
     assert_int_equal(
         JOB(f, 0x0700,
             A(0x04, 0x01, 0x12, 0x0a, 0x10, 0x1d, 0x00, 0x02, 0x00, 0x00, 0x1d, 0x00, 0x00, 0x09),
-            NONE),
+            NIL),
         OTW_PARSE_OK);
     assert_int_equal(ACKD(f, 0x0700, A(0x04, 0x01), A(0xff, 0x09, 0x00, 0x04, 0, 0, 0, 0)),
                      OTW_PARSE_OK);
@@ -348,7 +287,7 @@ static void test_read_var(void **state)
     assert_int_equal(
         JOB(f, 0x0800,
             A(0x04, 0x01, 0x12, 0x0a, 0x10, 0x02, 0x00, 0x01, 0x00, 0x00, 0x81, 0x00, 0x00, 0x00),
-            NONE),
+            NIL),
         OTW_PARSE_OK);
     assert_int_equal(ACKD(f, 0x0800, A(0x04, 0x01), A(0xff, 0x04, 0x00, 0x08)),
                      OTW_PARSE_MALFORMED);
@@ -394,19 +333,19 @@ static void test_write_var(void **state)
             A(0x05, 0x01, 0x12, 0x0a, 0x10, 0x02, 0x00, 0x01, 0x00, 0x00, 0x82, 0x00, 0x00, 0x00),
             A(0x00, 0x04, 0x00, 0x08, 0x01)),
         OTW_PARSE_OK);
-    assert_int_equal(send_s7(f, TO_C, 2, 0x1a00, 0x85, 0x00, NONE, NONE, 3000), OTW_PARSE_OK);
+    assert_int_equal(send_s7(f, TO_C, 2, 0x1a00, 0x85, 0x00, NIL, NIL, 3000), OTW_PARSE_OK);
     op = last_op(f);
     assert_int_equal(op->outcome, OTW_OUTCOME_EXCEPTION);
     assert_int_equal(op->exception_code, 0x8500);
     assert_string_equal(op->object, "Q");
 
     /* malformed request: item spec 0x11, still tracked (no address) */
-    assert_int_equal(JOB(f, 0x1b00, A(0x05, 0x01, 0x11, 0x0a, 0x10), NONE), OTW_PARSE_MALFORMED);
+    assert_int_equal(JOB(f, 0x1b00, A(0x05, 0x01, 0x11, 0x0a, 0x10), NIL), OTW_PARSE_MALFORMED);
     assert_int_equal(ACKD(f, 0x1b00, A(0x05, 0x01), A(0xff)), OTW_PARSE_OK);
     assert_false(last_op(f)->has_address);
     assert_true(last_op(f)->request_seen);
     /* item count 0 */
-    assert_int_equal(JOB(f, 0x1c00, A(0x04, 0x00), NONE), OTW_PARSE_MALFORMED);
+    assert_int_equal(JOB(f, 0x1c00, A(0x04, 0x00), NIL), OTW_PARSE_MALFORMED);
 }
 
 static void test_object_limits(void **state)
@@ -422,8 +361,7 @@ static void test_object_limits(void **state)
                                 0x84, 0x00, 0x00, 0x00};
         memcpy(it, item, sizeof(item));
     }
-    assert_int_equal(send_s7(f, TO_S, 1, 0x2000, 0, 0, param, sizeof(param), NONE, 1),
-                     OTW_PARSE_OK);
+    assert_int_equal(send_s7(f, TO_S, 1, 0x2000, 0, 0, param, sizeof(param), NIL, 1), OTW_PARSE_OK);
     s7_expire(&f->s, 2, 0, &f->sink);
     const otw_op *op = last_op(f);
     assert_int_equal(op->outcome, OTW_OUTCOME_NO_RESPONSE);
@@ -433,7 +371,7 @@ static void test_object_limits(void **state)
     assert_string_equal(op->object + n - 4, ",...");
     /* 255 items announced, 200 present */
     param[1] = 255;
-    assert_int_equal(send_s7(f, TO_S, 1, 0x2100, 0, 0, param, sizeof(param), NONE, 1),
+    assert_int_equal(send_s7(f, TO_S, 1, 0x2100, 0, 0, param, sizeof(param), NIL, 1),
                      OTW_PARSE_MALFORMED);
 }
 
@@ -448,9 +386,9 @@ static void test_download(void **state)
         JOB(f, 0x0e00,
             A(0x1a, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09, '_', '0', 'A', '0', '0', '0',
               '0', '1', 'P', 0x0d, '1', '0', '0', '0', '5', '0', '0', '0', '0', '0', '4', '0', '0'),
-            NONE),
+            NIL),
         OTW_PARSE_OK);
-    assert_int_equal(ACKD(f, 0x0e00, A(0x1a), NONE), OTW_PARSE_OK);
+    assert_int_equal(ACKD(f, 0x0e00, A(0x1a), NIL), OTW_PARSE_OK);
     const otw_op *op = last_op(f);
     assert_string_equal(op->function_name, "Request Download");
     assert_int_equal(op->op_class, OTW_CLASS_PROGRAM_DOWNLOAD);
@@ -461,7 +399,7 @@ static void test_download(void **state)
     assert_int_equal(send_s7(f, TO_C, 1, 0x0100, 0, 0,
                              A(0x1b, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09, '_', '0', 'A',
                                '0', '0', '0', '0', '1', 'P'),
-                             NONE, 3000),
+                             NIL, 3000),
                      OTW_PARSE_OK);
     /* the PG's Ack_Data with the data block answers it */
     assert_int_equal(
@@ -478,18 +416,18 @@ static void test_download(void **state)
     assert_int_equal(send_s7(f, TO_C, 1, 0x0700, 0, 0,
                              A(0x1c, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09, '_', '0', 'A',
                                '0', '0', '0', '0', '1', 'P'),
-                             NONE, 4000),
+                             NIL, 4000),
                      OTW_PARSE_OK);
-    assert_int_equal(send_s7(f, TO_S, 3, 0x0700, 0, 0, A(0x1c), NONE, 4100), OTW_PARSE_OK);
+    assert_int_equal(send_s7(f, TO_S, 3, 0x0700, 0, 0, A(0x1c), NIL, 4100), OTW_PARSE_OK);
     assert_string_equal(last_op(f)->function_name, "Download Ended");
 
     /* PI service _INSE with 1 block "0A00001P": activates DB1 */
     assert_int_equal(JOB(f, 0x0f00,
                          A(0x28, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xfd, 0x00, 0x0a, 0x01, 0x00,
                            '0', 'A', '0', '0', '0', '0', '1', 'P', 0x05, '_', 'I', 'N', 'S', 'E'),
-                         NONE),
+                         NIL),
                      OTW_PARSE_OK);
-    assert_int_equal(ACKD(f, 0x0f00, A(0x28), NONE), OTW_PARSE_OK);
+    assert_int_equal(ACKD(f, 0x0f00, A(0x28), NIL), OTW_PARSE_OK);
     op = last_op(f);
     assert_string_equal(op->function_name, "PI Service _INSE (activate block)");
     assert_int_equal(op->function, 0x28);
@@ -500,9 +438,9 @@ static void test_download(void **state)
                          A(0x28, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xfd, 0x00, 0x12, 0x02, 0x00,
                            '0', '8', '0', '0', '0', '0', '1', 'B', '0', 'C', '0', '0', '0', '1',
                            '2', 'B', 0x05, '_', 'D', 'E', 'L', 'E'),
-                         NONE),
+                         NIL),
                      OTW_PARSE_OK);
-    assert_int_equal(ACKD(f, 0x1000, A(0x28), NONE), OTW_PARSE_OK);
+    assert_int_equal(ACKD(f, 0x1000, A(0x28), NIL), OTW_PARSE_OK);
     op = last_op(f);
     assert_string_equal(op->function_name, "PI Service _DELE (delete block)");
     assert_int_equal(op->op_class, OTW_CLASS_PROGRAM_DOWNLOAD);
@@ -511,38 +449,38 @@ static void test_download(void **state)
     assert_int_equal(JOB(f, 0x1100,
                          A(0x28, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xfd, 0x00, 0x02, 'C', ' ',
                            0x09, 'P', '_', 'P', 'R', 'O', 'G', 'R', 'A', 'M'),
-                         NONE),
+                         NIL),
                      OTW_PARSE_OK);
-    assert_int_equal(ACKD(f, 0x1100, A(0x28), NONE), OTW_PARSE_OK);
+    assert_int_equal(ACKD(f, 0x1100, A(0x28), NIL), OTW_PARSE_OK);
     assert_string_equal(last_op(f)->function_name, "PI Service P_PROGRAM (start)");
     assert_int_equal(last_op(f)->op_class, OTW_CLASS_CONTROL);
     assert_int_equal(JOB(f, 0x1200,
                          A(0x28, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xfd, 0x00, 0x02, 'E', 'P',
                            0x05, '_', 'M', 'O', 'D', 'U'),
-                         NONE),
+                         NIL),
                      OTW_PARSE_OK);
-    assert_int_equal(ACKD(f, 0x1200, A(0x28), NONE), OTW_PARSE_OK);
+    assert_int_equal(ACKD(f, 0x1200, A(0x28), NIL), OTW_PARSE_OK);
     assert_int_equal(last_op(f)->op_class, OTW_CLASS_PROGRAM_DOWNLOAD);
     assert_int_equal(JOB(f, 0x1300,
                          A(0x28, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xfd, 0x00, 0x00, 0x05, '_',
                            'G', 'A', 'R', 'B'),
-                         NONE),
+                         NIL),
                      OTW_PARSE_OK);
-    assert_int_equal(ACKD(f, 0x1300, A(0x28), NONE), OTW_PARSE_OK);
+    assert_int_equal(ACKD(f, 0x1300, A(0x28), NIL), OTW_PARSE_OK);
     assert_string_equal(last_op(f)->function_name, "PI Service _GARB (compress memory)");
     assert_int_equal(last_op(f)->op_class, OTW_CLASS_CONTROL);
     assert_int_equal(JOB(f, 0x1400,
                          A(0x28, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xfd, 0x00, 0x00, 0x09, '_',
                            'N', '_', 'L', 'O', 'G', 'I', 'N', '_'),
-                         NONE),
+                         NIL),
                      OTW_PARSE_OK);
-    assert_int_equal(ACKD(f, 0x1400, A(0x28), NONE), OTW_PARSE_OK);
+    assert_int_equal(ACKD(f, 0x1400, A(0x28), NIL), OTW_PARSE_OK);
     assert_string_equal(last_op(f)->function_name, "PI Service (NC)");
     assert_int_equal(last_op(f)->op_class, OTW_CLASS_OTHER);
     /* PI service whose name length runs past the parameter */
     assert_int_equal(JOB(f, 0x1500,
                          A(0x28, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xfd, 0x00, 0x00, 0x09, '_'),
-                         NONE),
+                         NIL),
                      OTW_PARSE_MALFORMED);
     assert_int_equal(f->s.n_malformed, 1);
 }
@@ -554,48 +492,47 @@ static void test_upload(void **state)
     assert_int_equal(JOB(f, 0x0800,
                          A(0x1d, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09, '_', '0', '8', '0',
                            '0', '0', '0', '1', 'A'),
-                         NONE),
+                         NIL),
                      OTW_PARSE_OK);
     /* answer: 1d 00 0100 upload id 00000007 | length string */
     assert_int_equal(ACKD(f, 0x0800,
                           A(0x1d, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x07, 0x07, '0', '0', '0',
                             '0', '2', '6', '4'),
-                          NONE),
+                          NIL),
                      OTW_PARSE_OK);
     const otw_op *op = last_op(f);
     assert_string_equal(op->function_name, "Start Upload");
     assert_int_equal(op->op_class, OTW_CLASS_PROGRAM_UPLOAD);
     assert_string_equal(op->object, "OB1");
     /* Upload (id 7) and End Upload */
-    assert_int_equal(JOB(f, 0x0900, A(0x1e, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x07), NONE),
+    assert_int_equal(JOB(f, 0x0900, A(0x1e, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x07), NIL),
                      OTW_PARSE_OK);
     assert_int_equal(ACKD(f, 0x0900, A(0x1e, 0x00), A(0x00, 0x04, 0x70, 0x70)), OTW_PARSE_OK);
     assert_int_equal(last_op(f)->op_class, OTW_CLASS_PROGRAM_UPLOAD);
-    assert_int_equal(JOB(f, 0x0a00, A(0x1f, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x07), NONE),
+    assert_int_equal(JOB(f, 0x0a00, A(0x1f, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x07), NIL),
                      OTW_PARSE_OK);
-    assert_int_equal(ACKD(f, 0x0a00, A(0x1f), NONE), OTW_PARSE_OK);
+    assert_int_equal(ACKD(f, 0x0a00, A(0x1f), NIL), OTW_PARSE_OK);
     assert_string_equal(last_op(f)->function_name, "End Upload");
     /* Start Upload refused by the header: Ack class 0xd2 code 0x0c */
     assert_int_equal(JOB(f, 0x0b00,
                          A(0x1d, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09, '_', '0', 'E', '0',
                            '0', '0', '1', '0', 'A'),
-                         NONE),
+                         NIL),
                      OTW_PARSE_OK);
-    assert_int_equal(send_s7(f, TO_C, 2, 0x0b00, 0xd2, 0x0c, NONE, NONE, 2000), OTW_PARSE_OK);
+    assert_int_equal(send_s7(f, TO_C, 2, 0x0b00, 0xd2, 0x0c, NIL, NIL, 2000), OTW_PARSE_OK);
     op = last_op(f);
     assert_string_equal(op->object, "FB10");
     assert_int_equal(op->outcome, OTW_OUTCOME_EXCEPTION);
     assert_int_equal(op->exception_code, 0xd20c);
     /* an Ack_Data naming another function: error */
-    assert_int_equal(JOB(f, 0x0c00, A(0x1f, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x07), NONE),
+    assert_int_equal(JOB(f, 0x0c00, A(0x1f, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x07), NIL),
                      OTW_PARSE_OK);
-    assert_int_equal(ACKD(f, 0x0c00, A(0x1e), NONE), OTW_PARSE_MALFORMED);
+    assert_int_equal(ACKD(f, 0x0c00, A(0x1e), NIL), OTW_PARSE_MALFORMED);
     assert_int_equal(last_op(f)->outcome, OTW_OUTCOME_ERROR);
     /* truncated block parameter (file name length 9, 3 bytes) */
-    assert_int_equal(JOB(f, 0x0d00,
-                         A(0x1d, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09, '_', '0', '8'),
-                         NONE),
-                     OTW_PARSE_MALFORMED);
+    assert_int_equal(
+        JOB(f, 0x0d00, A(0x1d, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09, '_', '0', '8'), NIL),
+        OTW_PARSE_MALFORMED);
 }
 
 /* ------------------------------------------------------------ userdata */
@@ -817,10 +754,10 @@ static void test_userdata_misc(void **state)
     assert_int_equal(last_op(f)->outcome, OTW_OUTCOME_ERROR);
     assert_int_equal(last_op(f)->function, 0x7701);
     /* type 3 (neither request, response nor push) */
-    assert_int_equal(UD(f, TO_S, 0x0c00, A(0x00, 0x01, 0x12, 0x04, 0x11, 0x34, 0x01, 0x00), NONE),
+    assert_int_equal(UD(f, TO_S, 0x0c00, A(0x00, 0x01, 0x12, 0x04, 0x11, 0x34, 0x01, 0x00), NIL),
                      OTW_PARSE_MALFORMED);
     /* truncated userdata parameter */
-    assert_int_equal(UD(f, TO_S, 0x0d00, A(0x00, 0x01, 0x12, 0x04), NONE), OTW_PARSE_MALFORMED);
+    assert_int_equal(UD(f, TO_S, 0x0d00, A(0x00, 0x01, 0x12, 0x04), NIL), OTW_PARSE_MALFORMED);
 }
 
 static void test_push(void **state)
@@ -828,7 +765,7 @@ static void test_push(void **state)
     fixture *f = *state;
     /* mode transition push from the PLC: head 010010 (announces 16), method 00,
      * type/group 00, current mode 00 (STOP), seq 0 */
-    assert_int_equal(UD(f, TO_C, 0, A(0x01, 0x00, 0x10, 0x10, 0x00, 0x00, 0x00, 0x00), NONE),
+    assert_int_equal(UD(f, TO_C, 0, A(0x01, 0x00, 0x10, 0x10, 0x00, 0x00, 0x00, 0x00), NIL),
                      OTW_PARSE_OK);
     const otw_op *op = last_op(f);
     assert_string_equal(op->function_name, "Mode transition: STOP");
@@ -872,14 +809,14 @@ static void test_matching(void **state)
     assert_false(last_op(f)->request_seen);
     assert_int_equal(last_op(f)->function, 0x7401);
     /* the same reference reused while pending: the older one is given up */
-    assert_int_equal(JOB(f, 0x0001, A(0xf0, 0, 0, 1, 0, 1, 3, 0xc0), NONE), OTW_PARSE_OK);
-    assert_int_equal(JOB(f, 0x0001, A(0xf0, 0, 0, 1, 0, 1, 3, 0xc0), NONE), OTW_PARSE_OK);
+    assert_int_equal(JOB(f, 0x0001, A(0xf0, 0, 0, 1, 0, 1, 3, 0xc0), NIL), OTW_PARSE_OK);
+    assert_int_equal(JOB(f, 0x0001, A(0xf0, 0, 0, 1, 0, 1, 3, 0xc0), NIL), OTW_PARSE_OK);
     assert_int_equal(last_op(f)->outcome, OTW_OUTCOME_NO_RESPONSE);
     assert_int_equal(f->s.n_pending, 1);
     /* table full: the oldest is evicted */
     for (uint16_t i = 0; i < S7_MAX_PENDING; i++)
         assert_int_equal(send_s7(f, TO_S, 1, (uint16_t)(0x100 + i), 0, 0,
-                                 A(0xf0, 0, 0, 1, 0, 1, 3, 0xc0), NONE, 5000 + i),
+                                 A(0xf0, 0, 0, 1, 0, 1, 3, 0xc0), NIL, 5000 + i),
                          OTW_PARSE_OK);
     assert_int_equal(f->s.n_pending, S7_MAX_PENDING);
     assert_int_equal(f->s.n_pending_evicted, 1);
@@ -1056,7 +993,7 @@ static void truncate_all(fixture *f, otw_dir dir, const uint8_t *p, size_t n)
             buf[3] = (uint8_t)k;
         }
         st = feed(f, dir, buf, k, 1);
-        assert_true(st == OTW_PARSE_OK || st == OTW_PARSE_MALFORMED || st == OTW_PARSE_NOT_MINE);
+        assert_valid_status(st);
         s7_expire(&f->s, 0, 0, &f->sink);
     }
     free(buf);
@@ -1072,7 +1009,7 @@ static void test_truncated_everywhere(void **state)
     n = s7_pdu(s7, sizeof(s7), 1, 1, 0, 0,
                A(0x04, 0x02, 0x12, 0x0a, 0x10, 0x02, 0x00, 0x04, 0x00, 0x01, 0x84, 0x00, 0x00, 0x10,
                  0x12, 0x0a, 0x10, 0x02, 0x00, 0x04, 0x00, 0x01, 0x83, 0x00, 0x00, 0x10),
-               NONE);
+               NIL);
     tl = wrap_dt(tp, sizeof(tp), s7, n);
     truncate_all(f, TO_S, tp, tl);
     /* read var answer */
@@ -1084,7 +1021,7 @@ static void test_truncated_everywhere(void **state)
     n = s7_pdu(s7, sizeof(s7), 1, 2, 0, 0,
                A(0x28, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xfd, 0x00, 0x0a, 0x01, 0x00, '0', 'A',
                  '0', '0', '0', '0', '1', 'P', 0x05, '_', 'I', 'N', 'S', 'E'),
-               NONE);
+               NIL);
     tl = wrap_dt(tp, sizeof(tp), s7, n);
     truncate_all(f, TO_S, tp, tl);
     /* SZL answer with identity records */
@@ -1120,10 +1057,7 @@ static void test_garbage(void **state)
     static uint8_t buf[300];
     for (int round = 0; round < 3000; round++) {
         size_t n = 8 + (size_t)(round % 280);
-        for (size_t i = 0; i < n; i++) {
-            x = x * 1103515245u + 12345u;
-            buf[i] = (uint8_t)(x >> 16);
-        }
+        lcg_fill(&x, buf, n);
         buf[0] = 0x03;
         buf[1] = 0x00;
         buf[2] = (uint8_t)(n >> 8);
@@ -1135,7 +1069,7 @@ static void test_garbage(void **state)
             buf[7] = (round % 4 == 3) ? 0x72 : 0x32;
         }
         otw_parse_status st = feed(f, (otw_dir)(round & 1), buf, n, (uint64_t)round);
-        assert_true(st == OTW_PARSE_OK || st == OTW_PARSE_MALFORMED || st == OTW_PARSE_NOT_MINE);
+        assert_valid_status(st);
         assert_true(f->s.n_pending <= S7_MAX_PENDING);
     }
     s7_expire(&f->s, 0, 0, &f->sink);
@@ -1143,10 +1077,10 @@ static void test_garbage(void **state)
     /* no session / no sink */
     const uint8_t dt[] = {0x03, 0x00, 0x00, 0x07, 0x02, 0xf0, 0x00};
     assert_int_equal(s7_parse(NULL, TO_S, dt, sizeof(dt), 1, &f->sink), OTW_PARSE_NOT_MINE);
-    assert_int_equal(JOB(f, 1, A(0x04, 0x00), NONE), OTW_PARSE_MALFORMED);
+    assert_int_equal(JOB(f, 1, A(0x04, 0x00), NIL), OTW_PARSE_MALFORMED);
     assert_int_equal(s7_parse(&f->s, TO_S, dt, sizeof(dt), 1, NULL), OTW_PARSE_OK);
     /* S7 header with ROSCTR 9 and with lengths beyond the PDU */
-    assert_int_equal(send_s7(f, TO_S, 9, 1, 0, 0, NONE, NONE, 1), OTW_PARSE_MALFORMED);
+    assert_int_equal(send_s7(f, TO_S, 9, 1, 0, 0, NIL, NIL, 1), OTW_PARSE_MALFORMED);
     const uint8_t over[] = {0x03, 0x00, 0x00, 0x11, 0x02, 0xf0, 0x80, 0x32, 0x01,
                             0x00, 0x00, 0x00, 0x01, 0x00, 0x08, 0x00, 0x00};
     assert_int_equal(feed(f, TO_S, over, sizeof(over), 1), OTW_PARSE_MALFORMED);

@@ -18,115 +18,44 @@
 
 #include "dissector.h"
 #include "facts.h"
+#include "sink_test.h"
 #include "slmp.h"
 
-#define MAX_OPS 64
-
-typedef struct recorder {
-    otw_op ops[MAX_OPS];
-    size_t n_ops;
-    otw_identity ids[4];
-    size_t n_ids;
-    size_t n_anomalies;
-    const char *last_anomaly;
-} recorder;
-
-static void rec_op(void *ctx, const otw_op *op)
-{
-    recorder *r = ctx;
-    assert_non_null(op->function_name);
-    assert_int_equal(op->protocol, OTW_PROTO_SLMP);
-    if (r->n_ops < MAX_OPS)
-        r->ops[r->n_ops] = *op;
-    r->n_ops++;
-}
-
-static void rec_identity(void *ctx, const otw_identity *id)
-{
-    recorder *r = ctx;
-    if (r->n_ids < 4)
-        r->ids[r->n_ids] = *id;
-    r->n_ids++;
-}
-
-static void rec_anomaly(void *ctx, const char *name)
-{
-    recorder *r = ctx;
-    r->n_anomalies++;
-    r->last_anomaly = name;
-}
-
-typedef struct fixture {
-    slmp_session s;
-    recorder rec;
-    otw_sink sink;
-} fixture;
-
-static int setup(void **state)
-{
-    static fixture f;
-    memset(&f, 0, sizeof(f));
-    slmp_session_init(&f.s);
-    f.sink.ctx = &f.rec;
-    f.sink.op = rec_op;
-    f.sink.identity = rec_identity;
-    f.sink.anomaly = rec_anomaly;
-    *state = &f;
-    return 0;
-}
+SINK_FIXTURE(slmp_session, slmp_session_init, OTW_PROTO_SLMP, NULL)
 
 /* Parses a copy in an exact-size heap buffer so ASan sees any overread. */
 static otw_parse_status parse(fixture *f, otw_dir dir, const uint8_t *p, size_t n, uint64_t ts)
 {
-    uint8_t *copy = malloc(n ? n : 1);
-    assert_non_null(copy);
+    return parse_copy(slmp_parse, &f->s, dir, p, n, ts, &f->sink);
+}
+
+/* 3E frame (see above): header, length of what follows, then the head
+ * bytes (request: timer, command, subcommand; response: end code) and
+ * the data. */
+static size_t frame3e(uint8_t *out, uint8_t subheader, const uint8_t *head, size_t hn,
+                      const uint8_t *d, size_t n)
+{
+    const uint8_t h[] = {subheader, 0x00, 0x00, 0xff, 0xff, 0x03, 0x00};
+    memcpy(out, h, sizeof(h));
+    out[7] = (uint8_t)(hn + n);
+    out[8] = (uint8_t)((hn + n) >> 8);
+    memcpy(out + 9, head, hn);
     if (n)
-        memcpy(copy, p, n);
-    otw_parse_status st = slmp_parse(&f->s, dir, copy, n, ts, &f->sink);
-    free(copy);
-    return st;
+        memcpy(out + 9 + hn, d, n);
+    return 9 + hn + n;
 }
 
 static size_t req3e(uint8_t *out, uint16_t cmd, uint16_t sub, const uint8_t *d, size_t n)
 {
-    const uint8_t h[] = {0x50,
-                         0x00,
-                         0x00,
-                         0xff,
-                         0xff,
-                         0x03,
-                         0x00,
-                         (uint8_t)(6 + n),
-                         (uint8_t)((6 + n) >> 8),
-                         0x10,
-                         0x00,
-                         (uint8_t)cmd,
-                         (uint8_t)(cmd >> 8),
-                         (uint8_t)sub,
-                         (uint8_t)(sub >> 8)};
-    memcpy(out, h, sizeof(h));
-    if (n)
-        memcpy(out + sizeof(h), d, n);
-    return sizeof(h) + n;
+    const uint8_t head[] = {
+        0x10, 0x00, (uint8_t)cmd, (uint8_t)(cmd >> 8), (uint8_t)sub, (uint8_t)(sub >> 8)};
+    return frame3e(out, 0x50, head, sizeof(head), d, n);
 }
 
 static size_t rsp3e(uint8_t *out, uint16_t end, const uint8_t *d, size_t n)
 {
-    const uint8_t h[] = {0xd0,
-                         0x00,
-                         0x00,
-                         0xff,
-                         0xff,
-                         0x03,
-                         0x00,
-                         (uint8_t)(2 + n),
-                         (uint8_t)((2 + n) >> 8),
-                         (uint8_t)end,
-                         (uint8_t)(end >> 8)};
-    memcpy(out, h, sizeof(h));
-    if (n)
-        memcpy(out + sizeof(h), d, n);
-    return sizeof(h) + n;
+    const uint8_t head[] = {(uint8_t)end, (uint8_t)(end >> 8)};
+    return frame3e(out, 0xd0, head, sizeof(head), d, n);
 }
 
 static otw_parse_status send_req(fixture *f, uint16_t cmd, uint16_t sub, const uint8_t *d, size_t n)
@@ -143,20 +72,6 @@ static otw_parse_status send_rsp(fixture *f, uint16_t end, const uint8_t *d, siz
     return parse(f, OTW_DIR_TO_CLIENT, buf, len, 2000);
 }
 
-typedef struct bytes {
-    const uint8_t *p;
-    size_t n;
-} bytes;
-
-#define B(...)                                                                                     \
-    {                                                                                              \
-        (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__})                     \
-    }
-#define NONE                                                                                       \
-    {                                                                                              \
-        NULL, 0                                                                                    \
-    }
-
 /* ------------------------------------------------------------ registry */
 
 static void test_registry(void **state)
@@ -164,11 +79,9 @@ static void test_registry(void **state)
     (void)state;
     assert_ptr_equal(otw_dissector_for_port(true, 5000), &slmp_dissector);
     assert_ptr_equal(otw_dissector_for_port(false, 5001), &slmp_dissector);
-    assert_ptr_equal(otw_dissector_get(OTW_PROTO_SLMP), &slmp_dissector);
+    check_industrial_dissector(&slmp_dissector, OTW_PROTO_SLMP);
     assert_string_equal(slmp_dissector.name, "slmp");
     assert_string_equal(otw_proto_name(OTW_PROTO_SLMP), slmp_dissector.name);
-    assert_true(slmp_dissector.industrial);
-    assert_true(slmp_dissector.session_size <= OTW_SESSION_MAX_BYTES);
     assert_ptr_equal(slmp_dissector.frame_len, slmp_frame_len);
     assert_ptr_equal(slmp_dissector.parse, slmp_parse);
     assert_ptr_equal(slmp_dissector.expire, slmp_expire);
@@ -235,11 +148,7 @@ static void test_frame_len(void **state)
 typedef struct pair_case {
     uint16_t cmd, sub;
     bytes req, rsp;
-    const char *name;
-    otw_op_class cls;
-    const char *object;
-    bool has_address;
-    uint32_t start, count;
+    OP_EXPECT_FIELDS;
 } pair_case;
 
 /* clang-format off */
@@ -348,19 +257,9 @@ static void test_command_pairs(void **state)
         assert_int_equal(send_rsp(f, 0, c->rsp.p, c->rsp.n), OTW_PARSE_OK);
         assert_int_equal(f->rec.n_ops, 1);
         const otw_op *op = &f->rec.ops[0];
-        assert_int_equal(op->function, c->cmd);
-        assert_string_equal(op->function_name, c->name);
-        assert_int_equal(op->op_class, c->cls);
-        assert_string_equal(op->object, c->object);
-        assert_int_equal(op->has_address, c->has_address);
-        assert_int_equal(op->address_start, c->start);
-        assert_int_equal(op->address_count, c->count);
-        assert_int_equal(op->outcome, OTW_OUTCOME_OK);
-        assert_true(op->request_seen);
+        assert_answered_op(op, c->cmd, c);
         assert_true(op->has_unit);
         assert_int_equal(op->unit, 0xff);
-        assert_int_equal(op->ts_us, 1000);
-        assert_int_equal(op->response_ts_us, 2000);
         assert_int_equal(f->rec.n_anomalies, 0);
         assert_int_equal(f->s.n_pending, 0);
     }
@@ -756,15 +655,9 @@ static void test_truncated_everywhere(void **state)
            50);
     lens[5] = 50;
     for (size_t k = 0; k < 6; k++) {
-        for (size_t n = 0; n < lens[k]; n++) {
-            otw_dir dir = (k == 2 || k == 3 || k == 5) ? OTW_DIR_TO_CLIENT : OTW_DIR_TO_SERVER;
-            otw_parse_status st = parse(f, dir, frames[k], n, 1);
-            assert_true(st == OTW_PARSE_NOT_MINE || st == OTW_PARSE_MALFORMED);
-            long fl = slmp_frame_len(frames[k], n);
-            assert_true(fl == OTW_FRAME_NEED_MORE || fl == (long)lens[k]);
-        }
-        /* the whole frame parses */
         otw_dir dir = (k == 2 || k == 3 || k == 5) ? OTW_DIR_TO_CLIENT : OTW_DIR_TO_SERVER;
+        every_prefix_refused(slmp_parse, slmp_frame_len, &f->s, dir, frames[k], lens[k], &f->sink);
+        /* the whole frame parses */
         assert_int_not_equal(parse(f, dir, frames[k], lens[k], 1), OTW_PARSE_NOT_MINE);
     }
     slmp_expire(&f->s, 0, 0, &f->sink);
@@ -778,10 +671,7 @@ static void test_garbage(void **state)
     uint32_t x = 12345;
     for (int round = 0; round < 2000; round++) {
         size_t n = (size_t)(round % 60) + 1;
-        for (size_t i = 0; i < n; i++) {
-            x = x * 1103515245u + 12345u;
-            buf[i] = (uint8_t)(x >> 16);
-        }
+        lcg_fill(&x, buf, n);
         /* half of them get a valid-looking SLMP header */
         if (round & 1) {
             static const uint8_t sh[] = {0x50, 0xd0, 0x54, 0xd4};
@@ -791,7 +681,7 @@ static void test_garbage(void **state)
         }
         otw_parse_status st =
             parse(f, (round & 2) ? OTW_DIR_TO_CLIENT : OTW_DIR_TO_SERVER, buf, n, (uint64_t)round);
-        assert_true(st == OTW_PARSE_OK || st == OTW_PARSE_MALFORMED || st == OTW_PARSE_NOT_MINE);
+        assert_valid_status(st);
         (void)slmp_frame_len(buf, n);
         assert_true(f->s.n_pending <= SLMP_MAX_PENDING);
     }
