@@ -597,7 +597,7 @@ static void not_mine_verdict(otw_sensor *s, otw_flow *f)
 }
 
 /* Stream consumer: parses every whole PDU in data. */
-static size_t consume(void *ctx, const uint8_t *data, size_t len)
+static size_t consume(void *ctx, const uint8_t *data, size_t len, uint32_t *skip)
 {
     otw_sensor *s = ctx;
     otw_flow *f = s->cur_flow;
@@ -608,7 +608,18 @@ static size_t consume(void *ctx, const uint8_t *data, size_t len)
         long n = d->frame_len(data + off, len - off);
         if (n == OTW_FRAME_NEED_MORE)
             break;
-        if (n < 0 || (size_t)n > OTW_STREAM_BUF) {
+        if (n > 0 && (size_t)n > len - off && (size_t)n > OTW_STREAM_BUF && x->confirmed &&
+            skip) {
+            /* Larger than we reassemble, on a flow whose framing has held
+             * so far: trust the header and skip the PDU (its request ends
+             * without an answer), framing resumes right after it. A PDU
+             * that arrived whole in one segment is parsed below. */
+            s->stats.oversized_pdus++;
+            *skip = (uint32_t)((size_t)n - (len - off) > UINT32_MAX ? UINT32_MAX
+                                                                     : (size_t)n - (len - off));
+            return len;
+        }
+        if (n < 0 || ((size_t)n > OTW_STREAM_BUF && (size_t)n > len - off)) {
             if (n > 0)
                 s->stats.oversized_pdus++;
             /* Not a PDU boundary: drop what is buffered and resynchronise at
@@ -684,7 +695,7 @@ static void dissect(otw_sensor *s, otw_flow *f, int dir, const otw_packet *p)
     bool ok;
     if (f->streams == OTW_FLOW_NONE) {
         /* No buffer left: PDUs that fit in one segment still parse. */
-        ok = consume(s, p->payload, p->payload_len) != (size_t)-1;
+        ok = consume(s, p->payload, p->payload_len, NULL) != (size_t)-1;
     } else {
         otw_stream *st = otw_stream_at(s->streams, f->streams);
         ok = otw_stream_add(s->streams, st, dir, p->tcp_seq, (p->tcp_flags & OTW_TCP_SYN) != 0,
@@ -1282,10 +1293,12 @@ void otw_sensor_print_stats(otw_sensor *s, FILE *f)
             (unsigned long long)cs.given_up, (unsigned long long)cs.pool_exhausted);
     fprintf(f,
             "stream_segments=%llu stream_gaps=%llu stream_retransmitted_bytes=%llu "
-            "stream_overflows=%llu stream_pool_exhausted=%llu sessions_exhausted=%llu\n",
+            "stream_overflows=%llu stream_skipped_bytes=%llu stream_pool_exhausted=%llu "
+            "sessions_exhausted=%llu\n",
             (unsigned long long)ss->segments, (unsigned long long)ss->gaps,
             (unsigned long long)ss->retransmitted_bytes, (unsigned long long)ss->overflows,
-            (unsigned long long)ss->pool_exhausted, (unsigned long long)st->sessions_exhausted);
+            (unsigned long long)ss->skipped_bytes, (unsigned long long)ss->pool_exhausted,
+            (unsigned long long)st->sessions_exhausted);
     fprintf(f,
             "pdus=%llu ops=%llu identities=%llu malformed_pdus=%llu oversized_pdus=%llu "
             "not_mine_flows=%llu assets=%u assets_refused=%llu comms=%u comms_refused=%llu "

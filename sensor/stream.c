@@ -64,6 +64,7 @@ static void dir_reset(otw_stream_dir *sd)
     sd->seq_known = false;
     sd->next_seq = 0;
     sd->used = 0;
+    sd->skip = 0;
     sd->resync = false;
 }
 
@@ -99,13 +100,17 @@ const otw_stream_stats *otw_stream_get_stats(const otw_stream_pool *p)
 }
 
 /* Calls consume on data (len bytes) and returns how much it took, clamped
- * to len; (size_t)-1 passes through. */
-static size_t call_consume(otw_stream_consume_fn consume, void *ctx, const uint8_t *data,
-                           size_t len)
+ * to len; (size_t)-1 passes through. A skip request counts only with all of
+ * len taken (nothing may stay buffered in front of the skipped bytes). */
+static size_t call_consume(otw_stream_dir *sd, otw_stream_consume_fn consume, void *ctx,
+                           const uint8_t *data, size_t len)
 {
-    size_t c = consume(ctx, data, len);
+    uint32_t skip = 0;
+    size_t c = consume(ctx, data, len, &skip);
     if (c != (size_t)-1 && c > len)
         c = len;
+    if (c == len && skip)
+        sd->skip = skip;
     return c;
 }
 
@@ -122,6 +127,7 @@ bool otw_stream_add(otw_stream_pool *p, otw_stream *s, int d, uint32_t seq, bool
         sd->seq_known = true;
         sd->next_seq = seq;
         sd->used = 0;
+        sd->skip = 0;
         sd->resync = false;
     }
     if (len == 0 || !payload)
@@ -140,6 +146,7 @@ bool otw_stream_add(otw_stream_pool *p, otw_stream *s, int d, uint32_t seq, bool
         /* Gap: bytes were lost; restart framing at this segment. */
         p->stats.gaps++;
         sd->used = 0;
+        sd->skip = 0;
         sd->resync = true;
         sd->next_seq = seq;
     } else if (ahead != 0) {
@@ -155,6 +162,16 @@ bool otw_stream_add(otw_stream_pool *p, otw_stream *s, int d, uint32_t seq, bool
     }
     sd->next_seq += len;
 
+    if (sd->skip) {
+        uint32_t k = sd->skip < len ? sd->skip : len;
+        sd->skip -= k;
+        p->stats.skipped_bytes += k;
+        payload += k;
+        len -= k;
+        if (len == 0)
+            return true;
+    }
+
     bool overflow = false;
     if (sd->used > 0 && (size_t)sd->used + len > OTW_STREAM_BUF) {
         /* The PDU being assembled is larger than we reassemble. */
@@ -166,7 +183,7 @@ bool otw_stream_add(otw_stream_pool *p, otw_stream *s, int d, uint32_t seq, bool
 
     size_t c;
     if (sd->used == 0) {
-        c = call_consume(consume, ctx, payload, len);
+        c = call_consume(sd, consume, ctx, payload, len);
         if (c == (size_t)-1)
             return false;
         size_t rest = len - c;
@@ -182,7 +199,7 @@ bool otw_stream_add(otw_stream_pool *p, otw_stream *s, int d, uint32_t seq, bool
     } else {
         memcpy(sd->buf + sd->used, payload, len);
         sd->used += len;
-        c = call_consume(consume, ctx, sd->buf, sd->used);
+        c = call_consume(sd, consume, ctx, sd->buf, sd->used);
         if (c == (size_t)-1) {
             sd->used = 0;
             return false;

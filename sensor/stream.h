@@ -7,7 +7,8 @@
  * loops on frame_len), retransmissions and overlaps (old bytes dropped),
  * gaps (counted; buffered bytes discarded and framing resynchronised at the
  * next segment), midstream starts (the first segment seen sets the
- * expected sequence number).
+ * expected sequence number), PDUs larger than the buffer (the consumer
+ * asks for the rest to be skipped, so framing resumes right after them).
  */
 #ifndef OTW_STREAM_H
 #define OTW_STREAM_H
@@ -22,6 +23,7 @@ typedef struct otw_stream_dir {
     bool seq_known;
     uint32_t next_seq;
     uint32_t used;           /* bytes held in buf */
+    uint32_t skip;           /* bytes still to drop: the rest of an oversized PDU */
     bool resync;             /* after a gap: drop bytes until a segment boundary */
                              /* (set on gap/overflow; cleared once consume makes progress,
                               * so a consumer may be lenient while it is set) */
@@ -34,6 +36,7 @@ typedef struct otw_stream {
 
 typedef struct otw_stream_stats {
     uint64_t segments, bytes, retransmitted_bytes, gaps, overflows, pool_exhausted;
+    uint64_t skipped_bytes; /* of oversized PDUs, skipped on the consumer's word */
 } otw_stream_stats;
 
 typedef struct otw_stream_pool otw_stream_pool;
@@ -49,8 +52,13 @@ const otw_stream_stats *otw_stream_get_stats(const otw_stream_pool *p);
 /* Consumer of in-order bytes: given the contiguous buffered bytes, returns
  * how many it consumed (whole PDUs). Called once per segment. A consumer
  * that returns less than len leaves the rest buffered for the next segment.
- * Returning (size_t)-1 means "not my protocol": the buffer is dropped. */
-typedef size_t (*otw_stream_consume_fn)(void *ctx, const uint8_t *data, size_t len);
+ * Returning (size_t)-1 means "not my protocol": the buffer is dropped.
+ * *skip is 0 on entry; a consumer that took all of len and knows that the
+ * PDU it ends in goes on for N more bytes than it was given (a trusted
+ * header announcing more than OTW_STREAM_BUF) sets *skip = N: those bytes
+ * are dropped as they arrive and the next PDU is framed right after them. */
+typedef size_t (*otw_stream_consume_fn)(void *ctx, const uint8_t *data, size_t len,
+                                        uint32_t *skip);
 
 /* Adds one TCP segment (seq, payload) in direction d, then calls consume on
  * the in-order bytes. syn: the segment carries SYN (seq+1 is the first data

@@ -17,6 +17,7 @@
 #define MAGIC 0xAA
 
 typedef struct sink {
+    bool skip_big; /* ask the stream to skip PDUs larger than OTW_STREAM_BUF */
     int calls;
     int pdus;
     size_t body_len[16];
@@ -24,7 +25,7 @@ typedef struct sink {
     size_t last_len;      /* len given to the last call */
 } sink;
 
-static size_t consume_pdus(void *ctx, const uint8_t *data, size_t len)
+static size_t consume_pdus(void *ctx, const uint8_t *data, size_t len, uint32_t *skip)
 {
     sink *s = ctx;
     s->calls++;
@@ -34,6 +35,10 @@ static size_t consume_pdus(void *ctx, const uint8_t *data, size_t len)
         if (data[off] != MAGIC)
             return (size_t)-1;
         size_t body = (size_t)data[off + 1] << 8 | data[off + 2];
+        if (s->skip_big && 3 + body > OTW_STREAM_BUF && len - off < 3 + body) {
+            *skip = (uint32_t)(3 + body - (len - off));
+            return len;
+        }
         if (len - off < 3 + body)
             break;
         if (s->pdus < 16) {
@@ -46,18 +51,20 @@ static size_t consume_pdus(void *ctx, const uint8_t *data, size_t len)
     return off;
 }
 
-static size_t consume_none(void *ctx, const uint8_t *data, size_t len)
+static size_t consume_none(void *ctx, const uint8_t *data, size_t len, uint32_t *skip)
 {
     (void)data;
+    (void)skip;
     sink *s = ctx;
     s->calls++;
     s->last_len = len;
     return 0;
 }
 
-static size_t consume_all(void *ctx, const uint8_t *data, size_t len)
+static size_t consume_all(void *ctx, const uint8_t *data, size_t len, uint32_t *skip)
 {
     (void)data;
+    (void)skip;
     sink *s = ctx;
     s->calls++;
     s->last_len = len;
@@ -320,6 +327,49 @@ static void test_overflow(void **state)
     assert_int_equal(st->overflows, 2);
 }
 
+/* A PDU larger than the buffer, its header trusted by the consumer: the
+ * rest is skipped as it arrives and the PDUs after it frame as usual, also
+ * one that shares the segment with its tail. */
+static void test_skip_oversized(void **state)
+{
+    fixture *f = *state;
+    f->k.skip_big = true;
+    static uint8_t big[3 + 10000];
+    size_t nbig = make_pdu(big, 10000, 0);
+    uint8_t small[16];
+    size_t nsmall = make_pdu(small, 5, 0x40);
+    const otw_stream_stats *st = otw_stream_get_stats(f->pool);
+    uint32_t seq = 1;
+    size_t off = 0;
+    while (nbig - off > 1400) {
+        assert_true(add(f, 0, seq, big + off, 1400));
+        seq += 1400;
+        off += 1400;
+    }
+    /* The tail and a whole small PDU in one segment. */
+    uint8_t seg[1400 + 16];
+    memcpy(seg, big + off, nbig - off);
+    memcpy(seg + (nbig - off), small, nsmall);
+    assert_true(add(f, 0, seq, seg, (uint32_t)(nbig - off + nsmall)));
+    seq += (uint32_t)(nbig - off + nsmall);
+    assert_int_equal(f->k.pdus, 1);
+    assert_int_equal(f->k.body_len[0], 5);
+    assert_int_equal(f->k.body[0][0], 0x40);
+    assert_int_equal(st->skipped_bytes, nbig - 1400);
+    assert_int_equal(st->overflows, 0);
+    assert_int_equal(f->s->dir[0].skip, 0);
+    assert_true(add(f, 0, seq, small, (uint32_t)nsmall));
+    seq += (uint32_t)nsmall;
+    assert_int_equal(f->k.pdus, 2);
+    /* A gap while skipping: framing restarts at the segment after it. */
+    assert_true(add(f, 0, seq, big, 1400));
+    seq += 1400;
+    assert_true(f->s->dir[0].skip > 0);
+    assert_true(add(f, 0, seq + 100, small, (uint32_t)nsmall));
+    assert_int_equal(f->s->dir[0].skip, 0);
+    assert_int_equal(f->k.pdus, 3);
+}
+
 static void test_not_mine(void **state)
 {
     fixture *f = *state;
@@ -386,6 +436,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_midstream_start, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wraparound, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overflow, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_skip_oversized, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_mine, setup, teardown),
         cmocka_unit_test(test_pool),
     };
