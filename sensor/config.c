@@ -68,6 +68,7 @@ void otw_config_defaults(otw_config *c)
     c->exception_burst_count = 5;
     c->exception_burst_window_s = 60;
     snprintf(c->alerts_file, sizeof(c->alerts_file), "%s", "alerts.jsonl");
+    snprintf(c->web_listen, sizeof(c->web_listen), "%s", "127.0.0.1:8780");
     snprintf(c->ops_log, sizeof(c->ops_log), "%s", "ops.jsonl");
     c->syslog_enabled = false;
     c->syslog_transport = OTW_SYSLOG_UDP;
@@ -422,6 +423,17 @@ static int item_interface(loader *L, const yaml_node_t *n, const char *key, int 
         return -1;
     if (L->c->interfaces[idx][0] == '\0')
         return fail(L, n, key, "empty interface name");
+    return 0;
+}
+
+static int item_web_host(loader *L, const yaml_node_t *n, const char *key, int idx)
+{
+    char *h = L->c->web_allow_hosts[idx];
+    if (get_string(L, n, key, h, sizeof(L->c->web_allow_hosts[idx])) < 0)
+        return -1;
+    if (h[0] == '\0' || strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                  "0123456789.-:[]") != strlen(h))
+        return fail(L, n, key, "expected a host name or address, got \"%.40s\"", h);
     return 0;
 }
 
@@ -965,6 +977,7 @@ typedef enum kind {
     K_CHOICE,     /* one word of choice_lists[min], stored as its index (an enum) */
     K_DELIMITER,  /* "tab" or one ASCII punctuation character */
     K_INTERFACES,
+    K_WEB_HOSTS,
     K_PORTS,
     K_CIDRS,
     K_ZONES,
@@ -1035,6 +1048,7 @@ enum {
     T_CREDENTIALS,
     T_CRED_BRUTE,
     T_CRED_SPRAY,
+    T_WEB,
     T_COUNT
 };
 
@@ -1050,6 +1064,7 @@ static const field t_root[] = {
     F("conduits", K_CONDUITS, conduits, 0, 0), SECTION("enforcement", T_ENFORCEMENT),
     SECTION("baseline", T_BASELINE),
     SECTION("credentials", T_CREDENTIALS),
+    SECTION("web", T_WEB),
     END,
 };
 static const field t_sensor[] = {
@@ -1226,6 +1241,16 @@ static const field t_cred_spray[] = {
     END,
 };
 
+static const field t_web[] = {
+    F("listen", K_STRING, web_listen, 0, 0),
+    F("tls_cert_file", K_STRING, web_tls_cert_file, 0, 0),
+    F("tls_key_file", K_STRING, web_tls_key_file, 0, 0),
+    F("admin_hash_file", K_STRING, web_admin_hash_file, 0, 0),
+    F("root", K_STRING, web_root, 0, 0),
+    F("allow_hosts", K_WEB_HOSTS, web_allow_hosts, 0, 0),
+    END,
+};
+
 static const field *const tables[T_COUNT] = {
     [T_ROOT] = t_root,     [T_SENSOR] = t_sensor,       [T_CAPTURE] = t_capture,
     [T_FLOWS] = t_flows,   [T_STREAMS] = t_streams,     [T_PROTOCOLS] = t_protocols,
@@ -1233,6 +1258,7 @@ static const field *const tables[T_COUNT] = {
     [T_BURST] = t_burst,   [T_OUTPUTS] = t_outputs,     [T_SYSLOG] = t_syslog,
     [T_STORE] = t_store,   [T_ENFORCEMENT] = t_enforcement, [T_BASELINE] = t_baseline,
     [T_CREDENTIALS] = t_credentials, [T_CRED_BRUTE] = t_cred_brute, [T_CRED_SPRAY] = t_cred_spray,
+    [T_WEB] = t_web,
 };
 
 static int load_mapping(loader *L, const yaml_node_t *n, const char *path, const field *tab);
@@ -1318,6 +1344,11 @@ static int load_field(loader *L, const yaml_node_t *v, const char *key, const fi
         if (get_list(L, v, key, OTW_MAX_INTERFACES, item_interface, &cnt) < 0)
             return -1;
         c->n_interfaces = cnt;
+        return 0;
+    case K_WEB_HOSTS:
+        if (get_list(L, v, key, OTW_MAX_WEB_HOSTS, item_web_host, &cnt) < 0)
+            return -1;
+        c->n_web_allow_hosts = cnt;
         return 0;
     case K_PORTS: {
         /* The array is 0-terminated: one slot fewer than its size. A list is

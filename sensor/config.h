@@ -17,6 +17,7 @@
 #define OTW_DEFAULT_CONFIG_PATH "/etc/otwatch/otwatch.yaml"
 
 #define OTW_MAX_INTERFACES 8
+#define OTW_MAX_WEB_HOSTS 8
 #define OTW_MAX_CIDRS 64
 #define OTW_MAX_PORTS 16
 #define OTW_PATH_MAX 512
@@ -176,6 +177,14 @@ typedef struct otw_config {
     uint32_t creds_spray_accounts;          /* default 5 accounts (user on a host) failed ... */
     uint32_t creds_spray_attempts;          /* ... at most 3 times each ... */
     uint32_t creds_spray_window_s;          /* ... from one source within 10 min = CREDENTIAL_SPRAY */
+    /* web console (otwatch serve; its command-line options override these) */
+    char web_listen[128];                   /* default "127.0.0.1:8780" */
+    char web_tls_cert_file[OTW_PATH_MAX];   /* PEM; with web_tls_key_file: HTTPS */
+    char web_tls_key_file[OTW_PATH_MAX];
+    char web_admin_hash_file[OTW_PATH_MAX]; /* Argon2id hash of the admin password */
+    char web_root[OTW_PATH_MAX];            /* "" = the pages installed with otwatch */
+    char web_allow_hosts[OTW_MAX_WEB_HOSTS][128]; /* Host names accepted besides loopback */
+    int n_web_allow_hosts;
 } otw_config;
 
 void otw_config_defaults(otw_config *c);

@@ -522,13 +522,15 @@ static void usage(FILE *f)
     fprintf(f, "usage: otwatch serve [--listen ADDR:PORT] [--state DIR] [--config FILE]\n"
                "         [--tls-cert FILE --tls-key FILE] [--admin-hash-file FILE]\n"
                "         [--allow-host NAME]... [--web-root DIR]\n"
-               "       otwatch serve --hash-password   (password on stdin)\n");
+               "       otwatch serve --hash-password   (password on stdin)\n"
+               "Defaults come from the web: section of the configuration; an option given\n"
+               "here wins (--allow-host adds to web.allow_hosts).\n");
 }
 
 int otw_web_main(int argc, char **argv)
 {
-    const char *listen = "127.0.0.1:8780", *state = NULL, *config = NULL, *cert = NULL, *key = NULL,
-               *hash_file = NULL, *web_root = OTW_WEB_DIR;
+    const char *listen = NULL, *state = NULL, *config = NULL, *cert = NULL, *key = NULL,
+               *hash_file = NULL, *web_root = NULL;
     server sv;
     memset(&sv, 0, sizeof(sv));
     /* Options come in pairs "--name value": the loop steps over both. */
@@ -566,17 +568,6 @@ int otw_web_main(int argc, char **argv)
             return 2;
         }
     }
-    if (!cert != !key) {
-        fprintf(stderr, "otwatch serve: TLS needs both --tls-cert and --tls-key\n");
-        return 2;
-    }
-    struct sockaddr_storage ss;
-    socklen_t sl;
-    if (parse_listen(listen, &ss, &sl, &sv.loopback) != 0) {
-        fprintf(stderr, "otwatch serve: bad --listen '%s' (ADDR:PORT, [ADDR6]:PORT or PORT)\n",
-                listen);
-        return 2;
-    }
     otw_config *cfg = malloc(sizeof(*cfg));
     if (!cfg)
         return 1;
@@ -585,6 +576,36 @@ int otw_web_main(int argc, char **argv)
         return 1;
     }
     state = otw_cli_state_dir(cfg, state);
+    /* The configuration's web: section, where no option was given. */
+    bool listen_opt = listen != NULL;
+    if (!listen)
+        listen = cfg->web_listen;
+    if (!cert && !key && cfg->web_tls_cert_file[0]) {
+        cert = cfg->web_tls_cert_file;
+        key = cfg->web_tls_key_file[0] ? cfg->web_tls_key_file : NULL;
+    } else if (!cert && !key && cfg->web_tls_key_file[0]) {
+        key = cfg->web_tls_key_file;
+    }
+    if (!hash_file && cfg->web_admin_hash_file[0])
+        hash_file = cfg->web_admin_hash_file;
+    if (!web_root)
+        web_root = cfg->web_root[0] ? cfg->web_root : OTW_WEB_DIR;
+    for (int i = 0; i < cfg->n_web_allow_hosts && sv.n_hosts < MAX_HOSTS; i++)
+        sv.hosts[sv.n_hosts++] = cfg->web_allow_hosts[i];
+    if (!cert != !key) {
+        fprintf(stderr, "otwatch serve: TLS needs both a certificate and a key (--tls-cert and "
+                        "--tls-key, or web.tls_cert_file and web.tls_key_file)\n");
+        free(cfg);
+        return 2;
+    }
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    if (parse_listen(listen, &ss, &sl, &sv.loopback) != 0) {
+        fprintf(stderr, "otwatch serve: bad %s '%s' (ADDR:PORT, [ADDR6]:PORT or PORT)\n",
+                listen_opt ? "--listen" : "web.listen", listen);
+        free(cfg);
+        return 2;
+    }
     char err[512];
     char *admin_hash = NULL, *cert_pem = NULL, *key_pem = NULL;
     int rc = 1;

@@ -202,6 +202,26 @@ static void test_full_file(void **state)
     assert_string_equal(c.syslog_app_name, "otw-lab");
     assert_int_equal(c.checkpoint_s, 30);
 
+    /* The web console's section. */
+    rc = load_text(&c,
+                   "web:\n"
+                   "  listen: \"[::1]:8443\"\n"
+                   "  tls_cert_file: /etc/otw/c.pem\n"
+                   "  tls_key_file: /etc/otw/k.pem\n"
+                   "  admin_hash_file: /etc/otw/admin.hash\n"
+                   "  root: /srv/otw-web\n"
+                   "  allow_hosts: [sensor1.plant.example, 10.0.0.5]\n",
+                   err, sizeof(err));
+    if (rc != 0)
+        fail_msg("%s", err);
+    assert_string_equal(c.web_listen, "[::1]:8443");
+    assert_string_equal(c.web_tls_cert_file, "/etc/otw/c.pem");
+    assert_string_equal(c.web_tls_key_file, "/etc/otw/k.pem");
+    assert_string_equal(c.web_admin_hash_file, "/etc/otw/admin.hash");
+    assert_string_equal(c.web_root, "/srv/otw-web");
+    assert_int_equal(c.n_web_allow_hosts, 2);
+    assert_string_equal(c.web_allow_hosts[1], "10.0.0.5");
+
     /* Empty lists are allowed and replace the defaults. */
     rc = load_text(&c, "capture: {interfaces: []}\ninventory: {local_networks: []}\n", err,
                    sizeof(err));
@@ -252,6 +272,10 @@ static void test_errors(void **state)
     expect_error("flows:\n  memory_mb: [1]\n",
                  ":2: flows.memory_mb: expected an integer, got a list");
     expect_error("flows: 5\n", ":1: flows: expected a mapping, got a scalar");
+    expect_error("web:\n  allow_hosts:\n    - ok.example\n    - \"bad host\"\n",
+                 ":4: web.allow_hosts[1]: expected a host name or address, got \"bad host\"");
+    expect_error("web:\n  allow_hosts: [a, b, c, d, e, f, g, h, i]\n",
+                 ":2: web.allow_hosts: too many items (9, max 8)");
     expect_error("- a\n- b\n", ":1: top level must be a mapping, got a list");
     expect_error("flows:\n  memory_mb: lots\n",
                  ":2: flows.memory_mb: expected an integer, got \"lots\"");

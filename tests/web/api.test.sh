@@ -265,6 +265,31 @@ if command -v openssl >/dev/null; then
   grep -i '^set-cookie:' "$WORK/hdr" | grep -qi '; secure' && ok "TLS: cookie Secure" || bad "TLS: cookie not Secure"
   grep -qi '^strict-transport-security:' "$WORK/hdr" && ok "TLS: HSTS" || bad "TLS: no HSTS"
   check "TLS: plain HTTP refused" 000 "$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 http://127.0.0.1:$PORT/)"
+  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=
+
+  # ---- the same from the configuration's web: section, no options ----
+  PORT2=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  { cat "$WORK/otwatch.yaml"
+    printf 'web:\n  listen: 127.0.0.1:%s\n  tls_cert_file: %s\n  tls_key_file: %s\n' \
+      "$PORT2" "$WORK/cert.pem" "$WORK/key.pem"
+    printf '  allow_hosts: [sensor.plant.example]\n'; } > "$WORK/web.yaml"
+  "$OTWATCH" serve --state "$STATE" --config "$WORK/web.yaml" >/dev/null 2>"$WORK/serve-cfg.err" &
+  SERVER_PID=$!
+  for _ in $(seq 1 100); do
+    grep -q "listening on" "$WORK/serve-cfg.err" 2>/dev/null && break
+    sleep 0.1
+  done
+  grep -q "listening on https://127.0.0.1:$PORT2" "$WORK/serve-cfg.err" &&
+    ok "web.listen and web.tls_* from the configuration" ||
+    { cat "$WORK/serve-cfg.err"; bad "serve did not take web: from the configuration"; }
+  check "web.allow_hosts: a configured name is accepted" 200 "$(curl -s -o /dev/null -w '%{http_code}' \
+    --cacert "$WORK/cert.pem" --resolve localhost:$PORT2:127.0.0.1 -H 'Host: sensor.plant.example' \
+    https://localhost:$PORT2/api/setup)"
+  check "web.allow_hosts: another name is refused" 421 "$(curl -s -o /dev/null -w '%{http_code}' \
+    --cacert "$WORK/cert.pem" --resolve localhost:$PORT2:127.0.0.1 -H 'Host: evil.example' \
+    https://localhost:$PORT2/api/setup)"
+  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=
+  grep -q 'ERROR: AddressSanitizer\|runtime error' "$WORK/serve-cfg.err" && { bad "sanitizer report"; cat "$WORK/serve-cfg.err"; }
 else
   echo "skip TLS checks: openssl not installed"
 fi
