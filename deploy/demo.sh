@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # One command for a first look: installs what is missing, builds otwatch,
 # reads the bundled demo capture (a small plant made with a real Modbus
-# stack, see deploy/demo/README.md) and prints the inventory and alerts.
-# The state stays in ./otwatch-state (or $1).
+# stack, see deploy/demo/README.md), prints the inventory and alerts and
+# writes the HTML report in English and Japanese. The state and the reports
+# stay in ./otwatch-state (or $1).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 state=${1:-otwatch-state}
@@ -24,5 +25,11 @@ echo
 echo "== Alerts =="
 "$otwatch" alerts --state "$state"
 echo
+"$otwatch" report --state "$state" --lang en --html "$state/report.en.html"
+"$otwatch" report --state "$state" --lang ja --tz +09:00 --html "$state/report.ja.html"
+echo "== Report =="
+echo "$state/report.en.html, $state/report.ja.html (open in a browser; self-contained)"
+echo
 echo "State: $state (state.db, alerts.jsonl, ops.jsonl)."
-echo "More: $otwatch assets --state $state --format json | csv; $otwatch help"
+echo "More: $otwatch assets --state $state --format json | csv; $otwatch map --state $state;" \
+  "$otwatch help"
