@@ -575,7 +575,8 @@ enum {
     NODE_W = 168,
     NODE_H = 54,
     NODE_GAP = 26, /* across: room for the arrows between columns */
-    NODE_VGAP = 16,
+    NODE_VGAP = 28, /* room below a row for the arcs between its nodes */
+    ARC_ROOM = 12,  /* ... and below the last row */
     ZONE_PAD = 14,
     ZONE_TITLE = 30,
     ZONE_GAP = 24,
@@ -621,7 +622,7 @@ static void layout(otw_netmap *m)
         z->cols = z->n == 0 ? 1 : z->n < OTW_NM_MAX_COLS ? (int)z->n : OTW_NM_MAX_COLS;
         int rows = z->n == 0 ? 1 : (int)((z->n + (uint32_t)z->cols - 1) / (uint32_t)z->cols);
         z->w = 2 * ZONE_PAD + z->cols * NODE_W + (z->cols - 1) * NODE_GAP;
-        z->h = ZONE_TITLE + 2 * ZONE_PAD + rows * NODE_H + (rows - 1) * NODE_VGAP;
+        z->h = ZONE_TITLE + 2 * ZONE_PAD + rows * NODE_H + (rows - 1) * NODE_VGAP + ARC_ROOM;
         if (z->n == 0)
             z->h = ZONE_TITLE + 2 * ZONE_PAD + NODE_H / 2;
     }
@@ -919,14 +920,30 @@ void otw_netmap_svg(const otw_netmap *m, otw_lang lang, bool standalone, FILE *o
             const otw_nm_node *a = &m->nodes[e->from], *b = &m->nodes[e->to];
             int ax = a->x + NODE_W / 2, ay = a->y + NODE_H / 2;
             int bx = b->x + NODE_W / 2, by = b->y + NODE_H / 2;
-            int x1, y1, x2, y2;
-            box_exit(ax, ay, bx, by, &x1, &y1);
-            box_exit(bx, by, ax, ay, &x2, &y2);
             edge_style s = style_of(e);
-            fprintf(out,
-                    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
-                    "stroke-width=\"%s\" stroke-opacity=\"%s\" marker-end=\"url(#%s)\"><title>",
-                    x1, y1, x2, y2, s.color, s.width, s.opacity, s.marker);
+            int span = (ax > bx ? ax - bx : bx - ax) / (NODE_W + NODE_GAP);
+            if (ay == by && span > 1) {
+                /* Same row with devices between: a straight line would run
+                 * under them and read as their link. An arc below the row,
+                 * bottom centre to bottom centre, deeper for longer spans and
+                 * for right-to-left (the two directions of a pair apart). */
+                int depth = 2 * (8 + 4 * (span - 2 < 3 ? span - 2 : 3) + (ax > bx ? 5 : 0));
+                int y0 = a->y + NODE_H + 2;
+                fprintf(out,
+                        "<path d=\"M%d,%d Q%d,%d %d,%d\" stroke=\"%s\" stroke-width=\"%s\" "
+                        "stroke-opacity=\"%s\" marker-end=\"url(#%s)\"><title>",
+                        ax, y0, (ax + bx) / 2, y0 + depth, bx, y0, s.color, s.width, s.opacity,
+                        s.marker);
+            } else {
+                int x1, y1, x2, y2;
+                box_exit(ax, ay, bx, by, &x1, &y1);
+                box_exit(bx, by, ax, ay, &x2, &y2);
+                fprintf(out,
+                        "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
+                        "stroke-width=\"%s\" stroke-opacity=\"%s\" marker-end=\"url(#%s)\">"
+                        "<title>",
+                        x1, y1, x2, y2, s.color, s.width, s.opacity, s.marker);
+            }
             char ip[64];
             if (a->has_ip)
                 otw_nm_xml(out, otw_addr_str(&a->ip, ip, sizeof(ip)));
@@ -941,7 +958,7 @@ void otw_netmap_svg(const otw_netmap *m, otw_lang lang, bool standalone, FILE *o
                 fputs(", ", out);
                 otw_nm_xml(out, otw_i18n_severity(lang, e->severity));
             }
-            fputs(")</title></line>\n", out);
+            fputs(ay == by && span > 1 ? ")</title></path>\n" : ")</title></line>\n", out);
         }
     }
     /* Protocols on edges that cross zones, 40% of the way from the client
