@@ -8,6 +8,7 @@
 #include "grow.h"
 #include "jsonw.h"
 #include "store.h"
+#include "texttable.h"
 #include "zones.h"
 
 typedef struct asset_list {
@@ -287,9 +288,12 @@ int otw_list_assets_zoned(const otw_config *cfg, const char *state_dir, const ch
                 csv_field(out, asset_zone(cfg, a), true);
         }
     } else {
-        fprintf(out, "%-4s %-17s %-15s %-24s %-10s %-22s %-30s %-20s %8s\n", "ID", "MAC", "IP",
-                "VENDOR (OUI)", "ROLE", "PROTOCOLS (srv|cli)", "IDENTITY", "LAST SEEN (UTC)",
-                "PACKETS");
+        /* Identity last: the longest, and free to run on. */
+        static const char *const heads[] = {">ID",  "MAC",  "IP",  "VENDOR (OUI)",    "ROLE",
+                                            "PROTOCOLS (srv|cli)", "LAST SEEN (UTC)", ">PACKETS",
+                                            "IDENTITY"};
+        otw_texttable tt;
+        otw_tt_init(&tt, sizeof(heads) / sizeof(heads[0]), heads);
         for (size_t i = 0; i < l.n; i++) {
             const otw_asset *a = &l.items[i];
             char mac[32] = "-", ips[512], ps[256], pc[256], protos[512], id[256], t[32];
@@ -306,14 +310,20 @@ int otw_list_assets_zoned(const otw_config *cfg, const char *state_dir, const ch
                 memcpy(vendor, a->vendor, sizeof(vendor) - 1);
                 vendor[sizeof(vendor) - 1] = '\0';
             }
-            fprintf(out, "%-4lld %-17s %-15s %-24s %-10s %-22s %-30s %-20s %8llu\n",
-                    (long long)a->store_id, mac, ips[0] ? ips : "-", vendor,
-                    otw_role_name(otw_asset_role(a)), protos, id[0] ? id : "-",
-                    ts_text(a->last_us, t), (unsigned long long)a->pkts);
-            for (int e = 0; e < OTW_EV__COUNT; e++)
+            char no[24], pkts[24], why[1024] = "";
+            snprintf(no, sizeof(no), "%lld", (long long)a->store_id);
+            snprintf(pkts, sizeof(pkts), "%llu", (unsigned long long)a->pkts);
+            size_t wl = 0;
+            for (int e = 0; e < OTW_EV__COUNT && wl < sizeof(why); e++)
                 if (a->evidence & (1u << e))
-                    fprintf(out, "     evidence: %s\n", otw_evidence_text((otw_evidence)e));
+                    wl += (size_t)snprintf(why + wl, sizeof(why) - wl, "     evidence: %s\n",
+                                           otw_evidence_text((otw_evidence)e));
+            const char *row[] = {no,     mac, ips, vendor, otw_role_name(otw_asset_role(a)),
+                                 protos, ts_text(a->last_us, t), pkts, id};
+            otw_tt_row(&tt, row, why[0] ? why : NULL);
         }
+        otw_tt_print(&tt, out);
+        otw_tt_free(&tt);
         fprintf(out, "%zu asset%s\n", l.n, l.n == 1 ? "" : "s");
     }
     free(l.items);
@@ -361,17 +371,27 @@ int otw_list_alerts(const char *state_dir, const char *format, FILE *out)
         }
         fputs(l.n ? "\n]\n" : "]\n", out);
     } else {
-        fprintf(out, "%-4s %-20s %-8s %-19s %-21s %-21s %6s  %s\n", "ID", "LAST SEEN (UTC)",
-                "SEVERITY", "TYPE", "SOURCE", "DESTINATION", "COUNT", "MESSAGE");
+        static const char *const heads[] = {">ID",   "LAST SEEN (UTC)", "SEVERITY", "TYPE",
+                                            "SOURCE", "DESTINATION",     ">COUNT",   "MESSAGE"};
+        otw_texttable tt;
+        otw_tt_init(&tt, sizeof(heads) / sizeof(heads[0]), heads);
         for (size_t i = 0; i < l.n; i++) {
             const otw_alert *a = &l.items[i];
-            char t[32], src[80], dst[80];
-            fprintf(out, "%-4lld %-20s %-8s %-19s %-21s %-21s %6llu  %s\n", (long long)a->id,
-                    ts_text(a->last_us, t), otw_severity_name(a->severity), a->type,
-                    endpoint_text(&a->src, src, sizeof(src)),
-                    endpoint_text(&a->dst, dst, sizeof(dst)), (unsigned long long)a->count,
-                    a->message);
+            char no[24], t[32], src[80], dst[80], count[24];
+            snprintf(no, sizeof(no), "%lld", (long long)a->id);
+            snprintf(count, sizeof(count), "%llu", (unsigned long long)a->count);
+            const char *row[] = {no,
+                                 ts_text(a->last_us, t),
+                                 otw_severity_name(a->severity),
+                                 a->type,
+                                 endpoint_text(&a->src, src, sizeof(src)),
+                                 endpoint_text(&a->dst, dst, sizeof(dst)),
+                                 count,
+                                 a->message};
+            otw_tt_row(&tt, row, NULL);
         }
+        otw_tt_print(&tt, out);
+        otw_tt_free(&tt);
         fprintf(out, "%zu alert%s\n", l.n, l.n == 1 ? "" : "s");
     }
     free(l.items);
