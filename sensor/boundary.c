@@ -407,6 +407,41 @@ static void cidr_text(const otw_cidr *c, char *out, size_t outsz)
     snprintf(out, outsz, "%s/%u", otw_addr_str(&a, x, sizeof(x)), v4 ? c->prefix - 96 : c->prefix);
 }
 
+/* A conduit's time window as nft matches: "meta day { ... } meta hour
+ * "HH:MM"-"HH:MM" " (nft(8): day and hour in the local time of the host that
+ * loads the rules). A window past midnight is two pieces: its opening days
+ * to the end of the day, then the next days from midnight. piece 0 or 1;
+ * false when the piece is empty. */
+static bool nft_window(const otw_time_window *w, int piece, char *out, size_t outsz)
+{
+    static const char *const days[7] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
+                                        "Friday", "Saturday", "Sunday"};
+    bool wraps = w->end_min <= w->start_min;
+    if (piece == 1 && (!wraps || w->end_min == 0))
+        return false;
+    uint8_t mask = w->days;
+    if (piece == 1)
+        mask = (uint8_t)(((mask << 1) | (mask >> 6)) & 0x7f); /* the next day */
+    size_t n = (size_t)snprintf(out, outsz, "meta day { ");
+    bool first = true;
+    for (int d = 0; d < 7 && n < outsz; d++) {
+        if (mask & (1u << d)) {
+            n += (size_t)snprintf(out + n, outsz - n, "%s\"%s\"", first ? "" : ", ", days[d]);
+            first = false;
+        }
+    }
+    unsigned from = piece == 1 ? 0 : w->start_min;
+    if (n < outsz) {
+        if ((piece == 0 && wraps) || w->end_min >= 24 * 60) /* nft has no 24:00 */
+            snprintf(out + n, outsz - n, " } meta hour \"%02u:%02u\"-\"23:59:59\" ", from / 60,
+                     from % 60);
+        else
+            snprintf(out + n, outsz - n, " } meta hour \"%02u:%02u\"-\"%02u:%02u\" ", from / 60,
+                     from % 60, w->end_min / 60u, w->end_min % 60u);
+    }
+    return true;
+}
+
 static void write_nft(const bctx *b, const char *state_dir, FILE *out)
 {
     const otw_config *cfg = b->cfg;
@@ -422,6 +457,9 @@ static void write_nft(const bctx *b, const char *state_dir, FILE *out)
             "# otwatch boundary export: the observed allowed set between zones (%zu rules),\n"
             "# the stored communications placed with the current zones and conduits.\n"
             "# Review before use: `nft -c -f FILE` checks it, `nft -f FILE` loads it.\n"
+            "# Conduits with time windows give one rule per window (meta day/hour): nft\n"
+            "# reads those in the local time of the host that loads the file; each rule's\n"
+            "# comment gives the offset its conduit's windows are written in.\n"
             "table inet otwatch_boundary\n"
             "delete table inet otwatch_boundary\n"
             "table inet otwatch_boundary {\n",
@@ -463,13 +501,34 @@ static void write_nft(const bctx *b, const char *state_dir, FILE *out)
         safe_text(r->proto, p, sizeof(p));
         snprintf(comment, sizeof(comment), "conduit %s: %s -> %s %s", rule_name(cfg, r),
                  otw_zone_name(cfg, r->pl.client_zone), otw_zone_name(cfg, r->pl.server_zone), p);
-        fprintf(out, "\t\t%s saddr %s %s daddr %s ", fam, otw_addr_str(&r->c.client, a, sizeof(a)),
-                fam, otw_addr_str(&r->c.server, d, sizeof(d)));
-        if (r->c.transport == 6 || r->c.transport == 17)
-            fprintf(out, "%s dport %u ", transport_name(r->c.transport), r->c.server_port);
-        else
-            fprintf(out, "meta l4proto %u ", r->c.transport);
-        fprintf(out, "accept comment \"%s\"\n", comment);
+        const otw_conduit_cfg *k =
+            r->pl.conduit >= 0 && r->pl.conduit < cfg->n_conduits ? &cfg->conduits[r->pl.conduit]
+                                                                  : NULL;
+        int n_windows = k ? k->n_windows : 0;
+        char when[160] = "";
+        if (n_windows) {
+            int off = k->utc_offset_min < 0 ? -k->utc_offset_min : k->utc_offset_min;
+            snprintf(when, sizeof(when), ", windows in UTC%c%02d:%02d",
+                     k->utc_offset_min < 0 ? '-' : '+', off / 60, off % 60);
+        }
+        /* Without windows one rule; with, one per window piece. */
+        for (int w = 0; w < (n_windows ? n_windows : 1); w++) {
+            for (int piece = 0; piece < 2; piece++) {
+                char match[160] = "";
+                if (n_windows && !nft_window(&k->windows[w], piece, match, sizeof(match)))
+                    continue;
+                if (!n_windows && piece)
+                    continue;
+                fprintf(out, "\t\t%s saddr %s %s daddr %s ", fam,
+                        otw_addr_str(&r->c.client, a, sizeof(a)), fam,
+                        otw_addr_str(&r->c.server, d, sizeof(d)));
+                if (r->c.transport == 6 || r->c.transport == 17)
+                    fprintf(out, "%s dport %u ", transport_name(r->c.transport), r->c.server_port);
+                else
+                    fprintf(out, "meta l4proto %u ", r->c.transport);
+                fprintf(out, "%saccept comment \"%s%s\"\n", match, comment, when);
+            }
+        }
     }
     /* Default between zones: not allowed. */
     for (int x = 0; x < cfg->n_zones; x++) {

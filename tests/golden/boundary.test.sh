@@ -59,6 +59,23 @@ else
   echo "skip: nftables not installed (apt-get install nftables)"
 fi
 
+# A conduit with time windows: one nft rule per window, a window past
+# midnight split at it (nft matches day and hour separately).
+awk '{ print } /^  - name: hmi-to-plc$/ { print "    windows: [\"daily 00:00-24:00\", \"Sat 22:00-02:00\"]"; print "    utc_offset: \"+09:00\"" }' \
+  "$zcfg" > "$tmp/win.yaml"
+"$otwatch" boundary --config "$tmp/win.yaml" --state "$st" --export nft > "$tmp/win.nft" || fail "export nft with windows"
+hmi=$(grep -c 'saddr 10.20.2.21 ip daddr 10.20.1.11 tcp dport 502 meta day' "$tmp/win.nft")
+[[ $hmi == 3 ]] && pass "windowed conduit: 3 rules (daily, Sat 22:00-24:00, Sun 00:00-02:00)" || fail "windowed conduit rules: $hmi"
+grep -q 'meta day { "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday" } meta hour "00:00"-"23:59:59" accept comment "conduit hmi-to-plc: supervisory -> control modbus, windows in UTC+09:00"' "$tmp/win.nft" \
+  && pass "daily window as every day, all day" || fail "daily window"
+grep -q 'meta day { "Saturday" } meta hour "22:00"-"23:59:59" accept' "$tmp/win.nft" &&
+  grep -q 'meta day { "Sunday" } meta hour "00:00"-"02:00" accept' "$tmp/win.nft" \
+  && pass "Sat 22:00-02:00 split at midnight" || fail "window past midnight"
+if command -v nft > /dev/null && nft -c -f "$tmp/zones.boundary.nft" 2> /dev/null; then
+  nft -c -f "$tmp/win.nft" 2> "$tmp/nft.err" && pass "nft -c -f accepts the windowed export" ||
+    { cat "$tmp/nft.err"; fail "nft rejects the windowed export"; }
+fi
+
 # The demo capture with its three small zones.
 "$otwatch" read --config "$zcfg" --state "$tmp/demo" "$src/deploy/demo/plant-demo.pcap" 2> /dev/null || fail "demo read"
 "$otwatch" boundary --config "$zcfg" --state "$tmp/demo" > "$tmp/demo.boundary.table"
