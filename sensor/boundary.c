@@ -550,11 +550,51 @@ static void write_nft(const bctx *b, const char *state_dir, FILE *out)
     fprintf(out, "\t}\n}\n");
 }
 
+/* A conduit's windows as written in the configuration: "Mon-Fri 08:00-17:00;
+ * Sat 22:00-02:00 (UTC+09:00)"; "" when it is always open. */
+static void schedule_text(const otw_conduit_cfg *k, char *out, size_t outsz)
+{
+    static const char *const days[7] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+    size_t n = 0;
+    out[0] = '\0';
+    for (int w = 0; k && w < k->n_windows && n < outsz; w++) {
+        const otw_time_window *x = &k->windows[w];
+        n += (size_t)snprintf(out + n, outsz - n, "%s", w ? "; " : "");
+        if (x->days == 0x7f) {
+            n += (size_t)snprintf(out + n, outsz - n, "daily");
+        } else {
+            /* runs of days: Mon-Fri, Sat,Sun */
+            bool first = true;
+            for (int d = 0; d < 7 && n < outsz; d++) {
+                if (!(x->days & (1u << d)))
+                    continue;
+                int e = d;
+                while (e + 1 < 7 && (x->days & (1u << (e + 1))))
+                    e++;
+                n += (size_t)snprintf(out + n, outsz - n, "%s%s", first ? "" : ",", days[d]);
+                if (e > d)
+                    n += (size_t)snprintf(out + n, outsz - n, "%s%s", e > d + 1 ? "-" : ",",
+                                          days[e]);
+                first = false;
+                d = e;
+            }
+        }
+        if (n < outsz)
+            n += (size_t)snprintf(out + n, outsz - n, " %02u:%02u-%02u:%02u", x->start_min / 60u,
+                                  x->start_min % 60u, x->end_min / 60u, x->end_min % 60u);
+    }
+    if (k && k->n_windows && n < outsz) {
+        int off = k->utc_offset_min < 0 ? -k->utc_offset_min : k->utc_offset_min;
+        snprintf(out + n, outsz - n, " (UTC%c%02d:%02d)", k->utc_offset_min < 0 ? '-' : '+',
+                 off / 60, off % 60);
+    }
+}
+
 static void write_acl(const bctx *b, FILE *out)
 {
     const otw_config *cfg = b->cfg;
     fputs("rule,action,src_zone,src_ip,dst_zone,dst_ip,transport,dst_port,protocol,direction,"
-          "conduit,first_seen,last_seen,flows\r\n",
+          "conduit,first_seen,last_seen,flows,schedule\r\n",
           out);
     int n = 0;
     for (size_t i = 0; i < b->n_rows; i++) {
@@ -591,10 +631,16 @@ static void write_acl(const bctx *b, FILE *out)
         csv_field(out, ts_text(first, t), false);
         csv_field(out, ts_text(last, t), false);
         snprintf(x, sizeof(x), "%llu", (unsigned long long)flows);
-        csv_field(out, x, true);
+        csv_field(out, x, false);
+        char sched[320];
+        schedule_text(r->pl.conduit >= 0 && r->pl.conduit < cfg->n_conduits
+                          ? &cfg->conduits[r->pl.conduit]
+                          : NULL,
+                      sched, sizeof(sched));
+        csv_field(out, sched, true);
         i = j - 1;
     }
-    fprintf(out, "%d,deny,*,any,*,any,any,,,,default between zones,,,\r\n", n + 1);
+    fprintf(out, "%d,deny,*,any,*,any,any,,,,default between zones,,,,\r\n", n + 1);
 }
 
 /* ---------------------------------------------------------- command */

@@ -71,6 +71,9 @@ grep -q 'meta day { "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Sat
 grep -q 'meta day { "Saturday" } meta hour "22:00"-"23:59:59" accept' "$tmp/win.nft" &&
   grep -q 'meta day { "Sunday" } meta hour "00:00"-"02:00" accept' "$tmp/win.nft" \
   && pass "Sat 22:00-02:00 split at midnight" || fail "window past midnight"
+"$otwatch" boundary --config "$tmp/win.yaml" --state "$st" --export acl-csv > "$tmp/win.csv" || fail "export acl-csv with windows"
+grep -q '^2,permit,supervisory,10.20.2.21,control,10.20.1.11,tcp,502,modbus,.*,daily 00:00-24:00; Sat 22:00-02:00 (UTC+09:00)' "$tmp/win.csv" \
+  && pass "ACL CSV: the conduit's schedule" || { cat "$tmp/win.csv"; fail "ACL CSV schedule"; }
 if command -v nft > /dev/null && nft -c -f "$tmp/zones.boundary.nft" 2> /dev/null; then
   nft -c -f "$tmp/win.nft" 2> "$tmp/nft.err" && pass "nft -c -f accepts the windowed export" ||
     { cat "$tmp/nft.err"; fail "nft rejects the windowed export"; }
