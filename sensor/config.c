@@ -395,7 +395,7 @@ typedef int (*item_fn)(loader *L, const yaml_node_t *n, const char *key, int idx
 static int get_list(loader *L, const yaml_node_t *n, const char *key, int max, item_fn item,
                     int *count)
 {
-    char ikey[160];
+    char ikey[224]; /* key (< 192) + "[index]" */
     int i = 0;
     if (is_null(n)) {
         *count = 0;
@@ -503,7 +503,9 @@ static int each_pair(loader *L, const yaml_node_t *n, const char *path, pair_fn 
             memchr(k->data.scalar.value, '\0', k->data.scalar.length))
             return fail(L, k, path, "keys must be scalars");
         const char *name = (const char *)k->data.scalar.value;
-        snprintf(key, sizeof(key), "%s.%.64s", path, name);
+        int kn = snprintf(key, sizeof(key), "%s.%.64s", path, name);
+        if (kn < 0 || (size_t)kn >= sizeof(key))
+            return fail(L, k, path, "key too deeply nested");
         for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < p; q++) {
             const yaml_node_t *qk = yaml_document_get_node(L->doc, q->key);
             if (qk && qk->type == YAML_SCALAR_NODE &&

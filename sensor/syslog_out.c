@@ -283,7 +283,7 @@ size_t otw_syslog_format3164(char *out, size_t outsz, const char *hostname, cons
     /* TIMESTAMP "Mmm dd hh:mm:ss", local time, day space-padded (RFC 3164 4.1.2). */
     time_t t = ts_us ? (time_t)(ts_us / 1000000) : time(NULL);
     struct tm tm;
-    char ts[32];
+    char ts[64]; /* 16 used; room for what the compiler cannot rule out */
     if (!localtime_r(&t, &tm))
         memset(&tm, 0, sizeof(tm));
     snprintf(ts, sizeof(ts), "%s %2d %02d:%02d:%02d ", mon[(unsigned)tm.tm_mon % 12], tm.tm_mday,

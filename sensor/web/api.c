@@ -387,8 +387,11 @@ static void set_add(strset *t, const char *s)
     for (int i = 0; i < t->n; i++)
         if (!strcmp(t->v[i], s))
             return;
-    if (t->n < 256)
-        snprintf(t->v[t->n++], sizeof(t->v[0]), "%s", s);
+    if (t->n < 256) {
+        size_t n = strnlen(s, sizeof(t->v[0]) - 1); /* longer values are cut */
+        memcpy(t->v[t->n], s, n);
+        t->v[t->n++][n] = '\0';
+    }
 }
 
 static int str_cmp(const void *a, const void *b)
