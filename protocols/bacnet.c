@@ -43,7 +43,9 @@
  */
 #include "bacnet.h"
 
+#include "pending.h"
 #include "reader.h"
+#include "textbuf.h"
 
 #include <string.h>
 
@@ -475,64 +477,31 @@ static otw_op_class function_class(uint16_t function)
     }
 }
 
-/* -------------------------------------------------------- small text */
-
-typedef struct sbuf {
-    char *p;
-    size_t cap, n;
-} sbuf;
-
-static sbuf sb_init(char *p, size_t cap)
-{
-    sbuf b = {p, cap, 0};
-    if (cap)
-        p[0] = '\0';
-    return b;
-}
-
-static void sb_str(sbuf *b, const char *s)
-{
-    while (*s && b->n + 1 < b->cap)
-        b->p[b->n++] = *s++;
-    if (b->cap)
-        b->p[b->n] = '\0';
-}
-
-static void sb_u32(sbuf *b, uint32_t v)
-{
-    char tmp[11];
-    size_t i = sizeof(tmp) - 1;
-    tmp[i] = '\0';
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    sb_str(b, tmp + i);
-}
+/* -------------------------------------------------------- object text */
 
 /* "analog-value,1" (clause 20.2.14 object identifier: type 10 bits, instance 22). */
-static void sb_object(sbuf *b, uint32_t oid)
+static void sb_object(otw_tb *b, uint32_t oid)
 {
     const char *t = bn_object_type_name((uint16_t)(oid >> 22));
     if (t) {
-        sb_str(b, t);
+        otw_tb_str(b, t);
     } else {
-        sb_str(b, "object-type-");
-        sb_u32(b, oid >> 22);
+        otw_tb_str(b, "object-type-");
+        otw_tb_u32(b, oid >> 22);
     }
-    sb_str(b, ",");
-    sb_u32(b, oid & 0x3FFFFF);
+    otw_tb_str(b, ",");
+    otw_tb_u32(b, oid & 0x3FFFFF);
 }
 
-static void sb_property(sbuf *b, uint32_t prop)
+static void sb_property(otw_tb *b, uint32_t prop)
 {
     const char *p = bn_property_name(prop);
-    sb_str(b, " ");
+    otw_tb_str(b, " ");
     if (p) {
-        sb_str(b, p);
+        otw_tb_str(b, p);
     } else {
-        sb_str(b, "property-");
-        sb_u32(b, prop);
+        otw_tb_str(b, "property-");
+        otw_tb_u32(b, prop);
     }
 }
 
@@ -805,11 +774,10 @@ static void malformed(bn_session *s, const otw_sink *sink)
 
 /* --------------------------------------------------------- pending */
 
-static void remove_pending(bn_session *s, uint32_t i)
+static void unanswered(void *ctx, const void *p, const otw_sink *sink)
 {
-    if (i + 1 < s->n_pending)
-        memmove(&s->pending[i], &s->pending[i + 1], (s->n_pending - i - 1) * sizeof(s->pending[0]));
-    s->n_pending--;
+    (void)ctx;
+    emit_pending(sink, p, 0, OTW_OUTCOME_NO_RESPONSE, 0);
 }
 
 static void add_pending(bn_session *s, const op_info *o, otw_dir dir, uint64_t ts,
@@ -817,34 +785,27 @@ static void add_pending(bn_session *s, const op_info *o, otw_dir dir, uint64_t t
 {
     bool bvlc = (o->function & 0xF00) == BN_FN_BVLC;
     /* A confirmed request reusing a pending invoke id gives up the older one. */
-    for (uint32_t i = 0; !bvlc && i < s->n_pending; i++) {
+    int dup = -1;
+    for (uint32_t i = 0; !bvlc && dup < 0 && i < s->n_pending; i++) {
         const bn_pending *p = &s->pending[i];
-        if (p->dir == dir && (p->function & 0xF00) == 0 && p->invoke == o->invoke) {
-            bn_pending old = *p;
-            remove_pending(s, i);
-            emit_pending(sink, &old, 0, OTW_OUTCOME_NO_RESPONSE, 0);
-            break;
-        }
+        if (p->dir == dir && (p->function & 0xF00) == 0 && p->invoke == o->invoke)
+            dup = (int)i;
     }
-    if (s->n_pending >= BN_MAX_PENDING) {
-        bn_pending old = s->pending[0];
-        remove_pending(s, 0);
+    bn_pending p;
+    memset(&p, 0, sizeof(p));
+    p.ts_us = ts;
+    p.function = o->function;
+    p.invoke = o->invoke;
+    p.dir = (uint8_t)dir;
+    p.has_address = o->has_address;
+    p.address_start = o->address_start;
+    p.address_count = o->address_count;
+    p.has_dnet = o->has_dnet;
+    p.dnet = o->dnet;
+    memcpy(p.object, o->object, sizeof(p.object));
+    p.object[sizeof(p.object) - 1] = '\0';
+    if (OTW_PENDING_PUSH(s->pending, &s->n_pending, dup, &p, unanswered, NULL, sink))
         s->n_pending_evicted++;
-        emit_pending(sink, &old, 0, OTW_OUTCOME_NO_RESPONSE, 0);
-    }
-    bn_pending *p = &s->pending[s->n_pending++];
-    memset(p, 0, sizeof(*p));
-    p->ts_us = ts;
-    p->function = o->function;
-    p->invoke = o->invoke;
-    p->dir = (uint8_t)dir;
-    p->has_address = o->has_address;
-    p->address_start = o->address_start;
-    p->address_count = o->address_count;
-    p->has_dnet = o->has_dnet;
-    p->dnet = o->dnet;
-    memcpy(p->object, o->object, sizeof(p->object));
-    p->object[sizeof(p->object) - 1] = '\0';
 }
 
 /* The confirmed request an answer with this invoke id settles: it travelled
@@ -890,12 +851,12 @@ static void id_emit(const otw_sink *sink, id_acc *a)
 
 static void detail_append(otw_identity *id, const char *label, const char *text)
 {
-    sbuf b = sb_init(id->detail, sizeof(id->detail));
+    otw_tb b = otw_tb_init(id->detail, sizeof(id->detail));
     b.n = strlen(id->detail);
     if (b.n)
-        sb_str(&b, "; ");
-    sb_str(&b, label);
-    sb_str(&b, text);
+        otw_tb_str(&b, "; ");
+    otw_tb_str(&b, label);
+    otw_tb_str(&b, text);
 }
 
 static void set_vendor_id(otw_identity *id, uint32_t vendor)
@@ -956,7 +917,7 @@ static void id_property(id_acc *a, uint32_t oid, uint32_t prop, const bn_tag *v)
         a->any = true;
     } else if (v->num == APP_OBJECT_ID && prop == PROP_OBJECT_IDENTIFIER && tag_oid(v, &u)) {
         char obj[48];
-        sbuf b = sb_init(obj, sizeof(obj));
+        otw_tb b = otw_tb_init(obj, sizeof(obj));
         sb_object(&b, u);
         detail_append(id, "", obj);
         a->any = true;
@@ -1003,7 +964,7 @@ static const char *dcc_name(uint32_t v)
 
 /* objectIdentifier [0] propertyIdentifier [1] (ReadProperty, WriteProperty,
  * and the first element of the -Multiple lists). */
-static bool object_property(otw_reader *r, sbuf *b)
+static bool object_property(otw_reader *r, otw_tb *b)
 {
     uint32_t oid, prop;
     bn_tag t;
@@ -1020,7 +981,7 @@ static bool object_property(otw_reader *r, sbuf *b)
  * request does not fit its production. Services not decoded return true. */
 static bool confirmed_request(otw_reader *r, uint8_t service, op_info *o)
 {
-    sbuf b = sb_init(o->object, sizeof(o->object));
+    otw_tb b = otw_tb_init(o->object, sizeof(o->object));
     bn_tag t;
     uint32_t v, oid;
 
@@ -1082,10 +1043,10 @@ static bool confirmed_request(otw_reader *r, uint8_t service, op_info *o)
         if (t.num == 0 && tag_uint(&t, &v)) {
             const char *n = bn_object_type_name((uint16_t)v);
             if (n) {
-                sb_str(&b, n);
+                otw_tb_str(&b, n);
             } else {
-                sb_str(&b, "object-type-");
-                sb_u32(&b, v);
+                otw_tb_str(&b, "object-type-");
+                otw_tb_u32(&b, v);
             }
             return true;
         }
@@ -1103,21 +1064,21 @@ static bool confirmed_request(otw_reader *r, uint8_t service, op_info *o)
         (void)opt_ctx_uint(r, 0, &v);
         if (!ctx_uint(r, 1, &v))
             return false;
-        sb_str(&b, dcc_name(v));
+        otw_tb_str(&b, dcc_name(v));
         return true;
     case 20: /* reinitializeDevice: reinitializedStateOfDevice [0], password [1] opt */
         if (!ctx_uint(r, 0, &v))
             return false;
-        sb_str(&b, reinit_state_name(v));
+        otw_tb_str(&b, reinit_state_name(v));
         return true;
     case 18: { /* confirmedPrivateTransfer: vendorID [0], serviceNumber [1] */
         uint32_t vendor, num;
         if (!ctx_uint(r, 0, &vendor) || !ctx_uint(r, 1, &num))
             return false;
-        sb_str(&b, "vendor ");
-        sb_u32(&b, vendor);
-        sb_str(&b, " service ");
-        sb_u32(&b, num);
+        otw_tb_str(&b, "vendor ");
+        otw_tb_u32(&b, vendor);
+        otw_tb_str(&b, " service ");
+        otw_tb_u32(&b, num);
         return true;
     }
     case 26: /* readRange: objectIdentifier [0], propertyIdentifier [1] */
@@ -1144,19 +1105,19 @@ static bool i_am(otw_reader *r, op_info *o, id_acc *a)
     if (!tag_read(r, &t) || t.context || t.num != APP_UNSIGNED || !tag_uint(&t, &vendor))
         return false;
 
-    sbuf b = sb_init(o->object, sizeof(o->object));
+    otw_tb b = otw_tb_init(o->object, sizeof(o->object));
     sb_object(&b, oid);
     if (!a)
         return true;
     set_vendor_id(&a->id, vendor);
     a->id.role_hint = OTW_HINT_CONTROLLER;
     char d[128];
-    sbuf db = sb_init(d, sizeof(d));
+    otw_tb db = otw_tb_init(d, sizeof(d));
     sb_object(&db, oid);
-    sb_str(&db, " max-apdu ");
-    sb_u32(&db, max_apdu);
-    sb_str(&db, " segmentation ");
-    sb_str(&db, seg < 4 ? segs[seg] : "unknown");
+    otw_tb_str(&db, " max-apdu ");
+    otw_tb_u32(&db, max_apdu);
+    otw_tb_str(&db, " segmentation ");
+    otw_tb_str(&db, seg < 4 ? segs[seg] : "unknown");
     detail_append(&a->id, "", d);
     a->any = true;
     return true;
@@ -1164,7 +1125,7 @@ static bool i_am(otw_reader *r, op_info *o, id_acc *a)
 
 static bool unconfirmed_request(otw_reader *r, uint8_t service, op_info *o, id_acc *a)
 {
-    sbuf b = sb_init(o->object, sizeof(o->object));
+    otw_tb b = otw_tb_init(o->object, sizeof(o->object));
     bn_tag t;
     uint32_t lo, hi, oid;
 
@@ -1207,8 +1168,8 @@ static bool unconfirmed_request(otw_reader *r, uint8_t service, op_info *o, id_a
             char name[48];
             if (!tag_string(&s, name, sizeof(name)))
                 return false;
-            sb_str(&b, "name ");
-            sb_str(&b, name);
+            otw_tb_str(&b, "name ");
+            otw_tb_str(&b, name);
             return true;
         }
         return false;
@@ -1221,10 +1182,10 @@ static bool unconfirmed_request(otw_reader *r, uint8_t service, op_info *o, id_a
     case 4: /* unconfirmedPrivateTransfer: vendorID [0], serviceNumber [1] */
         if (!ctx_uint(r, 0, &lo) || !ctx_uint(r, 1, &hi))
             return false;
-        sb_str(&b, "vendor ");
-        sb_u32(&b, lo);
-        sb_str(&b, " service ");
-        sb_u32(&b, hi);
+        otw_tb_str(&b, "vendor ");
+        otw_tb_u32(&b, lo);
+        otw_tb_str(&b, " service ");
+        otw_tb_u32(&b, hi);
         return true;
     default:
         return true;
@@ -1444,8 +1405,8 @@ static otw_parse_status apdu(bn_session *s, otw_dir dir, otw_reader *r, const np
         outcome = OTW_OUTCOME_ERROR;
 
     if (idx >= 0) {
-        bn_pending p = s->pending[idx];
-        remove_pending(s, (uint32_t)idx);
+        bn_pending p;
+        OTW_PENDING_TAKE(s->pending, &s->n_pending, (uint32_t)idx, &p);
         emit_pending(sink, &p, ts, outcome, exc);
     } else {
         s->n_unmatched_responses++;
@@ -1505,9 +1466,9 @@ static otw_parse_status npdu(bn_session *s, otw_dir dir, otw_reader *r, const ui
         o.dnet = n.dnet;
         if ((type == 0x00 || type == 0x12) && rd_left(r) >= 2) {
             /* Who-Is-Router-To-Network names the network asked for. */
-            sbuf b = sb_init(o.object, sizeof(o.object));
-            sb_str(&b, "network ");
-            sb_u32(&b, rd_be16(r));
+            otw_tb b = otw_tb_init(o.object, sizeof(o.object));
+            otw_tb_str(&b, "network ");
+            otw_tb_u32(&b, rd_be16(r));
         }
         emit_op(sink, &o, ts, 0, OTW_OUTCOME_OK, 0, true);
         return OTW_PARSE_OK;
@@ -1542,8 +1503,8 @@ static void bvlc_answer(bn_session *s, otw_dir dir, uint8_t function, uint16_t r
             continue;
         if (want >= 0 && (p->function & 0xFF) != want)
             continue;
-        bn_pending old = *p;
-        remove_pending(s, i);
+        bn_pending old;
+        OTW_PENDING_TAKE(s->pending, &s->n_pending, i, &old);
         emit_pending(sink, &old, ts, result == 0 ? OTW_OUTCOME_OK : OTW_OUTCOME_EXCEPTION, result);
         return;
     }
@@ -1622,9 +1583,9 @@ otw_parse_status bn_parse(void *session, otw_dir dir, const uint8_t *pdu, size_t
         uint16_t ttl = rd_be16(&r);
         s->n_requests++;
         if (!r.truncated) {
-            sbuf b = sb_init(o.object, sizeof(o.object));
-            sb_str(&b, "ttl ");
-            sb_u32(&b, ttl);
+            otw_tb b = otw_tb_init(o.object, sizeof(o.object));
+            otw_tb_str(&b, "ttl ");
+            otw_tb_u32(&b, ttl);
         }
         add_pending(s, &o, dir, ts_us, sink);
         if (r.truncated || rd_left(&r) != 0)
@@ -1635,14 +1596,14 @@ otw_parse_status bn_parse(void *session, otw_dir dir, const uint8_t *pdu, size_t
         const uint8_t *a = rd_bytes(&r, 6);
         s->n_requests++;
         if (a) {
-            sbuf b = sb_init(o.object, sizeof(o.object));
+            otw_tb b = otw_tb_init(o.object, sizeof(o.object));
             for (int i = 0; i < 4; i++) {
                 if (i)
-                    sb_str(&b, ".");
-                sb_u32(&b, a[i]);
+                    otw_tb_str(&b, ".");
+                otw_tb_u32(&b, a[i]);
             }
-            sb_str(&b, ":");
-            sb_u32(&b, (uint32_t)a[4] << 8 | a[5]);
+            otw_tb_str(&b, ":");
+            otw_tb_u32(&b, (uint32_t)a[4] << 8 | a[5]);
         }
         add_pending(s, &o, dir, ts_us, sink);
         if (!a || rd_left(&r) != 0)
@@ -1674,21 +1635,8 @@ otw_parse_status bn_parse(void *session, otw_dir dir, const uint8_t *pdu, size_t
 void bn_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_sink *sink)
 {
     bn_session *s = session;
-    uint32_t kept = 0;
-    if (!s)
-        return;
-    if (s->n_pending > BN_MAX_PENDING)
-        s->n_pending = BN_MAX_PENDING; /* never trust a corrupted slot */
-    uint32_t n = s->n_pending;
-    for (uint32_t i = 0; i < n; i++) {
-        bn_pending p = s->pending[i];
-        bool old = timeout_us == 0 || (ts_us >= p.ts_us && ts_us - p.ts_us > timeout_us);
-        if (old)
-            emit_pending(sink, &p, 0, OTW_OUTCOME_NO_RESPONSE, 0);
-        else
-            s->pending[kept++] = p;
-    }
-    s->n_pending = kept;
+    if (s)
+        OTW_PENDING_EXPIRE(s->pending, &s->n_pending, ts_us, timeout_us, unanswered, NULL, sink);
 }
 
 const otw_dissector bacnet_dissector = {

@@ -53,14 +53,9 @@ static const char *const cap_names[] = {
 
 static void caps_detail(otw_identity *id, uint32_t caps)
 {
-    char list[96] = "";
-    for (unsigned b = 0; b < sizeof(cap_names) / sizeof(cap_names[0]); b++) {
-        if (!(caps & (1u << b)))
-            continue;
-        if (list[0])
-            otw_idu_cat(list, sizeof(list), ",");
-        otw_idu_cat(list, sizeof(list), cap_names[b]);
-    }
+    char list[96];
+    otw_idu_bit_names(list, sizeof(list), caps, cap_names,
+                      sizeof(cap_names) / sizeof(cap_names[0]));
     otw_idu_kv(id->detail, sizeof(id->detail), "caps", list);
     if (caps & (CAP_ROUTER | CAP_TB_BRIDGE | CAP_SR_BRIDGE | CAP_SWITCH | CAP_REPEATER))
         id->role_hint = OTW_HINT_NETWORK;
@@ -189,12 +184,7 @@ otw_parse_status cdp_parse(void *session, otw_dir dir, const uint8_t *pdu, size_
         if (sink != NULL && sink->identity != NULL)
             sink->identity(sink->ctx, &id);
     }
-    if (!ok) {
-        if (sink != NULL && sink->anomaly != NULL)
-            sink->anomaly(sink->ctx, "cdp_malformed");
-        return OTW_PARSE_MALFORMED;
-    }
-    return OTW_PARSE_OK;
+    return otw_idu_result(ok, "cdp_malformed", sink);
 }
 
 const otw_dissector cdp_dissector = {

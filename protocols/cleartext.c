@@ -190,12 +190,24 @@ void clt_login_emit(clt_login *l, otw_proto proto, otw_login_outcome outcome, co
     clt_login_clear(l);
 }
 
+void clt_login_end(clt_login *l, otw_proto proto, otw_login_outcome outcome, uint32_t *n_logins,
+                   const otw_sink *sink)
+{
+    if (l->active)
+        (*n_logins)++;
+    clt_login_emit(l, proto, outcome, sink);
+}
+
+bool clt_login_due(const clt_login *l, uint64_t ts_us, uint64_t timeout_us)
+{
+    return l != NULL && l->active &&
+           (timeout_us == 0 || (ts_us >= l->ts_us && ts_us - l->ts_us > timeout_us));
+}
+
 void clt_login_expire(clt_login *l, otw_proto proto, uint64_t ts_us, uint64_t timeout_us,
                       const otw_sink *sink)
 {
-    if (l == NULL || !l->active)
-        return;
-    if (timeout_us == 0 || (ts_us >= l->ts_us && ts_us - l->ts_us > timeout_us))
+    if (clt_login_due(l, ts_us, timeout_us))
         clt_login_emit(l, proto, OTW_LOGIN_UNKNOWN, sink);
 }
 

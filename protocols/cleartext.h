@@ -68,8 +68,14 @@ void clt_login_set_secret(clt_login *l, const uint8_t *secret, size_t n);
 /* Hands the attempt to sink->credential (if any) with this outcome and
  * wipes it. Nothing happens when no attempt is active. */
 void clt_login_emit(clt_login *l, otw_proto proto, otw_login_outcome outcome, const otw_sink *sink);
+/* clt_login_emit, counting in *n_logins the attempt it hands over. */
+void clt_login_end(clt_login *l, otw_proto proto, otw_login_outcome outcome, uint32_t *n_logins,
+                   const otw_sink *sink);
 /* Wipes without emitting. */
 void clt_login_clear(clt_login *l);
+/* An attempt is active and older than ts_us - timeout_us (timeout_us == 0:
+ * any active one), so its outcome is no longer awaited. */
+bool clt_login_due(const clt_login *l, uint64_t ts_us, uint64_t timeout_us);
 /* Emits an UNKNOWN outcome when the attempt is older than ts_us - timeout_us
  * (timeout_us == 0: always). */
 void clt_login_expire(clt_login *l, otw_proto proto, uint64_t ts_us, uint64_t timeout_us,

@@ -208,12 +208,7 @@ otw_parse_status dhcp_parse(void *session, otw_dir dir, const uint8_t *pdu, size
         if (sink != NULL && sink->identity != NULL)
             sink->identity(sink->ctx, &id);
     }
-    if (!ok) {
-        if (sink != NULL && sink->anomaly != NULL)
-            sink->anomaly(sink->ctx, "dhcp_malformed");
-        return OTW_PARSE_MALFORMED;
-    }
-    return OTW_PARSE_OK;
+    return otw_idu_result(ok, "dhcp_malformed", sink);
 }
 
 const otw_dissector dhcp_dissector = {

@@ -51,6 +51,7 @@
  */
 #include "dnp3.h"
 
+#include "pending.h"
 #include "reader.h"
 
 #include <string.h>
@@ -336,6 +337,12 @@ static void emit_op(const otw_sink *sink, const dnp3_pending *p, bool request_se
     sink->op(sink->ctx, &op);
 }
 
+static void unanswered(void *ctx, const void *p, const otw_sink *sink)
+{
+    (void)ctx;
+    emit_op(sink, p, true, 0, OTW_OUTCOME_NO_RESPONSE, 0);
+}
+
 static int find_pending(const dnp3_session *s, uint16_t master, uint16_t outstation, uint8_t seq)
 {
     for (uint32_t i = 0; i < s->n_pending && i < DNP3_MAX_PENDING; i++)
@@ -343,13 +350,6 @@ static int find_pending(const dnp3_session *s, uint16_t master, uint16_t outstat
             s->pending[i].seq == seq)
             return (int)i;
     return -1;
-}
-
-static void remove_pending(dnp3_session *s, uint32_t i)
-{
-    if (i + 1 < s->n_pending)
-        memmove(&s->pending[i], &s->pending[i + 1], (s->n_pending - i - 1) * sizeof(s->pending[0]));
-    s->n_pending--;
 }
 
 /* Fills object, address and refined class from the first object header. */
@@ -469,18 +469,8 @@ static otw_parse_status handle_request(dnp3_session *s, uint16_t master, uint16_
         return ok ? OTW_PARSE_OK : OTW_PARSE_MALFORMED;
     }
     int dup = find_pending(s, master, outstation, seq);
-    if (dup >= 0) {
-        dnp3_pending old = s->pending[dup];
-        remove_pending(s, (uint32_t)dup);
-        emit_op(sink, &old, true, 0, OTW_OUTCOME_NO_RESPONSE, 0);
-    }
-    if (s->n_pending >= DNP3_MAX_PENDING) {
-        dnp3_pending old = s->pending[0];
-        remove_pending(s, 0);
+    if (OTW_PENDING_PUSH(s->pending, &s->n_pending, dup, &p, unanswered, NULL, sink))
         s->n_pending_evicted++;
-        emit_op(sink, &old, true, 0, OTW_OUTCOME_NO_RESPONSE, 0);
-    }
-    s->pending[s->n_pending++] = p;
     return ok ? OTW_PARSE_OK : OTW_PARSE_MALFORMED;
 }
 
@@ -540,8 +530,7 @@ static otw_parse_status handle_response(dnp3_session *s, uint16_t master, uint16
     dnp3_pending p;
     memset(&p, 0, sizeof(p));
     if (idx >= 0) {
-        p = s->pending[idx];
-        remove_pending(s, (uint32_t)idx);
+        OTW_PENDING_TAKE(s->pending, &s->n_pending, (uint32_t)idx, &p);
     } else {
         s->n_unmatched_responses++;
         p.master = master;
@@ -746,22 +735,10 @@ otw_parse_status dnp3_parse(void *session, otw_dir dir, const uint8_t *pdu, size
 void dnp3_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_sink *sink)
 {
     dnp3_session *s = session;
-    uint32_t kept = 0;
 
     if (s == NULL)
         return;
-    if (s->n_pending > DNP3_MAX_PENDING)
-        s->n_pending = DNP3_MAX_PENDING;
-    uint32_t n = s->n_pending;
-    for (uint32_t i = 0; i < n; i++) {
-        dnp3_pending p = s->pending[i];
-        bool old = timeout_us == 0 || (ts_us >= p.ts_us && ts_us - p.ts_us > timeout_us);
-        if (old)
-            emit_op(sink, &p, true, 0, OTW_OUTCOME_NO_RESPONSE, 0);
-        else
-            s->pending[kept++] = p;
-    }
-    s->n_pending = kept;
+    OTW_PENDING_EXPIRE(s->pending, &s->n_pending, ts_us, timeout_us, unanswered, NULL, sink);
     if (timeout_us == 0) {
         s->reasm[0].active = false; /* flow end: partial fragments are gone */
         s->reasm[1].active = false;

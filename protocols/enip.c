@@ -59,7 +59,9 @@
  */
 #include "enip.h"
 
+#include "pending.h"
 #include "reader.h"
+#include "textbuf.h"
 
 #include <string.h>
 
@@ -671,31 +673,6 @@ static bool parse_epath(const uint8_t *p, size_t n, epath *ep)
 
 /* --------------------------------------------------------- object text */
 
-static size_t put_str(char *dst, size_t cap, size_t at, const char *s)
-{
-    while (*s && at + 1 < cap)
-        dst[at++] = *s++;
-    dst[at] = '\0';
-    return at;
-}
-
-static size_t put_num(char *dst, size_t cap, size_t at, uint32_t v, bool hex)
-{
-    char tmp[12];
-    size_t n = 0;
-    unsigned base = hex ? 16 : 10;
-    do {
-        tmp[n++] = "0123456789abcdef"[v % base];
-        v /= base;
-    } while (v && n < sizeof(tmp));
-    if (hex && n < 2)
-        tmp[n++] = '0';
-    while (n > 0 && at + 1 < cap)
-        dst[at++] = tmp[--n];
-    dst[at] = '\0';
-    return at;
-}
-
 static uint32_t slot_instance(const enip_slot *sl)
 {
     return (uint32_t)sl->instance_lo | ((uint32_t)sl->instance_hi << 16);
@@ -704,8 +681,7 @@ static uint32_t slot_instance(const enip_slot *sl)
 /* "class 0x01 instance 1 attribute 7", the tag name, or "". */
 static void object_text(char *dst, size_t cap, const enip_slot *sl, const char *name)
 {
-    size_t at = 0;
-    dst[0] = '\0';
+    otw_tb b = otw_tb_init(dst, cap);
     if (sl->name_len > 0) {
         size_t n = sl->name_len < cap - 1 ? sl->name_len : cap - 1;
         memcpy(dst, name, n);
@@ -714,15 +690,15 @@ static void object_text(char *dst, size_t cap, const enip_slot *sl, const char *
     }
     if (!(sl->flags & SF_CLASS))
         return;
-    at = put_str(dst, cap, at, "class 0x");
-    at = put_num(dst, cap, at, sl->cls, true);
+    otw_tb_str(&b, "class 0x");
+    otw_tb_num(&b, sl->cls, true, 2);
     if ((sl->flags & SF_INST) && !(sl->flags & SF_ADDR)) {
-        at = put_str(dst, cap, at, " instance ");
-        at = put_num(dst, cap, at, slot_instance(sl), false);
+        otw_tb_str(&b, " instance ");
+        otw_tb_u32(&b, slot_instance(sl));
     }
     if ((sl->flags & SF_ATTR) && !(sl->flags & SF_ADDR)) {
-        at = put_str(dst, cap, at, " attribute ");
-        (void)put_num(dst, cap, at, sl->attribute, false);
+        otw_tb_str(&b, " attribute ");
+        otw_tb_u32(&b, sl->attribute);
     }
 }
 
@@ -1134,11 +1110,6 @@ static bool is_io_datagram(const uint8_t *p, size_t len)
 
 /* ------------------------------------------------------------- identity */
 
-static void fmt_u32(char *dst, size_t cap, uint32_t v)
-{
-    (void)put_num(dst, cap, 0, v, false);
-}
-
 /* Identity object instance attributes 1-7 (Vol 1, 5A-2.2), the layout of
  * both Get_Attributes_All and the List Identity item after its socket
  * address. */
@@ -1161,25 +1132,29 @@ static bool parse_identity(otw_reader *r, otw_identity *id, const char *source)
     id->has_vendor_id = true;
     id->vendor_id = vendor;
     const char *vn = otw_vendor_lookup(otw_enip_vendors, otw_enip_vendors_len, vendor);
-    if (vn != NULL)
-        (void)put_str(id->vendor, sizeof(id->vendor), 0, vn);
+    otw_tb b;
+    if (vn != NULL) {
+        b = otw_tb_init(id->vendor, sizeof(id->vendor));
+        otw_tb_str(&b, vn);
+    }
     const char *tn = enip_device_type_name(type);
-    size_t at = 0;
+    b = otw_tb_init(id->device_type, sizeof(id->device_type));
     if (tn != NULL) {
-        (void)put_str(id->device_type, sizeof(id->device_type), 0, tn);
+        otw_tb_str(&b, tn);
     } else {
-        at = put_str(id->device_type, sizeof(id->device_type), 0, "CIP device type 0x");
-        (void)put_num(id->device_type, sizeof(id->device_type), at, type, true);
+        otw_tb_str(&b, "CIP device type 0x");
+        otw_tb_num(&b, type, true, 2);
     }
     id->role_hint = device_role(type);
-    fmt_u32(id->product_code, sizeof(id->product_code), product);
-    at = put_num(id->revision, sizeof(id->revision), 0, major, false);
-    at = put_str(id->revision, sizeof(id->revision), at, ".");
-    (void)put_num(id->revision, sizeof(id->revision), at, minor, false);
-    at = put_str(id->serial, sizeof(id->serial), 0, "0x");
-    for (int shift = 28; shift >= 0 && at + 1 < sizeof(id->serial); shift -= 4)
-        id->serial[at++] = "0123456789abcdef"[(serial >> shift) & 0xF];
-    id->serial[at] = '\0';
+    b = otw_tb_init(id->product_code, sizeof(id->product_code));
+    otw_tb_u32(&b, product);
+    b = otw_tb_init(id->revision, sizeof(id->revision));
+    otw_tb_u32(&b, major);
+    otw_tb_str(&b, ".");
+    otw_tb_u32(&b, minor);
+    b = otw_tb_init(id->serial, sizeof(id->serial));
+    otw_tb_str(&b, "0x");
+    otw_tb_num(&b, serial, true, 8);
     otw_copy_wire_string(id->product, sizeof(id->product), name, nlen);
     otw_copy_wire_string(id->model, sizeof(id->model), name, nlen);
     return true;
@@ -1626,8 +1601,7 @@ void enip_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_s
     uint32_t i = 0;
     while (i < s->n_pending) {
         enip_pending p = s->pending[i];
-        bool old = timeout_us == 0 || (ts_us >= p.ts_us && ts_us - p.ts_us > timeout_us);
-        if (!old) {
+        if (!otw_pending_timed_out(p.ts_us, ts_us, timeout_us)) {
             i++;
             continue;
         }

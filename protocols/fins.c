@@ -35,6 +35,7 @@
  */
 #include "fins.h"
 
+#include "pending.h"
 #include "reader.h"
 
 #include <string.h>
@@ -501,11 +502,10 @@ static void anomaly(fins_session *s, const otw_sink *sink, const char *name)
         sink->anomaly(sink->ctx, name);
 }
 
-static void remove_pending(fins_session *s, uint32_t i)
+static void unanswered(void *ctx, const void *p, const otw_sink *sink)
 {
-    if (i + 1 < s->n_pending)
-        memmove(&s->pending[i], &s->pending[i + 1], (s->n_pending - i - 1) * sizeof(s->pending[0]));
-    s->n_pending--;
+    (void)ctx;
+    emit_op(sink, p, true, 0, OTW_OUTCOME_NO_RESPONSE, 0);
 }
 
 static int find_pending(const fins_session *s, uint8_t sid, uint8_t dna, uint8_t da1, uint8_t da2)
@@ -600,18 +600,8 @@ static otw_parse_status parse_frame(fins_session *s, otw_dir dir, const uint8_t 
             return ok ? OTW_PARSE_OK : OTW_PARSE_MALFORMED;
         }
         int dup = find_pending(s, p.sid, p.sna, p.sa1, p.sa2);
-        if (dup >= 0) {
-            fins_pending old = s->pending[dup];
-            remove_pending(s, (uint32_t)dup);
-            emit_op(sink, &old, true, 0, OTW_OUTCOME_NO_RESPONSE, 0);
-        }
-        if (s->n_pending >= FINS_MAX_PENDING) {
-            fins_pending old = s->pending[0];
-            remove_pending(s, 0);
+        if (OTW_PENDING_PUSH(s->pending, &s->n_pending, dup, &p, unanswered, NULL, sink))
             s->n_pending_evicted++;
-            emit_op(sink, &old, true, 0, OTW_OUTCOME_NO_RESPONSE, 0);
-        }
-        s->pending[s->n_pending++] = p;
         return ok ? OTW_PARSE_OK : OTW_PARSE_MALFORMED;
     }
 
@@ -623,8 +613,7 @@ static otw_parse_status parse_frame(fins_session *s, otw_dir dir, const uint8_t 
     int idx = find_pending(s, p.sid, p.dna, p.da1, p.da2);
     fins_pending op = p;
     if (idx >= 0) {
-        op = s->pending[idx];
-        remove_pending(s, (uint32_t)idx);
+        OTW_PENDING_TAKE(s->pending, &s->n_pending, (uint32_t)idx, &op);
         if (op.command != p.command)
             ok = false;
     } else {
@@ -719,21 +708,8 @@ void fins_session_init(void *session)
 void fins_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_sink *sink)
 {
     fins_session *s = session;
-    uint32_t kept = 0;
-    if (s == NULL)
-        return;
-    if (s->n_pending > FINS_MAX_PENDING)
-        s->n_pending = FINS_MAX_PENDING;
-    uint32_t n = s->n_pending;
-    for (uint32_t i = 0; i < n; i++) {
-        fins_pending p = s->pending[i];
-        bool old = timeout_us == 0 || (ts_us >= p.ts_us && ts_us - p.ts_us > timeout_us);
-        if (old)
-            emit_op(sink, &p, true, 0, OTW_OUTCOME_NO_RESPONSE, 0);
-        else
-            s->pending[kept++] = p;
-    }
-    s->n_pending = kept;
+    if (s != NULL)
+        OTW_PENDING_EXPIRE(s->pending, &s->n_pending, ts_us, timeout_us, unanswered, NULL, sink);
 }
 
 /* FINS/UDP and FINS/TCP both default to 9600 (W343, "FINS/UDP port",

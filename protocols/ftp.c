@@ -30,9 +30,7 @@ void ftp_session_init(void *session)
 
 static void emit(ftp_session *s, otw_login_outcome o, const otw_sink *sink)
 {
-    if (s->login.active)
-        s->n_logins++;
-    clt_login_emit(&s->login, OTW_PROTO_FTP, o, sink);
+    clt_login_end(&s->login, OTW_PROTO_FTP, o, &s->n_logins, sink);
     s->state = ST_NONE;
 }
 
@@ -129,7 +127,7 @@ void ftp_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_si
      * only the end of the flow ends it. */
     if (s->state == ST_NEED_PASS && timeout_us != 0)
         return;
-    if (timeout_us == 0 || (ts_us >= s->login.ts_us && ts_us - s->login.ts_us > timeout_us))
+    if (clt_login_due(&s->login, ts_us, timeout_us))
         emit(s, OTW_LOGIN_UNKNOWN, sink);
 }
 

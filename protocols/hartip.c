@@ -27,7 +27,9 @@
  */
 #include "hartip.h"
 
+#include "pending.h"
 #include "reader.h"
+#include "textbuf.h"
 
 #include <string.h>
 
@@ -244,29 +246,6 @@ static const char *manufacturer_name(uint16_t id)
 
 /* ------------------------------------------------------------- helpers */
 
-static size_t put_str(char *dst, size_t cap, size_t at, const char *s)
-{
-    while (*s && at + 1 < cap)
-        dst[at++] = *s++;
-    dst[at] = '\0';
-    return at;
-}
-
-static size_t put_num(char *dst, size_t cap, size_t at, uint32_t v, bool hex, size_t digits)
-{
-    char tmp[12];
-    size_t n = 0;
-    unsigned base = hex ? 16 : 10;
-    do {
-        tmp[n++] = "0123456789abcdef"[v % base];
-        v /= base;
-    } while ((v || n < digits) && n < sizeof(tmp));
-    while (n > 0 && at + 1 < cap)
-        dst[at++] = tmp[--n];
-    dst[at] = '\0';
-    return at;
-}
-
 /* Packed ASCII (HCF_SPEC-127): 4 characters in 3 bytes, 6 bits each. */
 static void unpack_ascii(char *dst, size_t cap, const uint8_t *p, size_t n)
 {
@@ -394,20 +373,27 @@ static void identity_cmd0(const hart_pdu *h, otw_dir dir, const otw_sink *sink)
     id.has_vendor_id = true;
     id.vendor_id = manufacturer;
     const char *mn = manufacturer_name(manufacturer);
-    if (mn != NULL)
-        (void)put_str(id.vendor, sizeof(id.vendor), 0, mn);
-    size_t at = put_str(id.product_code, sizeof(id.product_code), 0, "0x");
-    (void)put_num(id.product_code, sizeof(id.product_code), at, type, true, 4);
-    at = put_num(id.revision, sizeof(id.revision), 0, d[5], false, 1);
-    at = put_str(id.revision, sizeof(id.revision), at, ".");
-    (void)put_num(id.revision, sizeof(id.revision), at, d[6], false, 1);
-    (void)put_num(id.serial, sizeof(id.serial), 0,
-                  ((uint32_t)d[9] << 16) | ((uint32_t)d[10] << 8) | d[11], true, 6);
-    (void)put_str(id.device_type, sizeof(id.device_type), 0, "HART field device");
-    at = put_str(id.detail, sizeof(id.detail), 0, "HART universal revision ");
-    at = put_num(id.detail, sizeof(id.detail), at, universal, false, 1);
-    at = put_str(id.detail, sizeof(id.detail), at, ", hardware revision ");
-    (void)put_num(id.detail, sizeof(id.detail), at, d[7] >> 3, false, 1);
+    otw_tb b;
+    if (mn != NULL) {
+        b = otw_tb_init(id.vendor, sizeof(id.vendor));
+        otw_tb_str(&b, mn);
+    }
+    b = otw_tb_init(id.product_code, sizeof(id.product_code));
+    otw_tb_str(&b, "0x");
+    otw_tb_num(&b, type, true, 4);
+    b = otw_tb_init(id.revision, sizeof(id.revision));
+    otw_tb_u32(&b, d[5]);
+    otw_tb_str(&b, ".");
+    otw_tb_u32(&b, d[6]);
+    b = otw_tb_init(id.serial, sizeof(id.serial));
+    otw_tb_num(&b, ((uint32_t)d[9] << 16) | ((uint32_t)d[10] << 8) | d[11], true, 6);
+    b = otw_tb_init(id.device_type, sizeof(id.device_type));
+    otw_tb_str(&b, "HART field device");
+    b = otw_tb_init(id.detail, sizeof(id.detail));
+    otw_tb_str(&b, "HART universal revision ");
+    otw_tb_u32(&b, universal);
+    otw_tb_str(&b, ", hardware revision ");
+    otw_tb_u32(&b, d[7] >> 3);
     id.role_hint = OTW_HINT_CONTROLLER; /* a field instrument or HART gateway */
     emit_identity(sink, &id);
 }
@@ -454,9 +440,9 @@ static void emit_op(const otw_sink *sink, const hartip_pending *p, bool seen, ui
     op.exception_code = oc == OTW_OUTCOME_EXCEPTION ? exc : 0;
     op.request_seen = seen;
     if (p->message_id == HARTIP_ID_PASS_THROUGH && p->has_unit) {
-        size_t at = put_str(op.object, sizeof(op.object), 0, p->long_addr ? "device 0x" : "poll ");
-        (void)put_num(op.object, sizeof(op.object), at, p->unit, p->long_addr,
-                      p->long_addr ? 6 : 1);
+        otw_tb b = otw_tb_init(op.object, sizeof(op.object));
+        otw_tb_str(&b, p->long_addr ? "device 0x" : "poll ");
+        otw_tb_num(&b, p->unit, p->long_addr, p->long_addr ? 6 : 1);
     }
     if (p->message_id != HARTIP_ID_PASS_THROUGH)
         op.op_class =
@@ -471,19 +457,18 @@ static void malformed(hartip_session *s, const otw_sink *sink)
         sink->anomaly(sink->ctx, "hartip_malformed");
 }
 
+static void unanswered(void *ctx, const void *p, const otw_sink *sink)
+{
+    (void)ctx;
+    emit_op(sink, p, true, 0, OTW_OUTCOME_NO_RESPONSE, 0);
+}
+
 static int find_pending(const hartip_session *s, uint16_t seq, uint8_t id)
 {
     for (uint32_t i = 0; i < s->n_pending; i++)
         if (s->pending[i].sequence == seq && s->pending[i].message_id == id)
             return (int)i;
     return -1;
-}
-
-static void remove_pending(hartip_session *s, uint32_t i)
-{
-    if (i + 1 < s->n_pending)
-        memmove(&s->pending[i], &s->pending[i + 1], (s->n_pending - i - 1) * sizeof(s->pending[0]));
-    s->n_pending--;
 }
 
 /* --------------------------------------------------------------- parse */
@@ -541,18 +526,8 @@ static otw_parse_status handle_request(hartip_session *s, uint8_t id, uint16_t s
         ok = rd_left(body) >= 5; /* host type, inactivity close timer */
     }
     int dup = find_pending(s, seq, id);
-    if (dup >= 0) {
-        hartip_pending old = s->pending[dup];
-        remove_pending(s, (uint32_t)dup);
-        emit_op(sink, &old, true, 0, OTW_OUTCOME_NO_RESPONSE, 0);
-    }
-    if (s->n_pending >= HARTIP_MAX_PENDING) {
-        hartip_pending old = s->pending[0];
-        remove_pending(s, 0);
+    if (OTW_PENDING_PUSH(s->pending, &s->n_pending, dup, &p, unanswered, NULL, sink))
         s->n_pending_evicted++;
-        emit_op(sink, &old, true, 0, OTW_OUTCOME_NO_RESPONSE, 0);
-    }
-    s->pending[s->n_pending++] = p;
     if (!ok) {
         malformed(s, sink);
         return OTW_PARSE_MALFORMED;
@@ -575,8 +550,7 @@ static otw_parse_status handle_reply(hartip_session *s, uint8_t type, uint8_t id
     p.message_id = id;
     p.function = (uint16_t)(HARTIP_FUNC_MSG | id);
     if (idx >= 0) {
-        p = s->pending[idx];
-        remove_pending(s, (uint32_t)idx);
+        OTW_PENDING_TAKE(s->pending, &s->n_pending, (uint32_t)idx, &p);
     } else {
         s->n_unmatched_responses++;
     }
@@ -658,21 +632,8 @@ otw_parse_status hartip_parse(void *session, otw_dir dir, const uint8_t *pdu, si
 void hartip_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_sink *sink)
 {
     hartip_session *s = session;
-    uint32_t kept = 0;
-    if (s == NULL)
-        return;
-    if (s->n_pending > HARTIP_MAX_PENDING)
-        s->n_pending = HARTIP_MAX_PENDING;
-    uint32_t n = s->n_pending;
-    for (uint32_t i = 0; i < n; i++) {
-        hartip_pending p = s->pending[i];
-        bool old = timeout_us == 0 || (ts_us >= p.ts_us && ts_us - p.ts_us > timeout_us);
-        if (old)
-            emit_op(sink, &p, true, 0, OTW_OUTCOME_NO_RESPONSE, 0);
-        else
-            s->pending[kept++] = p;
-    }
-    s->n_pending = kept;
+    if (s != NULL)
+        OTW_PENDING_EXPIRE(s->pending, &s->n_pending, ts_us, timeout_us, unanswered, NULL, sink);
 }
 
 /* UDP 5095: HART-IP servers answer a UDP Session Initiate from a second

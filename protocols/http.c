@@ -82,9 +82,7 @@ static bool request_line(const uint8_t *p, size_t n, bool *connect)
 
 static void emit(http_session *s, http_pending *q, otw_login_outcome o, const otw_sink *sink)
 {
-    if (q->login.active)
-        s->n_logins++;
-    clt_login_emit(&q->login, OTW_PROTO_HTTP, o, sink);
+    clt_login_end(&q->login, OTW_PROTO_HTTP, o, &s->n_logins, sink);
 }
 
 static void pop(http_session *s)

@@ -35,6 +35,29 @@ void otw_idu_kv_wire(char *dst, size_t dstsz, const char *key, const uint8_t *sr
     otw_idu_kv(dst, dstsz, key, tmp);
 }
 
+void otw_idu_bit_names(char *dst, size_t dstsz, uint32_t bits, const char *const *names, size_t n)
+{
+    if (dst == NULL || dstsz == 0)
+        return;
+    dst[0] = '\0';
+    for (size_t b = 0; b < n && b < 32; b++) {
+        if (!(bits & (1u << b)))
+            continue;
+        if (dst[0])
+            otw_idu_cat(dst, dstsz, ",");
+        otw_idu_cat(dst, dstsz, names[b]);
+    }
+}
+
+otw_parse_status otw_idu_result(bool ok, const char *anomaly, const otw_sink *sink)
+{
+    if (ok)
+        return OTW_PARSE_OK;
+    if (sink != NULL && sink->anomaly != NULL)
+        sink->anomaly(sink->ctx, anomaly);
+    return OTW_PARSE_MALFORMED;
+}
+
 void otw_idu_u32(char *dst, size_t dstsz, uint32_t v)
 {
     char tmp[11];

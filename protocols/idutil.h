@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dissector.h"
 #include "facts.h"
 
 /* Appends src (a C string) to dst. */
@@ -22,6 +23,12 @@ void otw_idu_cat(char *dst, size_t dstsz, const char *src);
 void otw_idu_kv(char *dst, size_t dstsz, const char *key, const char *value);
 /* Same with a wire string (cleaned by otw_copy_wire_string). */
 void otw_idu_kv_wire(char *dst, size_t dstsz, const char *key, const uint8_t *src, size_t n);
+/* Writes the names of the bits set in bits (bit b -> names[b], n names),
+ * joined by ','. */
+void otw_idu_bit_names(char *dst, size_t dstsz, uint32_t bits, const char *const *names, size_t n);
+/* The end of a stateless parse: OTW_PARSE_OK, or the named anomaly (when
+ * the sink takes anomalies) and OTW_PARSE_MALFORMED. */
+otw_parse_status otw_idu_result(bool ok, const char *anomaly, const otw_sink *sink);
 /* Decimal / dotted-quad / colon-hex formatters; write at most dstsz bytes. */
 void otw_idu_u32(char *dst, size_t dstsz, uint32_t v);
 void otw_idu_ipv4(char *dst, size_t dstsz, const uint8_t ip[4]);

@@ -40,6 +40,7 @@
  */
 #include "iec104.h"
 
+#include "pending.h"
 #include "reader.h"
 
 #include <string.h>
@@ -279,11 +280,10 @@ static void emit_op(const otw_sink *sink, const iec104_pending *p, bool request_
     sink->op(sink->ctx, &op);
 }
 
-static void remove_pending(iec104_session *s, uint32_t i)
+static void unanswered(void *ctx, const void *p, const otw_sink *sink)
 {
-    if (i + 1 < s->n_pending)
-        memmove(&s->pending[i], &s->pending[i + 1], (s->n_pending - i - 1) * sizeof(s->pending[0]));
-    s->n_pending--;
+    (void)ctx;
+    emit_op(sink, p, true, 0, OTW_OUTCOME_NO_RESPONSE, 0);
 }
 
 /* The pending request a confirmation from `dir` answers, or -1. */
@@ -318,23 +318,15 @@ static void add_request(iec104_session *s, const iec104_pending *p, const otw_si
 {
     s->n_commands++;
     /* A repeated command for the same point gives up the older one. */
-    for (uint32_t i = 0; i < s->n_pending; i++) {
+    int dup = -1;
+    for (uint32_t i = 0; dup < 0 && i < s->n_pending; i++) {
         const iec104_pending *o = &s->pending[i];
         if (o->dir == p->dir && o->type == p->type && o->cause == p->cause && o->ca == p->ca &&
-            o->ioa == p->ioa) {
-            iec104_pending old = *o;
-            remove_pending(s, i);
-            emit_op(sink, &old, true, 0, OTW_OUTCOME_NO_RESPONSE, 0);
-            break;
-        }
+            o->ioa == p->ioa)
+            dup = (int)i;
     }
-    if (s->n_pending >= IEC104_MAX_PENDING) {
-        iec104_pending old = s->pending[0];
-        remove_pending(s, 0);
+    if (OTW_PENDING_PUSH(s->pending, &s->n_pending, dup, p, unanswered, NULL, sink))
         s->n_pending_evicted++;
-        emit_op(sink, &old, true, 0, OTW_OUTCOME_NO_RESPONSE, 0);
-    }
-    s->pending[s->n_pending++] = *p;
 }
 
 /* A confirmation or a read's answer (in `a`, from direction dir). */
@@ -349,8 +341,8 @@ static void handle_response(iec104_session *s, otw_dir dir, const iec104_pending
     else
         s->n_responses++;
     if (idx >= 0) {
-        iec104_pending p = s->pending[idx];
-        remove_pending(s, (uint32_t)idx);
+        iec104_pending p;
+        OTW_PENDING_TAKE(s->pending, &s->n_pending, (uint32_t)idx, &p);
         emit_op(sink, &p, true, ts_us, outcome, cause);
         return;
     }
@@ -516,22 +508,9 @@ otw_parse_status iec104_parse(void *session, otw_dir dir, const uint8_t *apdu, s
 void iec104_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_sink *sink)
 {
     iec104_session *s = session;
-    uint32_t kept = 0;
 
-    if (s == NULL)
-        return;
-    if (s->n_pending > IEC104_MAX_PENDING)
-        s->n_pending = IEC104_MAX_PENDING;
-    uint32_t n = s->n_pending;
-    for (uint32_t i = 0; i < n; i++) {
-        iec104_pending p = s->pending[i];
-        bool old = timeout_us == 0 || (ts_us >= p.ts_us && ts_us - p.ts_us > timeout_us);
-        if (old)
-            emit_op(sink, &p, true, 0, OTW_OUTCOME_NO_RESPONSE, 0);
-        else
-            s->pending[kept++] = p;
-    }
-    s->n_pending = kept;
+    if (s != NULL)
+        OTW_PENDING_EXPIRE(s->pending, &s->n_pending, ts_us, timeout_us, unanswered, NULL, sink);
 }
 
 void iec104_session_init(void *session)

@@ -38,9 +38,7 @@ static void wipe_lit(imap_session *s)
 
 static void emit(imap_session *s, otw_login_outcome o, const otw_sink *sink)
 {
-    if (s->login.active)
-        s->n_logins++;
-    clt_login_emit(&s->login, OTW_PROTO_IMAP, o, sink);
+    clt_login_end(&s->login, OTW_PROTO_IMAP, o, &s->n_logins, sink);
     clt_sasl_reset(&s->sasl);
     wipe_lit(s);
     s->state = ST_NONE;
@@ -215,9 +213,7 @@ otw_parse_status imap_parse(void *session, otw_dir dir, const uint8_t *line, siz
 void imap_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_sink *sink)
 {
     imap_session *s = session;
-    if (s == NULL || !s->login.active)
-        return;
-    if (timeout_us == 0 || (ts_us >= s->login.ts_us && ts_us - s->login.ts_us > timeout_us))
+    if (s != NULL && clt_login_due(&s->login, ts_us, timeout_us))
         emit(s, OTW_LOGIN_UNKNOWN, sink);
 }
 

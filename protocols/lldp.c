@@ -51,14 +51,9 @@ static const char *const cap_names[] = {
 
 static void caps_detail(otw_identity *id, uint16_t caps)
 {
-    char list[96] = "";
-    for (unsigned b = 0; b < sizeof(cap_names) / sizeof(cap_names[0]); b++) {
-        if (!(caps & (1u << b)))
-            continue;
-        if (list[0])
-            otw_idu_cat(list, sizeof(list), ",");
-        otw_idu_cat(list, sizeof(list), cap_names[b]);
-    }
+    char list[96];
+    otw_idu_bit_names(list, sizeof(list), caps, cap_names,
+                      sizeof(cap_names) / sizeof(cap_names[0]));
     otw_idu_kv(id->detail, sizeof(id->detail), "caps", list);
     if (caps & (CAP_BRIDGE | CAP_ROUTER | CAP_WLAN_AP | CAP_REPEATER))
         id->role_hint = OTW_HINT_NETWORK;
@@ -183,12 +178,7 @@ otw_parse_status lldp_parse(void *session, otw_dir dir, const uint8_t *pdu, size
         if (any && sink != NULL && sink->identity != NULL)
             sink->identity(sink->ctx, &id);
     }
-    if (!ok) {
-        if (sink != NULL && sink->anomaly != NULL)
-            sink->anomaly(sink->ctx, "lldp_malformed");
-        return OTW_PARSE_MALFORMED;
-    }
-    return OTW_PARSE_OK;
+    return otw_idu_result(ok, "lldp_malformed", sink);
 }
 
 const otw_dissector lldp_dissector = {

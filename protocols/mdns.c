@@ -366,12 +366,7 @@ otw_parse_status mdns_parse(void *session, otw_dir dir, const uint8_t *pdu, size
             sink->identity(sink->ctx, &b);
         }
     }
-    if (!ok) {
-        if (sink != NULL && sink->anomaly != NULL)
-            sink->anomaly(sink->ctx, "mdns_malformed");
-        return OTW_PARSE_MALFORMED;
-    }
-    return OTW_PARSE_OK;
+    return otw_idu_result(ok, "mdns_malformed", sink);
 }
 
 const otw_dissector mdns_dissector = {

@@ -64,6 +64,7 @@
  */
 #include "melsoft.h"
 
+#include "pending.h"
 #include "reader.h"
 
 #include <string.h>
@@ -345,11 +346,10 @@ static void malformed(melsoft_session *s, const otw_sink *sink)
         sink->anomaly(sink->ctx, "melsoft_malformed");
 }
 
-static void remove_pending(melsoft_session *s, uint32_t i)
+static void unanswered(void *ctx, const void *p, const otw_sink *sink)
 {
-    if (i + 1 < s->n_pending)
-        memmove(&s->pending[i], &s->pending[i + 1], (s->n_pending - i - 1) * sizeof(s->pending[0]));
-    s->n_pending--;
+    (void)ctx;
+    emit_op(sink, p, true, 0, OTW_OUTCOME_NO_RESPONSE, 0);
 }
 
 static int find_pending(const melsoft_session *s, uint16_t function, uint16_t ref)
@@ -363,18 +363,8 @@ static int find_pending(const melsoft_session *s, uint16_t function, uint16_t re
 static void add_pending(melsoft_session *s, const melsoft_pending *p, const otw_sink *sink)
 {
     int dup = find_pending(s, p->function, p->ref);
-    if (dup >= 0) {
-        melsoft_pending old = s->pending[dup];
-        remove_pending(s, (uint32_t)dup);
-        emit_op(sink, &old, true, 0, OTW_OUTCOME_NO_RESPONSE, 0);
-    }
-    if (s->n_pending >= MELSOFT_MAX_PENDING) {
-        melsoft_pending old = s->pending[0];
-        remove_pending(s, 0);
+    if (OTW_PENDING_PUSH(s->pending, &s->n_pending, dup, p, unanswered, NULL, sink))
         s->n_pending_evicted++;
-        emit_op(sink, &old, true, 0, OTW_OUTCOME_NO_RESPONSE, 0);
-    }
-    s->pending[s->n_pending++] = *p;
 }
 
 /* Pairs a response with its request (or stands alone) and emits the op. */
@@ -388,8 +378,8 @@ static void answer(melsoft_session *s, const melsoft_pending *rsp, otw_outcome o
         emit_op(sink, rsp, false, rsp->ts_us, outcome, code);
         return;
     }
-    melsoft_pending req = s->pending[idx];
-    remove_pending(s, (uint32_t)idx);
+    melsoft_pending req;
+    OTW_PENDING_TAKE(s->pending, &s->n_pending, (uint32_t)idx, &req);
     emit_op(sink, &req, true, rsp->ts_us, outcome, code);
 }
 
@@ -532,21 +522,8 @@ void melsoft_session_init(void *session)
 void melsoft_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_sink *sink)
 {
     melsoft_session *s = session;
-    uint32_t kept = 0;
-    if (s == NULL)
-        return;
-    if (s->n_pending > MELSOFT_MAX_PENDING)
-        s->n_pending = MELSOFT_MAX_PENDING;
-    uint32_t n = s->n_pending;
-    for (uint32_t i = 0; i < n; i++) {
-        melsoft_pending p = s->pending[i];
-        bool old = timeout_us == 0 || (ts_us >= p.ts_us && ts_us - p.ts_us > timeout_us);
-        if (old)
-            emit_op(sink, &p, true, 0, OTW_OUTCOME_NO_RESPONSE, 0);
-        else
-            s->pending[kept++] = p;
-    }
-    s->n_pending = kept;
+    if (s != NULL)
+        OTW_PENDING_EXPIRE(s->pending, &s->n_pending, ts_us, timeout_us, unanswered, NULL, sink);
 }
 
 /* Ports: TCP 5007 / UDP 5006 are the MELSOFT connection ports of MELSEC

@@ -27,6 +27,7 @@
  */
 #include "modbus.h"
 
+#include "pending.h"
 #include "reader.h"
 
 #include <string.h>
@@ -587,20 +588,18 @@ static void malformed(mb_session *s, const otw_sink *sink)
         sink->anomaly(sink->ctx, "modbus_malformed");
 }
 
+static void unanswered(void *ctx, const void *p, const otw_sink *sink)
+{
+    (void)ctx;
+    emit_op(sink, p, true, 0, OTW_OUTCOME_NO_RESPONSE, 0);
+}
+
 static int find_pending(const mb_session *s, uint16_t transaction, uint8_t unit)
 {
     for (uint32_t i = 0; i < s->n_pending; i++)
         if (s->pending[i].transaction == transaction && s->pending[i].unit == unit)
             return (int)i;
     return -1;
-}
-
-/* Keeps the table compact and in arrival order. */
-static void remove_pending(mb_session *s, uint32_t i)
-{
-    if (i + 1 < s->n_pending)
-        memmove(&s->pending[i], &s->pending[i + 1], (s->n_pending - i - 1) * sizeof(s->pending[0]));
-    s->n_pending--;
 }
 
 static otw_parse_status handle_request(mb_session *s, otw_reader *r, uint16_t transaction,
@@ -618,18 +617,8 @@ static otw_parse_status handle_request(mb_session *s, otw_reader *r, uint16_t tr
         malformed(s, sink);
     }
     int dup = find_pending(s, transaction, unit);
-    if (dup >= 0) {
-        mb_pending old = s->pending[dup];
-        remove_pending(s, (uint32_t)dup);
-        emit_op(sink, &old, true, 0, OTW_OUTCOME_NO_RESPONSE, 0);
-    }
-    if (s->n_pending >= MB_MAX_PENDING) {
-        mb_pending old = s->pending[0];
-        remove_pending(s, 0);
+    if (OTW_PENDING_PUSH(s->pending, &s->n_pending, dup, &p, unanswered, NULL, sink))
         s->n_pending_evicted++;
-        emit_op(sink, &old, true, 0, OTW_OUTCOME_NO_RESPONSE, 0);
-    }
-    s->pending[s->n_pending++] = p;
     return ok ? OTW_PARSE_OK : OTW_PARSE_MALFORMED;
 }
 
@@ -670,7 +659,7 @@ static otw_parse_status handle_response(mb_session *s, otw_reader *r, uint16_t t
                           : (fc & 0x80) ? OTW_OUTCOME_EXCEPTION
                                         : OTW_OUTCOME_OK;
     if (idx >= 0)
-        remove_pending(s, (uint32_t)idx);
+        OTW_PENDING_REMOVE(s->pending, &s->n_pending, (uint32_t)idx);
     else
         s->n_unmatched_responses++;
     emit_op(sink, &op, req != NULL, ts_us, outcome,
@@ -737,23 +726,10 @@ otw_parse_status mb_parse_adu(void *session, otw_dir dir, const uint8_t *adu, si
 void mb_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_sink *sink)
 {
     mb_session *s = session;
-    uint32_t kept = 0;
 
-    if (s == NULL)
-        return;
-    if (s->n_pending > MB_MAX_PENDING)
-        s->n_pending = MB_MAX_PENDING; /* never trust a corrupted slot */
     /* One pass, compacting what stays: the emission order is arrival order. */
-    uint32_t n = s->n_pending;
-    for (uint32_t i = 0; i < n; i++) {
-        mb_pending p = s->pending[i];
-        bool old = timeout_us == 0 || (ts_us >= p.ts_us && ts_us - p.ts_us > timeout_us);
-        if (old)
-            emit_op(sink, &p, true, 0, OTW_OUTCOME_NO_RESPONSE, 0);
-        else
-            s->pending[kept++] = p;
-    }
-    s->n_pending = kept;
+    if (s != NULL)
+        OTW_PENDING_EXPIRE(s->pending, &s->n_pending, ts_us, timeout_us, unanswered, NULL, sink);
 }
 
 const otw_dissector mb_dissector = {

@@ -130,10 +130,7 @@ static otw_parse_status connect(mqtt_session *s, otw_reader *r, uint64_t ts, con
     if (r->truncated)
         return malformed(s, sink);
     s->n_connect++;
-    if (s->login.active) {
-        s->n_logins++;
-        clt_login_emit(&s->login, OTW_PROTO_MQTT, OTW_LOGIN_UNKNOWN, sink);
-    }
+    clt_login_end(&s->login, OTW_PROTO_MQTT, OTW_LOGIN_UNKNOWN, &s->n_logins, sink);
     clt_login_start(&s->login, "CONNECT", ts);
     if (user != NULL)
         clt_login_set_user(&s->login, user, ulen);
@@ -158,8 +155,7 @@ static otw_parse_status connack(mqtt_session *s, otw_reader *r, const otw_sink *
         o = OTW_LOGIN_SUCCESS;
     else if (rc == 4 || rc == 5 || rc == 0x86 || rc == 0x87 || rc == 0x8C)
         o = OTW_LOGIN_FAILURE;
-    s->n_logins++;
-    clt_login_emit(&s->login, OTW_PROTO_MQTT, o, sink);
+    clt_login_end(&s->login, OTW_PROTO_MQTT, o, &s->n_logins, sink);
     return OTW_PARSE_OK;
 }
 
@@ -188,12 +184,8 @@ otw_parse_status mqtt_parse(void *session, otw_dir dir, const uint8_t *pkt, size
 void mqtt_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_sink *sink)
 {
     mqtt_session *s = session;
-    if (s == NULL || !s->login.active)
-        return;
-    if (timeout_us == 0 || (ts_us >= s->login.ts_us && ts_us - s->login.ts_us > timeout_us)) {
-        s->n_logins++;
-        clt_login_emit(&s->login, OTW_PROTO_MQTT, OTW_LOGIN_UNKNOWN, sink);
-    }
+    if (s != NULL && clt_login_due(&s->login, ts_us, timeout_us))
+        clt_login_end(&s->login, OTW_PROTO_MQTT, OTW_LOGIN_UNKNOWN, &s->n_logins, sink);
 }
 
 const otw_dissector mqtt_dissector = {

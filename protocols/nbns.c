@@ -275,12 +275,7 @@ otw_parse_status nbns_parse(void *session, otw_dir dir, const uint8_t *pdu, size
             }
         }
     }
-    if (!ok) {
-        if (sink != NULL && sink->anomaly != NULL)
-            sink->anomaly(sink->ctx, "nbns_malformed");
-        return OTW_PARSE_MALFORMED;
-    }
-    return OTW_PARSE_OK;
+    return otw_idu_result(ok, "nbns_malformed", sink);
 }
 
 const otw_dissector nbns_dissector = {

@@ -45,7 +45,9 @@
  */
 #include "opcua.h"
 
+#include "pending.h"
 #include "reader.h"
+#include "textbuf.h"
 
 #include <string.h>
 
@@ -221,57 +223,6 @@ const char *ua_service_name(uint32_t type_id)
     return NULL;
 }
 
-/* -------------------------------------------------------- small text */
-
-typedef struct sbuf {
-    char *p;
-    size_t cap, n;
-} sbuf;
-
-static sbuf sb_init(char *p, size_t cap)
-{
-    sbuf b = {p, cap, 0};
-    if (cap)
-        p[0] = '\0';
-    return b;
-}
-
-static void sb_str(sbuf *b, const char *s)
-{
-    while (*s && b->n + 1 < b->cap)
-        b->p[b->n++] = *s++;
-    if (b->cap)
-        b->p[b->n] = '\0';
-}
-
-static void sb_u32(sbuf *b, uint32_t v)
-{
-    char tmp[11];
-    size_t i = sizeof(tmp) - 1;
-    tmp[i] = '\0';
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    sb_str(b, tmp + i);
-}
-
-static void sb_wire(sbuf *b, const uint8_t *s, size_t n)
-{
-    char tmp[256];
-    otw_copy_wire_string(tmp, sizeof(tmp), s, n);
-    sb_str(b, tmp);
-}
-
-static void sb_hex(sbuf *b, const uint8_t *s, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < n && b->n + 2 < b->cap; i++) {
-        char t[3] = {hex[s[i] >> 4], hex[s[i] & 15], '\0'};
-        sb_str(b, t);
-    }
-}
-
 /* ------------------------------------------------- built-in types */
 
 typedef struct ua_bytes {
@@ -365,29 +316,29 @@ static bool ua_read_nodeid(otw_reader *r, ua_nodeid *n, bool expanded)
     return !r->truncated;
 }
 
-static void sb_nodeid(sbuf *b, const ua_nodeid *n)
+static void sb_nodeid(otw_tb *b, const ua_nodeid *n)
 {
     if (n->ns) {
-        sb_str(b, "ns=");
-        sb_u32(b, n->ns);
-        sb_str(b, ";");
+        otw_tb_str(b, "ns=");
+        otw_tb_u32(b, n->ns);
+        otw_tb_str(b, ";");
     }
     switch (n->kind) {
     case 0:
-        sb_str(b, "i=");
-        sb_u32(b, n->num);
+        otw_tb_str(b, "i=");
+        otw_tb_u32(b, n->num);
         break;
     case 3:
-        sb_str(b, "s=");
-        sb_wire(b, n->id, n->id_len);
+        otw_tb_str(b, "s=");
+        otw_tb_wire(b, n->id, n->id_len);
         break;
     case 4:
-        sb_str(b, "g=");
-        sb_hex(b, n->id, n->id_len);
+        otw_tb_str(b, "g=");
+        otw_tb_hex(b, n->id, n->id_len);
         break;
     default:
-        sb_str(b, "b=");
-        sb_hex(b, n->id, n->id_len);
+        otw_tb_str(b, "b=");
+        otw_tb_hex(b, n->id, n->id_len);
         break;
     }
 }
@@ -517,17 +468,17 @@ static bool app_description(otw_reader *r, otw_identity *id, bool *any)
         *any = true;
     }
     char detail[128];
-    sbuf d = sb_init(detail, sizeof(detail));
+    otw_tb d = otw_tb_init(detail, sizeof(detail));
     if (uri.n) {
-        sb_str(&d, "application-uri ");
-        sb_wire(&d, uri.p, uri.n);
+        otw_tb_str(&d, "application-uri ");
+        otw_tb_wire(&d, uri.p, uri.n);
         *any = true;
     }
     if (product.n) {
         if (d.n)
-            sb_str(&d, "; ");
-        sb_str(&d, "product-uri ");
-        sb_wire(&d, product.p, product.n);
+            otw_tb_str(&d, "; ");
+        otw_tb_str(&d, "product-uri ");
+        otw_tb_wire(&d, product.p, product.n);
         *any = true;
     }
     otw_copy_wire_string(id->detail, sizeof(id->detail), (const uint8_t *)detail, d.n);
@@ -602,13 +553,6 @@ static void malformed(ua_session *s, const otw_sink *sink)
         sink->anomaly(sink->ctx, "opcua_malformed");
 }
 
-static void remove_pending(ua_session *s, uint32_t i)
-{
-    if (i + 1 < s->n_pending)
-        memmove(&s->pending[i], &s->pending[i + 1], (s->n_pending - i - 1) * sizeof(s->pending[0]));
-    s->n_pending--;
-}
-
 static int find_pending(const ua_session *s, uint32_t request_id)
 {
     for (uint32_t i = 0; i < s->n_pending; i++)
@@ -623,31 +567,28 @@ static void emit_pending(const otw_sink *sink, const ua_pending *p, uint64_t rts
     emit_op(sink, p->function, p->request_id, p->object, p->ts_us, rts, outcome, exception, true);
 }
 
+static void unanswered(void *ctx, const void *p, const otw_sink *sink)
+{
+    (void)ctx;
+    emit_pending(sink, p, 0, OTW_OUTCOME_NO_RESPONSE, 0);
+}
+
 static void add_pending(ua_session *s, otw_dir dir, uint16_t function, uint32_t request_id,
                         const char *object, uint64_t ts, const otw_sink *sink)
 {
-    int dup = find_pending(s, request_id);
-    if (dup >= 0) {
-        ua_pending old = s->pending[dup];
-        remove_pending(s, (uint32_t)dup);
-        emit_pending(sink, &old, 0, OTW_OUTCOME_NO_RESPONSE, 0);
-    }
-    if (s->n_pending >= UA_MAX_PENDING) {
-        ua_pending old = s->pending[0];
-        remove_pending(s, 0);
-        s->n_pending_evicted++;
-        emit_pending(sink, &old, 0, OTW_OUTCOME_NO_RESPONSE, 0);
-    }
-    ua_pending *p = &s->pending[s->n_pending++];
-    memset(p, 0, sizeof(*p));
-    p->ts_us = ts;
-    p->function = function;
-    p->request_id = request_id;
-    p->dir = (uint8_t)dir;
+    ua_pending p;
+    memset(&p, 0, sizeof(p));
+    p.ts_us = ts;
+    p.function = function;
+    p.request_id = request_id;
+    p.dir = (uint8_t)dir;
     if (object) {
-        memcpy(p->object, object, sizeof(p->object));
-        p->object[sizeof(p->object) - 1] = '\0';
+        memcpy(p.object, object, sizeof(p.object));
+        p.object[sizeof(p.object) - 1] = '\0';
     }
+    int dup = find_pending(s, request_id);
+    if (OTW_PENDING_PUSH(s->pending, &s->n_pending, dup, &p, unanswered, NULL, sink))
+        s->n_pending_evicted++;
 }
 
 /* Severity bits 10 = Bad (Part 4, 7.39). */
@@ -665,7 +606,7 @@ static void status_outcome(uint32_t status, otw_outcome *o, uint16_t *exc)
 /* ------------------------------------------------ service bodies */
 
 /* First NodeId of an array of structures that start with one. */
-static bool first_node(otw_reader *r, sbuf *obj)
+static bool first_node(otw_reader *r, otw_tb *obj)
 {
     int32_t n;
     ua_nodeid id;
@@ -677,16 +618,17 @@ static bool first_node(otw_reader *r, sbuf *obj)
         return false;
     sb_nodeid(obj, &id);
     if (n > 1) {
-        sb_str(obj, " (+");
-        sb_u32(obj, (uint32_t)(n - 1));
-        sb_str(obj, ")");
+        otw_tb_str(obj, " (+");
+        otw_tb_u32(obj, (uint32_t)(n - 1));
+        otw_tb_str(obj, ")");
     }
     return true;
 }
 
 /* What a request addresses (object) and the client identity. False when
  * the body does not fit the service. Services not decoded return true. */
-static bool request_body(otw_reader *r, uint32_t type_id, sbuf *obj, otw_identity *id, bool *has_id)
+static bool request_body(otw_reader *r, uint32_t type_id, otw_tb *obj, otw_identity *id,
+                         bool *has_id)
 {
     if (!skip_request_header(r))
         return false;
@@ -720,7 +662,7 @@ static bool request_body(otw_reader *r, uint32_t type_id, sbuf *obj, otw_identit
         ua_bytes url;
         if (!ua_string(r, &url))
             return false;
-        sb_wire(obj, url.p, url.n);
+        otw_tb_wire(obj, url.p, url.n);
         return true;
     }
     case UA_CREATE_SESSION_REQ: {
@@ -729,7 +671,7 @@ static bool request_body(otw_reader *r, uint32_t type_id, sbuf *obj, otw_identit
         ua_bytes server_uri, endpoint, session;
         if (!ua_string(r, &server_uri) || !ua_string(r, &endpoint) || !ua_string(r, &session))
             return false;
-        sb_wire(obj, session.p, session.n); /* the session name */
+        otw_tb_wire(obj, session.p, session.n); /* the session name */
         return true;
     }
     case UA_ACTIVATE_SESSION_REQ: {
@@ -754,26 +696,26 @@ static bool request_body(otw_reader *r, uint32_t type_id, sbuf *obj, otw_identit
             return false;
         switch (tok) {
         case 321:
-            sb_str(obj, "anonymous");
+            otw_tb_str(obj, "anonymous");
             break;
         case 324: { /* UserNameIdentityToken: policyId, userName, password, alg */
             otw_reader t = rd_init(body.p, body.n);
             ua_bytes user;
-            sb_str(obj, "username");
+            otw_tb_str(obj, "username");
             if (ua_string(&t, &user) && ua_string(&t, &user) && user.n) {
-                sb_str(obj, "=");
-                sb_wire(obj, user.p, user.n);
+                otw_tb_str(obj, "=");
+                otw_tb_wire(obj, user.p, user.n);
             }
             break;
         }
         case 327:
-            sb_str(obj, "x509");
+            otw_tb_str(obj, "x509");
             break;
         case 940:
-            sb_str(obj, "issued-token");
+            otw_tb_str(obj, "issued-token");
             break;
         default:
-            sb_str(obj, "token");
+            otw_tb_str(obj, "token");
             break;
         }
         return true;
@@ -807,8 +749,8 @@ static otw_parse_status plain_body(ua_session *s, otw_dir dir, otw_reader *r, ch
         uint32_t err = rd_le32(r);
         int idx = find_pending(s, request_id);
         if (idx >= 0) {
-            ua_pending p = s->pending[idx];
-            remove_pending(s, (uint32_t)idx);
+            ua_pending p;
+            OTW_PENDING_TAKE(s->pending, &s->n_pending, (uint32_t)idx, &p);
             /* The requester gave up: error; the answer was aborted: exception. */
             if (p.dir == (uint8_t)dir)
                 emit_pending(sink, &p, ts, OTW_OUTCOME_ERROR, 0);
@@ -831,21 +773,21 @@ static otw_parse_status plain_body(ua_session *s, otw_dir dir, otw_reader *r, ch
     const ua_service *req = service_by_request(type.num);
     if (req) {
         char object[48];
-        sbuf obj = sb_init(object, sizeof(object));
+        otw_tb obj = otw_tb_init(object, sizeof(object));
         otw_identity id;
         memset(&id, 0, sizeof(id));
         bool has_id = false;
         bool ok = true;
         if (type.num == UA_OPN_REQ) {
-            sb_str(&obj, opn_object);
+            otw_tb_str(&obj, opn_object);
             ok = skip_request_header(r);
             (void)rd_le32(r); /* ClientProtocolVersion */
             (void)rd_le32(r); /* RequestType */
             uint32_t mode = rd_le32(r);
             if (ok && !r->truncated && mode != 1) {
                 static const char *const modes[] = {"Invalid", "None", "Sign", "SignAndEncrypt"};
-                sb_str(&obj, " mode ");
-                sb_str(&obj, mode < 4 ? modes[mode] : "unknown");
+                otw_tb_str(&obj, " mode ");
+                otw_tb_str(&obj, mode < 4 ? modes[mode] : "unknown");
             }
             ok = ok && !r->truncated;
         } else {
@@ -882,8 +824,8 @@ static otw_parse_status plain_body(ua_session *s, otw_dir dir, otw_reader *r, ch
 
     int idx = find_pending(s, request_id);
     if (idx >= 0 && (!rsp || s->pending[idx].function == rsp->id)) {
-        ua_pending p = s->pending[idx];
-        remove_pending(s, (uint32_t)idx);
+        ua_pending p;
+        OTW_PENDING_TAKE(s->pending, &s->n_pending, (uint32_t)idx, &p);
         emit_pending(sink, &p, ts, outcome, exc);
     } else {
         s->n_unmatched_responses++;
@@ -1009,9 +951,9 @@ otw_parse_status ua_parse(void *session, otw_dir dir, const uint8_t *pdu, size_t
         if (s->hello_url[0]) {
             otw_identity id;
             memset(&id, 0, sizeof(id));
-            sbuf d = sb_init(id.detail, sizeof(id.detail));
-            sb_str(&d, "endpoint ");
-            sb_str(&d, s->hello_url);
+            otw_tb d = otw_tb_init(id.detail, sizeof(id.detail));
+            otw_tb_str(&d, "endpoint ");
+            otw_tb_str(&d, s->hello_url);
             s->hello_url[0] = '\0';
             emit_identity(sink, &id, dir, "opcua hello");
         }
@@ -1051,8 +993,8 @@ otw_parse_status ua_parse(void *session, otw_dir dir, const uint8_t *pdu, size_t
                 s->n_responses++;
                 for (uint32_t i = 0; i < s->n_pending; i++) {
                     if (s->pending[i].function == UA_OPN_REQ) {
-                        ua_pending p = s->pending[i];
-                        remove_pending(s, i);
+                        ua_pending p;
+                        OTW_PENDING_TAKE(s->pending, &s->n_pending, i, &p);
                         emit_pending(sink, &p, ts_us, OTW_OUTCOME_OK, 0);
                         break;
                     }
@@ -1084,21 +1026,8 @@ otw_parse_status ua_parse(void *session, otw_dir dir, const uint8_t *pdu, size_t
 void ua_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_sink *sink)
 {
     ua_session *s = session;
-    uint32_t kept = 0;
-    if (!s)
-        return;
-    if (s->n_pending > UA_MAX_PENDING)
-        s->n_pending = UA_MAX_PENDING; /* never trust a corrupted slot */
-    uint32_t n = s->n_pending;
-    for (uint32_t i = 0; i < n; i++) {
-        ua_pending p = s->pending[i];
-        bool old = timeout_us == 0 || (ts_us >= p.ts_us && ts_us - p.ts_us > timeout_us);
-        if (old)
-            emit_pending(sink, &p, 0, OTW_OUTCOME_NO_RESPONSE, 0);
-        else
-            s->pending[kept++] = p;
-    }
-    s->n_pending = kept;
+    if (s)
+        OTW_PENDING_EXPIRE(s->pending, &s->n_pending, ts_us, timeout_us, unanswered, NULL, sink);
 }
 
 const otw_dissector opcua_dissector = {

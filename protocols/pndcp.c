@@ -36,6 +36,7 @@
 #include "pndcp.h"
 
 #include "reader.h"
+#include "textbuf.h"
 
 #include <string.h>
 
@@ -84,73 +85,6 @@ const char *pndcp_service_name(uint8_t service)
     default:
         return "Unknown";
     }
-}
-
-/* -------------------------------------------------------- small text */
-
-typedef struct sbuf {
-    char *p;
-    size_t cap, n;
-} sbuf;
-
-static sbuf sb_init(char *p, size_t cap)
-{
-    sbuf b = {p, cap, 0};
-    if (cap)
-        p[0] = '\0';
-    return b;
-}
-
-static void sb_str(sbuf *b, const char *s)
-{
-    while (*s && b->n + 1 < b->cap)
-        b->p[b->n++] = *s++;
-    if (b->cap)
-        b->p[b->n] = '\0';
-}
-
-static void sb_u32(sbuf *b, uint32_t v)
-{
-    char tmp[11];
-    size_t i = sizeof(tmp) - 1;
-    tmp[i] = '\0';
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    sb_str(b, tmp + i);
-}
-
-static void sb_hex16(sbuf *b, uint16_t v)
-{
-    static const char hex[] = "0123456789abcdef";
-    char tmp[7] = {'0',         'x', hex[v >> 12], hex[(v >> 8) & 15], hex[(v >> 4) & 15],
-                   hex[v & 15], '\0'};
-    sb_str(b, tmp);
-}
-
-static void sb_ip(sbuf *b, const uint8_t *ip)
-{
-    for (int i = 0; i < 4; i++) {
-        if (i)
-            sb_str(b, ".");
-        sb_u32(b, ip[i]);
-    }
-}
-
-/* A wire string, cleaned. */
-static void sb_wire(sbuf *b, const uint8_t *s, size_t n)
-{
-    char tmp[256];
-    otw_copy_wire_string(tmp, sizeof(tmp), s, n);
-    sb_str(b, tmp);
-}
-
-/* Appends "sep" first when the buffer is not empty. */
-static void sb_sep(sbuf *b, const char *sep)
-{
-    if (b->n)
-        sb_str(b, sep);
 }
 
 /* ------------------------------------------------------------ blocks */
@@ -234,10 +168,10 @@ static const char *option_name(uint8_t option, uint8_t sub)
 /* Blocks of an Identify/Hello/Get answer (BlockInfo first, except the
  * Control/Response block). Fills the identity and the answer's BlockError. */
 static bool answer_blocks(otw_reader *r, otw_identity *id, bool *has_id, uint8_t *block_error,
-                          sbuf *obj)
+                          otw_tb *obj)
 {
     char detail[128];
-    sbuf d = sb_init(detail, sizeof(detail));
+    otw_tb d = otw_tb_init(detail, sizeof(detail));
     dcp_block b;
 
     while (rd_left(r) > 0) {
@@ -253,15 +187,15 @@ static bool answer_blocks(otw_reader *r, otw_identity *id, bool *has_id, uint8_t
             uint8_t o = b.data[0], so = b.data[1];
             if (o == OPT_CONTROL && (so == SUB_CTL_START || so == SUB_CTL_STOP))
                 continue;
-            sb_sep(obj, "+");
+            otw_tb_sep(obj, "+");
             if (o == OPT_CONTROL && so == SUB_CTL_SIGNAL)
-                sb_str(obj, "signal");
+                otw_tb_str(obj, "signal");
             else if (o == OPT_CONTROL && so == SUB_CTL_FACTORY_RESET)
-                sb_str(obj, "factory-reset");
+                otw_tb_str(obj, "factory-reset");
             else if (o == OPT_CONTROL && so == SUB_CTL_RESET_TO_FACTORY)
-                sb_str(obj, "reset-to-factory");
+                otw_tb_str(obj, "reset-to-factory");
             else
-                sb_str(obj, option_name(o, so));
+                otw_tb_str(obj, option_name(o, so));
             continue;
         }
         if (b.len < 2)
@@ -271,15 +205,15 @@ static bool answer_blocks(otw_reader *r, otw_identity *id, bool *has_id, uint8_t
         if (b.option == OPT_IP && (b.suboption == SUB_IP_PARAM || b.suboption == SUB_IP_SUITE)) {
             if (n < 12)
                 return false;
-            sb_sep(&d, "; ");
-            sb_str(&d, "ip ");
-            sb_ip(&d, v);
-            sb_str(&d, " mask ");
-            sb_ip(&d, v + 4);
-            sb_str(&d, " gw ");
-            sb_ip(&d, v + 8);
-            sb_sep(obj, "+");
-            sb_str(obj, "ip");
+            otw_tb_sep(&d, "; ");
+            otw_tb_str(&d, "ip ");
+            otw_tb_ipv4(&d, v);
+            otw_tb_str(&d, " mask ");
+            otw_tb_ipv4(&d, v + 4);
+            otw_tb_str(&d, " gw ");
+            otw_tb_ipv4(&d, v + 8);
+            otw_tb_sep(obj, "+");
+            otw_tb_str(obj, "ip");
             *has_id = true;
         } else if (b.option == OPT_DEVICE) {
             switch (b.suboption) {
@@ -289,8 +223,8 @@ static bool answer_blocks(otw_reader *r, otw_identity *id, bool *has_id, uint8_t
                 break;
             case SUB_DEV_NAME:
                 otw_copy_wire_string(id->name, sizeof(id->name), v, n);
-                sb_sep(obj, "+");
-                sb_str(obj, "name");
+                otw_tb_sep(obj, "+");
+                otw_tb_str(obj, "name");
                 *has_id = true;
                 break;
             case SUB_DEV_ID: {
@@ -305,8 +239,8 @@ static bool answer_blocks(otw_reader *r, otw_identity *id, bool *has_id, uint8_t
                 if (vn)
                     otw_copy_wire_string(id->vendor, sizeof(id->vendor), (const uint8_t *)vn,
                                          strlen(vn));
-                sbuf pc = sb_init(id->product_code, sizeof(id->product_code));
-                sb_hex16(&pc, device);
+                otw_tb pc = otw_tb_init(id->product_code, sizeof(id->product_code));
+                otw_tb_hex16(&pc, device);
                 *has_id = true;
                 break;
             }
@@ -322,29 +256,29 @@ static bool answer_blocks(otw_reader *r, otw_identity *id, bool *has_id, uint8_t
                 break;
             }
             case SUB_DEV_ALIAS:
-                sb_sep(&d, "; ");
-                sb_str(&d, "alias ");
-                sb_wire(&d, v, n);
+                otw_tb_sep(&d, "; ");
+                otw_tb_str(&d, "alias ");
+                otw_tb_wire(&d, v, n);
                 *has_id = true;
                 break;
             case SUB_DEV_INSTANCE:
                 if (n < 2)
                     return false;
-                sb_sep(&d, "; ");
-                sb_str(&d, "instance ");
-                sb_u32(&d, v[0]);
-                sb_str(&d, ".");
-                sb_u32(&d, v[1]);
+                otw_tb_sep(&d, "; ");
+                otw_tb_str(&d, "instance ");
+                otw_tb_u32(&d, v[0]);
+                otw_tb_str(&d, ".");
+                otw_tb_u32(&d, v[1]);
                 *has_id = true;
                 break;
             case SUB_DEV_OEM_ID:
                 if (n < 4)
                     return false;
-                sb_sep(&d, "; ");
-                sb_str(&d, "oem vendor ");
-                sb_hex16(&d, (uint16_t)(v[0] << 8 | v[1]));
-                sb_str(&d, " device ");
-                sb_hex16(&d, (uint16_t)(v[2] << 8 | v[3]));
+                otw_tb_sep(&d, "; ");
+                otw_tb_str(&d, "oem vendor ");
+                otw_tb_hex16(&d, (uint16_t)(v[0] << 8 | v[1]));
+                otw_tb_str(&d, " device ");
+                otw_tb_hex16(&d, (uint16_t)(v[2] << 8 | v[3]));
                 *has_id = true;
                 break;
             default:
@@ -357,7 +291,7 @@ static bool answer_blocks(otw_reader *r, otw_identity *id, bool *has_id, uint8_t
 }
 
 /* Set request blocks (BlockQualifier first). Returns the op class. */
-static bool set_blocks(otw_reader *r, sbuf *obj, otw_op_class *cls)
+static bool set_blocks(otw_reader *r, otw_tb *obj, otw_op_class *cls)
 {
     bool config = false, control = false, signal = false;
     dcp_block b;
@@ -370,22 +304,22 @@ static bool set_blocks(otw_reader *r, sbuf *obj, otw_op_class *cls)
         if (b.option == OPT_IP && (b.suboption == SUB_IP_PARAM || b.suboption == SUB_IP_SUITE)) {
             if (n < 12)
                 return false;
-            sb_sep(obj, "+");
-            sb_str(obj, "ip=");
-            sb_ip(obj, v);
+            otw_tb_sep(obj, "+");
+            otw_tb_str(obj, "ip=");
+            otw_tb_ipv4(obj, v);
             config = true;
         } else if (b.option == OPT_DEVICE && b.suboption == SUB_DEV_NAME) {
-            sb_sep(obj, "+");
-            sb_str(obj, "name=");
-            sb_wire(obj, v, n);
+            otw_tb_sep(obj, "+");
+            otw_tb_str(obj, "name=");
+            otw_tb_wire(obj, v, n);
             config = true;
         } else if (b.option == OPT_DHCP) {
-            sb_sep(obj, "+");
-            sb_str(obj, "dhcp");
+            otw_tb_sep(obj, "+");
+            otw_tb_str(obj, "dhcp");
             config = true;
         } else if (b.option == OPT_INITIATIVE) {
-            sb_sep(obj, "+");
-            sb_str(obj, "device-initiative");
+            otw_tb_sep(obj, "+");
+            otw_tb_str(obj, "device-initiative");
             config = true;
         } else if (b.option == OPT_CONTROL) {
             switch (b.suboption) {
@@ -393,31 +327,31 @@ static bool set_blocks(otw_reader *r, sbuf *obj, otw_op_class *cls)
             case SUB_CTL_STOP:
                 break; /* transaction brackets */
             case SUB_CTL_SIGNAL:
-                sb_sep(obj, "+");
-                sb_str(obj, "signal");
+                otw_tb_sep(obj, "+");
+                otw_tb_str(obj, "signal");
                 signal = true;
                 break;
             case SUB_CTL_FACTORY_RESET:
-                sb_sep(obj, "+");
-                sb_str(obj, "factory-reset");
+                otw_tb_sep(obj, "+");
+                otw_tb_str(obj, "factory-reset");
                 control = true;
                 break;
             case SUB_CTL_RESET_TO_FACTORY:
-                sb_sep(obj, "+");
-                sb_str(obj, "reset-to-factory");
+                otw_tb_sep(obj, "+");
+                otw_tb_str(obj, "reset-to-factory");
                 control = true;
                 break;
             default:
-                sb_sep(obj, "+");
-                sb_str(obj, "control");
+                otw_tb_sep(obj, "+");
+                otw_tb_str(obj, "control");
                 break;
             }
         } else {
-            sb_sep(obj, "+");
-            sb_str(obj, "option-");
-            sb_u32(obj, b.option);
-            sb_str(obj, ".");
-            sb_u32(obj, b.suboption);
+            otw_tb_sep(obj, "+");
+            otw_tb_str(obj, "option-");
+            otw_tb_u32(obj, b.option);
+            otw_tb_str(obj, ".");
+            otw_tb_u32(obj, b.suboption);
         }
     }
     *cls = control  ? OTW_CLASS_CONTROL
@@ -428,34 +362,34 @@ static bool set_blocks(otw_reader *r, sbuf *obj, otw_op_class *cls)
 }
 
 /* Identify request filters (no BlockInfo): "all", "name=..", ... */
-static bool identify_filters(otw_reader *r, sbuf *obj)
+static bool identify_filters(otw_reader *r, otw_tb *obj)
 {
     dcp_block b;
     while (rd_left(r) > 0) {
         if (!next_block(r, &b))
             return false;
-        sb_sep(obj, "+");
-        sb_str(obj, option_name(b.option, b.suboption));
+        otw_tb_sep(obj, "+");
+        otw_tb_str(obj, option_name(b.option, b.suboption));
         if (b.option == OPT_DEVICE &&
             (b.suboption == SUB_DEV_NAME || b.suboption == SUB_DEV_ALIAS ||
              b.suboption == SUB_DEV_TYPE)) {
-            sb_str(obj, "=");
-            sb_wire(obj, b.data, b.len);
+            otw_tb_str(obj, "=");
+            otw_tb_wire(obj, b.data, b.len);
         }
     }
     return true;
 }
 
 /* Get request: option/suboption pairs, no length. */
-static bool get_options(otw_reader *r, sbuf *obj)
+static bool get_options(otw_reader *r, otw_tb *obj)
 {
     if (rd_left(r) % 2 != 0)
         return false;
     while (rd_left(r) > 0) {
         uint8_t o = rd_u8(r);
         uint8_t s = rd_u8(r);
-        sb_sep(obj, "+");
-        sb_str(obj, option_name(o, s));
+        otw_tb_sep(obj, "+");
+        otw_tb_str(obj, option_name(o, s));
     }
     return true;
 }
@@ -537,7 +471,7 @@ otw_parse_status pndcp_parse(void *session, otw_dir dir, const uint8_t *pdu, siz
     op.op_class = service_class(service);
     op.request_seen = !response;
     op.response_ts_us = response ? ts_us : 0;
-    sbuf obj = sb_init(op.object, sizeof(op.object));
+    otw_tb obj = otw_tb_init(op.object, sizeof(op.object));
 
     otw_identity id;
     memset(&id, 0, sizeof(id));

@@ -31,9 +31,7 @@ void pop3_session_init(void *session)
 
 static void emit(pop3_session *s, otw_login_outcome o, const otw_sink *sink)
 {
-    if (s->login.active)
-        s->n_logins++;
-    clt_login_emit(&s->login, OTW_PROTO_POP3, o, sink);
+    clt_login_end(&s->login, OTW_PROTO_POP3, o, &s->n_logins, sink);
     clt_sasl_reset(&s->sasl);
     s->state = ST_NONE;
 }
@@ -141,7 +139,7 @@ void pop3_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_s
         return;
     if (s->state == ST_NEED_PASS && timeout_us != 0)
         return; /* the client's turn */
-    if (timeout_us == 0 || (ts_us >= s->login.ts_us && ts_us - s->login.ts_us > timeout_us))
+    if (clt_login_due(&s->login, ts_us, timeout_us))
         emit(s, OTW_LOGIN_UNKNOWN, sink);
 }
 

@@ -64,6 +64,7 @@
  */
 #include "s7comm.h"
 
+#include "pending.h"
 #include "reader.h"
 
 #include <string.h>
@@ -127,14 +128,17 @@ static void s_cat(char *dst, size_t cap, const char *src)
 
 static void s_cat_u(char *dst, size_t cap, uint32_t v)
 {
-    char tmp[11] = {0};
-    size_t i = sizeof(tmp) - 1;
-    tmp[i] = '\0';
+    char digits[10]; /* least significant first */
+    size_t n = 0;
     do {
-        tmp[--i] = (char)('0' + v % 10);
+        digits[n++] = (char)('0' + v % 10);
         v /= 10;
-    } while (v != 0 && i > 0);
-    s_cat(dst, cap, tmp + i);
+    } while (v != 0);
+    size_t len = s_len(dst, cap);
+    while (n > 0 && len + 1 < cap)
+        dst[len++] = digits[--n];
+    if (len < cap)
+        dst[len] = '\0';
 }
 
 static void s_cat_hex16(char *dst, size_t cap, uint16_t v)
@@ -639,11 +643,10 @@ static int find_pending(const s7_session *s, uint8_t kind, uint8_t dir, uint16_t
     return -1;
 }
 
-static void remove_pending(s7_session *s, uint32_t i)
+/* ctx is the session: the op's unit and a held password live there. */
+static void unanswered(void *ctx, const void *p, const otw_sink *sink)
 {
-    if (i + 1 < s->n_pending)
-        memmove(&s->pending[i], &s->pending[i + 1], (s->n_pending - i - 1) * sizeof(s->pending[0]));
-    s->n_pending--;
+    emit_op(ctx, sink, p, true, 0, OTW_OUTCOME_NO_RESPONSE, 0);
 }
 
 static void add_pending(s7_session *s, const s7_pending *p, const otw_sink *sink)
@@ -652,18 +655,8 @@ static void add_pending(s7_session *s, const s7_pending *p, const otw_sink *sink
     if (s->n_pending > S7_MAX_PENDING)
         s->n_pending = S7_MAX_PENDING;
     int dup = find_pending(s, p->kind, p->dir, p->ref);
-    if (dup >= 0) {
-        s7_pending old = s->pending[dup];
-        remove_pending(s, (uint32_t)dup);
-        emit_op(s, sink, &old, true, 0, OTW_OUTCOME_NO_RESPONSE, 0);
-    }
-    if (s->n_pending >= S7_MAX_PENDING) {
-        s7_pending old = s->pending[0];
-        remove_pending(s, 0);
+    if (OTW_PENDING_PUSH(s->pending, &s->n_pending, dup, p, unanswered, s, sink))
         s->n_pending_evicted++;
-        emit_op(s, sink, &old, true, 0, OTW_OUTCOME_NO_RESPONSE, 0);
-    }
-    s->pending[s->n_pending++] = *p;
 }
 
 /* Takes the pending request answered by a PDU travelling in dir, if any. */
@@ -676,8 +669,7 @@ static bool take_pending(s7_session *s, uint8_t kind, otw_dir dir, uint16_t ref,
         s->n_unmatched_responses++;
         return false;
     }
-    *out = s->pending[idx];
-    remove_pending(s, (uint32_t)idx);
+    OTW_PENDING_TAKE(s->pending, &s->n_pending, (uint32_t)idx, out);
     return true;
 }
 
@@ -1491,22 +1483,10 @@ otw_parse_status s7_parse(void *session, otw_dir dir, const uint8_t *pdu, size_t
 void s7_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_sink *sink)
 {
     s7_session *s = session;
-    uint32_t kept = 0;
 
     if (s == NULL)
         return;
-    if (s->n_pending > S7_MAX_PENDING)
-        s->n_pending = S7_MAX_PENDING;
-    uint32_t n = s->n_pending;
-    for (uint32_t i = 0; i < n; i++) {
-        s7_pending p = s->pending[i];
-        bool old = timeout_us == 0 || (ts_us >= p.ts_us && ts_us - p.ts_us > timeout_us);
-        if (old)
-            emit_op(s, sink, &p, true, 0, OTW_OUTCOME_NO_RESPONSE, 0);
-        else
-            s->pending[kept++] = p;
-    }
-    s->n_pending = kept;
+    OTW_PENDING_EXPIRE(s->pending, &s->n_pending, ts_us, timeout_us, unanswered, s, sink);
     /* a password whose request is no longer pending has no answer to wait for */
     if (s->pw_held && (timeout_us == 0 || find_pending(s, S7_KIND_USERDATA, OTW_DIR_TO_SERVER,
                                                        s->pw_ref) < 0))

@@ -39,6 +39,7 @@
  */
 #include "slmp.h"
 
+#include "pending.h"
 #include "reader.h"
 
 #include <string.h>
@@ -519,11 +520,10 @@ static void malformed(slmp_session *s, const otw_sink *sink)
         sink->anomaly(sink->ctx, "slmp_malformed");
 }
 
-static void remove_pending(slmp_session *s, uint32_t i)
+static void unanswered(void *ctx, const void *p, const otw_sink *sink)
 {
-    if (i + 1 < s->n_pending)
-        memmove(&s->pending[i], &s->pending[i + 1], (s->n_pending - i - 1) * sizeof(s->pending[0]));
-    s->n_pending--;
+    (void)ctx;
+    emit_op(sink, p, true, 0, OTW_OUTCOME_NO_RESPONSE, 0, true);
 }
 
 /* 4E: same serial; 3E: the oldest 3E request of the same code. */
@@ -696,21 +696,10 @@ static otw_parse_status handle_request(slmp_session *s, const slmp_hdr *h, slmp_
         p.object[0] = '\0';
         malformed(s, sink);
     }
-    if (h->frame & SLMP_FRAME_4E) {
-        int dup = find_pending(s, h->frame, h->serial);
-        if (dup >= 0) {
-            slmp_pending old = s->pending[dup];
-            remove_pending(s, (uint32_t)dup);
-            emit_op(sink, &old, true, 0, OTW_OUTCOME_NO_RESPONSE, 0, true);
-        }
-    }
-    if (s->n_pending >= SLMP_MAX_PENDING) {
-        slmp_pending old = s->pending[0];
-        remove_pending(s, 0);
+    /* 3E frames have no serial: requests of one code queue up */
+    int dup = (h->frame & SLMP_FRAME_4E) ? find_pending(s, h->frame, h->serial) : -1;
+    if (OTW_PENDING_PUSH(s->pending, &s->n_pending, dup, &p, unanswered, NULL, sink))
         s->n_pending_evicted++;
-        emit_op(sink, &old, true, 0, OTW_OUTCOME_NO_RESPONSE, 0, true);
-    }
-    s->pending[s->n_pending++] = p;
     return ok ? OTW_PARSE_OK : OTW_PARSE_MALFORMED;
 }
 
@@ -732,8 +721,7 @@ static otw_parse_status handle_response(slmp_session *s, const slmp_hdr *h, slmp
     p.pc = h->pc;
     p.frame = h->frame;
     if (known) {
-        p = s->pending[idx];
-        remove_pending(s, (uint32_t)idx);
+        OTW_PENDING_TAKE(s->pending, &s->n_pending, (uint32_t)idx, &p);
     } else {
         s->n_unmatched_responses++;
     }
@@ -805,22 +793,9 @@ void slmp_session_init(void *session)
 void slmp_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_sink *sink)
 {
     slmp_session *s = session;
-    uint32_t kept = 0;
 
-    if (s == NULL)
-        return;
-    if (s->n_pending > SLMP_MAX_PENDING)
-        s->n_pending = SLMP_MAX_PENDING;
-    uint32_t n = s->n_pending;
-    for (uint32_t i = 0; i < n; i++) {
-        slmp_pending p = s->pending[i];
-        bool old = timeout_us == 0 || (ts_us >= p.ts_us && ts_us - p.ts_us > timeout_us);
-        if (old)
-            emit_op(sink, &p, true, 0, OTW_OUTCOME_NO_RESPONSE, 0, true);
-        else
-            s->pending[kept++] = p;
-    }
-    s->n_pending = kept;
+    if (s != NULL)
+        OTW_PENDING_EXPIRE(s->pending, &s->n_pending, ts_us, timeout_us, unanswered, NULL, sink);
 }
 
 /* Default ports: 5000-5003 are the ports the Mitsubishi manuals and SCADA

@@ -49,6 +49,7 @@
 #include "snmp.h"
 
 #include "idutil.h"
+#include "pending.h"
 #include "reader.h"
 
 #include <string.h>
@@ -349,14 +350,6 @@ static void emit_cred(const otw_sink *sink, const otw_reader *community, uint64_
     sink->credential(sink->ctx, &c);
 }
 
-static void remove_pending(snmp_session *s, uint32_t i)
-{
-    if (i + 1 < s->n_pending)
-        memmove(&s->pending[i], &s->pending[i + 1],
-                (s->n_pending - i - 1) * sizeof(s->pending[0]));
-    s->n_pending--;
-}
-
 static int find_pending(const snmp_session *s, uint32_t rid)
 {
     for (uint32_t i = 0; i < s->n_pending; i++)
@@ -365,9 +358,12 @@ static int find_pending(const snmp_session *s, uint32_t rid)
     return -1;
 }
 
-/* A request that got no response: its op, and its login without a secret. */
-static void unanswered(const snmp_session *s, const snmp_pending *q, const otw_sink *sink)
+/* A request that got no response: its op, and its login without a secret
+ * (ctx is the session). */
+static void unanswered(void *ctx, const void *entry, const otw_sink *sink)
 {
+    const snmp_session *s = ctx;
+    const snmp_pending *q = entry;
     emit_op(sink, q->pdu_type, q->object, q->request_id, q->ts_us, 0, OTW_OUTCOME_NO_RESPONSE,
             0, true);
     if (q->has_community)
@@ -407,31 +403,23 @@ static void handle(snmp_session *s, const pdu_info *p, uint64_t ts, const otw_si
             emit_op(sink, p->type, p->object, p->request_id, ts, ts, outcome, exc, false);
             return;
         }
-        snmp_pending q = s->pending[i];
-        remove_pending(s, (uint32_t)i);
+        snmp_pending q;
+        OTW_PENDING_TAKE(s->pending, &s->n_pending, (uint32_t)i, &q);
         emit_op(sink, q.pdu_type, q.object, q.request_id, q.ts_us, ts, outcome, exc, true);
         return;
     }
     default: {
         s->n_requests++;
+        /* a retry reusing the id: the older one went unanswered */
         int dup = find_pending(s, p->request_id);
-        if (dup >= 0) { /* a retry reusing the id: the older one went unanswered */
-            snmp_pending old = s->pending[dup];
-            remove_pending(s, (uint32_t)dup);
-            unanswered(s, &old, sink);
-        }
-        if (s->n_pending >= SNMP_MAX_PENDING) {
-            snmp_pending old = s->pending[0];
-            remove_pending(s, 0);
-            unanswered(s, &old, sink);
-        }
-        snmp_pending *n = &s->pending[s->n_pending++];
-        memset(n, 0, sizeof(*n));
-        n->request_id = p->request_id;
-        n->pdu_type = p->type;
-        n->ts_us = ts;
-        n->has_community = community != NULL;
-        otw_idu_cat(n->object, sizeof(n->object), p->object);
+        snmp_pending n;
+        memset(&n, 0, sizeof(n));
+        n.request_id = p->request_id;
+        n.pdu_type = p->type;
+        n.ts_us = ts;
+        n.has_community = community != NULL;
+        otw_idu_cat(n.object, sizeof(n.object), p->object);
+        (void)OTW_PENDING_PUSH(s->pending, &s->n_pending, dup, &n, unanswered, s, sink);
         return;
     }
     }
@@ -513,21 +501,8 @@ void snmp_session_init(void *session)
 void snmp_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_sink *sink)
 {
     snmp_session *s = session;
-    uint32_t kept = 0;
-    if (s == NULL)
-        return;
-    if (s->n_pending > SNMP_MAX_PENDING)
-        s->n_pending = SNMP_MAX_PENDING;
-    uint32_t n = s->n_pending;
-    for (uint32_t i = 0; i < n; i++) {
-        snmp_pending q = s->pending[i];
-        bool old = timeout_us == 0 || (ts_us >= q.ts_us && ts_us - q.ts_us > timeout_us);
-        if (old)
-            unanswered(s, &q, sink);
-        else
-            s->pending[kept++] = q;
-    }
-    s->n_pending = kept;
+    if (s != NULL)
+        OTW_PENDING_EXPIRE(s->pending, &s->n_pending, ts_us, timeout_us, unanswered, s, sink);
 }
 
 const otw_dissector snmp_dissector = {

@@ -52,9 +52,7 @@ static void wipe_input(telnet_session *s)
 
 static void emit(telnet_session *s, otw_login_outcome o, const otw_sink *sink)
 {
-    if (s->login.active)
-        s->n_logins++;
-    clt_login_emit(&s->login, OTW_PROTO_TELNET, o, sink);
+    clt_login_end(&s->login, OTW_PROTO_TELNET, o, &s->n_logins, sink);
 }
 
 /* Option negotiation filter: returns true when b is terminal data. */

@@ -54,9 +54,7 @@ static void expect(uint8_t phase, int *dir, size_t *need)
 
 static void emit(vnc_session *s, otw_login_outcome o, const otw_sink *sink)
 {
-    if (s->login.active)
-        s->n_logins++;
-    clt_login_emit(&s->login, OTW_PROTO_VNC, o, sink);
+    clt_login_end(&s->login, OTW_PROTO_VNC, o, &s->n_logins, sink);
 }
 
 static uint8_t version_minor(const uint8_t *v)
@@ -209,9 +207,7 @@ otw_parse_status vnc_parse(void *session, otw_dir dir, const uint8_t *data, size
 void vnc_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_sink *sink)
 {
     vnc_session *s = session;
-    if (s == NULL || !s->login.active)
-        return;
-    if (timeout_us == 0 || (ts_us >= s->login.ts_us && ts_us - s->login.ts_us > timeout_us)) {
+    if (s != NULL && clt_login_due(&s->login, ts_us, timeout_us)) {
         emit(s, OTW_LOGIN_UNKNOWN, sink);
         s->phase = P_DONE;
     }
