@@ -43,6 +43,13 @@ typedef struct otw_dissector {
     /* Emits what is pending (unanswered requests) older than ts_us - timeout_us;
      * timeout_us == 0 flushes everything (flow end). May be NULL. */
     void (*expire)(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_sink *sink);
+    /* A TCP PDU of pdu_len bytes, larger than the sensor reassembles, that
+     * it will skip: its first head_len bytes (< pdu_len), whatever the
+     * stream held when the header came. Lets the dissector record what the
+     * head tells (a request, the answer to a pending one, its status).
+     * May be NULL. */
+    void (*oversized)(void *session, otw_dir dir, const uint8_t *head, size_t head_len,
+                      size_t pdu_len, uint64_t ts_us, const otw_sink *sink);
 } otw_dissector;
 
 /* The dissector owning this TCP/UDP server port, or NULL. */

@@ -729,8 +729,11 @@ static bool request_body(otw_reader *r, uint32_t type_id, otw_tb *obj, otw_ident
 
 /* Body of a plain OPN/MSG/CLO chunk after the security header: sequence
  * header, type id, then request or response. */
+/* head: only the first bytes of a message too large to reassemble (see
+ * ua_oversized): what they hold counts, an identity may be partial. */
 static otw_parse_status plain_body(ua_session *s, otw_dir dir, otw_reader *r, char chunk,
-                                   const char *opn_object, uint64_t ts, const otw_sink *sink)
+                                   const char *opn_object, uint64_t ts, const otw_sink *sink,
+                                   bool head)
 {
     (void)rd_le32(r); /* SequenceNumber */
     uint32_t request_id = rd_le32(r);
@@ -847,7 +850,9 @@ static otw_parse_status plain_body(ua_session *s, otw_dir dir, otw_reader *r, ch
             rd_skip(r, 8); /* RevisedSessionTimeout */
             fits = fits && !r->truncated && skip_string(r) && skip_string(r); /* nonce, cert */
         }
-        if (fits && endpoints(r, &id, &any) && any)
+        /* A head ends inside the endpoints (a certificate is most of a
+         * GetEndpoints answer): what was read before the cut still counts. */
+        if (fits && (endpoints(r, &id, &any) || head) && any)
             emit_identity(sink, &id, dir, "opcua endpoints");
     }
     return OTW_PARSE_OK;
@@ -982,7 +987,7 @@ otw_parse_status ua_parse(void *session, otw_dir dir, const uint8_t *pdu, size_t
             if (none) {
                 if (dir == OTW_DIR_TO_SERVER)
                     s->policy = UA_POLICY_NONE;
-                st = plain_body(s, dir, &r, chunk, object, ts_us, sink);
+                st = plain_body(s, dir, &r, chunk, object, ts_us, sink, false);
             } else if (dir == OTW_DIR_TO_SERVER) {
                 /* Asymmetrically encrypted: the op is the policy, nothing more. */
                 s->policy = UA_POLICY_SECURED;
@@ -1009,7 +1014,7 @@ otw_parse_status ua_parse(void *session, otw_dir dir, const uint8_t *pdu, size_t
         } else if (s->policy == UA_POLICY_NONE ||
                    (s->policy == UA_POLICY_UNKNOWN && looks_plain(&r))) {
             s->policy = UA_POLICY_NONE; /* a plain message: the channel is not encrypted */
-            st = plain_body(s, dir, &r, chunk, "", ts_us, sink);
+            st = plain_body(s, dir, &r, chunk, "", ts_us, sink, false);
         } else if (dir == OTW_DIR_TO_SERVER && chunk == 'F') {
             s->n_requests++;
             emit_op(sink, memcmp(type, "CLO", 3) == 0 ? UA_CLO_REQ : UA_FN_ENCRYPTED, 0, NULL,
@@ -1030,6 +1035,32 @@ void ua_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_sin
         OTW_PENDING_EXPIRE(s->pending, &s->n_pending, ts_us, timeout_us, unanswered, NULL, sink);
 }
 
+/* A MSG too large to reassemble: its head still carries the request (type
+ * and the start of its body) or the answer's ResponseHeader, so the request
+ * is recorded, or the pending one it answers closed with its status, and a
+ * GetEndpoints answer gives what its head holds of the server's identity.
+ * Secured channels and other message types: nothing (their bodies are
+ * opaque or carry nothing we use). */
+void ua_oversized(void *session, otw_dir dir, const uint8_t *head, size_t head_len,
+                  size_t pdu_len, uint64_t ts_us, const otw_sink *sink)
+{
+    ua_session *s = session;
+    (void)pdu_len;
+    if (!s || head_len < UA_HEADER_LEN + 8 || memcmp(head, "MSG", 3) != 0 ||
+        (head[3] != 'F' && head[3] != 'C' && head[3] != 'A'))
+        return;
+    if ((unsigned)dir > 1)
+        dir = OTW_DIR_TO_SERVER;
+    otw_reader r = rd_init(head, head_len);
+    rd_skip(&r, UA_HEADER_LEN);
+    (void)rd_le32(&r); /* SecureChannelId */
+    (void)rd_le32(&r); /* TokenId */
+    if (s->policy == UA_POLICY_NONE || (s->policy == UA_POLICY_UNKNOWN && looks_plain(&r))) {
+        s->policy = UA_POLICY_NONE;
+        (void)plain_body(s, dir, &r, (char)head[3], "", ts_us, sink, true);
+    }
+}
+
 const otw_dissector opcua_dissector = {
     .proto = OTW_PROTO_OPCUA,
     .name = "opcua",
@@ -1041,4 +1072,5 @@ const otw_dissector opcua_dissector = {
     .frame_len = ua_frame_len,
     .parse = ua_parse,
     .expire = ua_expire,
+    .oversized = ua_oversized,
 };

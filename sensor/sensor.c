@@ -615,6 +615,9 @@ static size_t consume(void *ctx, const uint8_t *data, size_t len, uint32_t *skip
              * without an answer), framing resumes right after it. A PDU
              * that arrived whole in one segment is parsed below. */
             s->stats.oversized_pdus++;
+            if (d->oversized)
+                d->oversized(session_of(s, f), s->cur_dir, data + off, len - off, (size_t)n,
+                             s->cur_ts, &s->sink);
             *skip = (uint32_t)((size_t)n - (len - off) > UINT32_MAX ? UINT32_MAX
                                                                      : (size_t)n - (len - off));
             return len;

@@ -8,7 +8,8 @@
  *   function (fuzz_cut_stream: frame_len or a fallback length taken from
  *   the input; fuzz_cut_dgram and fuzz_cut_dgram_dir: a 2-byte header
  *   before each datagram). Every PDU is parsed from an exact-size heap
- *   copy so ASan reports any read past it; the clock moves, expire runs
+ *   copy so ASan reports any read past it (one larger than the sensor's
+ *   stream buffer goes, as its head, to the dissector's oversized hook); the clock moves, expire runs
  *   now and then and once at the end, and the target's session invariants
  *   are checked after every PDU and after the final flush.
  * - fuzz_conversation(): the cleartext login dissectors; each step's first
@@ -294,8 +295,23 @@ static inline int fuzz_run(const fuzz_target *t, const uint8_t *data, size_t siz
         fuzz_step st = {.dir = dir, .flip = true, .ts = ts};
         if (!t->cut(t, data + off, size - off, off, &st))
             break;
-        if (!fuzz_parse_copy(t, s, &st, data + off + st.hdr, &sink))
+        const uint8_t *pdu = data + off + st.hdr;
+        size_t avail = size - off - st.hdr;
+        long fl = t->d->oversized && avail ? t->d->frame_len(pdu, avail) : 0;
+        if (fl > (long)FUZZ_STREAM_BUF) {
+            /* Larger than the stream buffer: the sensor hands the head over
+             * (an exact-size copy here) and skips the PDU. */
+            size_t head = avail < FUZZ_STREAM_BUF ? avail : FUZZ_STREAM_BUF;
+            uint8_t *copy = malloc(head);
+            if (copy == NULL)
+                break;
+            memcpy(copy, pdu, head);
+            t->d->oversized(s, st.dir, copy, head, (size_t)fl, st.ts, &sink);
+            free(copy);
+            st.n = avail < (size_t)fl ? avail : (size_t)fl;
+        } else if (!fuzz_parse_copy(t, s, &st, pdu, &sink)) {
             break;
+        }
         if (t->check_session)
             t->check_session(s, false);
         ts = st.ts + st.tick;

@@ -630,6 +630,46 @@ static void test_limits_and_garbage(void **state)
 }
 
 /* Every prefix of each message (MessageSize patched to the prefix). */
+/* A message larger than the sensor reassembles: only its head arrives, via
+ * the oversized hook. A request is recorded (object unknown), the head of
+ * an answer closes its request with the ResponseHeader's status, and
+ * nothing happens for short, non-MSG or bad-chunk heads. */
+static void test_oversized_heads(void **state)
+{
+    fixture *f = *state;
+    msg m;
+    opn_none(f, &m);
+    /* The head of a 9000-byte WriteRequest (673), request id 3. */
+    sym(&m, "MSG", 'F', 3, 673);
+    request_header(&m);
+    u32(&m, 1000); /* NodesToWrite: 1000, cut off here */
+    finish(&m);
+    ua_oversized(&f->s, C2S, m.b, m.n, 9000, 30, &f->sink);
+    assert_int_equal(f->s.n_pending, 1);
+    /* The head of its 9000-byte answer: BadUserAccessDenied. */
+    sym(&m, "MSG", 'F', 3, 676); /* WriteResponse */
+    response_header(&m, 0x801F0000u);
+    u32(&m, 1000); /* Results: 1000, cut off */
+    finish(&m);
+    ua_oversized(&f->s, S2C, m.b, m.n, 9000, 31, &f->sink);
+    assert_int_equal(f->s.n_pending, 0);
+    const otw_op *op = &f->rec.ops[f->rec.n_ops - 1];
+    assert_string_equal(op->function_name, "Write");
+    assert_int_equal(op->outcome, OTW_OUTCOME_EXCEPTION);
+    assert_int_equal(op->exception_code, 0x801F);
+    assert_int_equal(op->response_ts_us, 31);
+    /* Too short to hold a MSG header, an OPN head, a bad chunk type: nothing. */
+    size_t before = f->rec.n_ops;
+    ua_oversized(&f->s, S2C, m.b, 12, 9000, 32, &f->sink);
+    memcpy(m.b, "OPNF", 4);
+    ua_oversized(&f->s, S2C, m.b, m.n, 9000, 32, &f->sink);
+    memcpy(m.b, "MSGX", 4);
+    ua_oversized(&f->s, S2C, m.b, m.n, 9000, 32, &f->sink);
+    ua_oversized(NULL, S2C, m.b, m.n, 9000, 32, &f->sink);
+    assert_int_equal(f->rec.n_ops, before);
+    assert_int_equal(f->rec.n_anomalies, 0);
+}
+
 static void test_truncation(void **state)
 {
     fixture *f = *state;
@@ -706,6 +746,7 @@ int main(void)
         cmocka_unit_test_setup(test_secured_channel, setup),
         cmocka_unit_test_setup(test_midstream_and_chunks, setup),
         cmocka_unit_test_setup(test_limits_and_garbage, setup),
+        cmocka_unit_test_setup(test_oversized_heads, setup),
         cmocka_unit_test_setup(test_truncation, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
