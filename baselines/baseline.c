@@ -410,6 +410,9 @@ void otw_baseline_counts(const otw_baseline *b, otw_bl_counts *out)
     }
     out->controllers = b->n_ctrls;
     out->acceptances = b->n_accepted;
+    out->channels_max = BL_MAX_CHANNELS;
+    out->controllers_max = BL_MAX_CONTROLLERS;
+    out->channels_refused = b->refused;
 }
 
 /* The learning window opens at the first fact after `learn` without a

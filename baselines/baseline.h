@@ -44,6 +44,8 @@ typedef struct otw_baseline otw_baseline;
 
 typedef struct otw_bl_counts {
     uint32_t channels, channels_known, operations, series_periodic, controllers, acceptances;
+    uint32_t channels_max, controllers_max; /* table sizes: beyond them nothing is learned */
+    uint64_t channels_refused;              /* operations of channels that found no room (this run) */
 } otw_bl_counts;
 
 otw_baseline *otw_baseline_new(const otw_bl_settings *set, otw_alerts *alerts, otw_novelty *nov);

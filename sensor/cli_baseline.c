@@ -144,7 +144,9 @@ static int cmd_status(const char *dir)
            otw_baseline_mode(c.bl) == OTW_BL_LEARNING ? "learning" : "detecting");
     printf("learning since:  %s\n", ts_text(otw_baseline_learn_start(c.bl), t1));
     printf("learning until:  %s\n", ts_text(otw_baseline_learn_until(c.bl), t2));
-    printf("channels:        %u (%u learned)\n", n.channels, n.channels_known);
+    printf("channels:        %u (%u learned)%s\n", n.channels, n.channels_known,
+           n.channels >= n.channels_max ? ": the table is full, further channels are not learned"
+                                        : "");
     printf("operations:      %u\n", n.operations);
     printf("periodic series: %u\n", n.series_periodic);
     printf("controllers:     %u\n", n.controllers);

@@ -1313,6 +1313,12 @@ void otw_sensor_print_stats(otw_sensor *s, FILE *f)
             otw_comms_size(s->comms), (unsigned long long)otw_comms_refused(s->comms),
             (unsigned long long)st->alerts_new, (unsigned long long)otw_alerts_refused(s->alerts),
             (unsigned long long)st->checkpoints, (unsigned long long)st->checkpoint_failures);
+    otw_bl_counts bc;
+    otw_baseline_counts(s->baseline, &bc);
+    fprintf(f,
+            "baseline_channels=%u baseline_channels_max=%u baseline_channel_ops_refused=%llu "
+            "baseline_controllers=%u\n",
+            bc.channels, bc.channels_max, (unsigned long long)bc.channels_refused, bc.controllers);
     if (s->syslog) {
         otw_syslog_stats ys;
         otw_syslog_get_stats(s->syslog, &ys);
