@@ -513,12 +513,12 @@ static void critical_alerts(otw_baseline *b, bl_channel *c, const otw_op *op,
                  op->function, op->object[0] ? " " : "", op->object);
     snprintf(al.message, sizeof(al.message), "%s %s %s%s: %s (function %u%s%s%s)",
              ep_text(client, a, sizeof(a)), what, ep_text(server, s, sizeof(s)), u,
-             op->function_name ? op->function_name : "?", op->function,
-             op->object[0] ? ", " : "", op->object,
-             op->outcome == OTW_OUTCOME_EXCEPTION            ? ", refused by the device"
-             : op->outcome == OTW_OUTCOME_NO_RESPONSE        ? ", no answer seen"
+             op->function_name ? op->function_name : "?", op->function, op->object[0] ? ", " : "",
+             op->object,
+             op->outcome == OTW_OUTCOME_EXCEPTION                  ? ", refused by the device"
+             : op->outcome == OTW_OUTCOME_NO_RESPONSE              ? ", no answer seen"
              : op->response_ts_us && op->outcome == OTW_OUTCOME_OK ? ", accepted by the device"
-                                                               : "");
+                                                                   : "");
     otw_alerts_raise(b->alerts, &al, op->ts_us, 1);
 }
 
@@ -549,7 +549,8 @@ static void write_out_of_range(otw_baseline *b, const bl_op *o, const otw_op *op
 {
     otw_alert al;
     alert_init(&al, "WRITE_OUT_OF_RANGE", OTW_SEV_HIGH, "T0836", client, server, op->protocol);
-    uint32_t lo = op->address_start, hi = op->address_start + (op->address_count ? op->address_count - 1 : 0);
+    uint32_t lo = op->address_start,
+             hi = op->address_start + (op->address_count ? op->address_count - 1 : 0);
     snprintf(al.key, sizeof(al.key), "unit=%u fc=%u range=%u-%u", op->has_unit ? op->unit : 0,
              op->function, lo, hi);
     char expected[160] = "";
@@ -690,8 +691,8 @@ static void scan_op(otw_baseline *b, const otw_op *op, const otw_endpoint *clien
 /* Is this source already reported scanning function codes on this server?
  * Then a new function is part of the scan (counted there), not news of its
  * own: a scan of 100 codes is one alert, not a hundred. */
-static bool function_scan(otw_baseline *b, const otw_endpoint *client,
-                          const otw_endpoint *server, uint64_t now)
+static bool function_scan(otw_baseline *b, const otw_endpoint *client, const otw_endpoint *server,
+                          uint64_t now)
 {
     bl_scan *s = scan_slot(b, &client->ip, &server->ip, now);
     return s->n_functions >= b->set.scan_functions;
@@ -721,8 +722,8 @@ void otw_baseline_asset_new(otw_baseline *b, const otw_asset *a, uint64_t ts_us)
 }
 
 void otw_baseline_comm_new(otw_baseline *b, const otw_comm *c, const char *proto_name,
-                           const otw_endpoint *client, const otw_endpoint *server,
-                           bool industrial, uint64_t ts_us)
+                           const otw_endpoint *client, const otw_endpoint *server, bool industrial,
+                           uint64_t ts_us)
 {
     clock_in(b, ts_us);
     if (!site_learning(b))
@@ -806,8 +807,7 @@ void otw_baseline_op(otw_baseline *b, const otw_op *op, const otw_endpoint *clie
         if (!o && !function_scan(b, client, server, op->ts_us))
             new_operation(b, c, op, client, server);
         else if (is_write(op->op_class) && op->has_address && op->address_count &&
-                 !range_covered(o, op->address_start,
-                                op->address_start + op->address_count - 1))
+                 !range_covered(o, op->address_start, op->address_start + op->address_count - 1))
             write_out_of_range(b, o, op, client, server);
         if (o)
             o->count++;
@@ -817,8 +817,8 @@ void otw_baseline_op(otw_baseline *b, const otw_op *op, const otw_endpoint *clie
 
     /* Timing: the rhythm of each polled series on the channel. */
     if (op->request_seen) {
-        bl_series *sr = series_get(c, op->function, op->has_address ? op->address_start : 0,
-                                   learning);
+        bl_series *sr =
+            series_get(c, op->function, op->has_address ? op->address_start : 0, learning);
         if (sr) {
             if (sr->last_us && op->ts_us > sr->last_us) {
                 uint64_t iv = (op->ts_us - sr->last_us) / 1000u;
@@ -1009,8 +1009,8 @@ int otw_baseline_accept(otw_baseline *b, const otw_alert *a, char *err, size_t e
         o->state = BL_OP_SITE;
         if (!strcmp(a->type, "WRITE_OUT_OF_RANGE")) {
             o->op_class = OTW_CLASS_WRITE;
-            if (sscanf(strstr(a->key, "range=") ? strstr(a->key, "range=") : "", "range=%u-%u",
-                       &lo, &hi) == 2)
+            if (sscanf(strstr(a->key, "range=") ? strstr(a->key, "range=") : "", "range=%u-%u", &lo,
+                       &hi) == 2)
                 bl_range_add(o, lo, hi);
         }
         if (!strcmp(a->type, "CONTROL_COMMAND"))

@@ -45,7 +45,7 @@ typedef struct otw_baseline otw_baseline;
 typedef struct otw_bl_counts {
     uint32_t channels, channels_known, operations, series_periodic, controllers, acceptances;
     uint32_t channels_max, controllers_max; /* table sizes: beyond them nothing is learned */
-    uint64_t channels_refused;              /* operations of channels that found no room (this run) */
+    uint64_t channels_refused; /* operations of channels that found no room (this run) */
 } otw_bl_counts;
 
 otw_baseline *otw_baseline_new(const otw_bl_settings *set, otw_alerts *alerts, otw_novelty *nov);
@@ -64,8 +64,8 @@ void otw_baseline_counts(const otw_baseline *b, otw_bl_counts *out);
 /* Facts from the sensor. */
 void otw_baseline_asset_new(otw_baseline *b, const otw_asset *a, uint64_t ts_us);
 void otw_baseline_comm_new(otw_baseline *b, const otw_comm *c, const char *proto_name,
-                           const otw_endpoint *client, const otw_endpoint *server,
-                           bool industrial, uint64_t ts_us);
+                           const otw_endpoint *client, const otw_endpoint *server, bool industrial,
+                           uint64_t ts_us);
 /* server_asset: inventory index of the server (liveness), or OTW_ASSET_NONE. */
 void otw_baseline_op(otw_baseline *b, const otw_op *op, const otw_endpoint *client,
                      const otw_endpoint *server, uint32_t server_asset);

@@ -6,19 +6,19 @@
 #include "baseline.h"
 #include "keymap.h"
 
-#define BL_MAX_CHANNELS 4096     /* (client, server, protocol, unit) */
-#define BL_MAX_OPS 24            /* functions per channel */
-#define BL_MAX_RANGES 8          /* covering intervals per function */
-#define BL_RANGE_GAP 8           /* addresses this close merge into one interval */
-#define BL_MAX_SERIES 16         /* polled series per channel */
-#define BL_SAMPLES 48            /* intervals kept while learning a series */
-#define BL_MIN_SAMPLES 8         /* fewer: not enough to call it periodic */
-#define BL_RECENT 8              /* intervals judged together while detecting */
+#define BL_MAX_CHANNELS 4096 /* (client, server, protocol, unit) */
+#define BL_MAX_OPS 24        /* functions per channel */
+#define BL_MAX_RANGES 8      /* covering intervals per function */
+#define BL_RANGE_GAP 8       /* addresses this close merge into one interval */
+#define BL_MAX_SERIES 16     /* polled series per channel */
+#define BL_SAMPLES 48        /* intervals kept while learning a series */
+#define BL_MIN_SAMPLES 8     /* fewer: not enough to call it periodic */
+#define BL_RECENT 8          /* intervals judged together while detecting */
 #define BL_MAX_CONTROLLERS 4096
 #define BL_SCAN_SLOTS 4096
 #define BL_MAX_EXEMPT 64
 #define BL_SWEEP_EVERY_US (300ull * 1000000u)
-#define BL_CHANNEL_CACHE 256     /* direct-mapped lookup cache slots */
+#define BL_CHANNEL_CACHE 256 /* direct-mapped lookup cache slots */
 
 /* Channel and controller states. */
 enum {
@@ -41,7 +41,7 @@ typedef struct bl_op {
     uint16_t function;
     uint8_t op_class;
     uint8_t state;
-    bool accepted_critical;   /* PROGRAM_CHANGE / CONTROL_COMMAND accepted */
+    bool accepted_critical; /* PROGRAM_CHANGE / CONTROL_COMMAND accepted */
     uint8_t n_ranges;
     bl_range ranges[BL_MAX_RANGES];
     uint64_t count;
@@ -79,8 +79,8 @@ typedef struct bl_ctrl {
     bool pending; /* in the pending list: asked after its last answer */
     uint64_t window_until_us;
     uint64_t last_answer_us, last_request_us;
-    uint64_t max_gap_us;  /* longest silence between answers while learning */
-    uint64_t silence_us;  /* the learned value */
+    uint64_t max_gap_us; /* longest silence between answers while learning */
+    uint64_t silence_us; /* the learned value */
 } bl_ctrl;
 
 typedef struct bl_scan {

@@ -17,12 +17,15 @@
 
 static const char *state_name(uint8_t s)
 {
+    /* one case per line reads as a table */
+    /* clang-format off */
     switch (s) {
     case BL_LEARNING_SITE: return "learning";
     case BL_KNOWN: return "known";
     case BL_LEARNING_OWN: return "learning-own";
     case BL_KNOWN_OWN: return "known-own";
     }
+    /* clang-format on */
     return "known";
 }
 
@@ -135,8 +138,7 @@ static void write_model(const otw_baseline *b, FILE *out, bool with_state)
             fprintf(out,
                     ", window_until_us: %llu, last_answer_us: %llu, last_request_us: %llu, "
                     "max_gap_us: %llu, silent: %d",
-                    (unsigned long long)k->window_until_us,
-                    (unsigned long long)k->last_answer_us,
+                    (unsigned long long)k->window_until_us, (unsigned long long)k->last_answer_us,
                     (unsigned long long)k->last_request_us, (unsigned long long)k->max_gap_us,
                     k->silent);
         fprintf(out, "}\n");
@@ -177,7 +179,8 @@ static const yaml_node_t *get(rd *r, const yaml_node_t *map, const char *key)
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
          p++) {
         const yaml_node_t *k = yaml_document_get_node(r->doc, p->key);
-        if (k && k->type == YAML_SCALAR_NODE && strcmp((const char *)k->data.scalar.value, key) == 0)
+        if (k && k->type == YAML_SCALAR_NODE &&
+            strcmp((const char *)k->data.scalar.value, key) == 0)
             return yaml_document_get_node(r->doc, p->value);
     }
     return NULL;
@@ -403,8 +406,7 @@ static int read_model(otw_baseline *b, yaml_document_t *doc, const char *path, b
         int has_unit = num(&r, n, "unit", UINT32_MAX, &unit, false);
         if (has_unit < 0 || num(&r, n, "window_until_us", UINT64_MAX, &wu, false) < 0)
             break;
-        bl_channel *c = bl_channel_add(nb, &cl, &sv, (uint8_t)proto, (uint32_t)unit,
-                                       has_unit == 0);
+        bl_channel *c = bl_channel_add(nb, &cl, &sv, (uint8_t)proto, (uint32_t)unit, has_unit == 0);
         if (!c) {
             rfail(&r, n, "too many channels");
             break;

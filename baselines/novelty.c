@@ -73,8 +73,7 @@ void otw_novelty_asset(otw_novelty *n, const otw_asset *a, uint64_t ts_us)
     ip_or_mac(&al.src, who, sizeof(who));
     if (a->has_mac)
         snprintf(al.message, sizeof(al.message), "New device %s (MAC %s%s%s%s)", who,
-                 otw_mac_str(a->mac, mac, sizeof(mac)), a->vendor[0] ? ", " : "", a->vendor,
-                 "");
+                 otw_mac_str(a->mac, mac, sizeof(mac)), a->vendor[0] ? ", " : "", a->vendor, "");
     else
         snprintf(al.message, sizeof(al.message), "New device %s", who);
     otw_alerts_raise(n->alerts, &al, ts_us, 1);
@@ -98,8 +97,10 @@ void otw_novelty_comm(otw_novelty *n, const otw_comm *c, const char *proto_name,
     char a[64], b[64];
     snprintf(al.message, sizeof(al.message), "New communication %s -> %s %s/%u (%s)",
              ip_or_mac(client, a, sizeof(a)), ip_or_mac(server, b, sizeof(b)),
-             c->transport == 6 ? "tcp" : c->transport == 17 ? "udp" : "ip", c->server_port,
-             proto_name);
+             c->transport == 6    ? "tcp"
+             : c->transport == 17 ? "udp"
+                                  : "ip",
+             c->server_port, proto_name);
     otw_alerts_raise(n->alerts, &al, ts_us, 1);
 }
 
@@ -119,9 +120,9 @@ static void write_alert(otw_novelty *n, const otw_op *op, const otw_endpoint *cl
     char a[64], b[64];
     if (op->has_address)
         snprintf(al.message, sizeof(al.message),
-                 "%s writes to %s unit %u: %s (function %u) at %u count %u", ip_or_mac(client, a,
-                 sizeof(a)), ip_or_mac(server, b, sizeof(b)), op->unit, op->function_name,
-                 op->function, op->address_start, op->address_count);
+                 "%s writes to %s unit %u: %s (function %u) at %u count %u",
+                 ip_or_mac(client, a, sizeof(a)), ip_or_mac(server, b, sizeof(b)), op->unit,
+                 op->function_name, op->function, op->address_start, op->address_count);
     else
         snprintf(al.message, sizeof(al.message), "%s writes to %s unit %u: %s (function %u)",
                  ip_or_mac(client, a, sizeof(a)), ip_or_mac(server, b, sizeof(b)), op->unit,
@@ -172,8 +173,7 @@ static void exception_burst(otw_novelty *n, const otw_op *op, const otw_endpoint
     snprintf(al.message, sizeof(al.message),
              "Burst of exception responses from %s to %s (>= %u within %u s; last: %s)",
              ip_or_mac(server, c1, sizeof(c1)), ip_or_mac(client, c2, sizeof(c2)),
-             n->cfg->exception_burst_count, n->cfg->exception_burst_window_s,
-             op->function_name);
+             n->cfg->exception_burst_count, n->cfg->exception_burst_window_s, op->function_name);
     /* The first alert carries the whole burst; later exceptions in a burst
      * add one each. */
     otw_alerts_raise(n->alerts, &al, ts, b->n == n->cfg->exception_burst_count ? b->n : 1);

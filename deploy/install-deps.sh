@@ -7,7 +7,7 @@ set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config libpcap-dev libndpi-dev libmodbus-dev
             libnet1-dev libsqlite3-dev libyaml-dev libgnutls28-dev ieee-data libmicrohttpd-dev libsodium-dev)
-test_pkgs=(libcmocka-dev tshark tcpdump libndpi-bin clang libclang-rt-14-dev iproute2 jq
+test_pkgs=(libcmocka-dev tshark tcpdump libndpi-bin clang libclang-rt-14-dev clang-format iproute2 jq
            python3 time sqlite3 procps nftables curl chromium nodejs npm
            fonts-noto-cjk # tests/live/report_chromium: Japanese text in the rendered report
            vsftpd inetutils-telnetd openbsd-inetd mosquitto mosquitto-clients snmpd # tests/live/creds_live

@@ -49,11 +49,11 @@ static const struct {
     bool prefix; /* else substring */
     otw_role_hint hint;
 } vendor_classes[] = {
-    {"MSFT", true, OTW_HINT_IT_HOST},      /* "MSFT 5.0" Windows 2000+, "MSFT 98" */
-    {"JetDirect", false, OTW_HINT_IOT},    /* "Hewlett-Packard JetDirect" print servers */
-    {"Canon", true, OTW_HINT_IOT},         /* Canon printers */
-    {"ArubaAP", true, OTW_HINT_NETWORK},   /* Aruba access points */
-    {"Cisco AP", true, OTW_HINT_NETWORK},  /* "Cisco AP c1240" access points */
+    {"MSFT", true, OTW_HINT_IT_HOST},     /* "MSFT 5.0" Windows 2000+, "MSFT 98" */
+    {"JetDirect", false, OTW_HINT_IOT},   /* "Hewlett-Packard JetDirect" print servers */
+    {"Canon", true, OTW_HINT_IOT},        /* Canon printers */
+    {"ArubaAP", true, OTW_HINT_NETWORK},  /* Aruba access points */
+    {"Cisco AP", true, OTW_HINT_NETWORK}, /* "Cisco AP c1240" access points */
 };
 
 otw_role_hint dhcp_vendor_class_hint(const char *vc)
@@ -62,8 +62,8 @@ otw_role_hint dhcp_vendor_class_hint(const char *vc)
         return OTW_HINT_NONE;
     for (size_t i = 0; i < sizeof(vendor_classes) / sizeof(vendor_classes[0]); i++) {
         const char *m = vendor_classes[i].marker;
-        bool hit = vendor_classes[i].prefix ? strncmp(vc, m, strlen(m)) == 0
-                                            : strstr(vc, m) != NULL;
+        bool hit =
+            vendor_classes[i].prefix ? strncmp(vc, m, strlen(m)) == 0 : strstr(vc, m) != NULL;
         if (hit)
             return vendor_classes[i].hint;
     }

@@ -12,8 +12,8 @@
 /* Result of parsing one PDU. */
 typedef enum otw_parse_status {
     OTW_PARSE_OK = 0,
-    OTW_PARSE_MALFORMED,   /* framing right, content wrong: counted, flow kept */
-    OTW_PARSE_NOT_MINE     /* this is not the protocol at all */
+    OTW_PARSE_MALFORMED, /* framing right, content wrong: counted, flow kept */
+    OTW_PARSE_NOT_MINE   /* this is not the protocol at all */
 } otw_parse_status;
 
 /* frame_len() results besides a positive PDU length. */
@@ -29,9 +29,9 @@ typedef struct otw_dissector {
     const char *name;
     uint16_t tcp_ports[OTW_DISSECTOR_MAX_PORTS]; /* default server ports, 0-terminated */
     uint16_t udp_ports[OTW_DISSECTOR_MAX_PORTS];
-    uint16_t ethertypes[4];                     /* link-layer protocols, 0-terminated */
-    bool industrial;                            /* its clients/servers are control devices */
-    size_t session_size;                        /* <= OTW_SESSION_MAX_BYTES */
+    uint16_t ethertypes[4]; /* link-layer protocols, 0-terminated */
+    bool industrial;        /* its clients/servers are control devices */
+    size_t session_size;    /* <= OTW_SESSION_MAX_BYTES */
     void (*session_init)(void *session);
     /* TCP stream framing: length of the PDU starting at buf (>0), NEED_MORE
      * when the header is incomplete, NOT_MINE when buf cannot start a PDU. */

@@ -7,6 +7,8 @@
 
 const char *otw_proto_name(otw_proto p)
 {
+    /* one case per line reads as a table */
+    /* clang-format off */
     switch (p) {
     case OTW_PROTO_MODBUS: return "modbus";
     case OTW_PROTO_S7COMM: return "s7comm";
@@ -40,6 +42,7 @@ const char *otw_proto_name(otw_proto p)
     case OTW_PROTO__COUNT:
         break;
     }
+    /* clang-format on */
     return "none";
 }
 

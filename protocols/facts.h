@@ -15,16 +15,16 @@
 typedef enum otw_proto {
     OTW_PROTO_NONE = 0,
     OTW_PROTO_MODBUS,
-    OTW_PROTO_S7COMM,       /* S7comm and S7comm-plus over TPKT/COTP */
-    OTW_PROTO_ENIP,         /* EtherNet/IP encapsulation + CIP */
+    OTW_PROTO_S7COMM, /* S7comm and S7comm-plus over TPKT/COTP */
+    OTW_PROTO_ENIP,   /* EtherNet/IP encapsulation + CIP */
     OTW_PROTO_DNP3,
     OTW_PROTO_IEC104,
     OTW_PROTO_BACNET,
-    OTW_PROTO_PNDCP,        /* PROFINET DCP (Ethertype 0x8892) */
-    OTW_PROTO_SLMP,         /* MELSEC SLMP / MC protocol 3E/4E */
-    OTW_PROTO_MELSOFT,      /* MELSEC engineering protocol (GX Works) */
-    OTW_PROTO_FINS,         /* Omron FINS */
-    OTW_PROTO_OPCUA,        /* OPC UA binary */
+    OTW_PROTO_PNDCP,   /* PROFINET DCP (Ethertype 0x8892) */
+    OTW_PROTO_SLMP,    /* MELSEC SLMP / MC protocol 3E/4E */
+    OTW_PROTO_MELSOFT, /* MELSEC engineering protocol (GX Works) */
+    OTW_PROTO_FINS,    /* Omron FINS */
+    OTW_PROTO_OPCUA,   /* OPC UA binary */
     OTW_PROTO_HARTIP,
     /* identity-only protocols (no industrial operations) */
     OTW_PROTO_DHCP,
@@ -43,7 +43,7 @@ typedef enum otw_proto {
     OTW_PROTO_POP3,
     OTW_PROTO_IMAP,
     OTW_PROTO_SMTP,
-    OTW_PROTO_DNS,          /* names of remote addresses (exposure) */
+    OTW_PROTO_DNS, /* names of remote addresses (exposure) */
     OTW_PROTO__COUNT
 } otw_proto;
 
@@ -75,20 +75,20 @@ typedef enum otw_dir { OTW_DIR_TO_SERVER = 0, OTW_DIR_TO_CLIENT = 1 } otw_dir;
 /* One industrial request, with its response when one was seen. */
 typedef struct otw_op {
     otw_proto protocol;
-    uint64_t ts_us;          /* capture time of the request (or of the response if no request seen) */
+    uint64_t ts_us; /* capture time of the request (or of the response if no request seen) */
     uint64_t response_ts_us; /* 0 if no response */
     bool has_unit;
-    uint32_t unit;           /* target: Modbus unit id, S7 slot, DNP3 outstation address,
-                                IEC 104 common address, FINS node, ... */
-    char object[48];         /* what was addressed, "" if nothing: "DB1", "D", "M",
-                                "class 0x01 instance 1 attribute 7", "IOA 1001", ... */
-    uint32_t transaction;    /* protocol transaction id where the protocol has one */
-    uint16_t function;       /* function / service code */
+    uint32_t unit;             /* target: Modbus unit id, S7 slot, DNP3 outstation address,
+                                  IEC 104 common address, FINS node, ... */
+    char object[48];           /* what was addressed, "" if nothing: "DB1", "D", "M",
+                                  "class 0x01 instance 1 attribute 7", "IOA 1001", ... */
+    uint32_t transaction;      /* protocol transaction id where the protocol has one */
+    uint16_t function;         /* function / service code */
     const char *function_name; /* static string, never NULL */
     otw_op_class op_class;
     bool has_address;
-    uint32_t address_start;  /* first register/coil/object */
-    uint32_t address_count;  /* quantity */
+    uint32_t address_start; /* first register/coil/object */
+    uint32_t address_count; /* quantity */
     otw_outcome outcome;
     uint16_t exception_code; /* when outcome == EXCEPTION */
     bool request_seen;       /* false: only the response was captured (midstream start) */
@@ -97,12 +97,12 @@ typedef struct otw_op {
 /* What a device says about itself, as a role hint for the inventory. */
 typedef enum otw_role_hint {
     OTW_HINT_NONE = 0,
-    OTW_HINT_CONTROLLER,     /* PLC, RTU, IED, drive, I/O station */
+    OTW_HINT_CONTROLLER, /* PLC, RTU, IED, drive, I/O station */
     OTW_HINT_HMI,
     OTW_HINT_ENGINEERING,
-    OTW_HINT_NETWORK,        /* switch, router, access point */
-    OTW_HINT_IT_HOST,        /* office PC or server */
-    OTW_HINT_IOT             /* camera, printer, smart or consumer device */
+    OTW_HINT_NETWORK, /* switch, router, access point */
+    OTW_HINT_IT_HOST, /* office PC or server */
+    OTW_HINT_IOT      /* camera, printer, smart or consumer device */
 } otw_role_hint;
 
 /* Identity of a device, as its own traffic states it. Empty strings = absent.
@@ -115,45 +115,45 @@ typedef enum otw_role_hint {
 typedef struct otw_identity {
     otw_proto protocol;
     otw_dir about;
-    const char *source;      /* static, e.g. "modbus 43/14", "s7comm szl 0x0011" */
+    const char *source; /* static, e.g. "modbus 43/14", "s7comm szl 0x0011" */
     bool has_mac, has_ip;
     uint8_t mac[6];
-    uint8_t ip[16];          /* IPv4 as IPv4-mapped IPv6 */
+    uint8_t ip[16]; /* IPv4 as IPv4-mapped IPv6 */
     otw_role_hint role_hint;
     bool has_vendor_id;
-    uint32_t vendor_id;      /* protocol vendor id (CIP, BACnet, PROFINET), name in vendor */
+    uint32_t vendor_id; /* protocol vendor id (CIP, BACnet, PROFINET), name in vendor */
     char vendor[64];
     char product[64];
     char product_code[64];
     char model[64];
     char revision[32];
     char serial[64];
-    char name[64];           /* station / host / plant name */
-    char device_type[64];    /* "PLC", "Communications Adapter", "MediaRenderer", ... */
-    char detail[128];        /* protocol-specific evidence: DHCP vendor class and parameter
-                                list, LLDP capabilities, User-Agent, ... */
+    char name[64];        /* station / host / plant name */
+    char device_type[64]; /* "PLC", "Communications Adapter", "MediaRenderer", ... */
+    char detail[128];     /* protocol-specific evidence: DHCP vendor class and parameter
+                             list, LLDP capabilities, User-Agent, ... */
 } otw_identity;
 
 /* A login seen in the clear. The secret is valid ONLY during the sink
  * callback: the consumer compares it with default/weak tables at once and
  * never stores, logs or copies it. */
 typedef enum otw_login_outcome {
-    OTW_LOGIN_UNKNOWN = 0,   /* no answer seen (flow ended, timeout) */
+    OTW_LOGIN_UNKNOWN = 0, /* no answer seen (flow ended, timeout) */
     OTW_LOGIN_SUCCESS,
     OTW_LOGIN_FAILURE
 } otw_login_outcome;
 
 typedef struct otw_credential {
     otw_proto protocol;
-    otw_dir about;           /* direction of the PDU that carried the login (client -> server) */
-    const char *method;      /* static: "USER/PASS", "Basic", "community", "CONNECT", "AUTH PLAIN" */
-    char user[64];           /* "" when the method has no user (SNMP community, VNC) */
+    otw_dir about;      /* direction of the PDU that carried the login (client -> server) */
+    const char *method; /* static: "USER/PASS", "Basic", "community", "CONNECT", "AUTH PLAIN" */
+    char user[64];      /* "" when the method has no user (SNMP community, VNC) */
     bool has_secret;
-    const uint8_t *secret;   /* NOT NUL-terminated; valid during the callback only */
+    const uint8_t *secret; /* NOT NUL-terminated; valid during the callback only */
     size_t secret_len;
-    bool secret_is_none;     /* an authentication of type "none" (VNC security type 1) */
+    bool secret_is_none; /* an authentication of type "none" (VNC security type 1) */
     otw_login_outcome outcome;
-    uint64_t ts_us;          /* capture time of the attempt */
+    uint64_t ts_us; /* capture time of the attempt */
 } otw_credential;
 
 /* Where a dissector hands its facts. The caller knows the flow context. */

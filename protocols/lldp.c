@@ -45,8 +45,8 @@ enum {
 #define CAP_TELEPHONE 0x0020
 
 static const char *const cap_names[] = {
-    "other",   "repeater",     "bridge", "wlan_ap", "router", "telephone",
-    "docsis",  "station",      "cvlan",  "svlan",   "tpmr",
+    "other",  "repeater", "bridge", "wlan_ap", "router", "telephone",
+    "docsis", "station",  "cvlan",  "svlan",   "tpmr",
 };
 
 static void caps_detail(otw_identity *id, uint16_t caps)
@@ -147,7 +147,7 @@ otw_parse_status lldp_parse(void *session, otw_dir dir, const uint8_t *pdu, size
             any = true;
             break;
         case TLV_SYS_CAPS:
-            (void)rd_be16(&t); /* system capabilities */
+            (void)rd_be16(&t);  /* system capabilities */
             caps = rd_be16(&t); /* enabled capabilities */
             have_caps = !t.truncated;
             any = any || have_caps;

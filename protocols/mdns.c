@@ -56,18 +56,25 @@ static const struct {
     const char *label;
     unsigned flag;
 } services[] = {
-    {"_ipp", SVC_PRINTER},           {"_ipps", SVC_PRINTER},
-    {"_printer", SVC_PRINTER},       {"_pdl-datastream", SVC_PRINTER},
-    {"_rtsp", SVC_CAMERA},           {"_axis-video", SVC_CAMERA},
-    {"_camera", SVC_CAMERA},         {"_hap", SVC_HOMEKIT},
-    {"_googlecast", SVC_GOOGLECAST}, {"_workstation", SVC_WORKSTATION},
-    {"_smb", SVC_SMB},               {"_airplay", SVC_AIRPLAY},
-    {"_raop", SVC_AIRPLAY},          {"_device-info", SVC_DEVINFO},
+    {"_ipp", SVC_PRINTER},
+    {"_ipps", SVC_PRINTER},
+    {"_printer", SVC_PRINTER},
+    {"_pdl-datastream", SVC_PRINTER},
+    {"_rtsp", SVC_CAMERA},
+    {"_axis-video", SVC_CAMERA},
+    {"_camera", SVC_CAMERA},
+    {"_hap", SVC_HOMEKIT},
+    {"_googlecast", SVC_GOOGLECAST},
+    {"_workstation", SVC_WORKSTATION},
+    {"_smb", SVC_SMB},
+    {"_airplay", SVC_AIRPLAY},
+    {"_raop", SVC_AIRPLAY},
+    {"_device-info", SVC_DEVINFO},
 };
 
 typedef struct mdns_state {
-    otw_identity id;  /* about the sender */
-    char host[64];    /* from A/AAAA owner */
+    otw_identity id; /* about the sender */
+    char host[64];   /* from A/AAAA owner */
     char srv_host[64];
     char friendly[64]; /* TXT fn= */
     char instance[64];
@@ -304,8 +311,7 @@ otw_parse_status mdns_parse(void *session, otw_dir dir, const uint8_t *pdu, size
     size_t owner_len = 0;
 
     for (uint32_t i = 0; i < qd && budget > 0 && ok; i++, budget--) {
-        ok = otw_idu_dns_name(pdu, len, &off, owner, sizeof(owner), &owner_len) &&
-             off + 4 <= len;
+        ok = otw_idu_dns_name(pdu, len, &off, owner, sizeof(owner), &owner_len) && off + 4 <= len;
         off += 4; /* type, class */
     }
     if (!response) {
@@ -353,8 +359,8 @@ otw_parse_status mdns_parse(void *session, otw_dir dir, const uint8_t *pdu, size
     if (sink != NULL && sink->identity != NULL) {
         if (id->name[0] || id->model[0] || id->product[0] || id->vendor[0] || id->detail[0])
             sink->identity(sink->ctx, id);
-        if (st.have_a && st.a_host[0] && (st.a_addr[0] | st.a_addr[1] | st.a_addr[2] |
-                                          st.a_addr[3]) != 0) {
+        if (st.have_a && st.a_host[0] &&
+            (st.a_addr[0] | st.a_addr[1] | st.a_addr[2] | st.a_addr[3]) != 0) {
             otw_identity b;
             memset(&b, 0, sizeof(b));
             b.protocol = OTW_PROTO_MDNS;

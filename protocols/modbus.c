@@ -129,6 +129,8 @@ const char *mb_exception_name(uint8_t code)
  * UMAS protocol"); in UMAS "upload" means towards the PLC. */
 static const char *umas_name(uint8_t code)
 {
+    /* one case per line reads as a table */
+    /* clang-format off */
     switch (code) {
     case 0x01: return "UMAS Init Comm";
     case 0x02: return "UMAS Read ID";
@@ -160,24 +162,42 @@ static const char *umas_name(uint8_t code)
     case 0x73: return "UMAS Get Status Module";
     default: return "UMAS (Schneider)";
     }
+    /* clang-format on */
 }
 
 static otw_op_class umas_class(uint8_t code)
 {
     switch (code) {
-    case 0x02: case 0x03: case 0x04: case 0x06:
+    case 0x02:
+    case 0x03:
+    case 0x04:
+    case 0x06:
         return OTW_CLASS_IDENTITY;
-    case 0x20: case 0x22: case 0x24: case 0x39: case 0x70: case 0x73:
+    case 0x20:
+    case 0x22:
+    case 0x24:
+    case 0x39:
+    case 0x70:
+    case 0x73:
         return OTW_CLASS_READ;
-    case 0x23: case 0x25: case 0x71:
+    case 0x23:
+    case 0x25:
+    case 0x71:
         return OTW_CLASS_WRITE;
-    case 0x30: case 0x31: case 0x32:
+    case 0x30:
+    case 0x31:
+    case 0x32:
         return OTW_CLASS_PROGRAM_DOWNLOAD;
-    case 0x33: case 0x34: case 0x35:
+    case 0x33:
+    case 0x34:
+    case 0x35:
         return OTW_CLASS_PROGRAM_UPLOAD;
-    case 0x40: case 0x41:
+    case 0x40:
+    case 0x41:
         return OTW_CLASS_CONTROL;
-    case 0x50: case 0x58: case 0x12:
+    case 0x50:
+    case 0x58:
+    case 0x12:
         return OTW_CLASS_DIAGNOSTIC;
     default:
         return OTW_CLASS_OTHER;

@@ -1041,8 +1041,8 @@ void ua_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_sin
  * GetEndpoints answer gives what its head holds of the server's identity.
  * Secured channels and other message types: nothing (their bodies are
  * opaque or carry nothing we use). */
-void ua_oversized(void *session, otw_dir dir, const uint8_t *head, size_t head_len,
-                  size_t pdu_len, uint64_t ts_us, const otw_sink *sink)
+void ua_oversized(void *session, otw_dir dir, const uint8_t *head, size_t head_len, size_t pdu_len,
+                  uint64_t ts_us, const otw_sink *sink)
 {
     ua_session *s = session;
     (void)pdu_len;

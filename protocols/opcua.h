@@ -75,8 +75,8 @@ otw_parse_status ua_parse(void *session, otw_dir dir, const uint8_t *pdu, size_t
                           uint64_t ts_us, const otw_sink *sink);
 
 void ua_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_sink *sink);
-void ua_oversized(void *session, otw_dir dir, const uint8_t *head, size_t head_len,
-                  size_t pdu_len, uint64_t ts_us, const otw_sink *sink);
+void ua_oversized(void *session, otw_dir dir, const uint8_t *head, size_t head_len, size_t pdu_len,
+                  uint64_t ts_us, const otw_sink *sink);
 
 /* Name of a request/response type id ("ReadRequest"), NULL if not a service. */
 const char *ua_service_name(uint32_t type_id);

@@ -37,12 +37,12 @@ OTW_DISSECTOR_REF(smtp_dissector);
 OTW_DISSECTOR_REF(dns_dissector);
 
 static const otw_dissector *const all[] = {
-    &mb_dissector,     &s7_dissector,     &enip_dissector,   &dnp3_dissector,  &iec104_dissector,
-    &bacnet_dissector, &pndcp_dissector,  &slmp_dissector,   &melsoft_dissector, &fins_dissector,
-    &opcua_dissector,  &hartip_dissector, &dhcp_dissector,   &lldp_dissector,  &cdp_dissector,
-    &nbns_dissector,   &mdns_dissector,   &ssdp_dissector,   &snmp_dissector,
-    &telnet_dissector, &ftp_dissector,    &http_dissector,   &mqtt_dissector,  &vnc_dissector,
-    &pop3_dissector,   &imap_dissector,   &smtp_dissector,   &dns_dissector,
+    &mb_dissector,     &s7_dissector,     &enip_dissector, &dnp3_dissector,    &iec104_dissector,
+    &bacnet_dissector, &pndcp_dissector,  &slmp_dissector, &melsoft_dissector, &fins_dissector,
+    &opcua_dissector,  &hartip_dissector, &dhcp_dissector, &lldp_dissector,    &cdp_dissector,
+    &nbns_dissector,   &mdns_dissector,   &ssdp_dissector, &snmp_dissector,    &telnet_dissector,
+    &ftp_dissector,    &http_dissector,   &mqtt_dissector, &vnc_dissector,     &pop3_dissector,
+    &imap_dissector,   &smtp_dissector,   &dns_dissector,
 };
 
 #define ALL_LEN (sizeof(all) / sizeof(all[0]))

@@ -1488,8 +1488,8 @@ void s7_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_sin
         return;
     OTW_PENDING_EXPIRE(s->pending, &s->n_pending, ts_us, timeout_us, unanswered, s, sink);
     /* a password whose request is no longer pending has no answer to wait for */
-    if (s->pw_held && (timeout_us == 0 || find_pending(s, S7_KIND_USERDATA, OTW_DIR_TO_SERVER,
-                                                       s->pw_ref) < 0))
+    if (s->pw_held &&
+        (timeout_us == 0 || find_pending(s, S7_KIND_USERDATA, OTW_DIR_TO_SERVER, s->pw_ref) < 0))
         wipe_password(s);
 }
 

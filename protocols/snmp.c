@@ -80,8 +80,7 @@ enum {
 /* 1.3.6.1.2.1.1.x.0 as BER content bytes, x at index 6. */
 static const uint8_t sys_prefix[] = {0x2B, 0x06, 0x01, 0x02, 0x01, 0x01};
 /* 1.3.6.1.6.3.1.1.4.1.0 snmpTrapOID.0 */
-static const uint8_t trap_oid_name[] = {0x2B, 0x06, 0x01, 0x06, 0x03, 0x01,
-                                        0x01, 0x04, 0x01, 0x00};
+static const uint8_t trap_oid_name[] = {0x2B, 0x06, 0x01, 0x06, 0x03, 0x01, 0x01, 0x04, 0x01, 0x00};
 /* 1.3.6.1.4.1 enterprises */
 static const uint8_t enterprises[] = {0x2B, 0x06, 0x01, 0x04, 0x01};
 
@@ -364,11 +363,10 @@ static void unanswered(void *ctx, const void *entry, const otw_sink *sink)
 {
     const snmp_session *s = ctx;
     const snmp_pending *q = entry;
-    emit_op(sink, q->pdu_type, q->object, q->request_id, q->ts_us, 0, OTW_OUTCOME_NO_RESPONSE,
-            0, true);
+    emit_op(sink, q->pdu_type, q->object, q->request_id, q->ts_us, 0, OTW_OUTCOME_NO_RESPONSE, 0,
+            true);
     if (q->has_community)
-        emit_cred(sink, NULL, q->ts_us,
-                  s->agent_answered ? OTW_LOGIN_FAILURE : OTW_LOGIN_UNKNOWN);
+        emit_cred(sink, NULL, q->ts_us, s->agent_answered ? OTW_LOGIN_FAILURE : OTW_LOGIN_UNKNOWN);
 }
 
 static void handle(snmp_session *s, const pdu_info *p, uint64_t ts, const otw_sink *sink,
@@ -388,10 +386,10 @@ static void handle(snmp_session *s, const pdu_info *p, uint64_t ts, const otw_si
         otw_outcome outcome = !p->varbinds_ok ? OTW_OUTCOME_ERROR
                               : failed        ? OTW_OUTCOME_EXCEPTION
                                               : OTW_OUTCOME_OK;
-        uint16_t exc = outcome == OTW_OUTCOME_EXCEPTION && p->error_status > 0 &&
-                               p->error_status <= UINT16_MAX
-                           ? (uint16_t)p->error_status
-                           : 0;
+        uint16_t exc =
+            outcome == OTW_OUTCOME_EXCEPTION && p->error_status > 0 && p->error_status <= UINT16_MAX
+                ? (uint16_t)p->error_status
+                : 0;
         if (community != NULL) {
             s->agent_answered = true;
             /* 16 authorizationError: the community may not do this (RFC 3416 4.2.5) */

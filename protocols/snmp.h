@@ -18,13 +18,13 @@ typedef struct snmp_pending {
     uint32_t request_id;
     uint8_t pdu_type;
     uint64_t ts_us;
-    char object[48]; /* first varbind OID */
+    char object[48];    /* first varbind OID */
     bool has_community; /* v1/v2c request: a login attempt (the community itself is not kept) */
 } snmp_pending;
 
 typedef struct snmp_session {
     snmp_pending pending[SNMP_MAX_PENDING];
-    uint32_t n_pending; /* 0..n_pending-1 in arrival order */
+    uint32_t n_pending;  /* 0..n_pending-1 in arrival order */
     bool agent_answered; /* a v1/v2c response was seen: silence now means a refused community */
     uint64_t n_requests, n_responses, n_unmatched_responses, n_malformed, n_encrypted;
 } snmp_session;

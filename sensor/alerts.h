@@ -26,20 +26,20 @@ typedef struct otw_endpoint {
     bool has_ip, has_mac;
     otw_addr ip;
     uint8_t mac[6];
-    uint16_t port;            /* 0 = none */
+    uint16_t port; /* 0 = none */
 } otw_endpoint;
 
 typedef struct otw_alert {
-    int64_t id;               /* stable id (store primary key) */
-    char type[32];            /* NEW_ASSET, NEW_COMMUNICATION, MODBUS_WRITE, ... */
+    int64_t id;    /* stable id (store primary key) */
+    char type[32]; /* NEW_ASSET, NEW_COMMUNICATION, MODBUS_WRITE, ... */
     otw_severity severity;
-    char key[96];             /* what, besides src/dst, makes it distinct (e.g. "unit=1") */
+    char key[96]; /* what, besides src/dst, makes it distinct (e.g. "unit=1") */
     uint64_t first_us, last_us;
     uint64_t count;
     otw_endpoint src, dst;
     char protocol[32];
     char message[320];
-    char technique[16];       /* MITRE ATT&CK for ICS id, "" if none */
+    char technique[16]; /* MITRE ATT&CK for ICS id, "" if none */
     bool dirty;
 } otw_alert;
 
@@ -59,7 +59,7 @@ uint32_t otw_alerts_size(const otw_alerts *t);
 uint64_t otw_alerts_refused(const otw_alerts *t);
 
 const char *otw_severity_name(otw_severity s);
-int otw_severity_parse(const char *s); /* -1 if unknown */
+int otw_severity_parse(const char *s);   /* -1 if unknown */
 int otw_severity_syslog(otw_severity s); /* RFC 5424 numeric severity */
 
 /* Renders one alert as a JSON object (no trailing newline). Returns the

@@ -13,12 +13,12 @@
 struct otw_asyncw {
     int fd;
     size_t cap;
-    char *fill;               /* the buffer the packet thread appends to */
+    char *fill; /* the buffer the packet thread appends to */
     size_t fill_len;
-    char *out;                /* the buffer the writer thread owns while busy */
+    char *out; /* the buffer the writer thread owns while busy */
     size_t out_len;
     bool busy, stop, failed;
-    size_t rec_size;          /* 0: plain bytes */
+    size_t rec_size; /* 0: plain bytes */
     otw_asyncw_render_fn render;
     uint64_t failed_bytes;
     pthread_mutex_t mu;

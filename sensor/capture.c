@@ -70,8 +70,7 @@ otw_files *otw_files_open(char *const *paths, int n, const char *filter, char *e
         }
         f->size = (long)st.st_size;
         fs->total_size += f->size;
-        f->h = pcap_open_offline_with_tstamp_precision(paths[i], PCAP_TSTAMP_PRECISION_MICRO,
-                                                       perr);
+        f->h = pcap_open_offline_with_tstamp_precision(paths[i], PCAP_TSTAMP_PRECISION_MICRO, perr);
         if (!f->h) {
             snprintf(err, errsz, "cannot read %s: %s", paths[i],
                      strstr(perr, "unknown file format") ? "not a pcap or pcapng capture" : perr);
@@ -147,8 +146,8 @@ static void print_progress(otw_files *fs, const otw_sensor *s, double started, b
 {
     const otw_sensor_stats *st = otw_sensor_get_stats(s);
     double el = now_s() - started;
-    double pct = fs->total_size > 0 ? 100.0 * (double)consumed_bytes(fs) / (double)fs->total_size
-                                    : 100.0;
+    double pct =
+        fs->total_size > 0 ? 100.0 * (double)consumed_bytes(fs) / (double)fs->total_size : 100.0;
     fprintf(stderr, "\r%llu packets, %.1f MB, %5.1f%%, %.0f packets/s   %s",
             (unsigned long long)st->packets, (double)st->bytes / 1e6, final ? 100.0 : pct,
             el > 0 ? (double)st->packets / el : 0.0, final ? "\n" : "");
@@ -279,8 +278,7 @@ static uint64_t wall_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-int otw_live_run(otw_live *l, otw_sensor *s, volatile sig_atomic_t *stop, char *err,
-                 size_t errsz)
+int otw_live_run(otw_live *l, otw_sensor *s, volatile sig_atomic_t *stop, char *err, size_t errsz)
 {
     struct pollfd pfd[LIVE_MAX];
     for (int i = 0; i < l->n; i++) {
@@ -297,8 +295,7 @@ int otw_live_run(otw_live *l, otw_sensor *s, volatile sig_atomic_t *stop, char *
             void *ctx[2] = {s, &l->dlt[i]};
             int n = pcap_dispatch(l->h[i], 512, live_cb, (u_char *)ctx);
             if (n == PCAP_ERROR) {
-                snprintf(err, errsz, "capture on %s failed: %s", l->name[i],
-                         pcap_geterr(l->h[i]));
+                snprintf(err, errsz, "capture on %s failed: %s", l->name[i], pcap_geterr(l->h[i]));
                 return -1;
             }
         }

@@ -28,8 +28,7 @@ typedef struct otw_live otw_live;
 otw_live *otw_live_open(const char *ifaces, const otw_config *cfg, const char *filter, char *err,
                         size_t errsz);
 /* Captures until *stop; prints kernel drop counters at the end. */
-int otw_live_run(otw_live *l, otw_sensor *s, volatile sig_atomic_t *stop, char *err,
-                 size_t errsz);
+int otw_live_run(otw_live *l, otw_sensor *s, volatile sig_atomic_t *stop, char *err, size_t errsz);
 void otw_live_print_stats(otw_live *l, FILE *f);
 void otw_live_close(otw_live *l);
 

@@ -15,7 +15,7 @@
 
 struct otw_classifier {
     struct ndpi_detection_module_struct *ndpi;
-    uint8_t *slots;           /* pool of nDPI flow states */
+    uint8_t *slots; /* pool of nDPI flow states */
     size_t slot_size;
     uint32_t n_slots;
     uint32_t *free_list;
@@ -86,11 +86,11 @@ static const struct {
     const char *marker;
     otw_role_hint hint;
 } ua_markers[] = {
-    {"SMART-TV", OTW_HINT_IOT},   {"SmartTV", OTW_HINT_IOT},    {"Web0S", OTW_HINT_IOT},
-    {"Tizen", OTW_HINT_IOT},      {"CrKey", OTW_HINT_IOT},      {"Roku", OTW_HINT_IOT},
-    {"AppleTV", OTW_HINT_IOT},    {"PlayStation", OTW_HINT_IOT}, {"Nintendo", OTW_HINT_IOT},
-    {"Xbox", OTW_HINT_IOT},       {"Windows NT", OTW_HINT_IT_HOST},
-    {"Macintosh", OTW_HINT_IT_HOST}, {"X11", OTW_HINT_IT_HOST},
+    {"SMART-TV", OTW_HINT_IOT}, {"SmartTV", OTW_HINT_IOT},        {"Web0S", OTW_HINT_IOT},
+    {"Tizen", OTW_HINT_IOT},    {"CrKey", OTW_HINT_IOT},          {"Roku", OTW_HINT_IOT},
+    {"AppleTV", OTW_HINT_IOT},  {"PlayStation", OTW_HINT_IOT},    {"Nintendo", OTW_HINT_IOT},
+    {"Xbox", OTW_HINT_IOT},     {"Windows NT", OTW_HINT_IT_HOST}, {"Macintosh", OTW_HINT_IT_HOST},
+    {"X11", OTW_HINT_IT_HOST},
 };
 
 static otw_role_hint ua_hint(const char *ua)
@@ -148,8 +148,8 @@ int otw_classify_identity(otw_classifier *c, const otw_flow *f, otw_identity *cl
     /* nDPI 4.2 stores the FIRST banner seen as "client_signature" whoever
      * sent it, and decides on it: the banner is the one of the packet that
      * just classified the flow, whose sender we know. */
-    if (is_proto(f, NDPI_PROTOCOL_SSH) && c->last_flow == f &&
-        nf->protos.ssh.client_signature[0] && !nf->protos.ssh.server_signature[0]) {
+    if (is_proto(f, NDPI_PROTOCOL_SSH) && c->last_flow == f && nf->protos.ssh.client_signature[0] &&
+        !nf->protos.ssh.server_signature[0]) {
         otw_identity *who = c->last_from_client ? client : server;
         add_detail(who, "ssh", nf->protos.ssh.client_signature,
                    sizeof(nf->protos.ssh.client_signature));
@@ -175,8 +175,7 @@ static void release(otw_classifier *c, otw_flow *f)
         otw_identity client, server;
         int m = otw_classify_identity(c, f, &client, &server);
         if (m)
-            c->on_identity(c->identity_ctx, f, (m & 1) ? &client : NULL,
-                           (m & 2) ? &server : NULL);
+            c->on_identity(c->identity_ctx, f, (m & 1) ? &client : NULL, (m & 2) ? &server : NULL);
     }
     f->ndpi_risk = nf->risk;
     ndpi_free_flow_data(nf);
@@ -210,8 +209,8 @@ bool otw_classify_packet(otw_classifier *c, otw_flow *f, const otw_packet *p)
         return false;
     uint16_t len = p->l3_len > 65535 ? 65535 : (uint16_t)p->l3_len;
     c->last_flow = f;
-    c->last_from_client = memcmp(&p->src_ip, &f->client_ip, sizeof(p->src_ip)) == 0 &&
-                          p->src_port == f->client_port;
+    c->last_from_client =
+        memcmp(&p->src_ip, &f->client_ip, sizeof(p->src_ip)) == 0 && p->src_port == f->client_port;
     ndpi_protocol proto =
         ndpi_detection_process_packet(c->ndpi, f->ndpi, p->l3_start, len, p->ts_us / 1000);
     f->ndpi_packets++;

@@ -161,8 +161,9 @@ static int with_lock(const char *dir, int (*fn)(bl_ctx *c, void *arg), void *arg
 {
     int fd = try_lock(dir);
     if (fd == -2) {
-        fprintf(stderr, "otwatch baseline: a sensor is running on %s: stop it first (accept "
-                        "works while it runs)\n",
+        fprintf(stderr,
+                "otwatch baseline: a sensor is running on %s: stop it first (accept "
+                "works while it runs)\n",
                 dir);
         return 1;
     }
@@ -337,8 +338,9 @@ int otw_cmd_baseline(const char *state_dir, int argc, char **argv)
         return cmd_export(state_dir, argc == 2 ? argv[1] : NULL);
     if (!strcmp(sub, "import") && argc == 2)
         return with_lock(state_dir, do_import, argv[1]);
-    fprintf(stderr, "otwatch baseline: unknown or incomplete subcommand '%s' (status, learn, "
-                    "detect, reset, accept, export, import)\n",
+    fprintf(stderr,
+            "otwatch baseline: unknown or incomplete subcommand '%s' (status, learn, "
+            "detect, reset, accept, export, import)\n",
             sub);
     return 2;
 }

@@ -272,9 +272,9 @@ int otw_list_assets_zoned(const otw_config *cfg, const char *state_dir, const ch
             csv_field(out, b, false);
             csv_field(out, a->has_identity ? a->identity.vendor : "", false);
             csv_field(out,
-                      a->has_identity ? (a->identity.model[0] ? a->identity.model
-                                                              : a->identity.product)
-                                      : "",
+                      a->has_identity
+                          ? (a->identity.model[0] ? a->identity.model : a->identity.product)
+                          : "",
                       false);
             csv_field(out, a->has_identity ? a->identity.revision : "", false);
             csv_field(out, a->has_identity ? a->identity.name : "", false);
@@ -289,8 +289,14 @@ int otw_list_assets_zoned(const otw_config *cfg, const char *state_dir, const ch
         }
     } else {
         /* Identity last: the longest, and free to run on. */
-        static const char *const heads[] = {">ID",  "MAC",  "IP",  "VENDOR (OUI)",    "ROLE",
-                                            "PROTOCOLS (srv|cli)", "LAST SEEN (UTC)", ">PACKETS",
+        static const char *const heads[] = {">ID",
+                                            "MAC",
+                                            "IP",
+                                            "VENDOR (OUI)",
+                                            "ROLE",
+                                            "PROTOCOLS (srv|cli)",
+                                            "LAST SEEN (UTC)",
+                                            ">PACKETS",
                                             "IDENTITY"};
         otw_texttable tt;
         otw_tt_init(&tt, sizeof(heads) / sizeof(heads[0]), heads);
@@ -318,8 +324,15 @@ int otw_list_assets_zoned(const otw_config *cfg, const char *state_dir, const ch
                 if (a->evidence & (1u << e))
                     wl += (size_t)snprintf(why + wl, sizeof(why) - wl, "     evidence: %s\n",
                                            otw_evidence_text((otw_evidence)e));
-            const char *row[] = {no,     mac, ips, vendor, otw_role_name(otw_asset_role(a)),
-                                 protos, ts_text(a->last_us, t), pkts, id};
+            const char *row[] = {no,
+                                 mac,
+                                 ips,
+                                 vendor,
+                                 otw_role_name(otw_asset_role(a)),
+                                 protos,
+                                 ts_text(a->last_us, t),
+                                 pkts,
+                                 id};
             otw_tt_row(&tt, row, why[0] ? why : NULL);
         }
         otw_tt_print(&tt, out);
@@ -371,7 +384,7 @@ int otw_list_alerts(const char *state_dir, const char *format, FILE *out)
         }
         fputs(l.n ? "\n]\n" : "]\n", out);
     } else {
-        static const char *const heads[] = {">ID",   "LAST SEEN (UTC)", "SEVERITY", "TYPE",
+        static const char *const heads[] = {">ID",    "LAST SEEN (UTC)", "SEVERITY", "TYPE",
                                             "SOURCE", "DESTINATION",     ">COUNT",   "MESSAGE"};
         otw_texttable tt;
         otw_tt_init(&tt, sizeof(heads) / sizeof(heads[0]), heads);

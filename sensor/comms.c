@@ -67,8 +67,8 @@ static uint32_t insert(otw_comms *c, const otw_comm *src)
 }
 
 uint32_t otw_comms_get(otw_comms *c, const otw_addr *client, const otw_addr *server,
-                       uint16_t proto_key, uint16_t server_port, uint8_t transport,
-                       uint64_t ts_us, bool *created)
+                       uint16_t proto_key, uint16_t server_port, uint8_t transport, uint64_t ts_us,
+                       bool *created)
 {
     uint32_t before = c->n;
     otw_comm tmp = {0};

@@ -574,9 +574,8 @@ static int level_kind(const char *level)
     static const struct {
         const char *level;
         otw_zone_kind kind;
-    } map[] = {{"0", OTW_ZK_CONTROL}, {"1", OTW_ZK_CONTROL}, {"2", OTW_ZK_OT},
-               {"3", OTW_ZK_OT},      {"3.5", OTW_ZK_DMZ},   {"4", OTW_ZK_IT},
-               {"5", OTW_ZK_IT}};
+    } map[] = {{"0", OTW_ZK_CONTROL}, {"1", OTW_ZK_CONTROL}, {"2", OTW_ZK_OT}, {"3", OTW_ZK_OT},
+               {"3.5", OTW_ZK_DMZ},   {"4", OTW_ZK_IT},      {"5", OTW_ZK_IT}};
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
         if (strcmp(level, map[i].level) == 0)
             return (int)map[i].kind;
@@ -976,8 +975,8 @@ typedef enum kind {
     K_PORT,
     K_TRANSPORT,
     K_APPNAME,
-    K_CHOICE,     /* one word of choice_lists[min], stored as its index (an enum) */
-    K_DELIMITER,  /* "tab" or one ASCII punctuation character */
+    K_CHOICE,    /* one word of choice_lists[min], stored as its index (an enum) */
+    K_DELIMITER, /* "tab" or one ASCII punctuation character */
     K_INTERFACES,
     K_WEB_HOSTS,
     K_PORTS,
@@ -1058,12 +1057,18 @@ enum {
 #define MB_MAX 65536u /* 64 GiB */
 
 static const field t_root[] = {
-    SECTION("sensor", T_SENSOR),       SECTION("capture", T_CAPTURE),
-    SECTION("flows", T_FLOWS),         SECTION("streams", T_STREAMS),
-    SECTION("protocols", T_PROTOCOLS), SECTION("inventory", T_INVENTORY),
-    SECTION("alerts", T_ALERTS),       SECTION("outputs", T_OUTPUTS),
-    SECTION("store", T_STORE),         F("zones", K_ZONES, zones, 0, 0),
-    F("conduits", K_CONDUITS, conduits, 0, 0), SECTION("enforcement", T_ENFORCEMENT),
+    SECTION("sensor", T_SENSOR),
+    SECTION("capture", T_CAPTURE),
+    SECTION("flows", T_FLOWS),
+    SECTION("streams", T_STREAMS),
+    SECTION("protocols", T_PROTOCOLS),
+    SECTION("inventory", T_INVENTORY),
+    SECTION("alerts", T_ALERTS),
+    SECTION("outputs", T_OUTPUTS),
+    SECTION("store", T_STORE),
+    F("zones", K_ZONES, zones, 0, 0),
+    F("conduits", K_CONDUITS, conduits, 0, 0),
+    SECTION("enforcement", T_ENFORCEMENT),
     SECTION("baseline", T_BASELINE),
     SECTION("credentials", T_CREDENTIALS),
     SECTION("web", T_WEB),
@@ -1254,12 +1259,48 @@ static const field t_web[] = {
 };
 
 static const field *const tables[T_COUNT] = {
-    [T_ROOT] = t_root,     [T_SENSOR] = t_sensor,       [T_CAPTURE] = t_capture,
-    [T_FLOWS] = t_flows,   [T_STREAMS] = t_streams,     [T_PROTOCOLS] = t_protocols,
-[T_P_MODBUS] = t_p_MODBUS, [T_P_S7COMM] = t_p_S7COMM, [T_P_ENIP] = t_p_ENIP, [T_P_DNP3] = t_p_DNP3, [T_P_IEC104] = t_p_IEC104, [T_P_BACNET] = t_p_BACNET, [T_P_SLMP] = t_p_SLMP, [T_P_MELSOFT] = t_p_MELSOFT, [T_P_FINS] = t_p_FINS, [T_P_OPCUA] = t_p_OPCUA, [T_P_HARTIP] = t_p_HARTIP, [T_P_DHCP] = t_p_DHCP, [T_P_NBNS] = t_p_NBNS, [T_P_MDNS] = t_p_MDNS, [T_P_SSDP] = t_p_SSDP, [T_P_SNMP] = t_p_SNMP, [T_P_TELNET] = t_p_TELNET, [T_P_FTP] = t_p_FTP, [T_P_HTTP] = t_p_HTTP, [T_P_MQTT] = t_p_MQTT, [T_P_VNC] = t_p_VNC, [T_P_POP3] = t_p_POP3, [T_P_IMAP] = t_p_IMAP, [T_P_SMTP] = t_p_SMTP, [T_P_DNS] = t_p_DNS, [T_INVENTORY] = t_inventory, [T_ALERTS] = t_alerts,
-    [T_BURST] = t_burst,   [T_OUTPUTS] = t_outputs,     [T_SYSLOG] = t_syslog,
-    [T_STORE] = t_store,   [T_ENFORCEMENT] = t_enforcement, [T_BASELINE] = t_baseline,
-    [T_CREDENTIALS] = t_credentials, [T_CRED_BRUTE] = t_cred_brute, [T_CRED_SPRAY] = t_cred_spray,
+    [T_ROOT] = t_root,
+    [T_SENSOR] = t_sensor,
+    [T_CAPTURE] = t_capture,
+    [T_FLOWS] = t_flows,
+    [T_STREAMS] = t_streams,
+    [T_PROTOCOLS] = t_protocols,
+    [T_P_MODBUS] = t_p_MODBUS,
+    [T_P_S7COMM] = t_p_S7COMM,
+    [T_P_ENIP] = t_p_ENIP,
+    [T_P_DNP3] = t_p_DNP3,
+    [T_P_IEC104] = t_p_IEC104,
+    [T_P_BACNET] = t_p_BACNET,
+    [T_P_SLMP] = t_p_SLMP,
+    [T_P_MELSOFT] = t_p_MELSOFT,
+    [T_P_FINS] = t_p_FINS,
+    [T_P_OPCUA] = t_p_OPCUA,
+    [T_P_HARTIP] = t_p_HARTIP,
+    [T_P_DHCP] = t_p_DHCP,
+    [T_P_NBNS] = t_p_NBNS,
+    [T_P_MDNS] = t_p_MDNS,
+    [T_P_SSDP] = t_p_SSDP,
+    [T_P_SNMP] = t_p_SNMP,
+    [T_P_TELNET] = t_p_TELNET,
+    [T_P_FTP] = t_p_FTP,
+    [T_P_HTTP] = t_p_HTTP,
+    [T_P_MQTT] = t_p_MQTT,
+    [T_P_VNC] = t_p_VNC,
+    [T_P_POP3] = t_p_POP3,
+    [T_P_IMAP] = t_p_IMAP,
+    [T_P_SMTP] = t_p_SMTP,
+    [T_P_DNS] = t_p_DNS,
+    [T_INVENTORY] = t_inventory,
+    [T_ALERTS] = t_alerts,
+    [T_BURST] = t_burst,
+    [T_OUTPUTS] = t_outputs,
+    [T_SYSLOG] = t_syslog,
+    [T_STORE] = t_store,
+    [T_ENFORCEMENT] = t_enforcement,
+    [T_BASELINE] = t_baseline,
+    [T_CREDENTIALS] = t_credentials,
+    [T_CRED_BRUTE] = t_cred_brute,
+    [T_CRED_SPRAY] = t_cred_spray,
     [T_WEB] = t_web,
 };
 
@@ -1325,8 +1366,10 @@ static int load_field(loader *L, const yaml_node_t *v, const char *key, const fi
         else if (strlen(s) == 1 && strchr("!\"#$%&'()*+,-./:;<>?@[]^_`{|}~", s[0]))
             *(char *)dst = s[0];
         else
-            return fail(L, v, key, "expected tab or one punctuation character other than '=' "
-                                   "and '\\', got \"%.40s\"", s);
+            return fail(L, v, key,
+                        "expected tab or one punctuation character other than '=' "
+                        "and '\\', got \"%.40s\"",
+                        s);
         return 0;
     }
     case K_APPNAME: {

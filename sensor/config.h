@@ -36,8 +36,8 @@
 #define OTW_ZONE_UNASSIGNED 0xFF /* local addresses in no zone */
 
 typedef struct otw_cidr {
-    uint8_t addr[16];        /* IPv4 as IPv4-mapped IPv6 */
-    uint8_t prefix;          /* 0..128 (IPv4 prefixes stored + 96) */
+    uint8_t addr[16]; /* IPv4 as IPv4-mapped IPv6 */
+    uint8_t prefix;   /* 0..128 (IPv4 prefixes stored + 96) */
 } otw_cidr;
 
 /* What a zone holds, for severities: Purdue levels 0-1 are control (PLCs,
@@ -53,17 +53,17 @@ typedef enum otw_zone_kind {
 
 typedef struct otw_zone_cfg {
     char name[OTW_ZONE_NAME_MAX];
-    char level[16];              /* as written: "0".."5", "3.5" or a free label */
-    uint8_t kind;                /* otw_zone_kind (control..it) */
-    uint8_t criticality;         /* otw_severity LOW..CRITICAL, default MEDIUM */
+    char level[16];      /* as written: "0".."5", "3.5" or a free label */
+    uint8_t kind;        /* otw_zone_kind (control..it) */
+    uint8_t criticality; /* otw_severity LOW..CRITICAL, default MEDIUM */
     uint8_t n_cidrs, n_vlans;
     otw_cidr cidrs[OTW_ZONE_MAX_CIDRS];
     uint16_t vlans[OTW_ZONE_MAX_VLANS];
 } otw_zone_cfg;
 
 typedef struct otw_port_range {
-    uint16_t lo, hi;             /* server ports lo..hi */
-    uint8_t transport;           /* 0 = tcp or udp, 6 = tcp, 17 = udp */
+    uint16_t lo, hi;   /* server ports lo..hi */
+    uint8_t transport; /* 0 = tcp or udp, 6 = tcp, 17 = udp */
 } otw_port_range;
 
 typedef struct otw_time_window {
@@ -73,15 +73,15 @@ typedef struct otw_time_window {
 
 typedef struct otw_conduit_cfg {
     char name[OTW_ZONE_NAME_MAX];
-    uint8_t from, to;            /* zone index or OTW_ZONE_INTERNET / OTW_ZONE_UNASSIGNED */
-    bool both_ways;              /* direction: both (either side may open) */
-    bool allow;                  /* false: a rule that only carries an action for its scope */
-    bool reset;                  /* action: reset (violations in its scope get TCP resets) */
+    uint8_t from, to; /* zone index or OTW_ZONE_INTERNET / OTW_ZONE_UNASSIGNED */
+    bool both_ways;   /* direction: both (either side may open) */
+    bool allow;       /* false: a rule that only carries an action for its scope */
+    bool reset;       /* action: reset (violations in its scope get TCP resets) */
     uint8_t n_protocols, n_ports, n_windows;
     char protocols[OTW_CONDUIT_MAX_PROTOS][24];
     otw_port_range ports[OTW_CONDUIT_MAX_PORTS];
     otw_time_window windows[OTW_CONDUIT_MAX_WINDOWS];
-    int16_t utc_offset_min;      /* windows are in this offset from UTC */
+    int16_t utc_offset_min; /* windows are in this offset from UTC */
 } otw_conduit_cfg;
 
 typedef enum otw_syslog_transport {
@@ -104,85 +104,86 @@ typedef enum otw_syslog_hdr {
 
 typedef struct otw_config {
     /* sensor */
-    char state_dir[OTW_PATH_MAX];   /* "" = command default */
-    char user[64];                  /* drop privileges to this user after opening capture ("" = don't) */
+    char state_dir[OTW_PATH_MAX]; /* "" = command default */
+    char user[64]; /* drop privileges to this user after opening capture ("" = don't) */
     /* capture */
     char interfaces[OTW_MAX_INTERFACES][64];
     int n_interfaces;
-    uint32_t capture_buffer_mb;     /* default 64 */
-    uint32_t snaplen;               /* default 65535 */
-    char filter[256];               /* BPF, "" = none */
+    uint32_t capture_buffer_mb; /* default 64 */
+    uint32_t snaplen;           /* default 65535 */
+    char filter[256];           /* BPF, "" = none */
     /* flows */
-    uint32_t flow_memory_mb;        /* default 64 */
-    uint32_t tcp_timeout_s;         /* default 300 */
-    uint32_t udp_timeout_s;         /* default 60 */
-    uint32_t closed_timeout_s;      /* default 10: after FIN/RST from both sides or RST */
-    uint32_t ndpi_max_packets;      /* default 32: give up after this many packets */
-    uint32_t ndpi_memory_mb;        /* default 64: cap for undecided nDPI flow states */
+    uint32_t flow_memory_mb;   /* default 64 */
+    uint32_t tcp_timeout_s;    /* default 300 */
+    uint32_t udp_timeout_s;    /* default 60 */
+    uint32_t closed_timeout_s; /* default 10: after FIN/RST from both sides or RST */
+    uint32_t ndpi_max_packets; /* default 32: give up after this many packets */
+    uint32_t ndpi_memory_mb;   /* default 64: cap for undecided nDPI flow states */
     /* streams */
-    uint32_t stream_memory_mb;      /* default 32 */
+    uint32_t stream_memory_mb; /* default 32 */
     /* protocols */
     /* Server ports per dissector (index otw_proto), 0-terminated. Default:
      * the dissector's own list (protocols/registry.c); protocols.NAME.tcp_ports
      * and udp_ports replace it. */
     uint16_t tcp_ports[OTW_PROTO__COUNT][OTW_MAX_PORTS];
     uint16_t udp_ports[OTW_PROTO__COUNT][OTW_MAX_PORTS];
-    uint32_t request_timeout_s;     /* default 10: unanswered request -> no_response */
+    uint32_t request_timeout_s; /* default 10: unanswered request -> no_response */
     /* inventory */
     otw_cidr local_networks[OTW_MAX_CIDRS]; /* default RFC 1918, 169.254/16, fc00::/7, fe80::/10 */
     int n_local_networks;
-    uint32_t max_assets;            /* default 65536 */
+    uint32_t max_assets; /* default 65536 */
     /* alerts */
-    uint32_t exception_burst_count; /* default 5 exceptions ... */
+    uint32_t exception_burst_count;    /* default 5 exceptions ... */
     uint32_t exception_burst_window_s; /* ... within 60 s */
     /* outputs */
     char alerts_file[OTW_PATH_MAX]; /* default "alerts.jsonl" (relative: in the state dir) */
     char ops_log[OTW_PATH_MAX];     /* default "ops.jsonl" (relative: in the state dir); "" = off */
     bool syslog_enabled;            /* default false */
-    otw_syslog_transport syslog_transport; /* default udp */
-    char syslog_host[256];          /* default "127.0.0.1" */
-    uint16_t syslog_port;           /* default 514 */
-    char syslog_app_name[48];       /* default "otwatch" */
-    otw_syslog_fmt syslog_format;   /* default rfc5424 */
-    otw_syslog_hdr syslog_header;   /* default rfc5424 */
-    char syslog_leef_delimiter;     /* default '\t' (LEEF 2.0 attribute delimiter) */
-    uint32_t syslog_spool_mb;       /* default 64: on-disk spool cap (state dir spool/) */
+    otw_syslog_transport syslog_transport;   /* default udp */
+    char syslog_host[256];                   /* default "127.0.0.1" */
+    uint16_t syslog_port;                    /* default 514 */
+    char syslog_app_name[48];                /* default "otwatch" */
+    otw_syslog_fmt syslog_format;            /* default rfc5424 */
+    otw_syslog_hdr syslog_header;            /* default rfc5424 */
+    char syslog_leef_delimiter;              /* default '\t' (LEEF 2.0 attribute delimiter) */
+    uint32_t syslog_spool_mb;                /* default 64: on-disk spool cap (state dir spool/) */
     char syslog_tls_ca_file[OTW_PATH_MAX];   /* PEM CA bundle (required for tls) */
     char syslog_tls_cert_file[OTW_PATH_MAX]; /* PEM client certificate, "" = none */
     char syslog_tls_key_file[OTW_PATH_MAX];  /* PEM client key, "" = none */
     char syslog_tls_peer_name[256]; /* name checked in the collector's certificate, "" = host */
     /* store */
-    uint32_t checkpoint_s;          /* default 10: capture seconds between store commits */
+    uint32_t checkpoint_s; /* default 10: capture seconds between store commits */
     /* baseline (baselines/baseline.h) */
-    uint32_t baseline_learn_for_s;  /* default 0: detect from the start; e.g. 7d */
+    uint32_t baseline_learn_for_s;        /* default 0: detect from the start; e.g. 7d */
     uint32_t baseline_device_learn_for_s; /* default 600: own window of a new channel */
     uint32_t baseline_scan_units, baseline_scan_functions, baseline_scan_hosts; /* 8, 8, 10 */
-    uint32_t baseline_scan_window_s; /* default 60 */
+    uint32_t baseline_scan_window_s;                                            /* default 60 */
     /* zones and conduits (default: none, nothing is placed) */
     otw_zone_cfg zones[OTW_MAX_ZONES];
     int n_zones;
     otw_conduit_cfg conduits[OTW_MAX_CONDUITS];
     int n_conduits;
     /* enforcement */
-    bool enforce_enabled;           /* default false: the global switch */
-    bool enforce_dry_run;           /* default false: log would-resets, send nothing */
-    char enforce_interface[64];     /* injection interface, "" = none */
+    bool enforce_enabled;              /* default false: the global switch */
+    bool enforce_dry_run;              /* default false: log would-resets, send nothing */
+    char enforce_interface[64];        /* injection interface, "" = none */
     uint32_t enforce_max_resets_per_s; /* default 10 */
     /* credentials (sensor/creds.h) */
-    char creds_defaults_file[OTW_PATH_MAX]; /* default OTW_DATA_DIR/default_credentials.tsv; "" = none */
+    char creds_defaults_file[OTW_PATH_MAX]; /* default OTW_DATA_DIR/default_credentials.tsv; "" =
+                                               none */
     char creds_weak_file[OTW_PATH_MAX];     /* default OTW_DATA_DIR/weak_passwords.txt; "" = none */
     bool creds_redact_users;                /* default false: "a***n" in alerts when true */
-    uint32_t creds_brute_failures;          /* default 10 failed logins against one account or host */
-    uint32_t creds_brute_window_s;          /* ... within 60 s = BRUTE_FORCE */
-    uint32_t creds_spray_accounts;          /* default 5 accounts (user on a host) failed ... */
-    uint32_t creds_spray_attempts;          /* ... at most 3 times each ... */
-    uint32_t creds_spray_window_s;          /* ... from one source within 10 min = CREDENTIAL_SPRAY */
+    uint32_t creds_brute_failures; /* default 10 failed logins against one account or host */
+    uint32_t creds_brute_window_s; /* ... within 60 s = BRUTE_FORCE */
+    uint32_t creds_spray_accounts; /* default 5 accounts (user on a host) failed ... */
+    uint32_t creds_spray_attempts; /* ... at most 3 times each ... */
+    uint32_t creds_spray_window_s; /* ... from one source within 10 min = CREDENTIAL_SPRAY */
     /* web console (otwatch serve; its command-line options override these) */
-    char web_listen[128];                   /* default "127.0.0.1:8780" */
-    char web_tls_cert_file[OTW_PATH_MAX];   /* PEM; with web_tls_key_file: HTTPS */
+    char web_listen[128];                 /* default "127.0.0.1:8780" */
+    char web_tls_cert_file[OTW_PATH_MAX]; /* PEM; with web_tls_key_file: HTTPS */
     char web_tls_key_file[OTW_PATH_MAX];
-    char web_admin_hash_file[OTW_PATH_MAX]; /* Argon2id hash of the admin password */
-    char web_root[OTW_PATH_MAX];            /* "" = the pages installed with otwatch */
+    char web_admin_hash_file[OTW_PATH_MAX];       /* Argon2id hash of the admin password */
+    char web_root[OTW_PATH_MAX];                  /* "" = the pages installed with otwatch */
     char web_allow_hosts[OTW_MAX_WEB_HOSTS][128]; /* Host names accepted besides loopback */
     int n_web_allow_hosts;
 } otw_config;

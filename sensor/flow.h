@@ -17,16 +17,16 @@
 #include "decode.h"
 
 typedef struct otw_flow_key {
-    otw_addr a, b;           /* canonical order: (a,pa) < (b,pb) */
+    otw_addr a, b; /* canonical order: (a,pa) < (b,pb) */
     uint16_t pa, pb;
-    uint16_t vlan;           /* outermost VLAN id, 0 if none */
+    uint16_t vlan; /* outermost VLAN id, 0 if none */
     uint8_t ip_proto;
 } otw_flow_key;
 
 typedef enum otw_flow_end {
-    OTW_FLOW_END_IDLE = 0,   /* idle timeout */
-    OTW_FLOW_END_EVICTED,    /* table full, oldest idle flow pushed out */
-    OTW_FLOW_END_SHUTDOWN    /* end of capture / program exit */
+    OTW_FLOW_END_IDLE = 0, /* idle timeout */
+    OTW_FLOW_END_EVICTED,  /* table full, oldest idle flow pushed out */
+    OTW_FLOW_END_SHUTDOWN  /* end of capture / program exit */
 } otw_flow_end;
 
 /* Per-direction TCP stream bookkeeping lives in stream.h; a flow only keeps
@@ -37,24 +37,24 @@ typedef struct otw_flow {
     otw_addr client_ip, server_ip;
     uint16_t client_port, server_port;
     uint8_t client_mac[6], server_mac[6];
-    bool client_is_a;        /* key.a is the client */
+    bool client_is_a; /* key.a is the client */
     uint64_t first_us, last_us;
-    uint64_t pkts[2], bytes[2];          /* [OTW_DIR_TO_SERVER], [OTW_DIR_TO_CLIENT] */
+    uint64_t pkts[2], bytes[2];                 /* [OTW_DIR_TO_SERVER], [OTW_DIR_TO_CLIENT] */
     uint64_t pkts_flushed[2], bytes_flushed[2]; /* already added to comms */
-    uint8_t tcp_state;       /* bitmask: FIN/RST seen from each side */
+    uint8_t tcp_state;                          /* bitmask: FIN/RST seen from each side */
     /* classification, filled by the sensor */
-    void *ndpi;              /* nDPI flow state while undecided, else NULL */
+    void *ndpi; /* nDPI flow state while undecided, else NULL */
     uint16_t ndpi_master, ndpi_app;
     uint16_t ndpi_category;
     uint64_t ndpi_risk;
-    uint16_t ndpi_packets;   /* packets given to nDPI */
+    uint16_t ndpi_packets; /* packets given to nDPI */
     bool ndpi_done;
-    uint8_t dissector;       /* otw_proto, 0 = none */
-    bool not_dissectable;    /* dissector said NOT_MINE */
-    uint32_t session;        /* index into the session pool, UINT32_MAX = none */
-    uint32_t streams;        /* index into the stream pool, UINT32_MAX = none */
+    uint8_t dissector;                   /* otw_proto, 0 = none */
+    bool not_dissectable;                /* dissector said NOT_MINE */
+    uint32_t session;                    /* index into the session pool, UINT32_MAX = none */
+    uint32_t streams;                    /* index into the stream pool, UINT32_MAX = none */
     uint32_t client_asset, server_asset; /* inventory indexes, UINT32_MAX = none */
-    uint32_t comm;           /* comms index, UINT32_MAX = none yet */
+    uint32_t comm;                       /* comms index, UINT32_MAX = none yet */
     /* table internals */
     uint32_t hash_next;
     uint32_t lru_prev, lru_next;

@@ -31,8 +31,8 @@ bool otw_is_local(const otw_config *cfg, const otw_addr *ip)
     return false;
 }
 
-otw_inventory *otw_inventory_new(const otw_config *cfg, const otw_oui *oui,
-                                 otw_asset_new_fn on_new, void *ctx)
+otw_inventory *otw_inventory_new(const otw_config *cfg, const otw_oui *oui, otw_asset_new_fn on_new,
+                                 void *ctx)
 {
     otw_inventory *inv = calloc(1, sizeof(*inv));
     if (!inv)
@@ -496,10 +496,14 @@ otw_role otw_asset_role(const otw_asset *a)
         otw_evidence ev;
         otw_role role;
     } order[] = {
-        {OTW_EV_DEVICE_IDENTITY, OTW_ROLE_CONTROLLER}, {OTW_EV_INDUSTRIAL_SERVER, OTW_ROLE_CONTROLLER},
-        {OTW_EV_ENGINEERING, OTW_ROLE_ENGINEERING},    {OTW_EV_HISTORIAN, OTW_ROLE_HISTORIAN},
-        {OTW_EV_INDUSTRIAL_CLIENT, OTW_ROLE_HMI},      {OTW_EV_NETWORK_DEVICE, OTW_ROLE_NETWORK},
-        {OTW_EV_ROUTER, OTW_ROLE_NETWORK},             {OTW_EV_IOT, OTW_ROLE_IOT},
+        {OTW_EV_DEVICE_IDENTITY, OTW_ROLE_CONTROLLER},
+        {OTW_EV_INDUSTRIAL_SERVER, OTW_ROLE_CONTROLLER},
+        {OTW_EV_ENGINEERING, OTW_ROLE_ENGINEERING},
+        {OTW_EV_HISTORIAN, OTW_ROLE_HISTORIAN},
+        {OTW_EV_INDUSTRIAL_CLIENT, OTW_ROLE_HMI},
+        {OTW_EV_NETWORK_DEVICE, OTW_ROLE_NETWORK},
+        {OTW_EV_ROUTER, OTW_ROLE_NETWORK},
+        {OTW_EV_IOT, OTW_ROLE_IOT},
         {OTW_EV_IT_HOST, OTW_ROLE_IT_HOST},
     };
     for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)

@@ -44,35 +44,35 @@ typedef enum otw_role {
 typedef enum otw_evidence {
     OTW_EV_INDUSTRIAL_SERVER = 0, /* answers industrial requests -> controller */
     OTW_EV_INDUSTRIAL_CLIENT,     /* sends industrial requests -> HMI/SCADA */
-    OTW_EV_DEVICE_IDENTITY,       /* reports a controller identity (43/14, SZL, ...) -> controller */
-    OTW_EV_ROUTER,                /* source MAC of several IPs -> network device */
-    OTW_EV_ENGINEERING,           /* program transfers, mode changes -> engineering workstation */
-    OTW_EV_NETWORK_DEVICE,        /* announces itself as bridge/router (LLDP, CDP) */
-    OTW_EV_IT_HOST,               /* office OS or service (DHCP vendor class, NetBIOS, UA) */
-    OTW_EV_IOT,                   /* camera, smart plug, media or consumer device */
-    OTW_EV_HISTORIAN,             /* collects data from several controllers */
+    OTW_EV_DEVICE_IDENTITY, /* reports a controller identity (43/14, SZL, ...) -> controller */
+    OTW_EV_ROUTER,          /* source MAC of several IPs -> network device */
+    OTW_EV_ENGINEERING,     /* program transfers, mode changes -> engineering workstation */
+    OTW_EV_NETWORK_DEVICE,  /* announces itself as bridge/router (LLDP, CDP) */
+    OTW_EV_IT_HOST,         /* office OS or service (DHCP vendor class, NetBIOS, UA) */
+    OTW_EV_IOT,             /* camera, smart plug, media or consumer device */
+    OTW_EV_HISTORIAN,       /* collects data from several controllers */
     OTW_EV__COUNT
 } otw_evidence;
 
 typedef struct otw_asset {
-    int64_t store_id;         /* row id in the state store, 0 = not stored yet */
+    int64_t store_id; /* row id in the state store, 0 = not stored yet */
     bool has_mac;
     uint8_t mac[6];
     uint8_t n_ips;
     otw_addr ips[OTW_ASSET_MAX_IPS];
-    uint8_t ip_confirmed;     /* bit i: ips[i] confirmed by ARP/DHCP */
-    char vendor[96];          /* from the MAC's OUI */
+    uint8_t ip_confirmed; /* bit i: ips[i] confirmed by ARP/DHCP */
+    char vendor[96];      /* from the MAC's OUI */
     uint64_t first_us, last_us;
     uint64_t pkts, bytes;
     uint16_t protos_client[OTW_ASSET_MAX_PROTOS]; /* protocol keys (see otw_proto_key) */
     uint16_t protos_server[OTW_ASSET_MAX_PROTOS];
     uint8_t n_protos_client, n_protos_server;
-    uint32_t evidence;        /* bit per otw_evidence */
+    uint32_t evidence; /* bit per otw_evidence */
     bool has_identity;
-    otw_identity identity;    /* merged: later non-empty fields overwrite */
-    uint32_t merged_into;     /* OTW_ASSET_NONE unless merged away */
-    bool dirty;               /* changed since the last store checkpoint */
-    bool is_new;              /* created in this run, not loaded from the store */
+    otw_identity identity; /* merged: later non-empty fields overwrite */
+    uint32_t merged_into;  /* OTW_ASSET_NONE unless merged away */
+    bool dirty;            /* changed since the last store checkpoint */
+    bool is_new;           /* created in this run, not loaded from the store */
 } otw_asset;
 
 /* A protocol key: industrial protocols (otw_proto) below 256, nDPI ids as
@@ -84,8 +84,8 @@ typedef struct otw_inventory otw_inventory;
 /* Called once for every asset created in this run (not for loaded ones). */
 typedef void (*otw_asset_new_fn)(void *ctx, uint32_t idx, uint64_t ts_us);
 
-otw_inventory *otw_inventory_new(const otw_config *cfg, const otw_oui *oui,
-                                 otw_asset_new_fn on_new, void *ctx);
+otw_inventory *otw_inventory_new(const otw_config *cfg, const otw_oui *oui, otw_asset_new_fn on_new,
+                                 void *ctx);
 void otw_inventory_free(otw_inventory *inv);
 
 /* Loads an asset from the store (no NEW callback). Returns its index. */
@@ -113,7 +113,7 @@ bool otw_inventory_set_identity(otw_inventory *inv, uint32_t idx, const otw_iden
 otw_asset *otw_inventory_at(otw_inventory *inv, uint32_t idx); /* follows merges */
 /* The slot itself, merged or not (0 <= idx < size), for the store. */
 otw_asset *otw_inventory_raw(otw_inventory *inv, uint32_t idx);
-uint32_t otw_inventory_size(const otw_inventory *inv);          /* indexes 0..size-1 */
+uint32_t otw_inventory_size(const otw_inventory *inv); /* indexes 0..size-1 */
 uint64_t otw_inventory_refused(const otw_inventory *inv);
 
 /* Role inferred from the evidence, and a text of the evidence. */

@@ -10,7 +10,7 @@
 
 typedef struct otw_keymap {
     uint8_t (*keys)[16];
-    uint32_t *vals;           /* value + 1; 0 = empty slot */
+    uint32_t *vals; /* value + 1; 0 = empty slot */
     size_t mask;
     size_t used, max_used;
 } otw_keymap;
@@ -23,8 +23,6 @@ uint32_t otw_keymap_get(const otw_keymap *m, const uint8_t key[16]);
 /* Inserts or updates; returns -1 when full or val is UINT32_MAX. */
 int otw_keymap_put(otw_keymap *m, const uint8_t key[16], uint32_t val);
 uint64_t otw_hash16(const uint8_t key[16]);
-
-
 
 /* 128-bit digest of arbitrary bytes, used as a keymap key for composite
  * keys (communications, alert dedup keys). Two independently seeded 64-bit

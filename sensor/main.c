@@ -120,8 +120,7 @@ static int lock_state(const char *cmd, const char *dir)
         return -1;
     }
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        fprintf(stderr, "otwatch %s: state directory %s is in use by another otwatch\n", cmd,
-                dir);
+        fprintf(stderr, "otwatch %s: state directory %s is in use by another otwatch\n", cmd, dir);
         close(fd);
         return -1;
     }
@@ -131,12 +130,11 @@ static int lock_state(const char *cmd, const char *dir)
 static int parse_opts(const char *cmd, int argc, char **argv, common_opts *o, const char *allowed)
 {
     static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'}, {"state", required_argument, NULL, 's'},
-        {"filter", required_argument, NULL, 'f'}, {"ops-log", required_argument, NULL, 'o'},
-        {"format", required_argument, NULL, 'F'}, {"interface", required_argument, NULL, 'i'},
-        {"user", required_argument, NULL, 'u'},   {"help", no_argument, NULL, 'h'},
-        {"learn-for", required_argument, NULL, 'L'},
-        {NULL, 0, NULL, 0}};
+        {"config", required_argument, NULL, 'c'},    {"state", required_argument, NULL, 's'},
+        {"filter", required_argument, NULL, 'f'},    {"ops-log", required_argument, NULL, 'o'},
+        {"format", required_argument, NULL, 'F'},    {"interface", required_argument, NULL, 'i'},
+        {"user", required_argument, NULL, 'u'},      {"help", no_argument, NULL, 'h'},
+        {"learn-for", required_argument, NULL, 'L'}, {NULL, 0, NULL, 0}};
     optind = 1;
     opterr = 0;
     int c;
@@ -144,19 +142,36 @@ static int parse_opts(const char *cmd, int argc, char **argv, common_opts *o, co
         if (c == 'h')
             return 1;
         if (c == '?' || !strchr(allowed, c)) {
-            fprintf(stderr, "otwatch %s: unknown or misplaced option '%s' (see `otwatch help %s`)\n",
-                    cmd, argv[optind - 1], cmd);
+            fprintf(stderr,
+                    "otwatch %s: unknown or misplaced option '%s' (see `otwatch help %s`)\n", cmd,
+                    argv[optind - 1], cmd);
             return -1;
         }
         switch (c) {
-        case 'c': o->config = optarg; break;
-        case 's': o->state = optarg; break;
-        case 'f': o->filter = optarg; break;
-        case 'o': o->ops_log = optarg; break;
-        case 'F': o->format = optarg; break;
-        case 'i': o->ifaces = optarg; break;
-        case 'u': o->user = optarg; break;
-        case 'L': o->learn_for = optarg; break;
+        case 'c':
+            o->config = optarg;
+            break;
+        case 's':
+            o->state = optarg;
+            break;
+        case 'f':
+            o->filter = optarg;
+            break;
+        case 'o':
+            o->ops_log = optarg;
+            break;
+        case 'F':
+            o->format = optarg;
+            break;
+        case 'i':
+            o->ifaces = optarg;
+            break;
+        case 'u':
+            o->user = optarg;
+            break;
+        case 'L':
+            o->learn_for = optarg;
+            break;
         }
     }
     return 0;
@@ -196,8 +211,7 @@ static int cmd_read(int argc, char **argv)
     }
     uint64_t learn_for = 0;
     if (o.learn_for && (otw_parse_duration(o.learn_for, &learn_for) != 0 || !learn_for)) {
-        fprintf(stderr, "otwatch read: bad --learn-for '%s' (e.g. 280s, 30m, 7d)\n",
-                o.learn_for);
+        fprintf(stderr, "otwatch read: bad --learn-for '%s' (e.g. 280s, 30m, 7d)\n", o.learn_for);
         return EXIT_USAGE;
     }
     otw_config cfg;
@@ -257,8 +271,9 @@ static int drop_privileges(const char *user, const char *state)
         return 0;
     struct passwd *pw = getpwnam(user);
     if (!pw) {
-        fprintf(stderr, "otwatch run: user '%s' does not exist (create it, or set sensor.user "
-                        "to \"\" to keep running as root)\n",
+        fprintf(stderr,
+                "otwatch run: user '%s' does not exist (create it, or set sensor.user "
+                "to \"\" to keep running as root)\n",
                 user);
         return -1;
     }
@@ -269,14 +284,13 @@ static int drop_privileges(const char *user, const char *state)
         fprintf(stderr, "otwatch run: cannot hand %s to %s: %s\n", state, user, strerror(errno));
         return -1;
     }
-    const char *files[] = {"state.db",  "state.db-wal", "state.db-shm",      "lock",
-                           "alerts.jsonl", "ops.jsonl", "enforcement.jsonl", "spool"};
+    const char *files[] = {"state.db",     "state.db-wal", "state.db-shm",      "lock",
+                           "alerts.jsonl", "ops.jsonl",    "enforcement.jsonl", "spool"};
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         char path[OTW_PATH_MAX + 32];
         snprintf(path, sizeof(path), "%s/%s", state, files[i]);
         if (chown(path, pw->pw_uid, pw->pw_gid) != 0 && errno != ENOENT) {
-            fprintf(stderr, "otwatch run: cannot hand %s to %s: %s\n", path, user,
-                    strerror(errno));
+            fprintf(stderr, "otwatch run: cannot hand %s to %s: %s\n", path, user, strerror(errno));
             return -1;
         }
     }
@@ -290,8 +304,7 @@ static int drop_privileges(const char *user, const char *state)
         char path[OTW_PATH_MAX + 300];
         snprintf(path, sizeof(path), "%s/%s", spool, e->d_name);
         if (chown(path, pw->pw_uid, pw->pw_gid) != 0) {
-            fprintf(stderr, "otwatch run: cannot hand %s to %s: %s\n", path, user,
-                    strerror(errno));
+            fprintf(stderr, "otwatch run: cannot hand %s to %s: %s\n", path, user, strerror(errno));
             closedir(d);
             return -1;
         }
@@ -331,15 +344,16 @@ static int cmd_run(int argc, char **argv)
         snprintf(ifaces, sizeof(ifaces), "%s", o.ifaces);
     } else {
         for (int i = 0; i < cfg.n_interfaces; i++)
-            snprintf(ifaces + strlen(ifaces), sizeof(ifaces) - strlen(ifaces), "%s%s",
-                     i ? "," : "", cfg.interfaces[i]);
+            snprintf(ifaces + strlen(ifaces), sizeof(ifaces) - strlen(ifaces), "%s%s", i ? "," : "",
+                     cfg.interfaces[i]);
     }
     if (!ifaces[0]) {
         fprintf(stderr, "otwatch run: no interface: give -i IFACE or capture.interfaces\n");
         return EXIT_USAGE;
     }
-    const char *state = o.state ? o.state : cfg.state_dir[0] ? cfg.state_dir
-                                                             : OTW_DEFAULT_STATE_DIR_RUN;
+    const char *state = o.state            ? o.state
+                        : cfg.state_dir[0] ? cfg.state_dir
+                                           : OTW_DEFAULT_STATE_DIR_RUN;
     const char *filter = o.filter ? o.filter : cfg.filter;
     const char *user = o.user ? o.user : cfg.user;
     char err[512];
@@ -350,8 +364,8 @@ static int cmd_run(int argc, char **argv)
     }
     /* The injection interface opens while still privileged. */
     if (cfg.enforce_interface[0] &&
-        otw_enforce_preopen(cfg.enforce_interface, err, sizeof(err)) != 0 &&
-        cfg.enforce_enabled && !cfg.enforce_dry_run) {
+        otw_enforce_preopen(cfg.enforce_interface, err, sizeof(err)) != 0 && cfg.enforce_enabled &&
+        !cfg.enforce_dry_run) {
         fprintf(stderr, "otwatch run: %s\n", err);
         otw_live_close(live);
         return EXIT_FAIL;

@@ -40,8 +40,8 @@ otw_oplog *otw_oplog_open(const char *path, char *err, size_t errsz)
     /* Written from the packet path: the op is copied as a record; the JSON
      * text and the kernel's write happen on a background thread, in order. */
     char e[256];
-    l->out = otw_asyncw_open_records(path, OPLOG_BUFFER, sizeof(oplog_rec), render_rec, e,
-                                     sizeof(e));
+    l->out =
+        otw_asyncw_open_records(path, OPLOG_BUFFER, sizeof(oplog_rec), render_rec, e, sizeof(e));
     if (!l->out) {
         snprintf(err, errsz, "operations log: %s", e);
         free(l);
@@ -69,8 +69,8 @@ static void endpoint(otw_jsonw *w, const otw_endpoint *e)
     jw_obj_end(w);
 }
 
-size_t otw_oplog_render(const otw_op *op, const otw_endpoint *client,
-                        const otw_endpoint *server, char *buf, size_t bufsz)
+size_t otw_oplog_render(const otw_op *op, const otw_endpoint *client, const otw_endpoint *server,
+                        char *buf, size_t bufsz)
 {
     otw_jsonw w;
     jw_init(&w, buf, bufsz);

@@ -15,26 +15,26 @@
 
 #include "baseline.h"
 #include "creds.h"
-#include "exposure.h"
 #include "dissector.h"
 #include "enforce.h"
+#include "exposure.h"
 #include "jsonw.h"
 #include "zones.h"
 
-#define EXPIRE_EVERY_US 1000000u    /* flow expiry pass per second of capture time */
-#define EXPIRE_MAX_VISITS 256       /* flows looked at per pass */
-#define NOT_MINE_SEGMENTS 3         /* undecodable segments before the "not X" verdict */
+#define EXPIRE_EVERY_US 1000000u      /* flow expiry pass per second of capture time */
+#define EXPIRE_MAX_VISITS 256         /* flows looked at per pass */
+#define NOT_MINE_SEGMENTS 3           /* undecodable segments before the "not X" verdict */
 #define OFFLINE_CHECKPOINT_WALL_S 2.0 /* offline reads: at most one checkpoint per 2 s */
 
 struct otw_flow_ext {
-    bool confirmed;                 /* the dissector parsed a PDU on this flow */
-    bool server_answered;           /* evidence for the server's role was recorded */
-    uint8_t not_mine;               /* consecutive undecodable segments */
+    bool confirmed;       /* the dissector parsed a PDU on this flow */
+    bool server_answered; /* evidence for the server's role was recorded */
+    uint8_t not_mine;     /* consecutive undecodable segments */
     /* zones (zones.c): the flow's placement, kept for enforcement */
-    uint8_t zone_verdict;           /* otw_place, 0 = not placed */
-    bool zone_reset;                /* violating TCP session whose rule says reset */
-    uint8_t zone_resets;            /* reset events for this flow */
-    int8_t zone_rule;               /* the conduit/rule behind the verdict, -1 none */
+    uint8_t zone_verdict; /* otw_place, 0 = not placed */
+    bool zone_reset;      /* violating TCP session whose rule says reset */
+    uint8_t zone_resets;  /* reset events for this flow */
+    int8_t zone_rule;     /* the conduit/rule behind the verdict, -1 none */
     uint8_t zone_client, zone_server;
 };
 
@@ -55,22 +55,22 @@ struct otw_sensor {
     otw_alerts *alerts;
     otw_novelty *novelty;
     otw_baseline *baseline;
-    otw_creds *creds;             /* cleartext logins (creds.h) */
-    otw_exposure *exposure;       /* shadow IoT, Internet exposure (exposure.h) */
+    otw_creds *creds;       /* cleartext logins (creds.h) */
+    otw_exposure *exposure; /* shadow IoT, Internet exposure (exposure.h) */
     otw_store *store;
     otw_oplog *oplog;
     FILE *alerts_out;
     otw_syslog *syslog;
-    otw_enforce *enforce;         /* TCP resets for zone violations (enforce.h) */
-    FILE *enforce_log;            /* enforcement.jsonl: one line per reset event */
+    otw_enforce *enforce; /* TCP resets for zone violations (enforce.h) */
+    FILE *enforce_log;    /* enforcement.jsonl: one line per reset event */
     uint8_t tcp_port_proto[65536];
     uint8_t udp_port_proto[65536];
     uint64_t now_us, next_expire_us, next_checkpoint_us, last_flush_us;
-    bool live;                    /* checkpoints on capture time alone */
-    double last_checkpoint_wall;  /* offline reads also wait for wall time */
+    bool live;                   /* checkpoints on capture time alone */
+    double last_checkpoint_wall; /* offline reads also wait for wall time */
     /* what the dissector callbacks are about */
-    otw_flow *cur_flow;           /* NULL for link-layer dissection */
-    const otw_packet *cur_l2;     /* the frame, for link-layer dissection */
+    otw_flow *cur_flow;       /* NULL for link-layer dissection */
+    const otw_packet *cur_l2; /* the frame, for link-layer dissection */
     const otw_dissector *cur_dissector;
     otw_dir cur_dir;
     uint64_t cur_ts;
@@ -157,12 +157,11 @@ static void zone_place(otw_sensor *s, otw_flow *f, uint16_t key, bool raise)
     if (s->cfg.n_zones == 0)
         return;
     const char *pname = proto_key_name(s, key);
-    const otw_dissector *d = f->dissector && !f->not_dissectable
-                                 ? otw_dissector_get((otw_proto)f->dissector)
-                                 : NULL;
+    const otw_dissector *d =
+        f->dissector && !f->not_dissectable ? otw_dissector_get((otw_proto)f->dissector) : NULL;
     const otw_dissector *kd = key < 256 ? otw_dissector_get((otw_proto)key) : NULL;
-    otw_asset *srv = f->server_asset != OTW_ASSET_NONE ? otw_inventory_at(s->inv, f->server_asset)
-                                                       : NULL;
+    otw_asset *srv =
+        f->server_asset != OTW_ASSET_NONE ? otw_inventory_at(s->inv, f->server_asset) : NULL;
     otw_zone_query q = {
         .client = f->client_ip,
         .server = f->server_ip,
@@ -229,10 +228,11 @@ static void zone_place(otw_sensor *s, otw_flow *f, uint16_t key, bool raise)
         snprintf(al.key, sizeof(al.key), "%s", svc);
         snprintf(al.message, sizeof(al.message),
                  "Remote access (%s%s) into OT zone %s: %s %s -> %s (%s)", pl.remote_service,
-                 pl.remote_vpn ? " VPN" : "", sz, cz,
-                 ip_text(&f->client_ip, a, sizeof(a)), ip_text(&f->server_ip, b, sizeof(b)),
-                 pl.verdict == OTW_PLACE_CONDUIT ? s->cfg.conduits[pl.conduit].name
-                 : pl.verdict == OTW_PLACE_INTERNAL ? "inside the zone" : "violation");
+                 pl.remote_vpn ? " VPN" : "", sz, cz, ip_text(&f->client_ip, a, sizeof(a)),
+                 ip_text(&f->server_ip, b, sizeof(b)),
+                 pl.verdict == OTW_PLACE_CONDUIT    ? s->cfg.conduits[pl.conduit].name
+                 : pl.verdict == OTW_PLACE_INTERNAL ? "inside the zone"
+                                                    : "violation");
         otw_alerts_raise(s->alerts, &al, f->first_us, 1);
     }
 }
@@ -264,7 +264,7 @@ static void zone_enforce(otw_sensor *s, otw_flow *f, int dlt, const otw_packet *
         return;
     if (r == OTW_ENFORCE_DRY_RUN)
         x->zone_resets = OTW_ENFORCE_MAX_PER_FLOW; /* one would-reset per session */
-    else if (r != OTW_ENFORCE_RATE_LIMITED) /* rate limited: the next packet may try again */
+    else if (r != OTW_ENFORCE_RATE_LIMITED)        /* rate limited: the next packet may try again */
         x->zone_resets++;
     otw_alert al;
     memset(&al, 0, sizeof(al));
@@ -276,15 +276,18 @@ static void zone_enforce(otw_sensor *s, otw_flow *f, int dlt, const otw_packet *
     al.src = client;
     al.dst = server;
     snprintf(al.protocol, sizeof(al.protocol), "%s", pname);
-    static const char *const what[] = {
-        [OTW_ENFORCE_SENT] = "reset", [OTW_ENFORCE_DRY_RUN] = "would reset (dry run)",
-        [OTW_ENFORCE_RATE_LIMITED] = "rate limited", [OTW_ENFORCE_FAILED] = "reset failed"};
+    static const char *const what[] = {[OTW_ENFORCE_SENT] = "reset",
+                                       [OTW_ENFORCE_DRY_RUN] = "would reset (dry run)",
+                                       [OTW_ENFORCE_RATE_LIMITED] = "rate limited",
+                                       [OTW_ENFORCE_FAILED] = "reset failed"};
     snprintf(al.key, sizeof(al.key), "%s %s", svc,
-             r == OTW_ENFORCE_SENT ? "reset" : r == OTW_ENFORCE_DRY_RUN ? "dry-run" : "not-sent");
+             r == OTW_ENFORCE_SENT      ? "reset"
+             : r == OTW_ENFORCE_DRY_RUN ? "dry-run"
+                                        : "not-sent");
     char a[64], b[64];
-    snprintf(al.message, sizeof(al.message), "TCP session %s %s -> %s %s %s: %s by rule %s",
-             cz, ip_text(&f->client_ip, a, sizeof(a)), sz, ip_text(&f->server_ip, b, sizeof(b)),
-             svc, what[r], info.rule);
+    snprintf(al.message, sizeof(al.message), "TCP session %s %s -> %s %s %s: %s by rule %s", cz,
+             ip_text(&f->client_ip, a, sizeof(a)), sz, ip_text(&f->server_ip, b, sizeof(b)), svc,
+             what[r], info.rule);
     otw_alerts_raise(s->alerts, &al, p->ts_us, 1);
 }
 
@@ -313,11 +316,10 @@ static void assign_comm(otw_sensor *s, otw_flow *f, uint16_t key)
         const otw_dissector *d = key < 256 ? otw_dissector_get((otw_proto)key) : NULL;
         otw_baseline_comm_new(s->baseline, c, proto_key_name(s, key), &client, &server,
                               d && d->industrial, f->first_us);
-        otw_exposure_comm(s->exposure, c, proto_key_name(s, key),
-                          key >= 256 ? otw_classify_category_name(s->classifier, f->ndpi_category)
-                                     : "",
-                          f->client_asset, f->server_asset, &client, &server, f->key.vlan,
-                          f->first_us);
+        otw_exposure_comm(
+            s->exposure, c, proto_key_name(s, key),
+            key >= 256 ? otw_classify_category_name(s->classifier, f->ndpi_category) : "",
+            f->client_asset, f->server_asset, &client, &server, f->key.vlan, f->first_us);
     }
     zone_place(s, f, key, true);
 }
@@ -608,8 +610,7 @@ static size_t consume(void *ctx, const uint8_t *data, size_t len, uint32_t *skip
         long n = d->frame_len(data + off, len - off);
         if (n == OTW_FRAME_NEED_MORE)
             break;
-        if (n > 0 && (size_t)n > len - off && (size_t)n > OTW_STREAM_BUF && x->confirmed &&
-            skip) {
+        if (n > 0 && (size_t)n > len - off && (size_t)n > OTW_STREAM_BUF && x->confirmed && skip) {
             /* Larger than we reassemble, on a flow whose framing has held
              * so far: trust the header and skip the PDU (its request ends
              * without an answer), framing resumes right after it. A PDU
@@ -619,7 +620,7 @@ static size_t consume(void *ctx, const uint8_t *data, size_t len, uint32_t *skip
                 d->oversized(session_of(s, f), s->cur_dir, data + off, len - off, (size_t)n,
                              s->cur_ts, &s->sink);
             *skip = (uint32_t)((size_t)n - (len - off) > UINT32_MAX ? UINT32_MAX
-                                                                     : (size_t)n - (len - off));
+                                                                    : (size_t)n - (len - off));
             return len;
         }
         if (n < 0 || ((size_t)n > OTW_STREAM_BUF && (size_t)n > len - off)) {
@@ -681,9 +682,8 @@ static void dissect(otw_sensor *s, otw_flow *f, int dir, const otw_packet *p)
                   &s->sink);
     if (p->ip_proto == 17) {
         s->stats.dissected_pdus++;
-        otw_parse_status r =
-            d->parse(session_of(s, f), (otw_dir)dir, p->payload, p->payload_len, p->ts_us,
-                     &s->sink);
+        otw_parse_status r = d->parse(session_of(s, f), (otw_dir)dir, p->payload, p->payload_len,
+                                      p->ts_us, &s->sink);
         if (r == OTW_PARSE_OK)
             confirm(s, f);
         else if (r == OTW_PARSE_MALFORMED)
@@ -759,11 +759,10 @@ static void on_flow_new(otw_sensor *s, otw_flow *f, const otw_packet *p, int dir
     /* A first packet to a broadcast or multicast MAC goes to an address that
      * is no device (10.20.0.255, 239.x...): not an asset. */
     bool group = p->has_mac && dir == OTW_DIR_TO_SERVER && otw_mac_is_multicast(p->dst_mac);
-    f->server_asset = group ? OTW_ASSET_NONE
-                            : otw_inventory_ip(s->inv,
-                                               otw_mac_is_zero(f->server_mac) ? NULL
-                                                                              : f->server_mac,
-                                               &f->server_ip, f->first_us);
+    f->server_asset =
+        group ? OTW_ASSET_NONE
+              : otw_inventory_ip(s->inv, otw_mac_is_zero(f->server_mac) ? NULL : f->server_mac,
+                                 &f->server_ip, f->first_us);
     const otw_dissector *d = f->dissector ? otw_dissector_get((otw_proto)f->dissector) : NULL;
     if (d && d->industrial) {
         /* Every attempt counts for host scans, answered or not. */
@@ -1280,11 +1279,10 @@ void otw_sensor_print_stats(otw_sensor *s, FILE *f)
             "packets=%llu bytes=%llu ipv4=%llu ipv6=%llu arp=%llu non_ip=%llu tcp=%llu udp=%llu "
             "fragments=%llu truncated=%llu malformed=%llu unsupported_link=%llu\n",
             (unsigned long long)st->packets, (unsigned long long)st->bytes,
-            (unsigned long long)st->ipv4, (unsigned long long)st->ipv6,
-            (unsigned long long)st->arp, (unsigned long long)st->non_ip,
-            (unsigned long long)st->tcp, (unsigned long long)st->udp,
-            (unsigned long long)st->fragments, (unsigned long long)st->decode_truncated,
-            (unsigned long long)st->decode_malformed,
+            (unsigned long long)st->ipv4, (unsigned long long)st->ipv6, (unsigned long long)st->arp,
+            (unsigned long long)st->non_ip, (unsigned long long)st->tcp,
+            (unsigned long long)st->udp, (unsigned long long)st->fragments,
+            (unsigned long long)st->decode_truncated, (unsigned long long)st->decode_malformed,
             (unsigned long long)st->decode_unsupported_link);
     fprintf(f,
             "flows_created=%llu flows_expired=%llu flows_evicted=%llu flows_active=%llu "

@@ -91,8 +91,8 @@ otw_store *otw_store_open(const char *dir, bool readonly, char *err, size_t errs
             snprintf(v, sizeof(v), "%d", OTW_STORE_SCHEMA_VERSION);
             otw_store_meta_set(s, "schema_version", v);
         } else if (atoi(v) > OTW_STORE_SCHEMA_VERSION) {
-            snprintf(err, errsz, "%s: schema version %s is newer than this otwatch (%d)", path,
-                     v, OTW_STORE_SCHEMA_VERSION);
+            snprintf(err, errsz, "%s: schema version %s is newer than this otwatch (%d)", path, v,
+                     OTW_STORE_SCHEMA_VERSION);
             otw_store_close(s);
             return NULL;
         }
@@ -100,8 +100,8 @@ otw_store *otw_store_open(const char *dir, bool readonly, char *err, size_t errs
         /* A read-only reader must still see a valid database, and not
          * misread a newer layout. */
         sqlite3_stmt *st = NULL;
-        if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key='schema_version'", -1,
-                               &st, NULL) != SQLITE_OK) {
+        if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key='schema_version'", -1, &st,
+                               NULL) != SQLITE_OK) {
             set_err(err, errsz, path, s->db);
             sqlite3_finalize(st);
             otw_store_close(s);
@@ -130,8 +130,8 @@ void otw_store_close(otw_store *s)
 int otw_store_meta_set(otw_store *s, const char *key, const char *value)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", -1,
-                           &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", -1, &st,
+                           NULL) != SQLITE_OK)
         return -1;
     sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, value, -1, SQLITE_TRANSIENT);
@@ -143,8 +143,7 @@ int otw_store_meta_set(otw_store *s, const char *key, const char *value)
 int otw_store_meta_get(otw_store *s, const char *key, char *buf, size_t bufsz)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key=?", -1, &st, NULL) !=
-        SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key=?", -1, &st, NULL) != SQLITE_OK)
         return -1;
     sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
     int rc = -1;
@@ -471,8 +470,8 @@ static int save_assets(otw_store *s, otw_inventory *inv, sqlite3_stmt *proto_st,
     return rc;
 }
 
-static int save_comms(otw_store *s, otw_comms *comms, sqlite3_stmt *proto_st,
-                      otw_proto_namer namer, void *nctx)
+static int save_comms(otw_store *s, otw_comms *comms, sqlite3_stmt *proto_st, otw_proto_namer namer,
+                      void *nctx)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db,
@@ -631,9 +630,8 @@ int otw_store_checkpoint(otw_store *s, otw_inventory *inv, otw_comms *comms, otw
         return -1;
     }
     sqlite3_stmt *proto_st = NULL;
-    int rc = sqlite3_prepare_v2(s->db,
-                                "INSERT OR REPLACE INTO protocols(key, name) VALUES(?, ?)", -1,
-                                &proto_st, NULL) == SQLITE_OK
+    int rc = sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO protocols(key, name) VALUES(?, ?)",
+                                -1, &proto_st, NULL) == SQLITE_OK
                  ? 0
                  : -1;
     if (rc == 0 && inv)
@@ -735,8 +733,8 @@ int otw_store_list_acceptances(otw_store *s, FILE *out)
         ts[20] = '\0';
         fprintf(out, "  #%lld alert %lld %s at %s%s: %s (reason: %s)\n",
                 (long long)sqlite3_column_int64(st, 0), (long long)sqlite3_column_int64(st, 1),
-                col_text(st, 5), ts, sqlite3_column_int(st, 4) ? "" : " (pending)",
-                col_text(st, 6), sqlite3_column_type(st, 3) == SQLITE_NULL ? "-" : col_text(st, 3));
+                col_text(st, 5), ts, sqlite3_column_int(st, 4) ? "" : " (pending)", col_text(st, 6),
+                sqlite3_column_type(st, 3) == SQLITE_NULL ? "-" : col_text(st, 3));
         n++;
     }
     sqlite3_finalize(st);

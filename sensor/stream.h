@@ -22,11 +22,11 @@
 typedef struct otw_stream_dir {
     bool seq_known;
     uint32_t next_seq;
-    uint32_t used;           /* bytes held in buf */
-    uint32_t skip;           /* bytes still to drop: the rest of an oversized PDU */
-    bool resync;             /* after a gap: drop bytes until a segment boundary */
-                             /* (set on gap/overflow; cleared once consume makes progress,
-                              * so a consumer may be lenient while it is set) */
+    uint32_t used; /* bytes held in buf */
+    uint32_t skip; /* bytes still to drop: the rest of an oversized PDU */
+    bool resync;   /* after a gap: drop bytes until a segment boundary */
+                   /* (set on gap/overflow; cleared once consume makes progress,
+                    * so a consumer may be lenient while it is set) */
     uint8_t buf[OTW_STREAM_BUF];
 } otw_stream_dir;
 
@@ -57,8 +57,7 @@ const otw_stream_stats *otw_stream_get_stats(const otw_stream_pool *p);
  * PDU it ends in goes on for N more bytes than it was given (a trusted
  * header announcing more than OTW_STREAM_BUF) sets *skip = N: those bytes
  * are dropped as they arrive and the next PDU is framed right after them. */
-typedef size_t (*otw_stream_consume_fn)(void *ctx, const uint8_t *data, size_t len,
-                                        uint32_t *skip);
+typedef size_t (*otw_stream_consume_fn)(void *ctx, const uint8_t *data, size_t len, uint32_t *skip);
 
 /* Adds one TCP segment (seq, payload) in direction d, then calls consume on
  * the in-order bytes. syn: the segment carries SYN (seq+1 is the first data

@@ -9,9 +9,9 @@
  *   the input; fuzz_cut_dgram and fuzz_cut_dgram_dir: a 2-byte header
  *   before each datagram). Every PDU is parsed from an exact-size heap
  *   copy so ASan reports any read past it (one larger than the sensor's
- *   stream buffer goes, as its head, to the dissector's oversized hook); the clock moves, expire runs
- *   now and then and once at the end, and the target's session invariants
- *   are checked after every PDU and after the final flush.
+ *   stream buffer goes, as its head, to the dissector's oversized hook); the clock moves, expire
+ * runs now and then and once at the end, and the target's session invariants are checked after
+ * every PDU and after the final flush.
  * - fuzz_conversation(): the cleartext login dissectors; each step's first
  *   byte picks the direction (bit 0) and the segment size (the rest), and
  *   segments go through a two-direction stream buffer framed by frame_len,

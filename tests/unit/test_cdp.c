@@ -31,8 +31,8 @@ static void hdr(pkt *p, uint8_t version)
 {
     memset(p, 0, sizeof(*p));
     put8(p, version);
-    put8(p, 180);   /* TTL */
-    put16(p, 0);    /* checksum (not verified) */
+    put8(p, 180); /* TTL */
+    put16(p, 0);  /* checksum (not verified) */
 }
 
 static void caps(pkt *p, uint32_t c)
@@ -59,9 +59,10 @@ static void test_router(void **state)
     tlv(&p, 0x0002, addrs, sizeof(addrs));
     tlv_str(&p, 0x0003, "Ethernet0");
     caps(&p, 0x01); /* router */
-    tlv_str(&p, 0x0005, "Cisco Internetwork Operating System Software \n"
-                        "IOS (tm) 1600 Software (C1600-NY-L), Version 11.2(12)P, RELEASE "
-                        "SOFTWARE (fc1)\nCopyright (c) 1986-1998 by cisco Systems, Inc.\n");
+    tlv_str(&p, 0x0005,
+            "Cisco Internetwork Operating System Software \n"
+            "IOS (tm) 1600 Software (C1600-NY-L), Version 11.2(12)P, RELEASE "
+            "SOFTWARE (fc1)\nCopyright (c) 1986-1998 by cisco Systems, Inc.\n");
     tlv_str(&p, 0x0006, "cisco 1601");
     static const uint8_t vlan[] = {0x00, 0x0A};
     tlv(&p, 0x000A, vlan, 2);
@@ -106,8 +107,9 @@ static void test_roles(void **state)
     }
     /* modern IOS: product up to the first comma */
     hdr(&p, 2);
-    tlv_str(&p, 0x0005, "Cisco IOS Software, C3750 Software (C3750-IPSERVICESK9-M), Version "
-                        "12.2(55)SE, RELEASE SOFTWARE (fc2)");
+    tlv_str(&p, 0x0005,
+            "Cisco IOS Software, C3750 Software (C3750-IPSERVICESK9-M), Version "
+            "12.2(55)SE, RELEASE SOFTWARE (fc2)");
     assert_int_equal(run(&p), OTW_PARSE_OK);
     assert_string_equal(g_rec.ids[0].product, "Cisco IOS Software");
     assert_string_equal(g_rec.ids[0].revision, "12.2(55)SE");
@@ -154,8 +156,8 @@ static void test_truncation_and_garbage(void **state)
     pkt p;
     hdr(&p, 2);
     tlv_str(&p, 0x0001, "SW1");
-    static const uint8_t addrs[] = {0, 0, 0, 2, 1, 1, 0xCC, 0, 4, 10, 0, 0, 2,
-                                    2, 8, 0xAA, 0xAA, 3, 0, 0, 0, 0x86, 0xDD, 0, 1, 0};
+    static const uint8_t addrs[] = {0, 0, 0,    2,    1, 1, 0xCC, 0, 4,    10,   0, 0, 2,
+                                    2, 8, 0xAA, 0xAA, 3, 0, 0,    0, 0x86, 0xDD, 0, 1, 0};
     tlv(&p, 0x0002, addrs, sizeof(addrs));
     caps(&p, 0x29);
     tlv_str(&p, 0x0005, "Version 15.0(2)SE");

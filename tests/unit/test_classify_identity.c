@@ -160,8 +160,7 @@ static void test_http_user_agent(void **state)
     assert_non_null(strstr(r.client.detail, "ua=Mozilla/5.0 (Windows NT 10.0; Win64; x64)"));
     assert_true(strlen(r.client.detail) < sizeof(r.client.detail));
 
-    http_ua("Mozilla/5.0 (SMART-TV; Linux; Tizen 5.0) AppleWebKit/537.36 SamsungBrowser/2.2",
-            &r);
+    http_ua("Mozilla/5.0 (SMART-TV; Linux; Tizen 5.0) AppleWebKit/537.36 SamsungBrowser/2.2", &r);
     assert_int_equal(r.calls, 1);
     assert_int_equal(r.client.role_hint, OTW_HINT_IOT); /* device marker before Linux/X11 */
 

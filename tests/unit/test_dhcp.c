@@ -21,13 +21,13 @@ static void header(pkt *p, uint8_t op, const uint8_t ciaddr[4], const uint8_t yi
 {
     static const uint8_t zero[4];
     memset(p, 0, sizeof(*p));
-    put8(p, op);     /* 1 BOOTREQUEST, 2 BOOTREPLY */
-    put8(p, 1);      /* htype Ethernet */
-    put8(p, 6);      /* hlen */
-    put8(p, 0);      /* hops */
+    put8(p, op);          /* 1 BOOTREQUEST, 2 BOOTREPLY */
+    put8(p, 1);           /* htype Ethernet */
+    put8(p, 6);           /* hlen */
+    put8(p, 0);           /* hops */
     put32(p, 0x3903F326); /* xid */
-    put16(p, 0);     /* secs */
-    put16(p, 0x8000); /* flags: broadcast */
+    put16(p, 0);          /* secs */
+    put16(p, 0x8000);     /* flags: broadcast */
     putmem(p, ciaddr ? ciaddr : zero, 4);
     putmem(p, yiaddr ? yiaddr : zero, 4);
     putmem(p, zero, 4); /* siaddr */
@@ -70,7 +70,7 @@ static void test_discover(void **state)
     static const uint8_t params[] = {1, 3, 6, 15, 31, 33, 43, 44, 46, 47, 119, 121, 249, 252};
     static const uint8_t cid[] = {0x01, 0x00, 0x1d, 0x9c, 0x11, 0x22, 0x33};
     header(&p, 1, NULL, NULL, MAC);
-    msg_type(&p, 1); /* DHCPDISCOVER */
+    msg_type(&p, 1);               /* DHCPDISCOVER */
     opt(&p, 61, cid, sizeof(cid)); /* client id: htype 1 + MAC */
     opt_str(&p, 12, "ENG-WS01");
     opt_str(&p, 60, "MSFT 5.0");
@@ -211,9 +211,9 @@ static void test_not_mine_and_malformed(void **state)
     header(&p, 3, NULL, NULL, MAC); /* op 3 */
     assert_int_equal(run(&p, OTW_DIR_TO_SERVER), OTW_PARSE_NOT_MINE);
     header(&p, 1, NULL, NULL, MAC);
-    assert_int_equal(dhcp_dissector.parse(NULL, OTW_DIR_TO_SERVER, p.b, DHCP_FIXED_LEN - 1, 0,
-                                          &g_sink),
-                     OTW_PARSE_NOT_MINE);
+    assert_int_equal(
+        dhcp_dissector.parse(NULL, OTW_DIR_TO_SERVER, p.b, DHCP_FIXED_LEN - 1, 0, &g_sink),
+        OTW_PARSE_NOT_MINE);
     assert_int_equal(dhcp_dissector.parse(NULL, OTW_DIR_TO_SERVER, NULL, 0, 0, &g_sink),
                      OTW_PARSE_NOT_MINE);
     /* hlen 17: not a BOOTP header */

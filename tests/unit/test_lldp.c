@@ -63,7 +63,7 @@ static void test_switch(void **state)
     static const uint8_t org[] = {0x00, 0x80, 0xC2, 0x01, 0x00, 0x01};
     tlv(&p, 127, org, sizeof(org));
     tlv(&p, 0, NULL, 0); /* End */
-    put16(&p, 0xdead);    /* padding / FCS after End */
+    put16(&p, 0xdead);   /* padding / FCS after End */
     assert_int_equal(run(&p), OTW_PARSE_OK);
     assert_int_equal(g_rec.n_ops, 0);
     assert_int_equal(g_rec.n_ids, 1);
@@ -92,8 +92,8 @@ static void test_phone_med(void **state)
     const struct {
         uint8_t sub;
         const char *v;
-    } inv[] = {{5, "HW 2"}, {6, "sip88xx.12-8"}, {7, "12.8.1"}, {8, "FCH1234ABCD"},
-               {9, "Cisco Systems, Inc."}, {10, "CP-8841"}};
+    } inv[] = {{5, "HW 2"},        {6, "sip88xx.12-8"},        {7, "12.8.1"},
+               {8, "FCH1234ABCD"}, {9, "Cisco Systems, Inc."}, {10, "CP-8841"}};
     for (size_t i = 0; i < sizeof(inv) / sizeof(inv[0]); i++) {
         med[0] = 0x00;
         med[1] = 0x12;
@@ -186,7 +186,7 @@ static void test_version_finder(void **state)
     assert_string_equal(v, "2.1.0");
     assert_true(otw_idu_version("firmware version: 1.02.", v, sizeof(v)));
     assert_string_equal(v, "1.02");
-    assert_false(otw_idu_version("v2 only", v, sizeof(v))); /* needs a dot */
+    assert_false(otw_idu_version("v2 only", v, sizeof(v)));        /* needs a dot */
     assert_false(otw_idu_version("conversion 5.1", v, sizeof(v))); /* not a word start */
     assert_false(otw_idu_version("", v, sizeof(v)));
     assert_false(otw_idu_version(NULL, v, sizeof(v)));
@@ -216,9 +216,12 @@ static void test_truncation_and_garbage(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_switch),          cmocka_unit_test(test_phone_med),
-        cmocka_unit_test(test_station_no_hint), cmocka_unit_test(test_mandatory_only),
-        cmocka_unit_test(test_malformed),       cmocka_unit_test(test_version_finder),
+        cmocka_unit_test(test_switch),
+        cmocka_unit_test(test_phone_med),
+        cmocka_unit_test(test_station_no_hint),
+        cmocka_unit_test(test_mandatory_only),
+        cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_version_finder),
         cmocka_unit_test(test_truncation_and_garbage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -88,7 +88,7 @@ static void printer(pkt *p)
     rdlen_fix(p, at);
 
     put16(p, 0xC000 | (unsigned)inst); /* owner "Office Printer._ipp._tcp.local" */
-    at = rr(p, 33); /* SRV */
+    at = rr(p, 33);                    /* SRV */
     put16(p, 0);
     put16(p, 0);
     put16(p, 631);

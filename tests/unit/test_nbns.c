@@ -274,9 +274,9 @@ static void test_truncation_and_garbage(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_registration),       cmocka_unit_test(test_query_response),
-        cmocka_unit_test(test_node_status),        cmocka_unit_test(test_not_mine_and_loops),
-        cmocka_unit_test(test_decode_name),        cmocka_unit_test(test_truncation_and_garbage),
+        cmocka_unit_test(test_registration), cmocka_unit_test(test_query_response),
+        cmocka_unit_test(test_node_status),  cmocka_unit_test(test_not_mine_and_loops),
+        cmocka_unit_test(test_decode_name),  cmocka_unit_test(test_truncation_and_garbage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

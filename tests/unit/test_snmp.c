@@ -17,12 +17,12 @@
 #define COMMUNITY "s3cr3t-comm"
 
 /* OIDs as BER content */
-static const uint8_t SYS_DESCR[] = {0x2B, 6, 1, 2, 1, 1, 1, 0};     /* 1.3.6.1.2.1.1.1.0 */
-static const uint8_t SYS_OBJECTID[] = {0x2B, 6, 1, 2, 1, 1, 2, 0};  /* 1.3.6.1.2.1.1.2.0 */
-static const uint8_t SYS_NAME[] = {0x2B, 6, 1, 2, 1, 1, 5, 0};      /* 1.3.6.1.2.1.1.5.0 */
-static const uint8_t SYS_UPTIME[] = {0x2B, 6, 1, 2, 1, 1, 3, 0};    /* 1.3.6.1.2.1.1.3.0 */
-static const uint8_t TRAP_OID[] = {0x2B, 6, 1, 6, 3, 1, 1, 4, 1, 0}; /* snmpTrapOID.0 */
-static const uint8_t LINK_DOWN[] = {0x2B, 6, 1, 6, 3, 1, 1, 5, 3};  /* linkDown */
+static const uint8_t SYS_DESCR[] = {0x2B, 6, 1, 2, 1, 1, 1, 0};           /* 1.3.6.1.2.1.1.1.0 */
+static const uint8_t SYS_OBJECTID[] = {0x2B, 6, 1, 2, 1, 1, 2, 0};        /* 1.3.6.1.2.1.1.2.0 */
+static const uint8_t SYS_NAME[] = {0x2B, 6, 1, 2, 1, 1, 5, 0};            /* 1.3.6.1.2.1.1.5.0 */
+static const uint8_t SYS_UPTIME[] = {0x2B, 6, 1, 2, 1, 1, 3, 0};          /* 1.3.6.1.2.1.1.3.0 */
+static const uint8_t TRAP_OID[] = {0x2B, 6, 1, 6, 3, 1, 1, 4, 1, 0};      /* snmpTrapOID.0 */
+static const uint8_t LINK_DOWN[] = {0x2B, 6, 1, 6, 3, 1, 1, 5, 3};        /* linkDown */
 static const uint8_t CISCO_2960[] = {0x2B, 6, 1, 4, 1, 9, 1, 0x89, 0x38}; /* .9.1.1208 */
 
 /* tag + definite length + content */
@@ -80,8 +80,8 @@ static void varbinds(pkt *out, const vb *v, size_t n)
 }
 
 /* v1/v2c message with a request/response-shaped PDU. */
-static void message(pkt *out, int version, uint8_t pdu_type, uint32_t rid, int err,
-                    const vb *v, size_t n)
+static void message(pkt *out, int version, uint8_t pdu_type, uint32_t rid, int err, const vb *v,
+                    size_t n)
 {
     pkt pdu = {.n = 0}, msg = {.n = 0};
     ber_int(&pdu, rid);
@@ -290,10 +290,10 @@ static void v3(pkt *out, uint8_t pdu_type, uint32_t rid, bool encrypted)
 {
     static const uint8_t null[1];
     pkt global = {.n = 0}, msg = {.n = 0}, scoped = {.n = 0}, pdu = {.n = 0};
-    ber_int(&global, 0x1234); /* msgID */
-    ber_int(&global, 65507);  /* msgMaxSize */
+    ber_int(&global, 0x1234);                           /* msgID */
+    ber_int(&global, 65507);                            /* msgMaxSize */
     tlv(&global, 0x04, encrypted ? "\x07" : "\x04", 1); /* flags: reportable (+auth+priv) */
-    ber_int(&global, 3);                                  /* USM */
+    ber_int(&global, 3);                                /* USM */
     ber_int(&msg, 3);
     wrap(&msg, 0x30, &global);
     tlv(&msg, 0x04, "\x30\x0e\x04\x00\x02\x01\x00\x02\x01\x00\x04\x06s3cr3t", 16);
@@ -342,34 +342,46 @@ static void test_ber_bombs(void **state)
         size_t n;
         otw_parse_status want;
     } cases[] = {
-        {"4-byte length 0xFFFFFFFF", {0x30, 0x84, 0xFF, 0xFF, 0xFF, 0xFF, 0x02, 0x01, 0x00}, 9,
+        {"4-byte length 0xFFFFFFFF",
+         {0x30, 0x84, 0xFF, 0xFF, 0xFF, 0xFF, 0x02, 0x01, 0x00},
+         9,
          OTW_PARSE_NOT_MINE},
-        {"8-byte length form", {0x30, 0x88, 0, 0, 0, 0, 0, 0, 0, 5, 0x02, 0x01, 0x00}, 13,
+        {"8-byte length form",
+         {0x30, 0x88, 0, 0, 0, 0, 0, 0, 0, 5, 0x02, 0x01, 0x00},
+         13,
          OTW_PARSE_NOT_MINE},
         {"indefinite length", {0x30, 0x80, 0x02, 0x01, 0x00, 0x00, 0x00}, 7, OTW_PARSE_NOT_MINE},
         {"high tag number", {0x3F, 0x01, 0x00}, 3, OTW_PARSE_NOT_MINE},
         {"version 9-byte integer",
-         {0x30, 0x0B, 0x02, 0x09, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 13, OTW_PARSE_NOT_MINE},
+         {0x30, 0x0B, 0x02, 0x09, 0, 0, 0, 0, 0, 0, 0, 0, 1},
+         13,
+         OTW_PARSE_NOT_MINE},
         {"version 2 (not SNMP v1/v2c/v3)", {0x30, 0x03, 0x02, 0x01, 0x02}, 5, OTW_PARSE_NOT_MINE},
         {"community longer than the message",
-         {0x30, 0x06, 0x02, 0x01, 0x01, 0x04, 0x7F, 0x41}, 8, OTW_PARSE_MALFORMED},
-        {"PDU with a 2-byte length past the end",
-         {0x30, 0x09, 0x02, 0x01, 0x01, 0x04, 0x00, 0xA0, 0x82, 0xFF, 0xFF}, 11,
+         {0x30, 0x06, 0x02, 0x01, 0x01, 0x04, 0x7F, 0x41},
+         8,
          OTW_PARSE_MALFORMED},
-        {"PDU tag 0xA9", {0x30, 0x07, 0x02, 0x01, 0x01, 0x04, 0x00, 0xA9, 0x00}, 9,
+        {"PDU with a 2-byte length past the end",
+         {0x30, 0x09, 0x02, 0x01, 0x01, 0x04, 0x00, 0xA0, 0x82, 0xFF, 0xFF},
+         11,
+         OTW_PARSE_MALFORMED},
+        {"PDU tag 0xA9",
+         {0x30, 0x07, 0x02, 0x01, 0x01, 0x04, 0x00, 0xA9, 0x00},
+         9,
          OTW_PARSE_MALFORMED},
         {"request id of 0 bytes",
-         {0x30, 0x0D, 0x02, 0x01, 0x01, 0x04, 0x00, 0xA0, 0x06, 0x02, 0x00, 0x02, 0x01, 0x00,
-          0x02, 0x01},
-         16, OTW_PARSE_MALFORMED},
+         {0x30, 0x0D, 0x02, 0x01, 0x01, 0x04, 0x00, 0xA0, 0x06, 0x02, 0x00, 0x02, 0x01, 0x00, 0x02,
+          0x01},
+         16,
+         OTW_PARSE_MALFORMED},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         snmp_dissector.session_init(&S);
         rec_reset();
         uint8_t *copy = malloc(cases[i].n);
         memcpy(copy, cases[i].b, cases[i].n);
-        otw_parse_status st = snmp_dissector.parse(&S, OTW_DIR_TO_SERVER, copy, cases[i].n, 1,
-                                                   &g_sink);
+        otw_parse_status st =
+            snmp_dissector.parse(&S, OTW_DIR_TO_SERVER, copy, cases[i].n, 1, &g_sink);
         free(copy);
         if (st != cases[i].want)
             fail_msg("%s: status %d, want %d", cases[i].what, st, cases[i].want);

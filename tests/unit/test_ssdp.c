@@ -155,15 +155,16 @@ static void test_truncation_and_garbage(void **state)
     (void)state;
     every_truncation(&ssdp_dissector, (const uint8_t *)notify_renderer,
                      sizeof(notify_renderer) - 1);
-    garbage(&ssdp_dissector, (const uint8_t *)notify_renderer, sizeof(notify_renderer) - 1,
-            3000);
+    garbage(&ssdp_dissector, (const uint8_t *)notify_renderer, sizeof(notify_renderer) - 1, 3000);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_notify),       cmocka_unit_test(test_response_gateway),
-        cmocka_unit_test(test_usn_and_hints), cmocka_unit_test(test_msearch),
+        cmocka_unit_test(test_notify),
+        cmocka_unit_test(test_response_gateway),
+        cmocka_unit_test(test_usn_and_hints),
+        cmocka_unit_test(test_msearch),
         cmocka_unit_test(test_not_mine_and_hostile),
         cmocka_unit_test(test_truncation_and_garbage),
     };

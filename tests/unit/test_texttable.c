@@ -46,7 +46,8 @@ static void test_wide_characters(void **state)
 {
     (void)state;
     assert_int_equal(otw_tt_width("abc"), 3);
-    assert_int_equal(otw_tt_width("\xE7\xAC\xAC\xE4\xB8\x80\xE5\xB7\xA5\xE5\xA0\xB4"), 8); /* 第一工場 */
+    assert_int_equal(otw_tt_width("\xE7\xAC\xAC\xE4\xB8\x80\xE5\xB7\xA5\xE5\xA0\xB4"),
+                     8);                               /* 第一工場 */
     assert_int_equal(otw_tt_width("\xEF\xBD\xB1"), 1); /* halfwidth katakana */
     assert_int_equal(otw_tt_width("caf\xC3\xA9"), 4);
     assert_int_equal(otw_tt_width("\xE7\xAC"), 1); /* truncated sequence: one column */
