@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "cli_config.h"
-#include "dissector.h"
 #include "grow.h"
 #include "inventory.h"
 #include "jsonw.h"
@@ -71,27 +70,6 @@ static const char *asset_name(const otw_asset *a)
     return id->name[0] ? id->name : id->model[0] ? id->model : id->product;
 }
 
-static bool industrial_key(uint16_t key)
-{
-    const otw_dissector *d = key < 256 ? otw_dissector_get((otw_proto)key) : NULL;
-    return d && d->industrial;
-}
-
-static void place(bctx *b, brow *r, uint64_t ts)
-{
-    otw_zone_query q = {
-        .client = r->c.client,
-        .server = r->c.server,
-        .transport = r->c.transport,
-        .server_port = r->c.server_port,
-        .protocol = r->proto,
-        .industrial = industrial_key(r->c.proto_key),
-        .server_is_controller = r->dst && otw_asset_role(r->dst) == OTW_ROLE_CONTROLLER,
-        .ts_us = ts,
-    };
-    otw_zones_place(b->cfg, &q, &r->pl);
-}
-
 static int collect_comm(void *ctx, const otw_comm *c)
 {
     bctx *b = ctx;
@@ -101,11 +79,8 @@ static int collect_comm(void *ctx, const otw_comm *c)
     otw_store_proto_name(b->st, c->proto_key, r.proto, sizeof(r.proto));
     r.src = asset_of(b, &c->client);
     r.dst = asset_of(b, &c->server);
-    place(b, &r, c->last_us);
-    /* A windowed conduit allows what it saw open at both ends of the record. */
-    if (r.pl.verdict == OTW_PLACE_CONDUIT && b->cfg->conduits[r.pl.conduit].n_windows &&
-        !otw_conduit_open(&b->cfg->conduits[r.pl.conduit], c->first_us))
-        place(b, &r, c->first_us);
+    otw_zones_place_comm(b->cfg, c, r.proto, r.dst && otw_asset_role(r.dst) == OTW_ROLE_CONTROLLER,
+                         &r.pl);
     if (r.pl.verdict != OTW_PLACE_CONDUIT && r.pl.verdict != OTW_PLACE_VIOLATION)
         return 0; /* inside one zone */
     brow *p = otw_grow(b->rows, b->n_rows, &b->cap_rows, sizeof(*p), 64);
@@ -501,9 +476,9 @@ static void write_nft(const bctx *b, const char *state_dir, FILE *out)
         safe_text(r->proto, p, sizeof(p));
         snprintf(comment, sizeof(comment), "conduit %s: %s -> %s %s", rule_name(cfg, r),
                  otw_zone_name(cfg, r->pl.client_zone), otw_zone_name(cfg, r->pl.server_zone), p);
-        const otw_conduit_cfg *k =
-            r->pl.conduit >= 0 && r->pl.conduit < cfg->n_conduits ? &cfg->conduits[r->pl.conduit]
-                                                                  : NULL;
+        const otw_conduit_cfg *k = r->pl.conduit >= 0 && r->pl.conduit < cfg->n_conduits
+                                       ? &cfg->conduits[r->pl.conduit]
+                                       : NULL;
         int n_windows = k ? k->n_windows : 0;
         char when[160] = "";
         if (n_windows) {

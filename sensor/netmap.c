@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "cli_config.h"
-#include "dissector.h"
 #include "grow.h"
 #include "store.h"
 
@@ -218,29 +217,6 @@ static int32_t asset_of(const loader *l, const otw_addr *ip)
     return hit ? (int32_t)hit->asset : -1;
 }
 
-static bool industrial_key(uint16_t key)
-{
-    const otw_dissector *d = key < 256 ? otw_dissector_get((otw_proto)key) : NULL;
-    return d && d->industrial;
-}
-
-/* As `otwatch boundary` places a stored communication (boundary.c). */
-static void place(const otw_netmap *m, otw_nm_row *r, uint64_t ts)
-{
-    const otw_asset *dst = r->dst_asset >= 0 ? &m->assets[r->dst_asset] : NULL;
-    otw_zone_query q = {
-        .client = r->c.client,
-        .server = r->c.server,
-        .transport = r->c.transport,
-        .server_port = r->c.server_port,
-        .protocol = r->proto,
-        .industrial = industrial_key(r->c.proto_key),
-        .server_is_controller = dst && otw_asset_role(dst) == OTW_ROLE_CONTROLLER,
-        .ts_us = ts,
-    };
-    otw_zones_place(m->cfg, &q, &r->pl);
-}
-
 static int collect_comm(void *ctx, const otw_comm *c)
 {
     loader *l = ctx;
@@ -255,10 +231,9 @@ static int collect_comm(void *ctx, const otw_comm *c)
     otw_store_proto_name(l->st, c->proto_key, r->proto, sizeof(r->proto));
     r->src_asset = asset_of(l, &c->client);
     r->dst_asset = asset_of(l, &c->server);
-    place(m, r, c->last_us);
-    if (r->pl.verdict == OTW_PLACE_CONDUIT && m->cfg->conduits[r->pl.conduit].n_windows &&
-        !otw_conduit_open(&m->cfg->conduits[r->pl.conduit], c->first_us))
-        place(m, r, c->first_us);
+    const otw_asset *dst = r->dst_asset >= 0 ? &m->assets[r->dst_asset] : NULL;
+    otw_zones_place_comm(m->cfg, c, r->proto, dst && otw_asset_role(dst) == OTW_ROLE_CONTROLLER,
+                         &r->pl);
     if (m->cfg->n_zones == 0) {
         /* Without zones placement says nothing, but the map still shows
          * where addresses are. */
@@ -574,7 +549,7 @@ static int legend_width(void)
 enum {
     NODE_W = 168,
     NODE_H = 54,
-    NODE_GAP = 26, /* across: room for the arrows between columns */
+    NODE_GAP = 26,  /* across: room for the arrows between columns */
     NODE_VGAP = 28, /* room below a row for the arcs between its nodes */
     ARC_ROOM = 12,  /* ... and below the last row */
     ZONE_PAD = 14,

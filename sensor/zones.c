@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dissector.h"
 #include "inventory.h"
 
 static bool addr_is_group(const otw_addr *a)
@@ -309,5 +310,32 @@ void otw_zones_place(const otw_config *cfg, const otw_zone_query *q, otw_placeme
             out->remote_severity = OTW_SEV_HIGH;
         else
             out->remote_severity = OTW_SEV_MEDIUM;
+    }
+}
+
+static bool industrial_key(uint16_t proto_key)
+{
+    const otw_dissector *d = proto_key < 256 ? otw_dissector_get((otw_proto)proto_key) : NULL;
+    return d && d->industrial;
+}
+
+void otw_zones_place_comm(const otw_config *cfg, const otw_comm *c, const char *protocol,
+                          bool server_is_controller, otw_placement *out)
+{
+    otw_zone_query q = {
+        .client = c->client,
+        .server = c->server,
+        .transport = c->transport,
+        .server_port = c->server_port,
+        .protocol = protocol,
+        .industrial = industrial_key(c->proto_key),
+        .server_is_controller = server_is_controller,
+        .ts_us = c->last_us,
+    };
+    otw_zones_place(cfg, &q, out);
+    if (out->verdict == OTW_PLACE_CONDUIT && cfg->conduits[out->conduit].n_windows &&
+        !otw_conduit_open(&cfg->conduits[out->conduit], c->first_us)) {
+        q.ts_us = c->first_us;
+        otw_zones_place(cfg, &q, out);
     }
 }

@@ -42,6 +42,7 @@
 #include <stdint.h>
 
 #include "alerts.h"
+#include "comms.h"
 #include "config.h"
 #include "decode.h"
 
@@ -97,6 +98,11 @@ bool otw_zone_is_ot(const otw_config *cfg, uint8_t zone);
 /* Places one communication. */
 void otw_zones_place(const otw_config *cfg, const otw_zone_query *q, otw_placement *out);
 const char *otw_place_name(otw_place p); /* "internal", "conduit", "violation", "none" */
+/* Places a stored communication (otwatch boundary, map, report) as the sensor
+ * placed it live: at its last time, and a windowed conduit allows what it saw
+ * open at either end of the record. protocol: its stored name. */
+void otw_zones_place_comm(const otw_config *cfg, const otw_comm *c, const char *protocol,
+                          bool server_is_controller, otw_placement *out);
 
 /* Whether the conduit's time windows are open at ts_us (true without windows). */
 bool otw_conduit_open(const otw_conduit_cfg *k, uint64_t ts_us);
