@@ -22,6 +22,8 @@ void otw_bl_settings_defaults(otw_bl_settings *s)
     s->scan_functions = 8;
     s->scan_hosts = 10;
     s->scan_window_us = 60ull * 1000000u;
+    s->max_channels = 4096;
+    s->max_controllers = 4096;
 }
 
 /* ------------------------------------------------------------ helpers */
@@ -113,7 +115,7 @@ static bl_channel *channel_lookup(otw_baseline *b, const otw_addr *client, const
     }
     if (!add)
         return NULL;
-    if (b->n_channels >= BL_MAX_CHANNELS ||
+    if (b->n_channels >= b->cap_channels ||
         otw_keymap_put(&b->channel_index, key, b->n_channels) < 0) {
         b->refused++;
         return NULL;
@@ -276,7 +278,7 @@ bl_ctrl *bl_ctrl_get(otw_baseline *b, const otw_addr *ip, bool create)
     uint32_t idx = otw_keymap_get(&b->ctrl_index, ip->b);
     if (idx != UINT32_MAX)
         return &b->ctrls[idx];
-    if (!create || b->n_ctrls >= BL_MAX_CONTROLLERS ||
+    if (!create || b->n_ctrls >= b->cap_ctrls ||
         otw_keymap_put(&b->ctrl_index, ip->b, b->n_ctrls) < 0)
         return NULL;
     bl_ctrl *c = &b->ctrls[b->n_ctrls++];
@@ -295,10 +297,15 @@ otw_baseline *otw_baseline_new(const otw_bl_settings *set, otw_alerts *alerts, o
     b->set = *set;
     b->alerts = alerts;
     b->nov = nov;
-    b->channels = calloc(BL_MAX_CHANNELS, sizeof(bl_channel));
-    b->ctrls = calloc(BL_MAX_CONTROLLERS, sizeof(bl_ctrl));
-    if (!b->channels || !b->ctrls || otw_keymap_init(&b->channel_index, BL_MAX_CHANNELS) < 0 ||
-        otw_keymap_init(&b->ctrl_index, BL_MAX_CONTROLLERS) < 0 ||
+    /* calloc: pages are touched only as channels are learned */
+    b->cap_channels = set->max_channels ? set->max_channels : 1;
+    b->cap_ctrls = set->max_controllers ? set->max_controllers : 1;
+    b->channels = calloc(b->cap_channels, sizeof(bl_channel));
+    b->ctrls = calloc(b->cap_ctrls, sizeof(bl_ctrl));
+    b->pending = calloc(b->cap_ctrls, sizeof(uint32_t));
+    if (!b->channels || !b->ctrls || !b->pending ||
+        otw_keymap_init(&b->channel_index, b->cap_channels) < 0 ||
+        otw_keymap_init(&b->ctrl_index, b->cap_ctrls) < 0 ||
         otw_keymap_init(&b->scan_index, BL_SCAN_SLOTS) < 0) {
         otw_baseline_free(b);
         return NULL;
@@ -317,6 +324,7 @@ void otw_baseline_free(otw_baseline *b)
     otw_keymap_free(&b->scan_index);
     free(b->channels);
     free(b->ctrls);
+    free(b->pending);
     free(b);
 }
 
@@ -385,8 +393,8 @@ void otw_baseline_reset(otw_baseline *b)
     otw_keymap_free(&b->channel_index);
     otw_keymap_free(&b->ctrl_index);
     otw_keymap_free(&b->scan_index);
-    otw_keymap_init(&b->channel_index, BL_MAX_CHANNELS);
-    otw_keymap_init(&b->ctrl_index, BL_MAX_CONTROLLERS);
+    otw_keymap_init(&b->channel_index, b->cap_channels);
+    otw_keymap_init(&b->ctrl_index, b->cap_ctrls);
     otw_keymap_init(&b->scan_index, BL_SCAN_SLOTS);
     b->n_channels = b->n_ctrls = b->n_scans = b->n_pending = 0;
     b->sweep_due_us = 0;
@@ -410,8 +418,8 @@ void otw_baseline_counts(const otw_baseline *b, otw_bl_counts *out)
     }
     out->controllers = b->n_ctrls;
     out->acceptances = b->n_accepted;
-    out->channels_max = BL_MAX_CHANNELS;
-    out->controllers_max = BL_MAX_CONTROLLERS;
+    out->channels_max = b->cap_channels;
+    out->controllers_max = b->cap_ctrls;
     out->channels_refused = b->refused;
 }
 

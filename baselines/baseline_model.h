@@ -6,15 +6,13 @@
 #include "baseline.h"
 #include "keymap.h"
 
-#define BL_MAX_CHANNELS 4096 /* (client, server, protocol, unit) */
-#define BL_MAX_OPS 24        /* functions per channel */
-#define BL_MAX_RANGES 8      /* covering intervals per function */
-#define BL_RANGE_GAP 8       /* addresses this close merge into one interval */
-#define BL_MAX_SERIES 16     /* polled series per channel */
-#define BL_SAMPLES 48        /* intervals kept while learning a series */
-#define BL_MIN_SAMPLES 8     /* fewer: not enough to call it periodic */
-#define BL_RECENT 8          /* intervals judged together while detecting */
-#define BL_MAX_CONTROLLERS 4096
+#define BL_MAX_OPS 24    /* functions per channel */
+#define BL_MAX_RANGES 8  /* covering intervals per function */
+#define BL_RANGE_GAP 8   /* addresses this close merge into one interval */
+#define BL_MAX_SERIES 16 /* polled series per channel */
+#define BL_SAMPLES 48    /* intervals kept while learning a series */
+#define BL_MIN_SAMPLES 8 /* fewer: not enough to call it periodic */
+#define BL_RECENT 8      /* intervals judged together while detecting */
 #define BL_SCAN_SLOTS 4096
 #define BL_MAX_EXEMPT 64
 #define BL_SWEEP_EVERY_US (300ull * 1000000u)
@@ -96,15 +94,15 @@ struct otw_baseline {
     otw_bl_mode mode;
     bool learn_pending;
     uint64_t learn_for_us, learn_start_us, learn_until_us, now_us;
-    bl_channel *channels;
-    uint32_t n_channels;
+    bl_channel *channels; /* cap_channels of them: (client, server, protocol, unit) */
+    uint32_t n_channels, cap_channels;
     uint32_t channel_cache[BL_CHANNEL_CACHE]; /* channel index + 1, 0 = empty */
     otw_keymap channel_index;
     bl_ctrl *ctrls;
-    uint32_t n_ctrls;
+    uint32_t n_ctrls, cap_ctrls;
     /* Silence can only start with a request after the last answer: the
      * controllers in that state are the only ones a tick must look at. */
-    uint32_t pending[BL_MAX_CONTROLLERS];
+    uint32_t *pending; /* cap_ctrls of them */
     uint32_t n_pending;
     /* When every controller is looked at again: the end of the first
      * learning-own window, and at least every BL_SWEEP_EVERY_US; 0 after a

@@ -231,6 +231,13 @@ static int items(const yaml_node_t *n, yaml_node_item_t **start, yaml_node_item_
     return 0;
 }
 
+static void grow_to_list(uint32_t *cap, const yaml_node_t *list)
+{
+    yaml_node_item_t *it, *top;
+    if (items(list, &it, &top) == 0 && (size_t)(top - it) > *cap)
+        *cap = (size_t)(top - it) < OTW_BL_TABLE_LIMIT ? (uint32_t)(top - it) : OTW_BL_TABLE_LIMIT;
+}
+
 static int read_ops(rd *r, bl_channel *c, const yaml_node_t *list)
 {
     yaml_node_item_t *it, *top;
@@ -357,8 +364,15 @@ static int read_model(otw_baseline *b, yaml_document_t *doc, const char *path, b
     const char *mode = str(get(&r, root, "mode"));
     if (!mode || (strcmp(mode, "learning") && strcmp(mode, "detecting")))
         return rfail(&r, root, "mode must be learning or detecting");
-    /* Build into a fresh model, so a bad file changes nothing. */
-    otw_baseline *nb = otw_baseline_new(&b->set, b->alerts, b->nov);
+    /* Build into a fresh model, so a bad file changes nothing. Its tables hold
+     * the whole file even when it is larger than this process's settings (a
+     * sensor configured with larger tables saved it). */
+    otw_bl_settings set = b->set;
+    set.max_channels = b->cap_channels;
+    set.max_controllers = b->cap_ctrls;
+    grow_to_list(&set.max_channels, get(&r, root, "channels"));
+    grow_to_list(&set.max_controllers, get(&r, root, "controllers"));
+    otw_baseline *nb = otw_baseline_new(&set, b->alerts, b->nov);
     if (!nb)
         return rfail(&r, root, "out of memory");
     nb->mode = strcmp(mode, "learning") == 0 ? OTW_BL_LEARNING : OTW_BL_DETECTING;

@@ -80,11 +80,11 @@ static int load_alert(void *ctx, const otw_alert *a)
     return 0;
 }
 
-static int ctx_open(bl_ctx *c, const char *dir, bool readonly)
+static int ctx_open(bl_ctx *c, const otw_config *cfg, const char *dir, bool readonly)
 {
     char err[512];
     memset(c, 0, sizeof(*c));
-    otw_config_defaults(&c->cfg);
+    c->cfg = *cfg;
     c->store = otw_store_open(dir, readonly, err, sizeof(err));
     if (!c->store) {
         fprintf(stderr, "otwatch baseline: %s\n", err);
@@ -92,6 +92,8 @@ static int ctx_open(bl_ctx *c, const char *dir, bool readonly)
     }
     otw_bl_settings set;
     otw_bl_settings_defaults(&set);
+    set.max_channels = cfg->baseline_max_channels;
+    set.max_controllers = cfg->baseline_max_controllers;
     c->alerts = otw_alerts_new(100000, NULL, NULL);
     c->nov = otw_novelty_new(&c->cfg, c->alerts);
     c->bl = c->nov ? otw_baseline_new(&set, c->alerts, c->nov) : NULL;
@@ -132,10 +134,10 @@ static const char *ts_text(uint64_t us, char buf[32])
     return buf;
 }
 
-static int cmd_status(const char *dir)
+static int cmd_status(const otw_config *cfg, const char *dir)
 {
     bl_ctx c;
-    if (ctx_open(&c, dir, true) != 0)
+    if (ctx_open(&c, cfg, dir, true) != 0)
         return 1;
     otw_bl_counts n;
     otw_baseline_counts(c.bl, &n);
@@ -144,9 +146,11 @@ static int cmd_status(const char *dir)
            otw_baseline_mode(c.bl) == OTW_BL_LEARNING ? "learning" : "detecting");
     printf("learning since:  %s\n", ts_text(otw_baseline_learn_start(c.bl), t1));
     printf("learning until:  %s\n", ts_text(otw_baseline_learn_until(c.bl), t2));
-    printf("channels:        %u (%u learned)%s\n", n.channels, n.channels_known,
-           n.channels >= n.channels_max ? ": the table is full, further channels are not learned"
-                                        : "");
+    printf("channels:        %u of %u (%u learned)%s\n", n.channels, n.channels_max,
+           n.channels_known,
+           n.channels >= n.channels_max
+               ? ": the table is full, further channels are not learned (baseline.max_channels)"
+               : "");
     printf("operations:      %u\n", n.operations);
     printf("periodic series: %u\n", n.series_periodic);
     printf("controllers:     %u\n", n.controllers);
@@ -157,7 +161,8 @@ static int cmd_status(const char *dir)
     return 0;
 }
 
-static int with_lock(const char *dir, int (*fn)(bl_ctx *c, void *arg), void *arg)
+static int with_lock(const otw_config *cfg, const char *dir, int (*fn)(bl_ctx *c, void *arg),
+                     void *arg)
 {
     int fd = try_lock(dir);
     if (fd == -2) {
@@ -173,7 +178,7 @@ static int with_lock(const char *dir, int (*fn)(bl_ctx *c, void *arg), void *arg
     }
     bl_ctx c;
     int rc = 1;
-    if (ctx_open(&c, dir, false) == 0) {
+    if (ctx_open(&c, cfg, dir, false) == 0) {
         rc = fn(&c, arg) == 0 && ctx_save(&c) == 0 ? 0 : 1;
         ctx_close(&c);
     }
@@ -225,7 +230,7 @@ typedef struct accept_arg {
     const char *reason;
 } accept_arg;
 
-static int cmd_accept(const char *dir, int64_t id, const char *reason)
+static int cmd_accept(const otw_config *cfg, const char *dir, int64_t id, const char *reason)
 {
     char err[512];
     otw_store *st = otw_store_open(dir, false, err, sizeof(err));
@@ -247,7 +252,7 @@ static int cmd_accept(const char *dir, int64_t id, const char *reason)
         return 0;
     }
     bl_ctx c;
-    if (ctx_open(&c, dir, false) != 0) {
+    if (ctx_open(&c, cfg, dir, false) != 0) {
         close(fd);
         return 1;
     }
@@ -273,10 +278,10 @@ static int cmd_accept(const char *dir, int64_t id, const char *reason)
     return rc == 0 ? 0 : 1;
 }
 
-static int cmd_export(const char *dir, const char *path)
+static int cmd_export(const otw_config *cfg, const char *dir, const char *path)
 {
     bl_ctx c;
-    if (ctx_open(&c, dir, true) != 0)
+    if (ctx_open(&c, cfg, dir, true) != 0)
         return 1;
     FILE *out = path && strcmp(path, "-") != 0 ? fopen(path, "w") : stdout;
     if (!out) {
@@ -295,7 +300,7 @@ static int cmd_export(const char *dir, const char *path)
     return 0;
 }
 
-int otw_cmd_baseline(const char *state_dir, int argc, char **argv)
+int otw_cmd_baseline(const otw_config *cfg, const char *state_dir, int argc, char **argv)
 {
     if (argc < 1) {
         fprintf(stderr, "otwatch baseline: usage: otwatch baseline status|learn [--for DURATION]|"
@@ -305,7 +310,7 @@ int otw_cmd_baseline(const char *state_dir, int argc, char **argv)
     }
     const char *sub = argv[0];
     if (!strcmp(sub, "status") && argc == 1)
-        return cmd_status(state_dir);
+        return cmd_status(cfg, state_dir);
     if (!strcmp(sub, "learn")) {
         uint64_t for_us = 0;
         if (argc == 3 && !strcmp(argv[1], "--for")) {
@@ -318,12 +323,12 @@ int otw_cmd_baseline(const char *state_dir, int argc, char **argv)
             fprintf(stderr, "otwatch baseline: usage: otwatch baseline learn [--for DURATION]\n");
             return 2;
         }
-        return with_lock(state_dir, do_learn, &for_us);
+        return with_lock(cfg, state_dir, do_learn, &for_us);
     }
     if (!strcmp(sub, "detect") && argc == 1)
-        return with_lock(state_dir, do_detect, NULL);
+        return with_lock(cfg, state_dir, do_detect, NULL);
     if (!strcmp(sub, "reset") && argc == 1)
-        return with_lock(state_dir, do_reset, NULL);
+        return with_lock(cfg, state_dir, do_reset, NULL);
     if (!strcmp(sub, "accept") && (argc == 2 || (argc == 4 && !strcmp(argv[2], "--reason")))) {
         char *end;
         long long id = strtoll(argv[1], &end, 10);
@@ -332,12 +337,12 @@ int otw_cmd_baseline(const char *state_dir, int argc, char **argv)
                     argv[1]);
             return 2;
         }
-        return cmd_accept(state_dir, id, argc == 4 ? argv[3] : NULL);
+        return cmd_accept(cfg, state_dir, id, argc == 4 ? argv[3] : NULL);
     }
     if (!strcmp(sub, "export") && argc <= 2)
-        return cmd_export(state_dir, argc == 2 ? argv[1] : NULL);
+        return cmd_export(cfg, state_dir, argc == 2 ? argv[1] : NULL);
     if (!strcmp(sub, "import") && argc == 2)
-        return with_lock(state_dir, do_import, argv[1]);
+        return with_lock(cfg, state_dir, do_import, argv[1]);
     fprintf(stderr,
             "otwatch baseline: unknown or incomplete subcommand '%s' (status, learn, "
             "detect, reset, accept, export, import)\n",

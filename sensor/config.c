@@ -17,6 +17,7 @@
  */
 #include "config.h"
 #include "alerts.h"
+#include "baseline.h"
 #include "dissector.h"
 
 #include <arpa/inet.h>
@@ -86,6 +87,8 @@ void otw_config_defaults(otw_config *c)
     c->baseline_scan_functions = 8;
     c->baseline_scan_hosts = 10;
     c->baseline_scan_window_s = 60;
+    c->baseline_max_channels = 4096;
+    c->baseline_max_controllers = 4096;
     c->enforce_max_resets_per_s = 10;
     snprintf(c->creds_defaults_file, sizeof(c->creds_defaults_file), "%s",
              OTW_DATA_DIR "/default_credentials.tsv");
@@ -1225,6 +1228,8 @@ static const field t_baseline[] = {
     F("scan_functions", K_U32, baseline_scan_functions, 2, 255),
     F("scan_hosts", K_U32, baseline_scan_hosts, 2, 255),
     F("scan_window", K_DURATION, baseline_scan_window_s, 1, DAY),
+    F("max_channels", K_U32, baseline_max_channels, 16, OTW_BL_TABLE_LIMIT),
+    F("max_controllers", K_U32, baseline_max_controllers, 16, OTW_BL_TABLE_LIMIT),
     END,
 };
 

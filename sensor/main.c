@@ -461,7 +461,7 @@ static int cmd_baseline(int argc, char **argv)
     if (otw_cli_config("baseline", config, &cfg, NULL) != 0)
         return EXIT_FAIL;
     state = otw_cli_state_dir(&cfg, state);
-    return otw_cmd_baseline(state, n, rest);
+    return otw_cmd_baseline(&cfg, state, n, rest);
 }
 
 static int cmd_config(int argc, char **argv)

@@ -1163,6 +1163,8 @@ otw_sensor *otw_sensor_open(const otw_config *cfg, const char *state_dir,
     bs.scan_functions = cfg->baseline_scan_functions;
     bs.scan_hosts = cfg->baseline_scan_hosts;
     bs.scan_window_us = (uint64_t)cfg->baseline_scan_window_s * 1000000u;
+    bs.max_channels = cfg->baseline_max_channels;
+    bs.max_controllers = cfg->baseline_max_controllers;
     s->baseline = s->novelty ? otw_baseline_new(&bs, s->alerts, s->novelty) : NULL;
     s->store = otw_store_open(state_dir, false, err, errsz);
     if (!s->novelty || !s->baseline || !s->store)

@@ -425,7 +425,8 @@
         [t('baseline.mode'), t(learning ? 'baseline.learning' : 'baseline.detecting')],
         [t('baseline.since'), ts(b.learning_since)], [t('baseline.until'), ts(b.learning_until)],
         [t('baseline.capture'), ts(b.capture_time)],
-        [t('baseline.channels'), `${b.channels} (${b.channels_learned})`],
+        [t('baseline.channels'), `${b.channels} / ${b.channels_max} (${b.channels_learned})` +
+          (b.channels >= b.channels_max ? ' ' + t('baseline.full') : '')],
         [t('baseline.operations'), b.operations], [t('baseline.series'), b.periodic_series],
         [t('baseline.controllers'), b.controllers]]),
         h('p', {}, t('baseline.progress') + ': ',

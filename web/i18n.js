@@ -41,7 +41,8 @@ window.OTW_I18N = {
     'baseline.title': 'Baseline', 'baseline.mode': 'Mode', 'baseline.learning': 'Learning',
     'baseline.detecting': 'Detecting', 'baseline.since': 'Learning since', 'baseline.until': 'Learning until',
     'baseline.progress': 'Learning progress', 'baseline.capture': 'Capture time',
-    'baseline.channels': 'Channels (learned)', 'baseline.operations': 'Operations',
+    'baseline.channels': 'Channels / table size (learned)', 'baseline.operations': 'Operations',
+    'baseline.full': '- the table is full: further channels are not learned (baseline.max_channels)',
     'baseline.series': 'Periodic series', 'baseline.controllers': 'Controllers',
     'baseline.acceptances': 'Alerts accepted into the baseline',
     'yes': 'yes', 'no': 'no', 'error': 'Error: {0}', 'loading': 'Loading…'
@@ -85,7 +86,8 @@ window.OTW_I18N = {
     'baseline.title': 'ベースライン', 'baseline.mode': 'モード', 'baseline.learning': '学習中',
     'baseline.detecting': '検知中', 'baseline.since': '学習開始', 'baseline.until': '学習終了予定',
     'baseline.progress': '学習の進捗', 'baseline.capture': 'キャプチャ時刻',
-    'baseline.channels': 'チャネル (学習済み)', 'baseline.operations': '操作',
+    'baseline.channels': 'チャネル / 上限 (学習済み)', 'baseline.operations': '操作',
+    'baseline.full': '- 上限に達したため、これ以上のチャネルは学習されません (baseline.max_channels)',
     'baseline.series': '周期系列', 'baseline.controllers': 'コントローラー',
     'baseline.acceptances': 'ベースラインに受け入れたアラート',
     'yes': 'はい', 'no': 'いいえ', 'error': 'エラー: {0}', 'loading': '読み込み中…'

@@ -878,7 +878,7 @@ static int post_accept(otw_web_ctx *c, int64_t id, const char *body, size_t len,
     snprintf(ids, sizeof(ids), "%lld", (long long)id);
     char *argv[] = {cmd, ids, opt, reason, NULL};
     fflush(stdout);
-    if (otw_cmd_baseline(c->state_dir, 4, argv) != 0) {
+    if (otw_cmd_baseline(c->cfg, c->state_dir, 4, argv) != 0) {
         otw_web_error(out, "the acceptance failed (see the server's log)");
         return 500;
     }
@@ -928,6 +928,8 @@ static int get_baseline(otw_web_ctx *c, FILE *out)
         return 500;
     otw_bl_settings set;
     otw_bl_settings_defaults(&set);
+    set.max_channels = c->cfg->baseline_max_channels;
+    set.max_controllers = c->cfg->baseline_max_controllers;
     otw_alerts *alerts = otw_alerts_new(100000, NULL, NULL);
     otw_novelty *nov = alerts ? otw_novelty_new(c->cfg, alerts) : NULL;
     otw_baseline *bl = nov ? otw_baseline_new(&set, alerts, nov) : NULL;
@@ -979,6 +981,8 @@ static int get_baseline(otw_web_ctx *c, FILE *out)
     jw_u64(&w, n.channels);
     jw_key(&w, "channels_learned");
     jw_u64(&w, n.channels_known);
+    jw_key(&w, "channels_max");
+    jw_u64(&w, n.channels_max);
     jw_key(&w, "operations");
     jw_u64(&w, n.operations);
     jw_key(&w, "periodic_series");

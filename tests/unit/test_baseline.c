@@ -218,8 +218,9 @@ static void test_unit_scan(void **state)
     assert_string_equal(a->technique, "T0846");
 }
 
-/* A restart: the model saved to a fresh store and loaded into a new one. */
-static otw_baseline *restarted(fx *f, sqlite3 **db)
+/* A restart: the model saved to a fresh store and loaded into a new one
+ * whose channel table holds max_channels (0: the default). */
+static otw_baseline *restarted(fx *f, sqlite3 **db, uint32_t max_channels)
 {
     assert_int_equal(sqlite3_open(":memory:", db), SQLITE_OK);
     assert_int_equal(
@@ -229,9 +230,46 @@ static otw_baseline *restarted(fx *f, sqlite3 **db)
     assert_int_equal(otw_baseline_save(f->bl, *db, err, sizeof(err)), 0);
     otw_bl_settings set;
     otw_bl_settings_defaults(&set);
+    if (max_channels)
+        set.max_channels = max_channels;
     otw_baseline *b2 = otw_baseline_new(&set, f->alerts, f->nov);
     assert_int_equal(otw_baseline_load(b2, *db, err, sizeof(err)), 0);
     return b2;
+}
+
+/* The channel table holds what the settings say: beyond it a channel is
+ * refused and counted. A saved model larger than the loading process's
+ * table loads whole. */
+static void test_table_sizes(void **state)
+{
+    fx *f = *state;
+    otw_bl_settings set;
+    otw_bl_settings_defaults(&set);
+    set.learn_for_us = 600 * S;
+    set.max_channels = 40;
+    otw_baseline_free(f->bl);
+    f->bl = otw_baseline_new(&set, f->alerts, f->nov);
+    for (int i = 0; i < 50; i++) {
+        char ip[32];
+        snprintf(ip, sizeof(ip), "10.0.1.%d", i + 1);
+        otw_endpoint hmi;
+        endpoint(&hmi, ip, 40000);
+        otw_op op = mkop(T0 + (uint64_t)i * S, 3, OTW_CLASS_READ, 0, 10);
+        otw_baseline_op(f->bl, &op, &hmi, &f->plc, 0);
+    }
+    otw_bl_counts n;
+    otw_baseline_counts(f->bl, &n);
+    assert_int_equal(n.channels, 40);
+    assert_int_equal(n.channels_max, 40);
+    assert_int_equal(n.channels_refused, 10);
+
+    sqlite3 *db;
+    otw_baseline *b2 = restarted(f, &db, 16);
+    otw_baseline_counts(b2, &n);
+    assert_int_equal(n.channels, 40);
+    assert_int_equal(n.channels_max, 40);
+    otw_baseline_free(b2);
+    sqlite3_close(db);
 }
 
 static void test_persist_and_roundtrip(void **state)
@@ -239,7 +277,7 @@ static void test_persist_and_roundtrip(void **state)
     fx *f = *state;
     normal(f, T0, 300); /* still learning */
     sqlite3 *db;
-    otw_baseline *b2 = restarted(f, &db);
+    otw_baseline *b2 = restarted(f, &db, 0);
     char err[256];
     /* The restarted model is still learning, with the same window... */
     assert_int_equal(otw_baseline_mode(b2), OTW_BL_LEARNING);
@@ -297,7 +335,7 @@ static void test_silence_across_restart(void **state)
     op.outcome = OTW_OUTCOME_NO_RESPONSE;
     otw_baseline_op(f->bl, &op, &f->hmi, &f->plc, 0);
     sqlite3 *db;
-    otw_baseline *b2 = restarted(f, &db);
+    otw_baseline *b2 = restarted(f, &db, 0);
     /* No operation after the restart: ticks alone find it. */
     for (int i = 1; i <= 30; i++)
         otw_baseline_tick(b2, t + (uint64_t)i * S);
@@ -349,6 +387,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_program_change_always, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timing_and_silence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unit_scan, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_table_sizes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_persist_and_roundtrip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_silence_across_restart, setup, teardown),
         cmocka_unit_test_setup_teardown(test_own_window_then_silence, setup, teardown),

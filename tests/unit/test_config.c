@@ -222,6 +222,15 @@ static void test_full_file(void **state)
     assert_int_equal(c.n_web_allow_hosts, 2);
     assert_string_equal(c.web_allow_hosts[1], "10.0.0.5");
 
+    /* The baseline's table sizes. */
+    assert_int_equal(c.baseline_max_channels, 4096);
+    rc = load_text(&c, "baseline:\n  max_channels: 20000\n  max_controllers: 64\n", err,
+                   sizeof(err));
+    if (rc != 0)
+        fail_msg("%s", err);
+    assert_int_equal(c.baseline_max_channels, 20000);
+    assert_int_equal(c.baseline_max_controllers, 64);
+
     /* Empty lists are allowed and replace the defaults. */
     rc = load_text(&c, "capture: {interfaces: []}\ninventory: {local_networks: []}\n", err,
                    sizeof(err));
@@ -280,6 +289,8 @@ static void test_errors(void **state)
     expect_error("flows:\n  memory_mb: lots\n",
                  ":2: flows.memory_mb: expected an integer, got \"lots\"");
     expect_error("flows:\n  memory_mb: 0\n", ":2: flows.memory_mb: 0 out of range (1..65536)");
+    expect_error("baseline:\n  max_channels: 100000\n",
+                 ":2: baseline.max_channels: 100000 out of range (16..65536)");
     expect_error("flows:\n  memory_mb: 99999999999999999999999\n",
                  ":2: flows.memory_mb: 99999999999999999999999 out of range (1..65536)");
     expect_error("flows:\n  memory_mb: -3\n", ":2: flows.memory_mb: -3 out of range (1..65536)");

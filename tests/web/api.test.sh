@@ -169,6 +169,7 @@ check "boundary" 200 "$(code GET /api/boundary $ADMIN)"
 check "boundary rows" True "$(json "$WORK/body" 'd["zones"] == 2 and len(d["rows"]) > 0')"
 check "baseline" 200 "$(code GET /api/baseline $ADMIN)"
 check "baseline mode" detecting "$(json "$WORK/body" 'd["mode"]')"
+check "baseline table size" 4096 "$(json "$WORK/body" 'd["channels_max"]')"
 check "alerts" 200 "$(code GET /api/alerts $ADMIN)"
 NA=$(json "$WORK/body" 'd["total"]')
 [ "$NA" -ge 2 ] && ok "alerts: $NA" || bad "alerts: $NA < 2"
