@@ -204,7 +204,7 @@ static void write_csv(const bctx *b, FILE *out)
     const otw_config *cfg = b->cfg;
     fputs("verdict,src_zone,src_ip,src_name,dst_zone,dst_ip,dst_name,transport,server_port,"
           "protocol,direction,first_seen,last_seen,flows,packets,bytes,conduit,severity,"
-          "remote_access\r\n",
+          "remote_access,vlan\r\n",
           out);
     for (size_t i = 0; i < b->n_rows; i++) {
         const brow *r = &b->rows[i];
@@ -233,7 +233,9 @@ static void write_csv(const bctx *b, FILE *out)
         csv_field(out, x, false);
         csv_field(out, rule_name(cfg, r), false);
         csv_field(out, viol ? otw_severity_name(r->pl.severity) : "", false);
-        csv_field(out, r->pl.remote_access ? r->pl.remote_service : "", true);
+        csv_field(out, r->pl.remote_access ? r->pl.remote_service : "", false);
+        snprintf(x, sizeof(x), "%u", r->c.vlan);
+        csv_field(out, r->c.vlan ? x : "", true);
     }
 }
 
@@ -322,6 +324,11 @@ static void write_json(const bctx *b, FILE *out)
         jw_key(&w, "remote_access");
         if (r->pl.remote_access)
             jw_str(&w, r->pl.remote_service);
+        else
+            jw_null(&w);
+        jw_key(&w, "vlan");
+        if (r->c.vlan)
+            jw_u64(&w, r->c.vlan);
         else
             jw_null(&w);
         jw_obj_end(&w);

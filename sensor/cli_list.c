@@ -140,6 +140,11 @@ void otw_asset_json(otw_store *st, const otw_asset *a, otw_jsonw *w)
         jw_str(w, a->vendor);
     else
         jw_null(w);
+    jw_key(w, "vlan");
+    if (a->vlan)
+        jw_u64(w, a->vlan);
+    else
+        jw_null(w);
     jw_key(w, "role");
     jw_str(w, otw_role_name(otw_asset_role(a)));
     jw_key(w, "role_evidence");
@@ -199,10 +204,11 @@ void otw_asset_json(otw_store *st, const otw_asset *a, otw_jsonw *w)
     jw_obj_end(w);
 }
 
-/* The zone of an asset's first IP, as the report and the map place it. */
+#define VLAN_COLUMN 3 /* in the assets table */
+
 static const char *asset_zone(const otw_config *cfg, const otw_asset *a)
 {
-    return otw_zone_name(cfg, a->n_ips ? otw_zone_of(cfg, &a->ips[0], 0) : OTW_ZONE_UNASSIGNED);
+    return otw_zone_name(cfg, otw_asset_zone(cfg, a));
 }
 
 int otw_list_assets(const char *state_dir, const char *format, FILE *out)
@@ -254,7 +260,7 @@ int otw_list_assets_zoned(const otw_config *cfg, const char *state_dir, const ch
         fprintf(out,
                 "id,mac,ips,vendor,role,protocols_client,protocols_server,identity_vendor,"
                 "identity_model,identity_revision,identity_name,first_seen,last_seen,packets,"
-                "bytes%s\r\n",
+                "bytes,vlan%s\r\n",
                 cfg ? ",zone" : "");
         for (size_t i = 0; i < l.n; i++) {
             const otw_asset *a = &l.items[i];
@@ -283,23 +289,35 @@ int otw_list_assets_zoned(const otw_config *cfg, const char *state_dir, const ch
             snprintf(b, sizeof(b), "%llu", (unsigned long long)a->pkts);
             csv_field(out, b, false);
             snprintf(b, sizeof(b), "%llu", (unsigned long long)a->bytes);
-            csv_field(out, b, !cfg);
+            csv_field(out, b, false);
+            snprintf(b, sizeof(b), "%u", a->vlan);
+            csv_field(out, a->vlan ? b : "", !cfg);
             if (cfg)
                 csv_field(out, asset_zone(cfg, a), true);
         }
     } else {
-        /* Identity last: the longest, and free to run on. */
+        /* Identity last: the longest, and free to run on. A VLAN column
+         * only where some device was seen tagged. */
         static const char *const heads[] = {">ID",
                                             "MAC",
                                             "IP",
+                                            ">VLAN",
                                             "VENDOR (OUI)",
                                             "ROLE",
                                             "PROTOCOLS (srv|cli)",
                                             "LAST SEEN (UTC)",
                                             ">PACKETS",
                                             "IDENTITY"};
+        bool any_vlan = false;
+        for (size_t i = 0; i < l.n && !any_vlan; i++)
+            any_vlan = l.items[i].vlan != 0;
+        const char *shown[sizeof(heads) / sizeof(heads[0])];
+        size_t n_cols = 0;
+        for (size_t c = 0; c < sizeof(heads) / sizeof(heads[0]); c++)
+            if (any_vlan || c != VLAN_COLUMN)
+                shown[n_cols++] = heads[c];
         otw_texttable tt;
-        otw_tt_init(&tt, sizeof(heads) / sizeof(heads[0]), heads);
+        otw_tt_init(&tt, n_cols, shown);
         for (size_t i = 0; i < l.n; i++) {
             const otw_asset *a = &l.items[i];
             char mac[32] = "-", ips[512], ps[256], pc[256], protos[512], id[256], t[32];
@@ -324,15 +342,19 @@ int otw_list_assets_zoned(const otw_config *cfg, const char *state_dir, const ch
                 if (a->evidence & (1u << e))
                     wl += (size_t)snprintf(why + wl, sizeof(why) - wl, "     evidence: %s\n",
                                            otw_evidence_text((otw_evidence)e));
-            const char *row[] = {no,
-                                 mac,
-                                 ips,
-                                 vendor,
-                                 otw_role_name(otw_asset_role(a)),
-                                 protos,
-                                 ts_text(a->last_us, t),
-                                 pkts,
-                                 id};
+            char vlan[8] = "-";
+            if (a->vlan)
+                snprintf(vlan, sizeof(vlan), "%u", a->vlan);
+            const char *cells[] = {no,     mac,
+                                   ips,    vlan,
+                                   vendor, otw_role_name(otw_asset_role(a)),
+                                   protos, ts_text(a->last_us, t),
+                                   pkts,   id};
+            const char *row[sizeof(cells) / sizeof(cells[0])];
+            size_t n = 0;
+            for (size_t c = 0; c < sizeof(cells) / sizeof(cells[0]); c++)
+                if (any_vlan || c != VLAN_COLUMN)
+                    row[n++] = cells[c];
             otw_tt_row(&tt, row, why[0] ? why : NULL);
         }
         otw_tt_print(&tt, out);

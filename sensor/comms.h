@@ -1,5 +1,6 @@
 /* comms.h - who talks to whom: one record per (client IP, server IP,
- * protocol, server port, transport), with first/last seen and counts.
+ * protocol, server port, transport), with first/last seen, counts and the
+ * VLAN it was seen on.
  * Created when a flow is classified, updated from flow counters at
  * checkpoints and flow end (never per packet). Bounded, with a counter. */
 #ifndef OTW_COMMS_H
@@ -18,6 +19,8 @@ typedef struct otw_comm {
     uint16_t proto_key; /* see otw_proto_key in inventory.h */
     uint16_t server_port;
     uint8_t transport; /* 6 TCP, 17 UDP */
+    uint16_t vlan;     /* outer VLAN tag of its first tagged flow, 0 = none: places
+                          VLAN-defined zones after the fact as live */
     uint64_t first_us, last_us;
     uint64_t flows, pkts, bytes;
     bool dirty;

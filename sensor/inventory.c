@@ -190,6 +190,8 @@ static void merge(otw_inventory *inv, uint32_t into, uint32_t from)
     a->pkts += b->pkts;
     a->bytes += b->bytes;
     a->evidence |= b->evidence;
+    if (!a->vlan)
+        a->vlan = b->vlan;
     for (int i = 0; i < b->n_protos_client; i++)
         otw_inventory_add_proto(inv, into, b->protos_client[i], false);
     for (int i = 0; i < b->n_protos_server; i++)
@@ -441,6 +443,15 @@ void otw_inventory_add_evidence(otw_inventory *inv, uint32_t idx, otw_evidence e
     otw_asset *a = otw_inventory_at(inv, idx);
     if (a && !(a->evidence & (1u << ev))) {
         a->evidence |= 1u << ev;
+        a->dirty = true;
+    }
+}
+
+void otw_inventory_set_vlan(otw_inventory *inv, uint32_t idx, const uint8_t mac[6], uint16_t vlan)
+{
+    otw_asset *a = otw_inventory_at(inv, idx);
+    if (a && vlan && a->vlan != vlan && a->has_mac && memcmp(a->mac, mac, 6) == 0) {
+        a->vlan = vlan;
         a->dirty = true;
     }
 }

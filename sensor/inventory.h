@@ -62,6 +62,7 @@ typedef struct otw_asset {
     otw_addr ips[OTW_ASSET_MAX_IPS];
     uint8_t ip_confirmed; /* bit i: ips[i] confirmed by ARP/DHCP */
     char vendor[96];      /* from the MAC's OUI */
+    uint16_t vlan;        /* outer 802.1Q tag last seen on its own frames, 0 = none */
     uint64_t first_us, last_us;
     uint64_t pkts, bytes;
     uint16_t protos_client[OTW_ASSET_MAX_PROTOS]; /* protocol keys (see otw_proto_key) */
@@ -107,6 +108,10 @@ void otw_inventory_count(otw_inventory *inv, uint32_t idx, uint64_t last_us, uin
                          uint64_t bytes);
 void otw_inventory_add_proto(otw_inventory *inv, uint32_t idx, uint16_t proto_key, bool as_server);
 void otw_inventory_add_evidence(otw_inventory *inv, uint32_t idx, otw_evidence ev);
+/* A frame to or from the device's own MAC (mac) carried outer VLAN tag vlan
+ * (untagged frames change nothing: a SPAN of access ports and their tagged
+ * uplink shows the same frame both ways). */
+void otw_inventory_set_vlan(otw_inventory *inv, uint32_t idx, const uint8_t mac[6], uint16_t vlan);
 /* Merges an identity into the asset's; true if anything changed. */
 bool otw_inventory_set_identity(otw_inventory *inv, uint32_t idx, const otw_identity *id);
 

@@ -463,7 +463,7 @@ static int build_nodes(otw_netmap *m)
         x->has_ip = a->n_ips > 0;
         if (x->has_ip)
             x->ip = a->ips[0];
-        x->zone = x->has_ip ? otw_zone_of(cfg, &a->ips[0], 0) : OTW_ZONE_UNASSIGNED;
+        x->zone = otw_asset_zone(cfg, a);
         m->asset_zone[i] = x->zone;
     }
     for (size_t i = 0; i < kept; i++)

@@ -306,6 +306,8 @@ static void assign_comm(otw_sensor *s, otw_flow *f, uint16_t key)
     otw_comm *c = otw_comms_at(s->comms, idx);
     c->flows++;
     c->dirty = true;
+    if (!c->vlan)
+        c->vlan = f->key.vlan;
     if (f->first_us < c->first_us)
         c->first_us = f->first_us;
     otw_inventory_add_proto(s->inv, f->client_asset, key, false);
@@ -763,6 +765,8 @@ static void on_flow_new(otw_sensor *s, otw_flow *f, const otw_packet *p, int dir
         group ? OTW_ASSET_NONE
               : otw_inventory_ip(s->inv, otw_mac_is_zero(f->server_mac) ? NULL : f->server_mac,
                                  &f->server_ip, f->first_us);
+    otw_inventory_set_vlan(s->inv, f->client_asset, f->client_mac, f->key.vlan);
+    otw_inventory_set_vlan(s->inv, f->server_asset, f->server_mac, f->key.vlan);
     const otw_dissector *d = f->dissector ? otw_dissector_get((otw_proto)f->dissector) : NULL;
     if (d && d->industrial) {
         /* Every attempt counts for host scans, answered or not. */

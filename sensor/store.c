@@ -12,6 +12,7 @@
 
 struct otw_store {
     sqlite3 *db;
+    const char *vlan_col; /* "vlan", or "0" when reading a schema-1 state */
 };
 
 static const char *const schema_sql =
@@ -23,11 +24,11 @@ static const char *const schema_sql =
     " id_source TEXT, id_vendor TEXT, id_product TEXT, id_product_code TEXT, id_model TEXT,"
     " id_revision TEXT, id_serial TEXT, id_name TEXT,"
     " first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, packets INTEGER, bytes INTEGER,"
-    " id_device_type TEXT, id_detail TEXT, id_vendor_id INTEGER);"
+    " id_device_type TEXT, id_detail TEXT, id_vendor_id INTEGER, vlan INTEGER NOT NULL DEFAULT 0);"
     "CREATE TABLE IF NOT EXISTS comms("
     " id INTEGER PRIMARY KEY, client TEXT NOT NULL, server TEXT NOT NULL, proto_key INTEGER,"
     " server_port INTEGER, transport INTEGER, first_seen INTEGER, last_seen INTEGER,"
-    " flows INTEGER, packets INTEGER, bytes INTEGER);"
+    " flows INTEGER, packets INTEGER, bytes INTEGER, vlan INTEGER NOT NULL DEFAULT 0);"
     "CREATE TABLE IF NOT EXISTS alerts("
     " id INTEGER PRIMARY KEY, type TEXT NOT NULL, severity TEXT NOT NULL, key TEXT,"
     " first_seen INTEGER, last_seen INTEGER, count INTEGER,"
@@ -47,6 +48,38 @@ static const char *col_text(sqlite3_stmt *st, int i)
 {
     const char *v = (const char *)sqlite3_column_text(st, i);
     return v ? v : "";
+}
+
+static bool has_column(sqlite3 *db, const char *table, const char *column)
+{
+    char sql[128];
+    snprintf(sql, sizeof(sql), "PRAGMA table_info(%s)", table);
+    sqlite3_stmt *st;
+    bool found = false;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return false;
+    while (!found && sqlite3_step(st) == SQLITE_ROW)
+        found = strcmp(col_text(st, 1), column) == 0;
+    sqlite3_finalize(st);
+    return found;
+}
+
+/* Brings a schema-1 state up to date: assets and communications gain their
+ * VLAN (0 for those recorded before). */
+static int migrate(sqlite3 *db, char **msg)
+{
+    static const char *const tables[] = {"assets", "comms"};
+    for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+        if (has_column(db, tables[i], "vlan"))
+            continue;
+        char sql[96];
+        snprintf(sql, sizeof(sql), "ALTER TABLE %s ADD COLUMN vlan INTEGER NOT NULL DEFAULT 0",
+                 tables[i]);
+        int rc = sqlite3_exec(db, sql, NULL, NULL, msg);
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    return SQLITE_OK;
 }
 
 otw_store *otw_store_open(const char *dir, bool readonly, char *err, size_t errsz)
@@ -80,14 +113,16 @@ otw_store *otw_store_open(const char *dir, bool readonly, char *err, size_t errs
         char *msg = NULL;
         if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL,
                          &msg) != SQLITE_OK ||
-            sqlite3_exec(s->db, schema_sql, NULL, NULL, &msg) != SQLITE_OK) {
+            sqlite3_exec(s->db, schema_sql, NULL, NULL, &msg) != SQLITE_OK ||
+            migrate(s->db, &msg) != SQLITE_OK) {
             snprintf(err, errsz, "%s: %s", path, msg ? msg : "cannot initialise");
             sqlite3_free(msg);
             otw_store_close(s);
             return NULL;
         }
         char v[32];
-        if (otw_store_meta_get(s, "schema_version", v, sizeof(v)) != 0) {
+        if (otw_store_meta_get(s, "schema_version", v, sizeof(v)) != 0 ||
+            atoi(v) < OTW_STORE_SCHEMA_VERSION) {
             snprintf(v, sizeof(v), "%d", OTW_STORE_SCHEMA_VERSION);
             otw_store_meta_set(s, "schema_version", v);
         } else if (atoi(v) > OTW_STORE_SCHEMA_VERSION) {
@@ -116,6 +151,9 @@ otw_store *otw_store_open(const char *dir, bool readonly, char *err, size_t errs
         }
         sqlite3_finalize(st);
     }
+    /* A read-only schema 1 has none: read as untagged. */
+    s->vlan_col =
+        has_column(s->db, "comms", "vlan") && has_column(s->db, "assets", "vlan") ? "vlan" : "0";
     return s;
 }
 
@@ -255,13 +293,15 @@ static const char *intern_source(const char *src)
 int otw_store_load_assets(otw_store *s, int (*fn)(void *ctx, const otw_asset *a), void *ctx)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT id, mac, vendor, ips, ip_confirmed, evidence, protos_client,"
-                           " protos_server, id_source, id_vendor, id_product, id_product_code,"
-                           " id_model, id_revision, id_serial, id_name, first_seen, last_seen,"
-                           " packets, bytes, id_device_type, id_detail, id_vendor_id"
-                           " FROM assets ORDER BY id",
-                           -1, &st, NULL) != SQLITE_OK)
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "SELECT id, mac, vendor, ips, ip_confirmed, evidence, protos_client,"
+             " protos_server, id_source, id_vendor, id_product, id_product_code,"
+             " id_model, id_revision, id_serial, id_name, first_seen, last_seen,"
+             " packets, bytes, id_device_type, id_detail, id_vendor_id, %s"
+             " FROM assets ORDER BY id",
+             s->vlan_col);
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return -1;
     int rc = 0;
     while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
@@ -297,6 +337,7 @@ int otw_store_load_assets(otw_store *s, int (*fn)(void *ctx, const otw_asset *a)
         a.last_us = (uint64_t)sqlite3_column_int64(st, 17);
         a.pkts = (uint64_t)sqlite3_column_int64(st, 18);
         a.bytes = (uint64_t)sqlite3_column_int64(st, 19);
+        a.vlan = (uint16_t)(sqlite3_column_int(st, 23) & 0x0fff);
         rc = fn(ctx, &a);
     }
     sqlite3_finalize(st);
@@ -306,10 +347,12 @@ int otw_store_load_assets(otw_store *s, int (*fn)(void *ctx, const otw_asset *a)
 int otw_store_load_comms(otw_store *s, int (*fn)(void *ctx, const otw_comm *c), void *ctx)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT id, client, server, proto_key, server_port, transport,"
-                           " first_seen, last_seen, flows, packets, bytes FROM comms ORDER BY id",
-                           -1, &st, NULL) != SQLITE_OK)
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "SELECT id, client, server, proto_key, server_port, transport, first_seen,"
+             " last_seen, flows, packets, bytes, %s FROM comms ORDER BY id",
+             s->vlan_col);
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return -1;
     int rc = 0;
     while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
@@ -327,6 +370,7 @@ int otw_store_load_comms(otw_store *s, int (*fn)(void *ctx, const otw_comm *c), 
         c.flows = (uint64_t)sqlite3_column_int64(st, 8);
         c.pkts = (uint64_t)sqlite3_column_int64(st, 9);
         c.bytes = (uint64_t)sqlite3_column_int64(st, 10);
+        c.vlan = (uint16_t)(sqlite3_column_int(st, 11) & 0x0fff);
         rc = fn(ctx, &c);
     }
     sqlite3_finalize(st);
@@ -392,8 +436,8 @@ static int save_assets(otw_store *s, otw_inventory *inv, sqlite3_stmt *proto_st,
             "INSERT OR REPLACE INTO assets(id, mac, vendor, ips, ip_confirmed, evidence,"
             " protos_client, protos_server, id_source, id_vendor, id_product, id_product_code,"
             " id_model, id_revision, id_serial, id_name, first_seen, last_seen, packets, bytes,"
-            " id_device_type, id_detail, id_vendor_id)"
-            " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " id_device_type, id_detail, id_vendor_id, vlan)"
+            " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             -1, &st, NULL) != SQLITE_OK)
         return -1;
     sqlite3_stmt *del;
@@ -457,6 +501,7 @@ static int save_assets(otw_store *s, otw_inventory *inv, sqlite3_stmt *proto_st,
         sqlite3_bind_int64(st, 18, (sqlite3_int64)a->last_us);
         sqlite3_bind_int64(st, 19, (sqlite3_int64)a->pkts);
         sqlite3_bind_int64(st, 20, (sqlite3_int64)a->bytes);
+        sqlite3_bind_int(st, 24, a->vlan);
         if (rc == 0 && sqlite3_step(st) == SQLITE_DONE) {
             if (!a->store_id)
                 a->store_id = sqlite3_last_insert_rowid(s->db);
@@ -477,7 +522,7 @@ static int save_comms(otw_store *s, otw_comms *comms, sqlite3_stmt *proto_st, ot
     if (sqlite3_prepare_v2(s->db,
                            "INSERT OR REPLACE INTO comms(id, client, server, proto_key,"
                            " server_port, transport, first_seen, last_seen, flows, packets,"
-                           " bytes) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+                           " bytes, vlan) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
                            -1, &st, NULL) != SQLITE_OK)
         return -1;
     int rc = 0;
@@ -502,6 +547,7 @@ static int save_comms(otw_store *s, otw_comms *comms, sqlite3_stmt *proto_st, ot
         sqlite3_bind_int64(st, 9, (sqlite3_int64)c->flows);
         sqlite3_bind_int64(st, 10, (sqlite3_int64)c->pkts);
         sqlite3_bind_int64(st, 11, (sqlite3_int64)c->bytes);
+        sqlite3_bind_int(st, 12, c->vlan);
         if (rc == 0 && sqlite3_step(st) == SQLITE_DONE) {
             if (!c->store_id)
                 c->store_id = sqlite3_last_insert_rowid(s->db);

@@ -16,7 +16,7 @@
 #include "inventory.h"
 
 #define OTW_STORE_FILE "state.db"
-#define OTW_STORE_SCHEMA_VERSION 1
+#define OTW_STORE_SCHEMA_VERSION 2 /* 2: comms.vlan */
 
 typedef struct otw_store otw_store;
 

@@ -49,6 +49,11 @@ uint8_t otw_zone_of(const otw_config *cfg, const otw_addr *a, uint16_t vlan)
     return OTW_ZONE_INTERNET;
 }
 
+uint8_t otw_asset_zone(const otw_config *cfg, const otw_asset *a)
+{
+    return a->n_ips ? otw_zone_of(cfg, &a->ips[0], a->vlan) : OTW_ZONE_UNASSIGNED;
+}
+
 const char *otw_zone_name(const otw_config *cfg, uint8_t zone)
 {
     if (zone == OTW_ZONE_INTERNET)
@@ -325,6 +330,7 @@ void otw_zones_place_comm(const otw_config *cfg, const otw_comm *c, const char *
     otw_zone_query q = {
         .client = c->client,
         .server = c->server,
+        .vlan = c->vlan,
         .transport = c->transport,
         .server_port = c->server_port,
         .protocol = protocol,

@@ -45,6 +45,7 @@
 #include "comms.h"
 #include "config.h"
 #include "decode.h"
+#include "inventory.h"
 
 typedef enum otw_place {
     OTW_PLACE_NONE = 0, /* no zones configured: nothing is placed */
@@ -89,6 +90,9 @@ typedef struct otw_placement {
 
 /* Zone of an address (vlan: 0 = none). */
 uint8_t otw_zone_of(const otw_config *cfg, const otw_addr *a, uint16_t vlan);
+/* Zone of a device: its first IP's, or its VLAN's (listings, map, report,
+ * console). */
+uint8_t otw_asset_zone(const otw_config *cfg, const otw_asset *a);
 const char *otw_zone_name(const otw_config *cfg, uint8_t zone);
 otw_zone_kind otw_zone_kind_of(const otw_config *cfg, uint8_t zone);
 const char *otw_zone_kind_name(otw_zone_kind k);

@@ -211,7 +211,8 @@
     show(h('p', {}, h('a', { href: '#/assets', text: t('asset.back') })),
       h('h1', { text: t('asset.title') + ': ' + a.label }),
       h('div', { class: 'card' }, kv([
-        [t('col.ips'), (a.ips || []).join(' ')], [t('col.mac'), a.mac], [t('col.vendor'), a.vendor],
+        [t('col.ips'), (a.ips || []).join(' ')], [t('col.mac'), a.mac], [t('col.vlan'), a.vlan ?? '-'],
+        [t('col.vendor'), a.vendor],
         [t('col.role'), a.role], [t('col.zone'), a.zone], [t('col.protocols'), protoText(a)],
         [t('col.first'), ts(a.first_seen)], [t('col.last'), ts(a.last_seen)],
         [t('col.packets'), a.packets], [t('col.bytes'), a.bytes]])),

@@ -291,14 +291,14 @@ static int snap_open(otw_web_ctx *c, snapshot *s, int what, FILE *out)
 
 /* ---- helpers ---- */
 
-static const char *zone_of(otw_web_ctx *c, const otw_addr *ip)
+static const char *zone_of(otw_web_ctx *c, const otw_addr *ip, uint16_t vlan)
 {
-    return otw_zone_name(c->cfg, otw_zone_of(c->cfg, ip, 0));
+    return otw_zone_name(c->cfg, otw_zone_of(c->cfg, ip, vlan));
 }
 
 static const char *asset_zone(otw_web_ctx *c, const otw_asset *a)
 {
-    return a->n_ips ? zone_of(c, &a->ips[0]) : "unassigned";
+    return otw_zone_name(c->cfg, otw_asset_zone(c->cfg, a));
 }
 
 static bool asset_has_ip(const otw_asset *a, const otw_addr *ip)
@@ -475,13 +475,13 @@ static void comm_render(otw_web_ctx *c, snapshot *s, const otw_comm *m, FILE *ou
     jw_key(&w, "client_asset");
     jw_i64(&w, asset_id_of(s, &m->client));
     jw_key(&w, "client_zone");
-    jw_str(&w, zone_of(c, &m->client));
+    jw_str(&w, zone_of(c, &m->client, m->vlan));
     jw_key(&w, "server");
     jw_str(&w, otw_addr_str(&m->server, b, sizeof(b)));
     jw_key(&w, "server_asset");
     jw_i64(&w, asset_id_of(s, &m->server));
     jw_key(&w, "server_zone");
-    jw_str(&w, zone_of(c, &m->server));
+    jw_str(&w, zone_of(c, &m->server, m->vlan));
     jw_key(&w, "protocol");
     jw_str(&w, otw_store_proto_name(s->st, m->proto_key, b, sizeof(b)));
     jw_key(&w, "transport");

@@ -19,6 +19,7 @@
  *   s2c-at OFFSET HEX            OFFSET (negative: retransmission/overlap; positive: a gap)
  *   close                        FIN exchange on the current TCP conversation
  *   wait SECONDS                 advances the clock
+ *   vlan ID                      802.1Q tag ID on the frames that follow (0: untagged again)
  * Every packet advances the clock by 1 ms. TCP sequence and acknowledgement
  * numbers follow the data; checksums are left zero (the sensor, like a SPAN
  * port with offload, does not rely on them). Output is deterministic.
@@ -54,6 +55,7 @@ static int n_hosts;
 static conv cur;
 static bool have_conv;
 static uint64_t now_us = 1700000000ull * 1000000ull;
+static uint16_t vlan_id; /* 0: untagged */
 static pcap_dumper_t *dumper;
 static int line_no;
 static const char *spec_path;
@@ -122,9 +124,17 @@ static size_t put_eth(uint8_t *f, const uint8_t dst[6], const uint8_t src[6], ui
 {
     memcpy(f, dst, 6);
     memcpy(f + 6, src, 6);
-    f[12] = (uint8_t)(type >> 8);
-    f[13] = (uint8_t)type;
-    return 14;
+    size_t off = 12;
+    if (vlan_id) {
+        f[12] = 0x81;
+        f[13] = 0x00;
+        f[14] = (uint8_t)(vlan_id >> 8);
+        f[15] = (uint8_t)vlan_id;
+        off = 16;
+    }
+    f[off] = (uint8_t)(type >> 8);
+    f[off + 1] = (uint8_t)type;
+    return off + 2;
 }
 
 static uint16_t ip4_checksum(const uint8_t *h)
@@ -314,6 +324,12 @@ int main(int argc, char **argv)
         if (strcmp(cmd, "time") == 0) {
             double t = strtod(rest, NULL);
             now_us = (uint64_t)(t * 1e6 + 0.5);
+        } else if (strcmp(cmd, "vlan") == 0) {
+            char *end;
+            long id = strtol(rest, &end, 10);
+            if (end == rest || id < 0 || id > 4094)
+                die("want: vlan ID (0..4094)", NULL);
+            vlan_id = (uint16_t)id;
         } else if (strcmp(cmd, "wait") == 0) {
             now_us += (uint64_t)(strtod(rest, NULL) * 1e6 + 0.5);
         } else if (strcmp(cmd, "host") == 0) {

@@ -34,11 +34,23 @@ jqt "OT -> Internet high, T0869" "$b" 'any(.[]; .src.zone=="control" and .dst.zo
 jqt "Internet SSH into OT: critical remote access" "$b" 'any(.[]; .src.zone=="internet" and .remote_access=="SSH" and .severity=="critical" and .technique=="T0883")'
 jqt "stray device is unassigned" "$b" 'any(.[]; .src.ip=="10.99.99.99" and .src.zone=="unassigned" and .verdict=="violation")'
 jqt "vendor RDP outside its window (+09:00)" "$b" 'any(.[]; .src.zone=="vendor" and .verdict=="violation" and .outside_window and .rule=="vendor-maintenance" and .remote_access=="RDP")'
+jqt "VLAN-defined zone placed from the stored VLAN" "$b" 'any(.[]; .src.ip=="10.30.0.5" and .src.zone=="packaging" and .vlan==30 and .verdict=="violation")'
 
+"$otwatch" assets --config "$zcfg" --state "$st" --format json > "$tmp/zones.assets.json"
+jqt "the VLAN-defined device: its VLAN and zone in the inventory" "$tmp/zones.assets.json" 'any(.[]; .ips==["10.30.0.5"] and .vlan==30 and .zone=="packaging")'
+jqt "devices seen untagged have no VLAN" "$tmp/zones.assets.json" 'any(.[]; .ips==["192.168.1.50"] and .vlan==null and .zone=="office")'
+"$otwatch" map --config "$zcfg" --state "$st" --format svg > "$tmp/zones.map.svg"
+python3 - "$tmp/zones.map.svg" <<'PY' && pass "map: the VLAN-defined device is drawn in its zone" || fail "map: VLAN device not in its zone"
+import sys, re
+svg = open(sys.argv[1], encoding="utf-8").read()
+m = re.search(r'<g class="zone" data-zone="packaging">.*?</g>', svg, re.S)
+sys.exit(0 if m and "(no devices)" not in m.group(0) else 1)
+PY
 a="$tmp/zones.alerts.json"
 "$otwatch" alerts --config "$zcfg" --state "$st" --format json > "$a"
-jqt "ZONE_VIOLATION per pair and service" "$a" '[.[] | select(.type=="ZONE_VIOLATION")] | length == 5'
+jqt "ZONE_VIOLATION per pair and service" "$a" '[.[] | select(.type=="ZONE_VIOLATION")] | length == 6'
 jqt "ZONE_VIOLATION keyed by service" "$a" 'any(.[]; .type=="ZONE_VIOLATION" and .severity=="critical" and .technique=="T0886" and .protocol=="modbus")'
+jqt "the live alert names the VLAN zone as the boundary does" "$a" 'any(.[]; .type=="ZONE_VIOLATION" and .src.ip=="10.30.0.5" and (.message | test("packaging")))'
 jqt "REMOTE_ACCESS from the Internet: T0822" "$a" 'any(.[]; .type=="REMOTE_ACCESS" and .severity=="critical" and .technique=="T0822")'
 jqt "REMOTE_ACCESS through the vendor conduit counted" "$a" 'any(.[]; .type=="REMOTE_ACCESS" and .protocol=="RDP" and .count==2)'
 jqt "dry-run resets counted in ZONE_RESET" "$a" '[.[] | select(.type=="ZONE_RESET")] | length == 2'

@@ -30,10 +30,10 @@ print(count("zone"), count("node"), len(edges[0].getElementsByTagName("line")) i
 PY
 }
 read -r zones nodes edges <<< "$(svgcheck "$tmp/map.svg")"
-[[ "$zones" == 6 && "$nodes" == 4 && "$edges" == 4 ]] && pass "svg: 6 zones, 4 assets, 4 edges" \
+[[ "$zones" == 7 && "$nodes" == 4 && "$edges" == 4 ]] && pass "svg: 7 zones (one empty), 4 assets, 4 edges" \
   || fail "svg: zones=$zones nodes=$nodes edges=$edges"
 grep -q 'stroke="#c62828" stroke-width="3"' "$tmp/map.svg" && pass "critical crossings highlighted" || fail "no highlighted crossing"
-[[ $(grep -c '^  subgraph cluster_' "$tmp/map.dot") == 6 ]] && pass "dot: 6 clusters" || fail "dot clusters"
+[[ $(grep -c '^  subgraph cluster_' "$tmp/map.dot") == 7 ]] && pass "dot: 7 clusters" || fail "dot clusters"
 [[ $(grep -c ' -> ' "$tmp/map.dot") == 4 ]] && pass "dot: 4 edges" || fail "dot edges"
 "$otwatch" map --config "$zcfg" --state "$st" > /dev/null && pass "svg is the default format" || fail "default format"
 if command -v dot > /dev/null; then

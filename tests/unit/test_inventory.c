@@ -241,6 +241,35 @@ static void test_ip_before_arp_merged(void **state)
     teardown(NULL);
 }
 
+/* A device's VLAN comes from frames to or from its own MAC: a router's
+ * MAC in front of it says nothing, an untagged copy of a frame changes
+ * nothing, a new tag replaces the old. */
+static void test_vlan(void **state)
+{
+    (void)state;
+    fixture *f = fx_new(100, NULL);
+    otw_addr x = ip("10.0.0.2");
+    uint32_t d = otw_inventory_ip(f->inv, MAC_A, &x, 100);
+    otw_asset *a = otw_inventory_at(f->inv, d);
+    assert_int_equal(a->vlan, 0);
+    otw_inventory_set_vlan(f->inv, d, MAC_A, 30);
+    assert_int_equal(a->vlan, 30);
+    assert_true(a->dirty);
+    a->dirty = false;
+    otw_inventory_set_vlan(f->inv, d, MAC_A, 0);
+    assert_int_equal(a->vlan, 30);
+    otw_inventory_set_vlan(f->inv, d, MAC_A, 30);
+    assert_false(a->dirty);
+    otw_inventory_set_vlan(f->inv, d, MAC_R, 40);
+    assert_int_equal(a->vlan, 30);
+    assert_false(a->dirty);
+    otw_inventory_set_vlan(f->inv, d, MAC_A, 31);
+    assert_int_equal(a->vlan, 31);
+    assert_true(a->dirty);
+    otw_inventory_set_vlan(f->inv, OTW_ASSET_NONE, MAC_A, 30); /* no device: nothing */
+    teardown(NULL);
+}
+
 static void test_arp_ip_moves(void **state)
 {
     (void)state;
@@ -738,6 +767,7 @@ int main(void)
         cmocka_unit_test_teardown(test_arp_binding, teardown),
         cmocka_unit_test_teardown(test_ip_confirmed_later, teardown),
         cmocka_unit_test_teardown(test_ip_before_arp_merged, teardown),
+        cmocka_unit_test_teardown(test_vlan, teardown),
         cmocka_unit_test_teardown(test_arp_ip_moves, teardown),
         cmocka_unit_test_teardown(test_router_split, teardown),
         cmocka_unit_test_teardown(test_router_with_confirmed_ip, teardown),

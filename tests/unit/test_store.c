@@ -115,6 +115,7 @@ static void populate(fixture *f)
     uint32_t a = otw_inventory_arp(f->inv, MAC_A, &a4, 1700000000000001ull);
     assert_int_equal(a, 0);
     otw_inventory_arp(f->inv, MAC_A, &a6, 1700000000000002ull); /* confirmed, global v6 */
+    otw_inventory_set_vlan(f->inv, a, MAC_A, 101);
     otw_asset *x = otw_inventory_at(f->inv, a);
     snprintf(x->vendor, sizeof(x->vendor), "Vendor \"quoted\", with comma");
     otw_inventory_add_proto(f->inv, a, 1, true);
@@ -156,6 +157,7 @@ static void populate(fixture *f)
     cm->pkts = 300;
     cm->bytes = 30000;
     cm->last_us = 1700000000900000ull;
+    cm->vlan = 30;
     otw_comms_get(f->comms, &b6, &a6, OTW_PROTO_KEY_NDPI(7), 443, 17, 1700000000000006ull,
                   &created);
 
@@ -248,6 +250,7 @@ static void same_asset(const otw_asset *got, const otw_asset *want)
     if (want->has_mac)
         assert_memory_equal(got->mac, want->mac, 6);
     assert_string_equal(got->vendor, want->vendor);
+    assert_int_equal(got->vlan, want->vlan);
     assert_int_equal(got->n_ips, want->n_ips);
     for (int i = 0; i < want->n_ips; i++)
         assert_memory_equal(&got->ips[i], &want->ips[i], sizeof(otw_addr));
@@ -328,6 +331,7 @@ static void check_matches(fixture *f, const loaded *l)
         assert_int_equal(g->flows, w->flows);
         assert_int_equal(g->pkts, w->pkts);
         assert_int_equal(g->bytes, w->bytes);
+        assert_int_equal(g->vlan, w->vlan); /* communication */
         assert_false(g->dirty);
     }
 
@@ -401,7 +405,7 @@ static void test_open_creates_schema(void **state)
     assert_int_equal(stat(path, &st), 0);
     char v[32];
     assert_int_equal(otw_store_meta_get(f->store, "schema_version", v, sizeof(v)), 0);
-    assert_string_equal(v, "1");
+    assert_string_equal(v, "2");
     assert_int_equal(otw_store_meta_get(f->store, "nope", v, sizeof(v)), -1);
     assert_int_equal(otw_store_meta_set(f->store, "k", "v1"), 0);
     assert_int_equal(otw_store_meta_set(f->store, "k", "v2"), 0);
@@ -484,6 +488,73 @@ static void test_newer_schema_refused(void **state)
     otw_store_close(f->store);
     f->store = otw_store_open(f->dir, true, err, sizeof(err));
     assert_non_null(f->store);
+}
+
+/* A state written by schema 1 (communications without their VLAN): a
+ * reader loads it as is, a writer adds the column and moves it to 2, and
+ * nothing recorded before is lost. */
+static void test_schema1_migrates(void **state)
+{
+    fixture *f = *state;
+    exec_sql(
+        f, "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+           "INSERT INTO meta VALUES('schema_version', '1');"
+           "CREATE TABLE comms(id INTEGER PRIMARY KEY, client TEXT NOT NULL,"
+           " server TEXT NOT NULL, proto_key INTEGER, server_port INTEGER,"
+           " transport INTEGER, first_seen INTEGER, last_seen INTEGER, flows INTEGER,"
+           " packets INTEGER, bytes INTEGER);"
+           "INSERT INTO comms VALUES(1, '10.0.0.1', '10.0.0.2', 1, 502, 6, 5, 9, 2, 20, 2000);"
+           "CREATE TABLE assets(id INTEGER PRIMARY KEY, mac TEXT, vendor TEXT, ips TEXT NOT NULL,"
+           " ip_confirmed INTEGER, evidence INTEGER NOT NULL, protos_client TEXT NOT NULL,"
+           " protos_server TEXT NOT NULL, id_source TEXT, id_vendor TEXT, id_product TEXT,"
+           " id_product_code TEXT, id_model TEXT, id_revision TEXT, id_serial TEXT,"
+           " id_name TEXT, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,"
+           " packets INTEGER, bytes INTEGER, id_device_type TEXT, id_detail TEXT,"
+           " id_vendor_id INTEGER);"
+           "INSERT INTO assets(id, mac, ips, evidence, protos_client, protos_server,"
+           " first_seen, last_seen) VALUES(1, '00:80:f4:00:00:0a', '10.0.0.2', 0, '', '', 5, 9);");
+    char err[512], v[16];
+    otw_store *ro = otw_store_open(f->dir, true, err, sizeof(err));
+    if (!ro)
+        fail_msg("read-only open of schema 1: %s", err);
+    loaded l;
+    memset(&l, 0, sizeof(l));
+    assert_int_equal(otw_store_load_comms(ro, got_comm, &l), 0);
+    assert_int_equal(l.n_comms, 1);
+    assert_int_equal(l.comms[0].vlan, 0);
+    assert_int_equal(l.comms[0].bytes, 2000);
+    assert_int_equal(otw_store_load_assets(ro, got_asset, &l), 0);
+    assert_int_equal(l.n_assets, 1);
+    assert_int_equal(l.assets[0].vlan, 0);
+    assert_int_equal(otw_store_meta_get(ro, "schema_version", v, sizeof(v)), 0);
+    assert_string_equal(v, "1"); /* a reader changes nothing */
+    otw_store_close(ro);
+
+    f->store = open_rw(f);
+    assert_int_equal(otw_store_meta_get(f->store, "schema_version", v, sizeof(v)), 0);
+    assert_string_equal(v, "2");
+    memset(&l, 0, sizeof(l));
+    assert_int_equal(otw_store_load_comms(f->store, got_comm, &l), 0);
+    assert_int_equal(l.n_comms, 1);
+    assert_int_equal(l.comms[0].flows, 2);
+    otw_comms_load(f->comms, &l.comms[0]);
+    otw_comm *c = otw_comms_at(f->comms, 0);
+    c->vlan = 30;
+    c->dirty = true;
+    if (checkpoint(f) != 0)
+        fail_msg("checkpoint: %s", f->err);
+    memset(&l, 0, sizeof(l));
+    assert_int_equal(otw_store_load_comms(f->store, got_comm, &l), 0);
+    assert_int_equal(l.n_comms, 1);
+    assert_int_equal(l.comms[0].vlan, 30);
+    assert_int_equal(l.comms[0].pkts, 20);
+    memset(&l, 0, sizeof(l));
+    assert_int_equal(otw_store_load_assets(f->store, got_asset, &l), 0);
+    assert_int_equal(l.n_assets, 1);
+    assert_int_equal(l.assets[0].first_us, 5);
+    /* Opening again does not migrate twice. */
+    otw_store_close(f->store);
+    f->store = open_rw(f);
 }
 
 static void test_checkpoint_roundtrip(void **state)
@@ -773,7 +844,7 @@ static void test_list_commands(void **state)
     assert_true(s[0] == '[');
     assert_non_null(strstr(s, "\"mac\":\"00:80:f4:00:00:0a\",\"ips\":[\"192.168.10.10\","
                               "\"2001:db8:0:1::10\"],\"vendor\":\"Vendor \\\"quoted\\\", with "
-                              "comma\",\"role\":\"controller\""));
+                              "comma\",\"vlan\":101,\"role\":\"controller\""));
     assert_non_null(strstr(s, "\"protocols\":{\"client\":[\"ndpi-188\"],\"server\":"
                               "[\"modbus\",\"ndpi-7\"]}"));
     assert_non_null(strstr(s, "\"serial\":\"SN-\xc3\xa9-1\",\"name\":\"PLC,1\","
@@ -781,7 +852,7 @@ static void test_list_commands(void **state)
                               "\"source\":\"modbus 43/14\"}"));
     assert_non_null(strstr(s, "\"bytes\":18446744073709551610}"));
     assert_non_null(strstr(s, "\"mac\":null,\"ips\":[\"fe80::1:2\"],\"vendor\":null,"
-                              "\"role\":\"hmi\""));
+                              "\"vlan\":null,\"role\":\"hmi\""));
     assert_non_null(strstr(s, "\"identity\":null"));
     assert_true(strcmp(s + strlen(s) - 3, "\n]\n") == 0);
     free(s);
@@ -793,12 +864,15 @@ static void test_list_commands(void **state)
                               "\"Vendor \"\"quoted\"\", with comma\",controller,ndpi-188,"
                               "modbus ndpi-7,Schneider Electric,M340,v2.70,\"PLC,1\","
                               "2023-11-14T22:13:20Z,2023-11-14T22:15:00Z,1000,"
-                              "18446744073709551610\r\n"));
+                              "18446744073709551610,101\r\n"));
     free(s);
 
     s = capture(otw_list_assets, f->dir, "table", &rc);
     assert_int_equal(rc, 0);
     assert_non_null(strstr(s, "\n3 assets\n"));
+    /* A VLAN column, since one device was seen tagged. */
+    assert_non_null(strstr(s, "VLAN"));
+    assert_non_null(strstr(s, " 101 "));
     assert_non_null(strstr(s, "     evidence: answers industrial protocol requests (server)\n"));
     free(s);
 
@@ -828,6 +902,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_open_creates_schema, setup, teardown),
         cmocka_unit_test_setup_teardown(test_readonly_missing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_schema1_migrates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checkpoint_roundtrip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_merged_deleted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_checkpoint_keeps_state, setup, teardown),
