@@ -58,4 +58,15 @@ cmp -s "$tmp/one/ops.jsonl" "$tmp/split/ops.jsonl" && pass "${#parts[@]} files i
 # --ops-log writes where asked.
 "$otwatch" read --config "$cfg" --state "$tmp/o" --ops-log "$tmp/ops-here.jsonl" "$pcap" 2> /dev/null
 cmp -s "$tmp/one/ops.jsonl" "$tmp/ops-here.jsonl" && pass "--ops-log" || fail "--ops-log"
+
+# The baseline's table size comes from the configuration, and a full table
+# says so: 5 copies of the demo plant have 20 channels, the table holds 16.
+{ cat "$cfg"; printf 'baseline:\n  max_channels: 16\n'; } > "$tmp/small.yaml"
+"$build/pcapsynth" scale "$pcap" "$tmp/five.pcap" --min-packets 2490 > /dev/null || fail "pcapsynth scale"
+"$otwatch" read --config "$tmp/small.yaml" --state "$tmp/bl" "$tmp/five.pcap" 2> /dev/null || fail "read into a small baseline"
+"$otwatch" baseline status --config "$tmp/small.yaml" --state "$tmp/bl" > "$tmp/status.txt" 2>&1
+grep -q '^channels: *16 of 16 (0 learned): the table is full' "$tmp/status.txt" \
+  && pass "baseline status: configured size, full table" || { cat "$tmp/status.txt"; fail "baseline status size"; }
+"$otwatch" baseline status --config "$cfg" --state "$tmp/one" | grep -q '^channels: *4 of 4096 (' \
+  && pass "baseline status: default size" || fail "baseline status default size"
 finish
