@@ -40,10 +40,6 @@ typedef struct otw_bl_settings {
     uint32_t max_controllers; /* stored model larger than them loads whole */
 } otw_bl_settings;
 
-/* Largest table a configuration or a stored model may ask for: a channel
- * takes ~6 KB once used, so 65,536 of them is 400 MB. */
-#define OTW_BL_TABLE_LIMIT 65536u
-
 void otw_bl_settings_defaults(otw_bl_settings *s);
 
 typedef struct otw_baseline otw_baseline;

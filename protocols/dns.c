@@ -7,7 +7,7 @@
  *
  * Nothing industrial and no operations: a response tells which address a
  * name resolves to, which names the remote end of later connections
- * (INTERNET_EXPOSURE, CLOUD_CONNECTION in sensor/exposure.c). For every
+ * (INTERNET_EXPOSURE, CLOUD_CONNECTION in sensor/analysis/exposure.c). For every
  * answer-section record of class IN and type A (RDLENGTH 4) or AAAA
  * (RDLENGTH 16), one identity: has_ip = the address, name = the QUESTION
  * name (what the client asked for, also through CNAME chains), lower-cased;

@@ -1,5 +1,5 @@
 /* dns.h - DNS responses as names of addresses (RFC 1035 section 4, RFC 3596
- * AAAA, RFC 7766 DNS over TCP), for the exposure module (sensor/exposure.h).
+ * AAAA, RFC 7766 DNS over TCP), for the exposure module (sensor/analysis/exposure.h).
  *
  * Stateless, UDP and TCP 53. Only responses emit: one identity per A/AAAA
  * answer (has_ip = the answered address, name = the question name). */

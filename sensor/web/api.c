@@ -8,10 +8,10 @@
 
 #include "baseline.h"
 #include "boundary.h"
-#include "cli_baseline.h"
-#include "cli_list.h"
 #include "jsonw.h"
+#include "listing.h"
 #include "novelty.h"
+#include "state_ops.h"
 #include "store.h"
 #include "zones.h"
 
@@ -872,17 +872,15 @@ static int post_accept(otw_web_ctx *c, int64_t id, const char *body, size_t len,
     int status;
     if (!alert_exists(c, id, out, &status))
         return status;
-    /* The command line's accept: records it, and applies it at once unless
-     * a sensor owns the state (that sensor applies it at its checkpoint). */
-    char ids[32], cmd[] = "accept", opt[] = "--reason";
-    snprintf(ids, sizeof(ids), "%lld", (long long)id);
-    char *argv[] = {cmd, ids, opt, reason, NULL};
-    fflush(stdout);
-    if (otw_cmd_baseline(c->cfg, c->state_dir, 4, argv) != 0) {
+    /* Records it, and applies it at once unless a sensor owns the state
+     * (that sensor applies it at its checkpoint). */
+    char err[512];
+    otw_accept_result res;
+    if (otw_state_accept(c->cfg, c->state_dir, id, reason, &res, err, sizeof(err)) != 0) {
+        fprintf(stderr, "otwatch serve: accepting alert %lld: %s\n", (long long)id, err);
         otw_web_error(out, "the acceptance failed (see the server's log)");
         return 500;
     }
-    fflush(stdout);
     snapshot s;
     int st = 0;
     if (snap_open(c, &s, 0, out) == 0) {

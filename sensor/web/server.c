@@ -24,7 +24,6 @@
 
 #include "api.h"
 #include "auth.h"
-#include "cli_config.h"
 #include "config.h"
 
 #ifndef OTW_WEB_DIR
@@ -496,7 +495,7 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *s
     return -1;
 }
 
-static int hash_password(void)
+int otw_web_hash_password(void)
 {
     char pw[300];
     if (!fgets(pw, sizeof(pw), stdin)) {
@@ -517,65 +516,14 @@ static int hash_password(void)
     return 0;
 }
 
-static void usage(FILE *f)
+int otw_web_serve(const otw_config *cfg, const char *state, const otw_web_options *o)
 {
-    fprintf(f, "usage: otwatch serve [--listen ADDR:PORT] [--state DIR] [--config FILE]\n"
-               "         [--tls-cert FILE --tls-key FILE] [--admin-hash-file FILE]\n"
-               "         [--allow-host NAME]... [--web-root DIR]\n"
-               "       otwatch serve --hash-password   (password on stdin)\n"
-               "Defaults come from the web: section of the configuration; an option given\n"
-               "here wins (--allow-host adds to web.allow_hosts).\n");
-}
-
-int otw_web_main(int argc, char **argv)
-{
-    const char *listen = NULL, *state = NULL, *config = NULL, *cert = NULL, *key = NULL,
-               *hash_file = NULL, *web_root = NULL;
+    const char *listen = o->listen, *cert = o->tls_cert, *key = o->tls_key,
+               *hash_file = o->admin_hash_file, *web_root = o->web_root;
     server sv;
     memset(&sv, 0, sizeof(sv));
-    /* Options come in pairs "--name value": the loop steps over both. */
-    for (int i = 1; i < argc; i += 2) {
-        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(o, "--hash-password"))
-            return hash_password();
-        if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
-            usage(stdout);
-            return 0;
-        }
-        if (!v) {
-            usage(stderr);
-            return 2;
-        }
-        if (!strcmp(o, "--listen"))
-            listen = v;
-        else if (!strcmp(o, "--state"))
-            state = v;
-        else if (!strcmp(o, "--config"))
-            config = v;
-        else if (!strcmp(o, "--tls-cert"))
-            cert = v;
-        else if (!strcmp(o, "--tls-key"))
-            key = v;
-        else if (!strcmp(o, "--admin-hash-file"))
-            hash_file = v;
-        else if (!strcmp(o, "--web-root"))
-            web_root = v;
-        else if (!strcmp(o, "--allow-host") && sv.n_hosts < MAX_HOSTS)
-            sv.hosts[sv.n_hosts++] = v;
-        else {
-            fprintf(stderr, "otwatch serve: unknown option '%s'\n", o);
-            usage(stderr);
-            return 2;
-        }
-    }
-    otw_config *cfg = malloc(sizeof(*cfg));
-    if (!cfg)
-        return 1;
-    if (otw_cli_config("serve", config, cfg, NULL) != 0) {
-        free(cfg);
-        return 1;
-    }
-    state = otw_cli_state_dir(cfg, state);
+    for (int i = 0; i < o->n_allow_hosts && sv.n_hosts < MAX_HOSTS; i++)
+        sv.hosts[sv.n_hosts++] = o->allow_hosts[i];
     /* The configuration's web: section, where no option was given. */
     bool listen_opt = listen != NULL;
     if (!listen)
@@ -595,7 +543,6 @@ int otw_web_main(int argc, char **argv)
     if (!cert != !key) {
         fprintf(stderr, "otwatch serve: TLS needs both a certificate and a key (--tls-cert and "
                         "--tls-key, or web.tls_cert_file and web.tls_key_file)\n");
-        free(cfg);
         return 2;
     }
     struct sockaddr_storage ss;
@@ -603,7 +550,6 @@ int otw_web_main(int argc, char **argv)
     if (parse_listen(listen, &ss, &sl, &sv.loopback) != 0) {
         fprintf(stderr, "otwatch serve: bad %s '%s' (ADDR:PORT, [ADDR6]:PORT or PORT)\n",
                 listen_opt ? "--listen" : "web.listen", listen);
-        free(cfg);
         return 2;
     }
     char err[512];
@@ -696,6 +642,5 @@ out:
     free(admin_hash);
     free(cert_pem);
     free(key_pem);
-    free(cfg);
     return rc;
 }

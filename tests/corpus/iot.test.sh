@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # iot.test.sh - IoT classification, SHADOW_IOT, INTERNET_EXPOSURE and
-# CLOUD_CONNECTION (sensor/exposure.c) over the public capture corpus
+# CLOUD_CONNECTION (sensor/analysis/exposure.c) over the public capture corpus
 # (../shared/pcaps/identity and cleartext/ndpi_mqtt).
 #
 # Usage: bash iot.test.sh BUILD_DIR SOURCE_DIR   (exit 0 pass, 77 skipped, else fail)

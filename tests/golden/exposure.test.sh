@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Shadow IoT, Internet exposure and cloud IoT connections (sensor/exposure.c)
+# Shadow IoT, Internet exposure and cloud IoT connections (sensor/analysis/exposure.c)
 # with DNS answers naming remote addresses (protocols/dns.c), on a capture
 # crafted from the specifications (tests/golden/captures/exposure.spec) with
 # the zones of tests/golden/exposure.yaml (control 10.30.1.0/24, office).

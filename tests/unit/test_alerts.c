@@ -1,5 +1,5 @@
 /* test_alerts.c - unit tests for the alert table and its JSON rendering
- * (sensor/alerts.c, contract in sensor/alerts.h). */
+ * (sensor/core/alerts.c, contract in sensor/core/alerts.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* test_classify_identity.c - identity from nDPI's flow state
- * (otw_classify_identity and the identity callback in sensor/classify.c).
+ * (otw_classify_identity and the identity callback in sensor/packet/classify.c).
  *
  * Raw IPv4/TCP packets (DLT 228) are decoded with otw_decode and fed to a
  * real nDPI 4.2 classifier: an HTTP request (RFC 9112 request line, Host

@@ -1,5 +1,5 @@
-/* test_comms.c - unit tests for the communications table (sensor/comms.c,
- * contract in sensor/comms.h). */
+/* test_comms.c - unit tests for the communications table (sensor/core/comms.c,
+ * contract in sensor/core/comms.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* test_config.c - unit tests for the configuration loader (sensor/config.c). */
+/* test_config.c - unit tests for the configuration loader (sensor/core/config.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

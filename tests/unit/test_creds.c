@@ -1,4 +1,4 @@
-/* test_creds.c - the credentials module (sensor/creds.c): the shipped
+/* test_creds.c - the credentials module (sensor/analysis/creds.c): the shipped
  * tables, default-credential matching, weak passwords, CLEARTEXT_LOGIN
  * severities by zone, BRUTE_FORCE and CREDENTIAL_SPRAY thresholds and
  * windows, user redaction, table errors - and no secret in any alert. */

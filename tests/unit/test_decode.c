@@ -1,4 +1,4 @@
-/* test_decode.c - unit tests for sensor/decode.c (crafted frames). */
+/* test_decode.c - unit tests for sensor/packet/decode.c (crafted frames). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

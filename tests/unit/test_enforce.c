@@ -1,5 +1,5 @@
 /* test_enforce.c - unit tests for TCP reset construction, rate limiting and
- * dry run (sensor/enforce.c), without sending: frames go to a test hook. */
+ * dry run (sensor/analysis/enforce.c), without sending: frames go to a test hook. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

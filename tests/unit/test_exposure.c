@@ -1,5 +1,5 @@
 /* test_exposure.c - shadow IoT, Internet exposure and cloud IoT connections
- * (sensor/exposure.c): classification sources and their strength, the
+ * (sensor/analysis/exposure.c): classification sources and their strength, the
  * SHADOW_IOT rules with and without zones, INTERNET_EXPOSURE inbound,
  * outbound and deferred, what is not a public address, the cloud platform
  * patterns of data/cloud_iot_vendors.tsv, the bounded name cache.

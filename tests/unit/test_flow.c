@@ -1,4 +1,4 @@
-/* test_flow.c - unit tests for sensor/flow.c. */
+/* test_flow.c - unit tests for sensor/packet/flow.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* test_inventory.c - unit tests for the asset inventory and its binding
- * rules (sensor/inventory.c, contract in sensor/inventory.h). */
+ * rules (sensor/core/inventory.c, contract in sensor/core/inventory.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* test_jsonw.c - unit tests for the JSON writer (sensor/jsonw.c). */
+/* test_jsonw.c - unit tests for the JSON writer (sensor/util/jsonw.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* test_keymap.c - unit tests for the fixed-capacity key map and the 128-bit
- * digest (sensor/keymap.c, contract in sensor/keymap.h). */
+ * digest (sensor/util/keymap.c, contract in sensor/util/keymap.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
-/* test_oplog.c - unit tests for the operations log (sensor/oplog.c,
- * contract in sensor/oplog.h; line format pinned by tests/golden). */
+/* test_oplog.c - unit tests for the operations log (sensor/output/oplog.c,
+ * contract in sensor/output/oplog.h; line format pinned by tests/golden). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

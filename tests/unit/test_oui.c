@@ -1,4 +1,4 @@
-/* test_oui.c - unit tests for the IEEE registry lookup (sensor/oui.c):
+/* test_oui.c - unit tests for the IEEE registry lookup (sensor/util/oui.c):
  * a fake registry directory with tricky CSV, and the installed ieee-data. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* test_siem_format.c - unit tests for the SIEM payloads (sensor/siem_format.c):
+/* test_siem_format.c - unit tests for the SIEM payloads (sensor/output/siem_format.c):
  * exact bytes of every format for an alert full of hostile strings (quotes,
  * backslashes, '|', '=', ']', the LEEF delimiter, CR/LF/tab, non-ASCII,
  * invalid UTF-8), for a nearly empty alert, technique names for every

@@ -1,4 +1,4 @@
-/* test_spool.c - unit tests for the on-disk spool (sensor/spool.c): order,
+/* test_spool.c - unit tests for the on-disk spool (sensor/output/spool.c): order,
  * commit, restart (the cursor survives, a torn last record is cut off), the
  * cap with the oldest segment dropped and counted, damaged records. */
 #include <setjmp.h>

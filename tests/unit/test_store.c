@@ -1,6 +1,6 @@
-/* test_store.c - unit tests for the SQLite state store (sensor/store.c,
- * contract in sensor/store.h) and the listing commands that read it
- * (sensor/cli_list.c, contract in sensor/cli_list.h). Every test works in
+/* test_store.c - unit tests for the SQLite state store (sensor/core/store.c,
+ * contract in sensor/core/store.h) and the listing commands that read it
+ * (sensor/views/listing.c, contract in sensor/views/listing.h). Every test works in
  * a fresh mkdtemp directory. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,7 +16,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "cli_list.h"
+#include "listing.h"
 #include "store.h"
 
 /* ------------------------------------------------------------ fixture */

@@ -1,4 +1,4 @@
-/* test_stream.c - unit tests for sensor/stream.c.
+/* test_stream.c - unit tests for sensor/packet/stream.c.
  *
  * Test framing: 0xAA, 16-bit big-endian body length, body. The consumer
  * takes whole PDUs and says NOT_MINE when a PDU does not start with 0xAA.

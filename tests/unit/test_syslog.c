@@ -1,4 +1,4 @@
-/* test_syslog.c - unit tests for the syslog sender (sensor/syslog_out.c): the
+/* test_syslog.c - unit tests for the syslog sender (sensor/output/syslog_out.c): the
  * RFC 5424 and RFC 3164 formatters with hostile input, and loopback UDP/TCP
  * delivery through the spool: in order, exactly once, across a collector
  * that goes away and comes back, and across a sender restart. */

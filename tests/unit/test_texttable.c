@@ -1,4 +1,4 @@
-/* test_texttable.c - the CLI's aligned text tables (sensor/texttable.c). */
+/* test_texttable.c - the CLI's aligned text tables (sensor/util/texttable.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

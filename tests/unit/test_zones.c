@@ -1,6 +1,6 @@
 /* test_zones.c - unit tests for zones and conduits: the configuration keys
- * (sensor/config.c) and placement, severities, windows and remote access
- * (sensor/zones.c). */
+ * (sensor/core/config.c) and placement, severities, windows and remote access
+ * (sensor/core/zones.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,0 +1,69 @@
+/* alerts.h - alert records, deduplicated by (type, source, destination, key).
+ *
+ * An alert is raised once; repeats add to its count and move its last time.
+ * New alerts are handed to the outputs (JSON lines, syslog) at once; counts
+ * reach the store at checkpoints. */
+#ifndef OTW_ALERTS_H
+#define OTW_ALERTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+
+#define OTW_ALERT_NONE UINT32_MAX
+
+typedef enum otw_severity {
+    OTW_SEV_INFO = 0,
+    OTW_SEV_LOW,
+    OTW_SEV_MEDIUM,
+    OTW_SEV_HIGH,
+    OTW_SEV_CRITICAL
+} otw_severity;
+
+typedef struct otw_endpoint {
+    bool has_ip, has_mac;
+    otw_addr ip;
+    uint8_t mac[6];
+    uint16_t port; /* 0 = none */
+} otw_endpoint;
+
+typedef struct otw_alert {
+    int64_t id;    /* stable id (store primary key) */
+    char type[32]; /* NEW_ASSET, NEW_COMMUNICATION, MODBUS_WRITE, ... */
+    otw_severity severity;
+    char key[96]; /* what, besides src/dst, makes it distinct (e.g. "unit=1") */
+    uint64_t first_us, last_us;
+    uint64_t count;
+    otw_endpoint src, dst;
+    char protocol[32];
+    char message[320];
+    char technique[16]; /* MITRE ATT&CK for ICS id, "" if none */
+    bool dirty;
+} otw_alert;
+
+typedef struct otw_alerts otw_alerts;
+typedef void (*otw_alert_new_fn)(void *ctx, const otw_alert *a);
+
+otw_alerts *otw_alerts_new(uint32_t cap, otw_alert_new_fn on_new, void *ctx);
+void otw_alerts_free(otw_alerts *t);
+
+/* Raises (or counts) an alert. Only type, severity, key, src, dst, protocol,
+ * message and technique of `a` are used; ts is the capture time. Returns the
+ * index, or OTW_ALERT_NONE when the table is full (counted). */
+uint32_t otw_alerts_raise(otw_alerts *t, const otw_alert *a, uint64_t ts_us, uint64_t n);
+uint32_t otw_alerts_load(otw_alerts *t, const otw_alert *a);
+otw_alert *otw_alerts_at(otw_alerts *t, uint32_t idx);
+uint32_t otw_alerts_size(const otw_alerts *t);
+uint64_t otw_alerts_refused(const otw_alerts *t);
+
+const char *otw_severity_name(otw_severity s);
+int otw_severity_parse(const char *s);   /* -1 if unknown */
+int otw_severity_syslog(otw_severity s); /* RFC 5424 numeric severity */
+
+/* Renders one alert as a JSON object (no trailing newline). Returns the
+ * length, or 0 if buf is too small. */
+size_t otw_alert_json(const otw_alert *a, char *buf, size_t bufsz);
+
+#endif

@@ -1,0 +1,331 @@
+/* capture.c - see capture.h. */
+#include "capture.h"
+
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "log.h"
+
+/* ------------------------------------------------------------ files */
+
+typedef struct file_src {
+    pcap_t *h;
+    const char *path;
+    int dlt;
+    struct pcap_pkthdr *hdr;
+    const u_char *data;
+    bool done;
+    long size;
+} file_src;
+
+struct otw_files {
+    file_src *src;
+    int n;
+    long total_size;
+    uint64_t packets, bytes; /* fed to the sink (progress) */
+};
+
+static int set_filter(pcap_t *h, const char *filter, const char *what, char *err, size_t errsz)
+{
+    if (!filter || !filter[0])
+        return 0;
+    struct bpf_program prog;
+    if (pcap_compile(h, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+        snprintf(err, errsz, "bad filter \"%s\" for %s: %s", filter, what, pcap_geterr(h));
+        return -1;
+    }
+    int rc = pcap_setfilter(h, &prog);
+    pcap_freecode(&prog);
+    if (rc != 0) {
+        snprintf(err, errsz, "cannot set filter on %s: %s", what, pcap_geterr(h));
+        return -1;
+    }
+    return 0;
+}
+
+otw_files *otw_files_open(char *const *paths, int n, const char *filter, char *err, size_t errsz)
+{
+    otw_files *fs = calloc(1, sizeof(*fs));
+    if (!fs || !(fs->src = calloc((size_t)n, sizeof(file_src)))) {
+        free(fs);
+        snprintf(err, errsz, "out of memory");
+        return NULL;
+    }
+    fs->n = n;
+    for (int i = 0; i < n; i++) {
+        char perr[PCAP_ERRBUF_SIZE] = "";
+        file_src *f = &fs->src[i];
+        f->path = paths[i];
+        struct stat st;
+        if (stat(paths[i], &st) != 0) {
+            snprintf(err, errsz, "cannot open %s: %s", paths[i], strerror(errno));
+            goto fail;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            snprintf(err, errsz, "%s is a directory, not a capture file", paths[i]);
+            goto fail;
+        }
+        f->size = (long)st.st_size;
+        fs->total_size += f->size;
+        f->h = pcap_open_offline_with_tstamp_precision(paths[i], PCAP_TSTAMP_PRECISION_MICRO, perr);
+        if (!f->h) {
+            snprintf(err, errsz, "cannot read %s: %s", paths[i],
+                     strstr(perr, "unknown file format") ? "not a pcap or pcapng capture" : perr);
+            goto fail;
+        }
+        f->dlt = pcap_datalink(f->h);
+        if (set_filter(f->h, filter, paths[i], err, errsz) != 0)
+            goto fail;
+    }
+    return fs;
+fail:
+    otw_files_close(fs);
+    return NULL;
+}
+
+void otw_files_close(otw_files *fs)
+{
+    if (!fs)
+        return;
+    for (int i = 0; i < fs->n; i++)
+        if (fs->src[i].h)
+            pcap_close(fs->src[i].h);
+    free(fs->src);
+    free(fs);
+}
+
+/* Advances one source; returns -1 on a hard read error. */
+static int advance(file_src *f)
+{
+    int rc = pcap_next_ex(f->h, &f->hdr, &f->data);
+    if (rc == 1)
+        return 0;
+    f->done = true;
+    if (rc == PCAP_ERROR) {
+        /* libpcap reports a cut-off last record as an error: keep what was
+         * read, warn, and go on with the other files. */
+        otw_warn("%s: %s (rest of file ignored)", f->path, pcap_geterr(f->h));
+    }
+    return 0;
+}
+
+static uint64_t ts_of(const struct pcap_pkthdr *h)
+{
+    return (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static long consumed_bytes(otw_files *fs)
+{
+    long done = 0;
+    for (int i = 0; i < fs->n; i++) {
+        file_src *f = &fs->src[i];
+        if (f->done) {
+            done += f->size;
+            continue;
+        }
+        FILE *fp = pcap_file(f->h);
+        long pos = fp ? ftell(fp) : -1;
+        if (pos > 0)
+            done += pos;
+    }
+    return done;
+}
+
+static void print_progress(otw_files *fs, double started, bool final)
+{
+    double el = now_s() - started;
+    double pct =
+        fs->total_size > 0 ? 100.0 * (double)consumed_bytes(fs) / (double)fs->total_size : 100.0;
+    fprintf(stderr, "\r%llu packets, %.1f MB, %5.1f%%, %.0f packets/s   %s",
+            (unsigned long long)fs->packets, (double)fs->bytes / 1e6, final ? 100.0 : pct,
+            el > 0 ? (double)fs->packets / el : 0.0, final ? "\n" : "");
+}
+
+int otw_files_run(otw_files *fs, const otw_frame_sink *sink, bool progress,
+                  volatile sig_atomic_t *stop, char *err, size_t errsz)
+{
+    (void)err;
+    (void)errsz;
+    for (int i = 0; i < fs->n; i++)
+        advance(&fs->src[i]);
+    double started = now_s(), last = started;
+    uint32_t since_check = 0;
+    for (;;) {
+        /* Merge: the source whose next packet is oldest (few files: a scan). */
+        file_src *best = NULL;
+        for (int i = 0; i < fs->n; i++) {
+            file_src *f = &fs->src[i];
+            if (!f->done && (!best || ts_of(f->hdr) < ts_of(best->hdr)))
+                best = f;
+        }
+        if (!best || (stop && *stop))
+            break;
+        sink->frame(sink->ctx, best->dlt, best->data, best->hdr->caplen, best->hdr->len,
+                    ts_of(best->hdr));
+        fs->packets++;
+        fs->bytes += best->hdr->len;
+        advance(best);
+        if (progress && ++since_check >= 8192) {
+            since_check = 0;
+            double t = now_s();
+            if (t - last >= 0.5) {
+                last = t;
+                print_progress(fs, started, false);
+            }
+        }
+    }
+    if (progress)
+        print_progress(fs, started, true);
+    return 0;
+}
+
+/* ------------------------------------------------------------- live */
+
+#define LIVE_MAX 8
+
+struct otw_live {
+    pcap_t *h[LIVE_MAX];
+    char name[LIVE_MAX][64];
+    int dlt[LIVE_MAX];
+    int n;
+};
+
+static void live_cb(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+{
+    void **ctx = (void **)user;
+    const otw_frame_sink *sink = ctx[0];
+    int dlt = *(int *)ctx[1];
+    sink->frame(sink->ctx, dlt, data, h->caplen, h->len, ts_of(h));
+}
+
+otw_live *otw_live_open(const char *ifaces, const otw_config *cfg, const char *filter, char *err,
+                        size_t errsz)
+{
+    otw_live *l = calloc(1, sizeof(*l));
+    if (!l) {
+        snprintf(err, errsz, "out of memory");
+        return NULL;
+    }
+    char list[512];
+    snprintf(list, sizeof(list), "%s", ifaces);
+    char *save = NULL;
+    for (char *name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+        if (l->n >= LIVE_MAX) {
+            snprintf(err, errsz, "too many interfaces (at most %d)", LIVE_MAX);
+            goto fail;
+        }
+        char perr[PCAP_ERRBUF_SIZE] = "";
+        pcap_t *h = pcap_create(name, perr);
+        if (!h) {
+            snprintf(err, errsz, "cannot open interface %s: %s", name, perr);
+            goto fail;
+        }
+        l->h[l->n] = h;
+        snprintf(l->name[l->n], sizeof(l->name[0]), "%s", name);
+        l->n++;
+        pcap_set_snaplen(h, (int)cfg->snaplen);
+        pcap_set_promisc(h, 1);
+        pcap_set_immediate_mode(h, 1);
+        pcap_set_buffer_size(h, (int)(cfg->capture_buffer_mb << 20));
+        pcap_set_tstamp_precision(h, PCAP_TSTAMP_PRECISION_MICRO);
+        int rc = pcap_activate(h);
+        if (rc < 0) {
+            if (rc == PCAP_ERROR_PERM_DENIED)
+                snprintf(err, errsz,
+                         "no permission to capture on %s (run as root or give the binary "
+                         "CAP_NET_RAW)",
+                         name);
+            else if (rc == PCAP_ERROR_NO_SUCH_DEVICE)
+                snprintf(err, errsz, "no such interface: %s", name);
+            else
+                snprintf(err, errsz, "cannot capture on %s: %s", name, pcap_geterr(h));
+            goto fail;
+        }
+        if (rc > 0)
+            otw_warn("%s: %s", name, pcap_geterr(h));
+        l->dlt[l->n - 1] = pcap_datalink(h);
+        if (set_filter(h, filter, name, err, errsz) != 0)
+            goto fail;
+        if (pcap_setnonblock(h, 1, perr) != 0) {
+            snprintf(err, errsz, "cannot set %s non-blocking: %s", name, perr);
+            goto fail;
+        }
+    }
+    if (l->n == 0) {
+        snprintf(err, errsz, "no interface given");
+        goto fail;
+    }
+    return l;
+fail:
+    otw_live_close(l);
+    return NULL;
+}
+
+static uint64_t wall_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+int otw_live_run(otw_live *l, const otw_frame_sink *sink, volatile sig_atomic_t *stop, char *err,
+                 size_t errsz)
+{
+    struct pollfd pfd[LIVE_MAX];
+    for (int i = 0; i < l->n; i++) {
+        pfd[i].fd = pcap_get_selectable_fd(l->h[i]);
+        pfd[i].events = POLLIN;
+    }
+    while (!*stop) {
+        int rc = poll(pfd, (nfds_t)l->n, 200);
+        if (rc < 0 && errno != EINTR) {
+            snprintf(err, errsz, "poll: %s", strerror(errno));
+            return -1;
+        }
+        for (int i = 0; i < l->n; i++) {
+            void *ctx[2] = {(void *)sink, &l->dlt[i]};
+            int n = pcap_dispatch(l->h[i], 512, live_cb, (u_char *)ctx);
+            if (n == PCAP_ERROR) {
+                snprintf(err, errsz, "capture on %s failed: %s", l->name[i], pcap_geterr(l->h[i]));
+                return -1;
+            }
+        }
+        /* Time passes on an idle network too (expiry, checkpoints). */
+        if (sink->tick)
+            sink->tick(sink->ctx, wall_us());
+    }
+    return 0;
+}
+
+void otw_live_print_stats(otw_live *l, FILE *f)
+{
+    for (int i = 0; i < l->n; i++) {
+        struct pcap_stat ps;
+        if (pcap_stats(l->h[i], &ps) == 0)
+            fprintf(f, "interface=%s received=%u kernel_dropped=%u interface_dropped=%u\n",
+                    l->name[i], ps.ps_recv, ps.ps_drop, ps.ps_ifdrop);
+    }
+}
+
+void otw_live_close(otw_live *l)
+{
+    if (!l)
+        return;
+    for (int i = 0; i < l->n; i++)
+        if (l->h[i])
+            pcap_close(l->h[i]);
+    free(l);
+}

@@ -1,0 +1,25 @@
+/* addr.h - IP and MAC addresses: the one representation every layer shares,
+ * with parsing and formatting. */
+#ifndef OTW_ADDR_H
+#define OTW_ADDR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* An IP address, IPv4 stored as IPv4-mapped IPv6 (::ffff:a.b.c.d). */
+typedef struct otw_addr {
+    uint8_t b[16];
+} otw_addr;
+
+bool otw_addr_is_v4(const otw_addr *a);
+void otw_addr_from_v4(otw_addr *a, const uint8_t v4[4]);
+/* Formats into buf (>= 46 bytes): dotted quad for IPv4, RFC 5952 for IPv6. */
+const char *otw_addr_str(const otw_addr *a, char *buf, size_t bufsz);
+int otw_addr_parse(const char *s, otw_addr *out);                       /* 0 ok, -1 invalid */
+const char *otw_mac_str(const uint8_t mac[6], char *buf, size_t bufsz); /* "aa:bb:..", >= 18 */
+int otw_mac_parse(const char *s, uint8_t mac[6]);
+bool otw_mac_is_zero(const uint8_t mac[6]);
+bool otw_mac_is_multicast(const uint8_t mac[6]); /* includes broadcast */
+
+#endif

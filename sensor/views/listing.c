@@ -1,0 +1,435 @@
+/* listing.c - see listing.h. */
+#include "listing.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "grow.h"
+#include "jsonw.h"
+#include "store.h"
+#include "texttable.h"
+#include "zones.h"
+
+typedef struct asset_list {
+    otw_asset *items;
+    size_t n, cap;
+} asset_list;
+
+static int collect_asset(void *ctx, const otw_asset *a)
+{
+    asset_list *l = ctx;
+    otw_asset *p = otw_grow(l->items, l->n, &l->cap, sizeof(*p), 64);
+    if (!p)
+        return -1;
+    l->items = p;
+    l->items[l->n++] = *a;
+    return 0;
+}
+
+typedef struct alert_list {
+    otw_alert *items;
+    size_t n, cap;
+} alert_list;
+
+static int collect_alert(void *ctx, const otw_alert *a)
+{
+    alert_list *l = ctx;
+    otw_alert *p = otw_grow(l->items, l->n, &l->cap, sizeof(*p), 64);
+    if (!p)
+        return -1;
+    l->items = p;
+    l->items[l->n++] = *a;
+    return 0;
+}
+
+static const char *ts_text(uint64_t ts_us, char out[32])
+{
+    /* Human tables show seconds; JSON keeps microseconds. */
+    otw_format_ts(ts_us - ts_us % 1000000u, out);
+    char *dot = strchr(out, '.');
+    if (dot) {
+        dot[0] = 'Z';
+        dot[1] = '\0';
+    }
+    return out;
+}
+
+static void join_ips(const otw_asset *a, char *out, size_t outsz)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (int i = 0; i < a->n_ips && len + 48 < outsz; i++) {
+        char b[64];
+        len += (size_t)snprintf(out + len, outsz - len, "%s%s", i ? " " : "",
+                                otw_addr_str(&a->ips[i], b, sizeof(b)));
+    }
+}
+
+static void join_protos(otw_store *st, const uint16_t *keys, int n, const char *sep, char *out,
+                        size_t outsz)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (int i = 0; i < n && len + 40 < outsz; i++) {
+        char b[64];
+        len += (size_t)snprintf(out + len, outsz - len, "%s%s", i ? sep : "",
+                                otw_store_proto_name(st, keys[i], b, sizeof(b)));
+    }
+}
+
+static void identity_text(const otw_asset *a, char *out, size_t outsz)
+{
+    out[0] = '\0';
+    if (!a->has_identity)
+        return;
+    const otw_identity *id = &a->identity;
+    const char *parts[] = {id->vendor, id->model[0] ? id->model : id->product, id->revision};
+    size_t len = 0;
+    for (size_t i = 0; i < 3 && len < outsz; i++)
+        if (parts[i][0])
+            len += (size_t)snprintf(out + len, outsz - len, "%s%s", len ? " " : "", parts[i]);
+    if (id->name[0] && len < outsz)
+        snprintf(out + len, outsz - len, "%s%s", len ? " / " : "", id->name);
+}
+
+static void csv_field(FILE *out, const char *s, bool last)
+{
+    bool quote = strpbrk(s, ",\"\n\r") != NULL;
+    if (quote) {
+        fputc('"', out);
+        for (const char *p = s; *p; p++) {
+            if (*p == '"')
+                fputc('"', out);
+            fputc(*p, out);
+        }
+        fputc('"', out);
+    } else {
+        fputs(s, out);
+    }
+    fputs(last ? "\r\n" : ",", out);
+}
+
+static void evidence_json(otw_jsonw *w, uint32_t ev)
+{
+    jw_arr_begin(w);
+    for (int i = 0; i < OTW_EV__COUNT; i++)
+        if (ev & (1u << i))
+            jw_str(w, otw_evidence_text((otw_evidence)i));
+    jw_arr_end(w);
+}
+
+void otw_asset_json(otw_store *st, const otw_asset *a, otw_jsonw *w)
+{
+    char b[128];
+    jw_obj_begin(w);
+    jw_key(w, "id");
+    jw_i64(w, a->store_id);
+    jw_key(w, "mac");
+    if (a->has_mac)
+        jw_str(w, otw_mac_str(a->mac, b, sizeof(b)));
+    else
+        jw_null(w);
+    jw_key(w, "ips");
+    jw_arr_begin(w);
+    for (int i = 0; i < a->n_ips; i++)
+        jw_str(w, otw_addr_str(&a->ips[i], b, sizeof(b)));
+    jw_arr_end(w);
+    jw_key(w, "vendor");
+    if (a->vendor[0])
+        jw_str(w, a->vendor);
+    else
+        jw_null(w);
+    jw_key(w, "vlan");
+    if (a->vlan)
+        jw_u64(w, a->vlan);
+    else
+        jw_null(w);
+    jw_key(w, "role");
+    jw_str(w, otw_role_name(otw_asset_role(a)));
+    jw_key(w, "role_evidence");
+    evidence_json(w, a->evidence);
+    jw_key(w, "protocols");
+    jw_obj_begin(w);
+    jw_key(w, "client");
+    jw_arr_begin(w);
+    for (int i = 0; i < a->n_protos_client; i++)
+        jw_str(w, otw_store_proto_name(st, a->protos_client[i], b, sizeof(b)));
+    jw_arr_end(w);
+    jw_key(w, "server");
+    jw_arr_begin(w);
+    for (int i = 0; i < a->n_protos_server; i++)
+        jw_str(w, otw_store_proto_name(st, a->protos_server[i], b, sizeof(b)));
+    jw_arr_end(w);
+    jw_obj_end(w);
+    jw_key(w, "identity");
+    if (a->has_identity) {
+        const otw_identity *id = &a->identity;
+        jw_obj_begin(w);
+        const char *fields[][2] = {{"vendor", id->vendor},
+                                   {"product", id->product},
+                                   {"product_code", id->product_code},
+                                   {"model", id->model},
+                                   {"revision", id->revision},
+                                   {"serial", id->serial},
+                                   {"name", id->name},
+                                   {"device_type", id->device_type},
+                                   {"detail", id->detail}};
+        for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+            jw_key(w, fields[i][0]);
+            if (fields[i][1][0])
+                jw_str(w, fields[i][1]);
+            else
+                jw_null(w);
+        }
+        jw_key(w, "vendor_id");
+        if (id->has_vendor_id)
+            jw_u64(w, id->vendor_id);
+        else
+            jw_null(w);
+        jw_key(w, "source");
+        jw_str(w, id->source ? id->source : "");
+        jw_obj_end(w);
+    } else {
+        jw_null(w);
+    }
+    jw_key(w, "first_seen");
+    jw_ts(w, a->first_us);
+    jw_key(w, "last_seen");
+    jw_ts(w, a->last_us);
+    jw_key(w, "packets");
+    jw_u64(w, a->pkts);
+    jw_key(w, "bytes");
+    jw_u64(w, a->bytes);
+    jw_obj_end(w);
+}
+
+#define VLAN_COLUMN 3 /* in the assets table */
+
+static const char *asset_zone(const otw_config *cfg, const otw_asset *a)
+{
+    return otw_zone_name(cfg, otw_asset_zone(cfg, a));
+}
+
+int otw_list_assets(const char *state_dir, const char *format, FILE *out)
+{
+    return otw_list_assets_zoned(NULL, state_dir, format, out);
+}
+
+int otw_list_assets_zoned(const otw_config *cfg, const char *state_dir, const char *format,
+                          FILE *out)
+{
+    if (cfg && cfg->n_zones == 0)
+        cfg = NULL; /* without zones the listing stays as it was */
+    char err[512];
+    otw_store *st = otw_store_open(state_dir, true, err, sizeof(err));
+    if (!st) {
+        fprintf(stderr, "otwatch assets: %s\n", err);
+        return 1;
+    }
+    asset_list l = {0};
+    if (otw_store_load_assets(st, collect_asset, &l) != 0) {
+        fprintf(stderr, "otwatch assets: cannot read assets from %s\n", state_dir);
+        free(l.items);
+        otw_store_close(st);
+        return 1;
+    }
+    if (strcmp(format, "json") == 0) {
+        size_t cap = 8192;
+        char *buf = malloc(cap);
+        fputs("[", out);
+        for (size_t i = 0; i < l.n && buf; i++) {
+            otw_jsonw w;
+            jw_init(&w, buf, cap);
+            otw_asset_json(st, &l.items[i], &w);
+            const char *obj = jw_finish(&w) ? buf : "{}";
+            size_t n = strlen(obj);
+            char zone[96];
+            otw_jsonw zw;
+            jw_init(&zw, zone, sizeof(zone));
+            if (cfg)
+                jw_str(&zw, asset_zone(cfg, &l.items[i]));
+            if (cfg && n > 2 && jw_finish(&zw)) /* "zone" last: {..., "zone": "control"} */
+                fprintf(out, "%s\n  %.*s,\"zone\":%s}", i ? "," : "", (int)(n - 1), obj, zone);
+            else
+                fprintf(out, "%s\n  %s", i ? "," : "", obj);
+        }
+        fputs(l.n ? "\n]\n" : "]\n", out);
+        free(buf);
+    } else if (strcmp(format, "csv") == 0) {
+        fprintf(out,
+                "id,mac,ips,vendor,role,protocols_client,protocols_server,identity_vendor,"
+                "identity_model,identity_revision,identity_name,first_seen,last_seen,packets,"
+                "bytes,vlan%s\r\n",
+                cfg ? ",zone" : "");
+        for (size_t i = 0; i < l.n; i++) {
+            const otw_asset *a = &l.items[i];
+            char b[1024], t[32];
+            snprintf(b, sizeof(b), "%lld", (long long)a->store_id);
+            csv_field(out, b, false);
+            csv_field(out, a->has_mac ? otw_mac_str(a->mac, b, sizeof(b)) : "", false);
+            join_ips(a, b, sizeof(b));
+            csv_field(out, b, false);
+            csv_field(out, a->vendor, false);
+            csv_field(out, otw_role_name(otw_asset_role(a)), false);
+            join_protos(st, a->protos_client, a->n_protos_client, " ", b, sizeof(b));
+            csv_field(out, b, false);
+            join_protos(st, a->protos_server, a->n_protos_server, " ", b, sizeof(b));
+            csv_field(out, b, false);
+            csv_field(out, a->has_identity ? a->identity.vendor : "", false);
+            csv_field(out,
+                      a->has_identity
+                          ? (a->identity.model[0] ? a->identity.model : a->identity.product)
+                          : "",
+                      false);
+            csv_field(out, a->has_identity ? a->identity.revision : "", false);
+            csv_field(out, a->has_identity ? a->identity.name : "", false);
+            csv_field(out, ts_text(a->first_us, t), false);
+            csv_field(out, ts_text(a->last_us, t), false);
+            snprintf(b, sizeof(b), "%llu", (unsigned long long)a->pkts);
+            csv_field(out, b, false);
+            snprintf(b, sizeof(b), "%llu", (unsigned long long)a->bytes);
+            csv_field(out, b, false);
+            snprintf(b, sizeof(b), "%u", a->vlan);
+            csv_field(out, a->vlan ? b : "", !cfg);
+            if (cfg)
+                csv_field(out, asset_zone(cfg, a), true);
+        }
+    } else {
+        /* Identity last: the longest, and free to run on. A VLAN column
+         * only where some device was seen tagged. */
+        static const char *const heads[] = {">ID",
+                                            "MAC",
+                                            "IP",
+                                            ">VLAN",
+                                            "VENDOR (OUI)",
+                                            "ROLE",
+                                            "PROTOCOLS (srv|cli)",
+                                            "LAST SEEN (UTC)",
+                                            ">PACKETS",
+                                            "IDENTITY"};
+        bool any_vlan = false;
+        for (size_t i = 0; i < l.n && !any_vlan; i++)
+            any_vlan = l.items[i].vlan != 0;
+        const char *shown[sizeof(heads) / sizeof(heads[0])];
+        size_t n_cols = 0;
+        for (size_t c = 0; c < sizeof(heads) / sizeof(heads[0]); c++)
+            if (any_vlan || c != VLAN_COLUMN)
+                shown[n_cols++] = heads[c];
+        otw_texttable tt;
+        otw_tt_init(&tt, n_cols, shown);
+        for (size_t i = 0; i < l.n; i++) {
+            const otw_asset *a = &l.items[i];
+            char mac[32] = "-", ips[512], ps[256], pc[256], protos[512], id[256], t[32];
+            if (a->has_mac)
+                otw_mac_str(a->mac, mac, sizeof(mac));
+            join_ips(a, ips, sizeof(ips));
+            join_protos(st, a->protos_server, a->n_protos_server, ",", ps, sizeof(ps));
+            join_protos(st, a->protos_client, a->n_protos_client, ",", pc, sizeof(pc));
+            snprintf(protos, sizeof(protos), "%s|%s", ps[0] ? ps : "-", pc[0] ? pc : "-");
+            identity_text(a, id, sizeof(id));
+            /* Vendor names are long; the table shows the first 24 bytes. */
+            char vendor[25] = "-";
+            if (a->vendor[0]) {
+                memcpy(vendor, a->vendor, sizeof(vendor) - 1);
+                vendor[sizeof(vendor) - 1] = '\0';
+            }
+            char no[24], pkts[24], why[1024] = "";
+            snprintf(no, sizeof(no), "%lld", (long long)a->store_id);
+            snprintf(pkts, sizeof(pkts), "%llu", (unsigned long long)a->pkts);
+            size_t wl = 0;
+            for (int e = 0; e < OTW_EV__COUNT && wl < sizeof(why); e++)
+                if (a->evidence & (1u << e))
+                    wl += (size_t)snprintf(why + wl, sizeof(why) - wl, "     evidence: %s\n",
+                                           otw_evidence_text((otw_evidence)e));
+            char vlan[8] = "-";
+            if (a->vlan)
+                snprintf(vlan, sizeof(vlan), "%u", a->vlan);
+            const char *cells[] = {no,     mac,
+                                   ips,    vlan,
+                                   vendor, otw_role_name(otw_asset_role(a)),
+                                   protos, ts_text(a->last_us, t),
+                                   pkts,   id};
+            const char *row[sizeof(cells) / sizeof(cells[0])];
+            size_t n = 0;
+            for (size_t c = 0; c < sizeof(cells) / sizeof(cells[0]); c++)
+                if (any_vlan || c != VLAN_COLUMN)
+                    row[n++] = cells[c];
+            otw_tt_row(&tt, row, why[0] ? why : NULL);
+        }
+        otw_tt_print(&tt, out);
+        otw_tt_free(&tt);
+        fprintf(out, "%zu asset%s\n", l.n, l.n == 1 ? "" : "s");
+    }
+    free(l.items);
+    otw_store_close(st);
+    return 0;
+}
+
+static const char *endpoint_text(const otw_endpoint *e, char *out, size_t outsz)
+{
+    char ip[64] = "", mac[32] = "";
+    if (e->has_ip)
+        otw_addr_str(&e->ip, ip, sizeof(ip));
+    else if (e->has_mac)
+        otw_mac_str(e->mac, mac, sizeof(mac));
+    if (e->port && ip[0] && !otw_addr_is_v4(&e->ip))
+        snprintf(out, outsz, "[%s]:%u", ip, e->port); /* RFC 5952 section 6 */
+    else if (e->port)
+        snprintf(out, outsz, "%s:%u", ip[0] ? ip : mac, e->port);
+    else
+        snprintf(out, outsz, "%s", ip[0] ? ip : mac[0] ? mac : "-");
+    return out;
+}
+
+int otw_list_alerts(const char *state_dir, const char *format, FILE *out)
+{
+    char err[512];
+    otw_store *st = otw_store_open(state_dir, true, err, sizeof(err));
+    if (!st) {
+        fprintf(stderr, "otwatch alerts: %s\n", err);
+        return 1;
+    }
+    alert_list l = {0};
+    if (otw_store_load_alerts(st, collect_alert, &l) != 0) {
+        fprintf(stderr, "otwatch alerts: cannot read alerts from %s\n", state_dir);
+        free(l.items);
+        otw_store_close(st);
+        return 1;
+    }
+    if (strcmp(format, "json") == 0) {
+        char buf[2048];
+        fputs("[", out);
+        for (size_t i = 0; i < l.n; i++) {
+            size_t n = otw_alert_json(&l.items[i], buf, sizeof(buf));
+            fprintf(out, "%s\n  %s", i ? "," : "", n ? buf : "{}");
+        }
+        fputs(l.n ? "\n]\n" : "]\n", out);
+    } else {
+        static const char *const heads[] = {">ID",    "LAST SEEN (UTC)", "SEVERITY", "TYPE",
+                                            "SOURCE", "DESTINATION",     ">COUNT",   "MESSAGE"};
+        otw_texttable tt;
+        otw_tt_init(&tt, sizeof(heads) / sizeof(heads[0]), heads);
+        for (size_t i = 0; i < l.n; i++) {
+            const otw_alert *a = &l.items[i];
+            char no[24], t[32], src[80], dst[80], count[24];
+            snprintf(no, sizeof(no), "%lld", (long long)a->id);
+            snprintf(count, sizeof(count), "%llu", (unsigned long long)a->count);
+            const char *row[] = {no,
+                                 ts_text(a->last_us, t),
+                                 otw_severity_name(a->severity),
+                                 a->type,
+                                 endpoint_text(&a->src, src, sizeof(src)),
+                                 endpoint_text(&a->dst, dst, sizeof(dst)),
+                                 count,
+                                 a->message};
+            otw_tt_row(&tt, row, NULL);
+        }
+        otw_tt_print(&tt, out);
+        otw_tt_free(&tt);
+        fprintf(out, "%zu alert%s\n", l.n, l.n == 1 ? "" : "s");
+    }
+    free(l.items);
+    otw_store_close(st);
+    return 0;
+}
