@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "jsonw.h"
+#include "log.h"
 #include "siem_format.h"
 #include "spool.h"
 
@@ -611,11 +612,10 @@ static void notice_drops(otw_syslog *s, bool connected, bool reconnected)
     uint64_t t = now_ms();
     if (st.dropped > s->dropped_noticed &&
         (!s->last_notice_ms || t - s->last_notice_ms >= NOTICE_EVERY_MS)) {
-        fprintf(stderr,
-                "otwatch: syslog: %llu undelivered alert message(s) dropped (spool full at %u "
-                "MB, collector %s unreachable), %llu dropped in all\n",
-                (unsigned long long)(st.dropped - s->dropped_noticed), s->spool_mb, s->target,
-                (unsigned long long)st.dropped);
+        otw_warn("syslog: %llu undelivered alert message(s) dropped (spool full at %u "
+                 "MB, collector %s unreachable), %llu dropped in all",
+                 (unsigned long long)(st.dropped - s->dropped_noticed), s->spool_mb, s->target,
+                 (unsigned long long)st.dropped);
         s->dropped_noticed = st.dropped;
         s->last_notice_ms = t;
     }
@@ -935,9 +935,8 @@ void otw_syslog_close(otw_syslog *s)
             otw_syslog_stats st;
             otw_syslog_get_stats(s, &st);
             pthread_mutex_lock(&s->mu);
-            fprintf(stderr,
-                    "otwatch: syslog: %llu message(s) stay spooled for the next start%s%s\n",
-                    (unsigned long long)st.pending, s->last_err[0] ? " - " : "", s->last_err);
+            otw_warn("syslog: %llu message(s) stay spooled for the next start%s%s",
+                     (unsigned long long)st.pending, s->last_err[0] ? " - " : "", s->last_err);
             pthread_mutex_unlock(&s->mu);
         }
         pthread_mutex_lock(&s->mu);

@@ -19,6 +19,7 @@
 #include "enforce.h"
 #include "exposure.h"
 #include "jsonw.h"
+#include "log.h"
 #include "zones.h"
 
 #define EXPIRE_EVERY_US 1000000u      /* flow expiry pass per second of capture time */
@@ -887,7 +888,7 @@ void otw_sensor_set_live(otw_sensor *s, bool live)
     s->live = live;
     char err[256];
     if (s->enforce && otw_enforce_configure(s->enforce, &s->cfg, live, err, sizeof(err)) != 0)
-        fprintf(stderr, "otwatch: %s: resets will fail\n", err);
+        otw_warn("%s: resets will fail", err);
 }
 
 int otw_sensor_reload(otw_sensor *s, const otw_config *cfg, char *err, size_t errsz)

@@ -48,7 +48,8 @@ void otw_log_safe(const char *text, char *out, unsigned outsz)
 
 void otw_log(otw_log_level level, const char *fmt, ...)
 {
-    static const char *const level_word[] = {"debug: ", "", "warning: ", "error: "};
+    /* Errors read as the commands always wrote them: "otwatch CMD: what". */
+    static const char *const level_word[] = {"debug: ", "", "warning: ", ""};
     static const int syslog_priority[] = {LOG_DEBUG, LOG_INFO, LOG_WARNING, LOG_ERR};
     if (level < log_threshold || level > OTW_LOG_ERROR)
         return;

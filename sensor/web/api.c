@@ -10,6 +10,7 @@
 #include "boundary.h"
 #include "jsonw.h"
 #include "listing.h"
+#include "log.h"
 #include "novelty.h"
 #include "state_ops.h"
 #include "store.h"
@@ -877,7 +878,7 @@ static int post_accept(otw_web_ctx *c, int64_t id, const char *body, size_t len,
     char err[512];
     otw_accept_result res;
     if (otw_state_accept(c->cfg, c->state_dir, id, reason, &res, err, sizeof(err)) != 0) {
-        fprintf(stderr, "otwatch serve: accepting alert %lld: %s\n", (long long)id, err);
+        otw_error("accepting alert %lld: %s", (long long)id, err);
         otw_web_error(out, "the acceptance failed (see the server's log)");
         return 500;
     }

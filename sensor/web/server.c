@@ -25,6 +25,7 @@
 #include "api.h"
 #include "auth.h"
 #include "config.h"
+#include "log.h"
 
 #ifndef OTW_WEB_DIR
 #define OTW_WEB_DIR "/usr/local/share/otwatch/web"
@@ -278,7 +279,7 @@ static int handle_api(server *sv, struct MHD_Connection *conn, const char *metho
             otw_web_error(out, err);
             return 403;
         }
-        fprintf(stderr, "otwatch serve: first administrator '%s' created\n", user);
+        otw_info("first administrator '%s' created", user);
         fputs("{\"created\":true}", out);
         return 200;
     }
@@ -295,7 +296,7 @@ static int handle_api(server *sv, struct MHD_Connection *conn, const char *metho
         }
         otw_web_session *s = otw_auth_login(auth, client, user, pw, now);
         if (!s) {
-            fprintf(stderr, "otwatch serve: failed login for '%s' from %s\n", user, client);
+            otw_warn("failed login for '%s' from %s", user, client);
             otw_web_error(out, "wrong user or password");
             return 401;
         }
@@ -499,17 +500,17 @@ int otw_web_hash_password(void)
 {
     char pw[300];
     if (!fgets(pw, sizeof(pw), stdin)) {
-        fprintf(stderr, "otwatch serve: give the password on stdin\n");
+        otw_error("give the password on stdin");
         return 2;
     }
     pw[strcspn(pw, "\r\n")] = '\0';
     if (strlen(pw) < 10) {
-        fprintf(stderr, "otwatch serve: the password must have at least 10 characters\n");
+        otw_error("the password must have at least 10 characters");
         return 2;
     }
     char hash[256];
     if (otw_auth_hash(pw, hash, sizeof(hash)) != 0) {
-        fprintf(stderr, "otwatch serve: cannot hash\n");
+        otw_error("cannot hash");
         return 1;
     }
     printf("%s\n", hash);
@@ -541,15 +542,15 @@ int otw_web_serve(const otw_config *cfg, const char *state, const otw_web_option
     for (int i = 0; i < cfg->n_web_allow_hosts && sv.n_hosts < MAX_HOSTS; i++)
         sv.hosts[sv.n_hosts++] = cfg->web_allow_hosts[i];
     if (!cert != !key) {
-        fprintf(stderr, "otwatch serve: TLS needs both a certificate and a key (--tls-cert and "
-                        "--tls-key, or web.tls_cert_file and web.tls_key_file)\n");
+        otw_error("TLS needs both a certificate and a key (--tls-cert and "
+                  "--tls-key, or web.tls_cert_file and web.tls_key_file)");
         return 2;
     }
     struct sockaddr_storage ss;
     socklen_t sl;
     if (parse_listen(listen, &ss, &sl, &sv.loopback) != 0) {
-        fprintf(stderr, "otwatch serve: bad %s '%s' (ADDR:PORT, [ADDR6]:PORT or PORT)\n",
-                listen_opt ? "--listen" : "web.listen", listen);
+        otw_error("bad %s '%s' (ADDR:PORT, [ADDR6]:PORT or PORT)",
+                  listen_opt ? "--listen" : "web.listen", listen);
         return 2;
     }
     char err[512];
@@ -559,20 +560,20 @@ int otw_web_serve(const otw_config *cfg, const char *state, const otw_web_option
     if (hash_file) {
         admin_hash = read_file(hash_file, 512);
         if (!admin_hash) {
-            fprintf(stderr, "otwatch serve: %s: %s\n", hash_file, strerror(errno));
+            otw_error("%s: %s", hash_file, strerror(errno));
             goto out;
         }
         admin_hash[strcspn(admin_hash, "\r\n")] = '\0';
     }
     if (cert) {
         if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {
-            fprintf(stderr, "otwatch serve: this libmicrohttpd has no TLS support\n");
+            otw_error("this libmicrohttpd has no TLS support");
             goto out;
         }
         cert_pem = read_file(cert, 1 << 20);
         key_pem = read_file(key, 1 << 20);
         if (!cert_pem || !key_pem) {
-            fprintf(stderr, "otwatch serve: cannot read %s\n", cert_pem ? key : cert);
+            otw_error("cannot read %s", cert_pem ? key : cert);
             goto out;
         }
         sv.tls = true;
@@ -587,7 +588,7 @@ int otw_web_serve(const otw_config *cfg, const char *state, const otw_web_option
     }
 #endif
     if (access(probe, R_OK) != 0) {
-        fprintf(stderr, "otwatch serve: no pages in %s (give --web-root DIR)\n", web_root);
+        otw_error("no pages in %s (give --web-root DIR)", web_root);
         goto out;
     }
     sv.web_root = web_root;
@@ -595,7 +596,7 @@ int otw_web_serve(const otw_config *cfg, const char *state, const otw_web_option
     sv.ctx.cfg = cfg;
     sv.ctx.auth = otw_auth_open(state, admin_hash, err, sizeof(err));
     if (!sv.ctx.auth) {
-        fprintf(stderr, "otwatch serve: %s\n", err);
+        otw_error("%s", err);
         goto out;
     }
     /* The daemon's thread inherits this mask: only the main thread takes
@@ -624,16 +625,14 @@ int otw_web_serve(const otw_config *cfg, const char *state, const otw_web_option
                              MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
                              MHD_OPTION_END);
     if (!d) {
-        fprintf(stderr, "otwatch serve: cannot listen on %s (in use? TLS key/cert wrong?)\n",
-                listen);
+        otw_error("cannot listen on %s (in use? TLS key/cert wrong?)", listen);
         goto out;
     }
     (void)sl;
-    fprintf(stderr, "otwatch serve: listening on %s://%s/ over %s\n", sv.tls ? "https" : "http",
-            listen, state);
+    otw_info("listening on %s://%s/ over %s", sv.tls ? "https" : "http", listen, state);
     int sig = 0;
     sigwait(&sigs, &sig);
-    fprintf(stderr, "otwatch serve: stopping\n");
+    otw_info("stopping");
     rc = 0;
 out:
     if (d)
