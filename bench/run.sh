@@ -3,7 +3,10 @@
 # capture, next to ndpiReader (nDPI) and tcpdump on the same file, then a flow
 # flood against a small flow-table memory cap. See bench/README.md.
 #
-# env: BENCH_RUNS (default 5)   runs per tool, alternated
+# env: BENCH_RUNS (default 9)   runs per tool, alternated (at least 9 for a figure)
+#      BENCH_BASE_OTWATCH       a second otwatch binary (e.g. a Release build of the
+#                               commit before a change), measured in the same
+#                               alternated series as "otwatch-base"
 #      BENCH_PACKETS (1000000)  minimum packets in the big capture
 #      BENCH_FLOWS (1000000)    flows in the flood capture
 #      BENCH_FLOW_MB (16)       flows.memory_mb for the flood run
@@ -13,7 +16,8 @@ set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$SRC/bench/out
 BUILD=${BENCH_BUILD_DIR:-$OUT/build}
-RUNS=${BENCH_RUNS:-5}
+RUNS=${BENCH_RUNS:-9}
+BASE_OTWATCH=${BENCH_BASE_OTWATCH:-}
 PACKETS=${BENCH_PACKETS:-1000000}
 FLOWS=${BENCH_FLOWS:-1000000}
 FLOW_MB=${BENCH_FLOW_MB:-16}
@@ -98,13 +102,26 @@ run_otwatch() {
     rm -rf "$state"
 }
 
+run_otwatch_base() {
+    local state
+    state=$(mktemp -d "$TMP/state.XXXXXX")
+    measure otwatch-base "$BASE_OTWATCH" read --state "$state" "$@"
+    rm -rf "$state"
+}
+
 TOOLS=(ndpiReader tcpdump)
 [[ -n $OTWATCH ]] && TOOLS=(otwatch "${TOOLS[@]}")
+if [[ -n $BASE_OTWATCH ]]; then
+    [[ -x $BASE_OTWATCH ]] || die "BENCH_BASE_OTWATCH=$BASE_OTWATCH is not an executable"
+    TOOLS=(otwatch-base "${TOOLS[@]}")
+fi
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "bench: $NPKT packets in $BIG, $RUNS runs per tool (${TOOLS[*]}), alternated" >&2
 for ((r = 1; r <= RUNS; r++)); do
     for t in "${TOOLS[@]}"; do
         case $t in
         otwatch) run_otwatch "$BIG" ;;
+        otwatch-base) run_otwatch_base "$BIG" ;;
         ndpiReader) measure ndpiReader ndpiReader -q -i "$BIG" ;;
         tcpdump) measure tcpdump tcpdump -r "$BIG" -w /dev/null ;;
         esac
@@ -116,11 +133,20 @@ median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan";
     else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 declare -A PPS
+# spread: the fastest and slowest run, as a percentage around the median
+spread() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) { print "nan"; exit }
+    m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
+    printf("%.2f-%.2f (-%.0f%%/+%.0f%%)", v[1], v[NR], m > 0 ? 100 * (m - v[1]) / m : 0,
+           m > 0 ? 100 * (v[NR] - m) / m : 0) }'; }
+
 echo
+echo "load average at start: $LOAD_START; at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "CPU: $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n1), $(nproc) cores;" \
     "capture: $(basename "$BIG") ($(du -h "$BIG" | cut -f1))"
-printf '%-12s %10s %6s %10s %12s %12s\n' tool packets runs "median s" "packets/s" "peak RSS MB"
-for t in otwatch ndpiReader tcpdump; do
+printf '%-12s %10s %6s %10s %12s %12s  %s\n' tool packets runs "median s" "packets/s" "peak RSS MB" \
+    "spread s (min-max)"
+for t in otwatch-base otwatch ndpiReader tcpdump; do
+    [[ $t == otwatch-base && -z $BASE_OTWATCH ]] && continue
     if [[ ! -s $TMP/$t.res ]]; then
         if [[ $t == otwatch && -z $OTWATCH ]]; then
             printf '%-12s %10s %6s %10s\n' "$t" "$NPKT" 0 "not built"
@@ -136,8 +162,9 @@ for t in otwatch ndpiReader tcpdump; do
     PPS[$t]=$pps
     failed=""
     [[ -e $TMP/$t.failed ]] && failed=" (some runs failed)"
-    printf '%-12s %10s %6s %10s %12s %12.1f%s\n' "$t" "$NPKT" "$n" "$sec" "$pps" \
-        "$(awk -v k="$kb" 'BEGIN { print k / 1024 }')" "$failed"
+    printf '%-12s %10s %6s %10s %12s %12.1f  %s%s\n' "$t" "$NPKT" "$n" "$sec" "$pps" \
+        "$(awk -v k="$kb" 'BEGIN { print k / 1024 }')" "$(cut -d' ' -f1 "$TMP/$t.res" | spread)" \
+        "$failed"
 done
 ratio() {
     if [[ -n ${PPS[$1]:-} && -n ${PPS[$2]:-} && ${PPS[$2]} != 0 ]]; then
@@ -147,6 +174,7 @@ ratio() {
         printf '%-22s n/a\n' "$1/$2"
     fi
 }
+[[ -n $BASE_OTWATCH ]] && ratio otwatch otwatch-base
 ratio otwatch ndpiReader
 ratio otwatch tcpdump
 
