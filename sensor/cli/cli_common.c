@@ -124,7 +124,7 @@ int otw_cli_lock_state(const char *cmd, const char *dir)
     char path[OTW_PATH_MAX + 16];
     mkdir(dir, 0750);
     snprintf(path, sizeof(path), "%s/lock", dir);
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
     if (fd < 0) {
         fprintf(stderr, "otwatch %s: cannot use state directory %s: %s\n", cmd, dir,
                 strerror(errno));

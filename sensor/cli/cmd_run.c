@@ -2,6 +2,7 @@
  * SIGHUP reloads; root is dropped once the capture is open. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -74,9 +75,45 @@ static void reload_config(const char *path, otw_sensor *s)
     free(cfg);
 }
 
+/* Hands one entry of a directory to uid:gid without following a link: the
+ * sensor user owns the state directory and could plant a link to a root
+ * file there. A link, or anything but a regular file or (spool) directory,
+ * is refused. 0, 1 when it does not exist, -1 after saying why. */
+static int hand_over(int dirfd, const char *dir, const char *name, const struct passwd *pw)
+{
+    struct stat st;
+    if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (errno == ENOENT)
+            return 1;
+        fprintf(stderr, "otwatch run: cannot hand %s/%s to %s: %s\n", dir, name, pw->pw_name,
+                strerror(errno));
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        fprintf(stderr,
+                "otwatch run: refusing to hand %s/%s to %s: not a regular file or directory "
+                "(a link planted in the state directory?)\n",
+                dir, name, pw->pw_name);
+        return -1;
+    }
+    if (fchownat(dirfd, name, pw->pw_uid, pw->pw_gid, AT_SYMLINK_NOFOLLOW) != 0) {
+        fprintf(stderr, "otwatch run: cannot hand %s/%s to %s: %s\n", dir, name, pw->pw_name,
+                strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Opens a directory for hand_over, refusing a link. -1 when missing or
+ * refused (errno set). */
+static int open_dir_nofollow(int at, const char *path)
+{
+    return openat(at, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
 /* Drops root after the capture is open: the state directory is handed to
  * the user first, then group and user ids change, and the change is
- * verified. */
+ * verified. Nothing in the state directory is followed as a link. */
 static int drop_privileges(const char *user, const char *state)
 {
     if (geteuid() != 0 || !user || !user[0])
@@ -92,31 +129,38 @@ static int drop_privileges(const char *user, const char *state)
     if (pw->pw_uid == 0)
         return 0;
     mkdir(state, 0750);
-    if (chown(state, pw->pw_uid, pw->pw_gid) != 0) {
+    int dfd = open_dir_nofollow(AT_FDCWD, state);
+    if (dfd < 0) {
+        fprintf(stderr, "otwatch run: cannot hand %s to %s: %s%s\n", state, user, strerror(errno),
+                errno == ELOOP || errno == ENOTDIR ? " (the state directory must not be a link)"
+                                                   : "");
+        return -1;
+    }
+    if (fchown(dfd, pw->pw_uid, pw->pw_gid) != 0) {
         fprintf(stderr, "otwatch run: cannot hand %s to %s: %s\n", state, user, strerror(errno));
+        close(dfd);
         return -1;
     }
     const char *files[] = {"state.db",     "state.db-wal", "state.db-shm",      "lock",
                            "alerts.jsonl", "ops.jsonl",    "enforcement.jsonl", "spool"};
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-        char path[OTW_PATH_MAX + 32];
-        snprintf(path, sizeof(path), "%s/%s", state, files[i]);
-        if (chown(path, pw->pw_uid, pw->pw_gid) != 0 && errno != ENOENT) {
-            fprintf(stderr, "otwatch run: cannot hand %s to %s: %s\n", path, user, strerror(errno));
+        if (hand_over(dfd, state, files[i], pw) < 0) {
+            close(dfd);
             return -1;
         }
     }
     /* The alert spool's segments (left by an earlier run as root). */
     char spool[OTW_PATH_MAX + 16];
     snprintf(spool, sizeof(spool), "%s/spool", state);
-    DIR *d = opendir(spool);
+    int sfd = open_dir_nofollow(dfd, "spool");
+    close(dfd);
+    DIR *d = sfd >= 0 ? fdopendir(sfd) : NULL;
+    if (sfd >= 0 && !d)
+        close(sfd);
     for (struct dirent *e = d ? readdir(d) : NULL; e; e = readdir(d)) {
         if (e->d_name[0] == '.')
             continue;
-        char path[OTW_PATH_MAX + 300];
-        snprintf(path, sizeof(path), "%s/%s", spool, e->d_name);
-        if (chown(path, pw->pw_uid, pw->pw_gid) != 0) {
-            fprintf(stderr, "otwatch run: cannot hand %s to %s: %s\n", path, user, strerror(errno));
+        if (hand_over(dirfd(d), spool, e->d_name, pw) < 0) {
             closedir(d);
             return -1;
         }

@@ -68,6 +68,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "otwatch: refusing to run setuid\n");
         return OTW_EXIT_FAIL;
     }
+    if (getegid() != getgid()) {
+        fprintf(stderr, "otwatch: refusing to run setgid\n");
+        return OTW_EXIT_FAIL;
+    }
     if (argc < 2) {
         usage(stderr);
         return OTW_EXIT_USAGE;

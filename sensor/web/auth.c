@@ -1,11 +1,15 @@
 /* auth.c - see auth.h and docs/web.md ("Security"). */
 #include "auth.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define IDLE_US (30ull * 60 * 1000000)       /* session idle timeout */
 #define LIFETIME_US (12ull * 3600 * 1000000) /* session absolute lifetime */
@@ -119,6 +123,17 @@ otw_auth *otw_auth_open(const char *state_dir, const char *admin_hash, char *err
     }
     char path[1024];
     snprintf(path, sizeof(path), "%s/web.db", state_dir);
+    /* Password hashes and sessions: the owner's alone. The file is made
+     * before SQLite opens it, with O_NOFOLLOW so a planted link is refused. */
+    int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0 || fchmod(fd, 0600) != 0) {
+        snprintf(err, errsz, "cannot open %s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        otw_auth_close(a);
+        return NULL;
+    }
+    close(fd);
     if (sqlite3_open_v2(path, &a->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
             SQLITE_OK ||
         sqlite3_exec(a->db, schema, NULL, NULL, NULL) != SQLITE_OK) {

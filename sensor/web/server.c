@@ -118,6 +118,19 @@ static enum MHD_Result send_error(server *sv, struct MHD_Connection *conn, int s
 
 /* ---- static files ---- */
 
+/* "application/json", optionally with parameters ("; charset=utf-8"):
+ * nothing else that merely starts the same (application/jsonp). */
+static bool json_content_type(const char *ct)
+{
+    static const char json[] = "application/json";
+    if (!ct || strncasecmp(ct, json, sizeof(json) - 1) != 0)
+        return false;
+    const char *rest = ct + sizeof(json) - 1;
+    while (*rest == ' ' || *rest == '\t')
+        rest++;
+    return *rest == '\0' || *rest == ';';
+}
+
 static const char *content_type(const char *name)
 {
     const char *dot = strrchr(name, '.');
@@ -252,7 +265,7 @@ static int handle_api(server *sv, struct MHD_Connection *conn, const char *metho
             return 403;
         }
         const char *ct = header(conn, "Content-Type");
-        if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
+        if (!json_content_type(ct)) {
             otw_web_error(out, "requests that change something must be application/json");
             return 415;
         }

@@ -189,6 +189,9 @@ check "cross-site (Sec-Fetch-Site)" 403 "$(code POST /api/alerts/$ACK_ID/ack $AD
   -H "X-CSRF-Token: $CSRF" -H 'Sec-Fetch-Site: cross-site' -d '{}')"
 check "form post refused" 415 "$(code POST /api/alerts/$ACK_ID/ack $ADMIN \
   -H "X-CSRF-Token: $CSRF" -H "Origin: $BASE" -d 'x=1')"
+check "application/jsonp refused (exact JSON type)" 415 "$(code POST /api/alerts/$ACK_ID/ack $ADMIN \
+  -H 'Content-Type: application/jsonp' -H "X-CSRF-Token: $CSRF" -H "Origin: $BASE" -d '{}')"
+check "web.db (password hashes) is the owner's alone" 600 "$(stat -c %a "$STATE/web.db")"
 check "other methods refused" 405 "$(code DELETE /api/alerts/$ACK_ID $ADMIN)"
 
 # ---- acknowledge, accept ----
