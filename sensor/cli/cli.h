@@ -2,7 +2,8 @@
  * and state directory a command works on, the state lock, and the
  * commands themselves (one file each, cmd_NAME.c).
  *
- * Exit codes: 0 done, 1 failed, 2 usage error. */
+ * Exit codes: 0 done, 1 failed, 2 usage error, 3 (read) no packet of the
+ * captures could be decoded. */
 #ifndef OTW_CLI_H
 #define OTW_CLI_H
 
@@ -12,7 +13,7 @@
 
 #include "config.h"
 
-enum { OTW_EXIT_OK = 0, OTW_EXIT_FAIL = 1, OTW_EXIT_USAGE = 2 };
+enum { OTW_EXIT_OK = 0, OTW_EXIT_FAIL = 1, OTW_EXIT_USAGE = 2, OTW_EXIT_NOTHING_DECODED = 3 };
 
 /* One option of a command: --name VALUE (or -s VALUE), or a flag. */
 typedef struct otw_cli_opt {

@@ -82,6 +82,23 @@ int otw_cmd_read(int argc, char **argv)
         fprintf(stderr, "otwatch read: cannot save the state: %s\n", err);
         rc = OTW_EXIT_FAIL;
     }
+    const otw_sensor_stats *st = otw_sensor_get_stats(s);
+    if (st->decode_unsupported_link > 0) {
+        char links[256];
+        fprintf(stderr,
+                "otwatch read: warning: %llu of %llu packets could not be decoded: link type %s "
+                "is not supported\n",
+                (unsigned long long)st->decode_unsupported_link, (unsigned long long)st->packets,
+                otw_files_unsupported_links(fs, links, sizeof(links)));
+        /* Nothing at all was seen: not a quiet success (exit 3). */
+        if (st->decode_unsupported_link == st->packets && rc == OTW_EXIT_OK)
+            rc = OTW_EXIT_NOTHING_DECODED;
+    }
+    if (st->decode_truncated + st->decode_malformed > 0)
+        fprintf(stderr,
+                "otwatch read: warning: %llu packets had truncated or impossible headers (decoded "
+                "as far as they go)\n",
+                (unsigned long long)(st->decode_truncated + st->decode_malformed));
     if (getenv("OTW_STATS"))
         otw_sensor_print_stats(s, stderr);
     otw_cli_print_summary("read", s, state, assets_before, alerts_before);

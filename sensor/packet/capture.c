@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "decode.h"
 #include "log.h"
 
 /* ------------------------------------------------------------ files */
@@ -98,6 +99,28 @@ void otw_files_close(otw_files *fs)
             pcap_close(fs->src[i].h);
     free(fs->src);
     free(fs);
+}
+
+const char *otw_files_unsupported_links(const otw_files *fs, char *buf, size_t bufsz)
+{
+    size_t len = 0;
+    if (bufsz)
+        buf[0] = '\0';
+    for (int i = 0; i < fs->n; i++) {
+        int dlt = fs->src[i].dlt;
+        if (otw_decode_link_supported(dlt))
+            continue;
+        bool listed = false;
+        for (int k = 0; k < i; k++)
+            listed = listed || fs->src[k].dlt == dlt;
+        if (listed || len >= bufsz)
+            continue;
+        const char *name = pcap_datalink_val_to_name(dlt);
+        int n = snprintf(buf + len, bufsz - len, "%s%s (DLT %d)", len ? ", " : "",
+                         name ? name : "unknown", dlt);
+        len = n > 0 ? len + (size_t)n : len;
+    }
+    return buf;
 }
 
 /* Advances one source; returns -1 on a hard read error. */

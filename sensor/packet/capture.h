@@ -32,6 +32,9 @@ otw_files *otw_files_open(char *const *paths, int n, const char *filter, char *e
  * only a warning, printed on stderr). */
 int otw_files_run(otw_files *fs, const otw_frame_sink *sink, bool progress,
                   volatile sig_atomic_t *stop, char *err, size_t errsz);
+/* The link types among the files that cannot be decoded, as
+ * "PPP (DLT 9)" joined with ", "; "" when every file's can. */
+const char *otw_files_unsupported_links(const otw_files *fs, char *buf, size_t bufsz);
 void otw_files_close(otw_files *fs);
 
 typedef struct otw_live otw_live;

@@ -385,3 +385,11 @@ otw_decode_result otw_decode(int dlt, const uint8_t *frame, uint32_t caplen, uin
         return OTW_DECODE_UNSUPPORTED_LINK;
     }
 }
+
+bool otw_decode_link_supported(int dlt)
+{
+    /* An empty frame: the link switch answers "unsupported" before it
+     * reads a byte, so the list of link types stays in one place. */
+    otw_packet p;
+    return otw_decode(dlt, NULL, 0, 0, 0, &p) != OTW_DECODE_UNSUPPORTED_LINK;
+}

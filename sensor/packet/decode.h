@@ -74,6 +74,9 @@ typedef enum otw_decode_result {
     OTW_DECODE_MALFORMED /* impossible header values */
 } otw_decode_result;
 
+/* Whether frames of this link type (DLT) can be decoded at all. */
+bool otw_decode_link_supported(int dlt);
+
 /* Decodes one frame. caplen bytes are present of wire_len. */
 otw_decode_result otw_decode(int dlt, const uint8_t *frame, uint32_t caplen, uint32_t wire_len,
                              uint64_t ts_us, otw_packet *out);
