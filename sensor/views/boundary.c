@@ -11,13 +11,8 @@
 #include "grow.h"
 #include "inventory.h"
 #include "jsonw.h"
-#include "store.h"
+#include "snapshot.h"
 #include "zones.h"
-
-typedef struct asset_ip {
-    otw_addr ip;
-    uint32_t asset;
-} asset_ip;
 
 typedef struct brow {
     otw_comm c;
@@ -28,37 +23,15 @@ typedef struct brow {
 
 typedef struct bctx {
     const otw_config *cfg;
-    otw_store *st;
-    otw_asset *assets;
-    size_t n_assets, cap_assets;
-    asset_ip *ips;
-    size_t n_ips;
-    brow *rows;
-    size_t n_rows, cap_rows;
-    int failed;
+    otw_snapshot snap;
+    brow *rows; /* the communications that cross zones */
+    size_t n_rows;
 } bctx;
-
-static int collect_asset(void *ctx, const otw_asset *a)
-{
-    bctx *b = ctx;
-    otw_asset *p = otw_grow(b->assets, b->n_assets, &b->cap_assets, sizeof(*p), 64);
-    if (!p)
-        return -1;
-    b->assets = p;
-    b->assets[b->n_assets++] = *a;
-    return 0;
-}
-
-static int addr_cmp(const void *x, const void *y)
-{
-    return memcmp(((const asset_ip *)x)->ip.b, ((const asset_ip *)y)->ip.b, 16);
-}
 
 static const otw_asset *asset_of(const bctx *b, const otw_addr *ip)
 {
-    asset_ip key = {*ip, 0};
-    const asset_ip *hit = b->n_ips ? bsearch(&key, b->ips, b->n_ips, sizeof(key), addr_cmp) : NULL;
-    return hit ? &b->assets[hit->asset] : NULL;
+    int32_t i = otw_snapshot_asset_by_ip(&b->snap, ip);
+    return i >= 0 ? &b->snap.assets[i] : NULL;
 }
 
 static const char *asset_name(const otw_asset *a)
@@ -69,40 +42,40 @@ static const char *asset_name(const otw_asset *a)
     return id->name[0] ? id->name : id->model[0] ? id->model : id->product;
 }
 
-static int collect_comm(void *ctx, const otw_comm *c)
+/* Places every stored communication; keeps those between zones. */
+static int place_rows(bctx *b)
 {
-    bctx *b = ctx;
-    brow r;
-    memset(&r, 0, sizeof(r));
-    r.c = *c;
-    otw_store_proto_name(b->st, c->proto_key, r.proto, sizeof(r.proto));
-    r.src = asset_of(b, &c->client);
-    r.dst = asset_of(b, &c->server);
-    otw_zones_place_comm(b->cfg, c, r.proto, r.dst && otw_asset_role(r.dst) == OTW_ROLE_CONTROLLER,
-                         &r.pl);
-    if (r.pl.verdict != OTW_PLACE_CONDUIT && r.pl.verdict != OTW_PLACE_VIOLATION)
-        return 0; /* inside one zone */
-    brow *p = otw_grow(b->rows, b->n_rows, &b->cap_rows, sizeof(*p), 64);
-    if (!p)
+    b->rows = otw_alloc_array(b->snap.n_comms, sizeof(*b->rows));
+    if (!b->rows)
         return -1;
-    b->rows = p;
-    b->rows[b->n_rows++] = r;
+    for (size_t i = 0; i < b->snap.n_comms; i++) {
+        const otw_comm *c = &b->snap.comms[i];
+        brow *r = &b->rows[b->n_rows];
+        memset(r, 0, sizeof(*r));
+        r->c = *c;
+        otw_store_proto_name(b->snap.st, c->proto_key, r->proto, sizeof(r->proto));
+        r->src = asset_of(b, &c->client);
+        r->dst = asset_of(b, &c->server);
+        otw_zones_place_comm(b->cfg, c, r->proto,
+                             r->dst && otw_asset_role(r->dst) == OTW_ROLE_CONTROLLER, &r->pl);
+        if (r->pl.verdict == OTW_PLACE_CONDUIT || r->pl.verdict == OTW_PLACE_VIOLATION)
+            b->n_rows++; /* otherwise inside one zone */
+    }
     return 0;
 }
 
-static const otw_config *g_sort_cfg; /* qsort has no context argument */
-
-static int row_cmp(const void *x, const void *y)
+static int row_cmp(const void *x, const void *y, void *ctx)
 {
+    const otw_config *cfg = ctx;
     const brow *a = x, *b = y;
     int d;
     if (a->pl.verdict != b->pl.verdict)
         return a->pl.verdict == OTW_PLACE_VIOLATION ? -1 : 1;
-    if ((d = strcmp(otw_zone_name(g_sort_cfg, a->pl.client_zone),
-                    otw_zone_name(g_sort_cfg, b->pl.client_zone))) != 0)
+    if ((d = strcmp(otw_zone_name(cfg, a->pl.client_zone),
+                    otw_zone_name(cfg, b->pl.client_zone))) != 0)
         return d;
-    if ((d = strcmp(otw_zone_name(g_sort_cfg, a->pl.server_zone),
-                    otw_zone_name(g_sort_cfg, b->pl.server_zone))) != 0)
+    if ((d = strcmp(otw_zone_name(cfg, a->pl.server_zone),
+                    otw_zone_name(cfg, b->pl.server_zone))) != 0)
         return d;
     if ((d = memcmp(a->c.client.b, b->c.client.b, 16)) != 0)
         return d;
@@ -637,33 +610,18 @@ int otw_boundary_write(const otw_config *cfg, const char *state_dir, const char 
     bctx b;
     memset(&b, 0, sizeof(b));
     b.cfg = cfg;
-    b.st = otw_store_open(state_dir, true, err, sizeof(err));
-    if (!b.st) {
+    if (otw_snapshot_open(&b.snap, state_dir, OTW_SNAP_ASSETS | OTW_SNAP_COMMS, err, sizeof(err)) !=
+        0) {
         fprintf(stderr, "otwatch boundary: %s\n", err);
         return 1;
     }
-    int rc = 1;
-    if (otw_store_load_assets(b.st, collect_asset, &b) != 0) {
-        fprintf(stderr, "otwatch boundary: cannot read assets from %s\n", state_dir);
-        goto out;
+    if (place_rows(&b) != 0) {
+        fprintf(stderr, "otwatch boundary: out of memory\n");
+        otw_snapshot_close(&b.snap);
+        return 1;
     }
-    size_t n = 0;
-    for (size_t i = 0; i < b.n_assets; i++)
-        n += b.assets[i].n_ips;
-    b.ips = calloc(n ? n : 1, sizeof(*b.ips));
-    if (!b.ips)
-        goto out;
-    for (size_t i = 0; i < b.n_assets; i++)
-        for (int k = 0; k < b.assets[i].n_ips; k++)
-            b.ips[b.n_ips++] = (asset_ip){b.assets[i].ips[k], (uint32_t)i};
-    qsort(b.ips, b.n_ips, sizeof(*b.ips), addr_cmp);
-    if (otw_store_load_comms(b.st, collect_comm, &b) != 0) {
-        fprintf(stderr, "otwatch boundary: cannot read communications from %s\n", state_dir);
-        goto out;
-    }
-    g_sort_cfg = cfg;
     if (b.n_rows)
-        qsort(b.rows, b.n_rows, sizeof(*b.rows), row_cmp);
+        qsort_r(b.rows, b.n_rows, sizeof(*b.rows), row_cmp, (void *)cfg);
     if (strcmp(format, "json") == 0)
         write_json(&b, out);
     else if (strcmp(format, "csv") == 0)
@@ -674,11 +632,7 @@ int otw_boundary_write(const otw_config *cfg, const char *state_dir, const char 
         write_acl(&b, out);
     else
         write_table(&b, out);
-    rc = 0;
-out:
     free(b.rows);
-    free(b.ips);
-    free(b.assets);
-    otw_store_close(b.st);
-    return rc;
+    otw_snapshot_close(&b.snap);
+    return 0;
 }

@@ -7,41 +7,9 @@
 
 #include "grow.h"
 #include "jsonw.h"
-#include "store.h"
+#include "snapshot.h"
 #include "texttable.h"
 #include "zones.h"
-
-typedef struct asset_list {
-    otw_asset *items;
-    size_t n, cap;
-} asset_list;
-
-static int collect_asset(void *ctx, const otw_asset *a)
-{
-    asset_list *l = ctx;
-    otw_asset *p = otw_grow(l->items, l->n, &l->cap, sizeof(*p), 64);
-    if (!p)
-        return -1;
-    l->items = p;
-    l->items[l->n++] = *a;
-    return 0;
-}
-
-typedef struct alert_list {
-    otw_alert *items;
-    size_t n, cap;
-} alert_list;
-
-static int collect_alert(void *ctx, const otw_alert *a)
-{
-    alert_list *l = ctx;
-    otw_alert *p = otw_grow(l->items, l->n, &l->cap, sizeof(*p), 64);
-    if (!p)
-        return -1;
-    l->items = p;
-    l->items[l->n++] = *a;
-    return 0;
-}
 
 static const char *ts_text(uint64_t ts_us, char out[32])
 {
@@ -222,23 +190,27 @@ int otw_list_assets_zoned(const otw_config *cfg, const char *state_dir, const ch
     if (cfg && cfg->n_zones == 0)
         cfg = NULL; /* without zones the listing stays as it was */
     char err[512];
-    otw_store *st = otw_store_open(state_dir, true, err, sizeof(err));
-    if (!st) {
+    otw_snapshot snap;
+    if (otw_snapshot_open(&snap, state_dir, OTW_SNAP_ASSETS, err, sizeof(err)) != 0) {
         fprintf(stderr, "otwatch assets: %s\n", err);
         return 1;
     }
-    asset_list l = {0};
-    if (otw_store_load_assets(st, collect_asset, &l) != 0) {
-        fprintf(stderr, "otwatch assets: cannot read assets from %s\n", state_dir);
-        free(l.items);
-        otw_store_close(st);
-        return 1;
-    }
+    otw_store *st = snap.st;
+    struct {
+        const otw_asset *items;
+        size_t n;
+    } l = {snap.assets, snap.n_assets};
+    int rc = 0;
     if (strcmp(format, "json") == 0) {
         size_t cap = 8192;
-        char *buf = malloc(cap);
+        char *buf = otw_alloc_array(cap, 1);
+        if (!buf) {
+            otw_snapshot_close(&snap);
+            fprintf(stderr, "otwatch assets: out of memory\n");
+            return 1;
+        }
         fputs("[", out);
-        for (size_t i = 0; i < l.n && buf; i++) {
+        for (size_t i = 0; i < l.n; i++) {
             otw_jsonw w;
             jw_init(&w, buf, cap);
             otw_asset_json(st, &l.items[i], &w);
@@ -357,12 +329,17 @@ int otw_list_assets_zoned(const otw_config *cfg, const char *state_dir, const ch
                     row[n++] = cells[c];
             otw_tt_row(&tt, row, why[0] ? why : NULL);
         }
-        otw_tt_print(&tt, out);
+        /* A table with rows missing is no listing: nothing, and an error. */
+        rc = tt.failed ? -1 : otw_tt_print(&tt, out);
         otw_tt_free(&tt);
-        fprintf(out, "%zu asset%s\n", l.n, l.n == 1 ? "" : "s");
+        if (rc == 0)
+            fprintf(out, "%zu asset%s\n", l.n, l.n == 1 ? "" : "s");
     }
-    free(l.items);
-    otw_store_close(st);
+    otw_snapshot_close(&snap);
+    if (rc != 0) {
+        fprintf(stderr, "otwatch assets: out of memory\n");
+        return 1;
+    }
     return 0;
 }
 
@@ -385,18 +362,16 @@ static const char *endpoint_text(const otw_endpoint *e, char *out, size_t outsz)
 int otw_list_alerts(const char *state_dir, const char *format, FILE *out)
 {
     char err[512];
-    otw_store *st = otw_store_open(state_dir, true, err, sizeof(err));
-    if (!st) {
+    otw_snapshot snap;
+    if (otw_snapshot_open(&snap, state_dir, OTW_SNAP_ALERTS, err, sizeof(err)) != 0) {
         fprintf(stderr, "otwatch alerts: %s\n", err);
         return 1;
     }
-    alert_list l = {0};
-    if (otw_store_load_alerts(st, collect_alert, &l) != 0) {
-        fprintf(stderr, "otwatch alerts: cannot read alerts from %s\n", state_dir);
-        free(l.items);
-        otw_store_close(st);
-        return 1;
-    }
+    struct {
+        const otw_alert *items;
+        size_t n;
+    } l = {snap.alerts, snap.n_alerts};
+    int rc = 0;
     if (strcmp(format, "json") == 0) {
         char buf[2048];
         fputs("[", out);
@@ -425,11 +400,16 @@ int otw_list_alerts(const char *state_dir, const char *format, FILE *out)
                                  a->message};
             otw_tt_row(&tt, row, NULL);
         }
-        otw_tt_print(&tt, out);
+        /* A table with rows missing is no listing: nothing, and an error. */
+        rc = tt.failed ? -1 : otw_tt_print(&tt, out);
         otw_tt_free(&tt);
-        fprintf(out, "%zu alert%s\n", l.n, l.n == 1 ? "" : "s");
+        if (rc == 0)
+            fprintf(out, "%zu alert%s\n", l.n, l.n == 1 ? "" : "s");
     }
-    free(l.items);
-    otw_store_close(st);
+    otw_snapshot_close(&snap);
+    if (rc != 0) {
+        fprintf(stderr, "otwatch alerts: out of memory\n");
+        return 1;
+    }
     return 0;
 }

@@ -167,79 +167,30 @@ void otw_nm_clip(const char *s, int max_cols, char *out, size_t outsz)
 
 /* ---------------------------------------------------------- model */
 
-typedef struct asset_ip {
-    otw_addr ip;
-    uint32_t asset;
-} asset_ip;
-
-typedef struct loader {
-    otw_netmap *m;
-    otw_store *st;
-    size_t cap_assets, cap_rows, cap_alerts;
-    asset_ip *ips;
-    size_t n_ips;
-} loader;
-
-static int collect_asset(void *ctx, const otw_asset *a)
+/* Every stored communication, placed with the current configuration. */
+static int place_rows(otw_netmap *m)
 {
-    loader *l = ctx;
-    otw_netmap *m = l->m;
-    otw_asset *p = otw_grow(m->assets, m->n_assets, &l->cap_assets, sizeof(*p), 64);
-    if (!p)
+    const otw_snapshot *snap = &m->snap;
+    m->rows = otw_alloc_array(snap->n_comms, sizeof(*m->rows));
+    if (!m->rows)
         return -1;
-    m->assets = p;
-    m->assets[m->n_assets++] = *a;
-    return 0;
-}
-
-static int collect_alert(void *ctx, const otw_alert *a)
-{
-    loader *l = ctx;
-    otw_netmap *m = l->m;
-    otw_alert *p = otw_grow(m->alerts, m->n_alerts, &l->cap_alerts, sizeof(*p), 64);
-    if (!p)
-        return -1;
-    m->alerts = p;
-    m->alerts[m->n_alerts++] = *a;
-    return 0;
-}
-
-static int addr_cmp(const void *x, const void *y)
-{
-    return memcmp(((const asset_ip *)x)->ip.b, ((const asset_ip *)y)->ip.b, 16);
-}
-
-static int32_t asset_of(const loader *l, const otw_addr *ip)
-{
-    asset_ip key = {*ip, 0};
-    const asset_ip *hit = l->n_ips ? bsearch(&key, l->ips, l->n_ips, sizeof(key), addr_cmp) : NULL;
-    return hit ? (int32_t)hit->asset : -1;
-}
-
-static int collect_comm(void *ctx, const otw_comm *c)
-{
-    loader *l = ctx;
-    otw_netmap *m = l->m;
-    otw_nm_row *p = otw_grow(m->rows, m->n_rows, &l->cap_rows, sizeof(*p), 64);
-    if (!p)
-        return -1;
-    m->rows = p;
-    otw_nm_row *r = &m->rows[m->n_rows];
-    memset(r, 0, sizeof(*r));
-    r->c = *c;
-    otw_store_proto_name(l->st, c->proto_key, r->proto, sizeof(r->proto));
-    r->src_asset = asset_of(l, &c->client);
-    r->dst_asset = asset_of(l, &c->server);
-    const otw_asset *dst = r->dst_asset >= 0 ? &m->assets[r->dst_asset] : NULL;
-    otw_zones_place_comm(m->cfg, c, r->proto, dst && otw_asset_role(dst) == OTW_ROLE_CONTROLLER,
-                         &r->pl);
-    if (m->cfg->n_zones == 0) {
-        /* Without zones placement says nothing, but the map still shows
-         * where addresses are. */
-        r->pl.client_zone = otw_zone_of(m->cfg, &c->client, 0);
-        r->pl.server_zone = otw_zone_of(m->cfg, &c->server, 0);
+    for (size_t i = 0; i < snap->n_comms; i++) {
+        const otw_comm *c = &snap->comms[i];
+        otw_nm_row *r = &m->rows[m->n_rows++];
+        r->c = *c;
+        otw_store_proto_name(snap->st, c->proto_key, r->proto, sizeof(r->proto));
+        r->src_asset = otw_snapshot_asset_by_ip(snap, &c->client);
+        r->dst_asset = otw_snapshot_asset_by_ip(snap, &c->server);
+        const otw_asset *dst = r->dst_asset >= 0 ? &m->assets[r->dst_asset] : NULL;
+        otw_zones_place_comm(m->cfg, c, r->proto, dst && otw_asset_role(dst) == OTW_ROLE_CONTROLLER,
+                             &r->pl);
+        if (m->cfg->n_zones == 0) {
+            /* Without zones placement says nothing, but the map still shows
+             * where addresses are. */
+            r->pl.client_zone = otw_zone_of(m->cfg, &c->client, 0);
+            r->pl.server_zone = otw_zone_of(m->cfg, &c->server, 0);
+        }
     }
-    m->n_rows++;
     return 0;
 }
 
@@ -256,12 +207,11 @@ static int zone_rank(const otw_config *cfg, uint8_t zone)
     return kind_rank[(unsigned)k <= OTW_ZK_UNASSIGNED ? k : OTW_ZK_UNASSIGNED] * 256 + idx;
 }
 
-static const otw_config *g_cfg; /* qsort has no context argument */
-
-static int node_cmp(const void *x, const void *y)
+static int node_cmp(const void *x, const void *y, void *ctx)
 {
+    const otw_config *cfg = ctx;
     const otw_nm_node *a = x, *b = y;
-    int ra = zone_rank(g_cfg, a->zone), rb = zone_rank(g_cfg, b->zone);
+    int ra = zone_rank(cfg, a->zone), rb = zone_rank(cfg, b->zone);
     if (ra != rb)
         return ra < rb ? -1 : 1;
     if ((a->n_more > 0) != (b->n_more > 0))
@@ -332,12 +282,12 @@ static int append_addr(otw_nm_node **v, size_t *n, size_t *cap, uint8_t zone, co
     return 0;
 }
 
-static const otw_netmap *g_map;
-
-static int row_node_cmp(const void *x, const void *y)
+/* Row indexes by (client node, server node, protocol). */
+static int row_node_cmp(const void *x, const void *y, void *ctx)
 {
-    const otw_nm_row *a = &g_map->rows[*(const uint32_t *)x];
-    const otw_nm_row *b = &g_map->rows[*(const uint32_t *)y];
+    const otw_nm_row *rows = ctx;
+    const otw_nm_row *a = &rows[*(const uint32_t *)x];
+    const otw_nm_row *b = &rows[*(const uint32_t *)y];
     if (a->src_node != b->src_node)
         return a->src_node < b->src_node ? -1 : 1;
     if (a->dst_node != b->dst_node)
@@ -358,17 +308,16 @@ static int place_rank(otw_place p)
 
 static int build_edges(otw_netmap *m)
 {
-    uint32_t *idx = malloc((m->n_rows ? m->n_rows : 1) * sizeof(*idx));
-    m->edges = calloc(m->n_rows ? m->n_rows : 1, sizeof(*m->edges));
+    uint32_t *idx = otw_alloc_array(m->n_rows, sizeof(*idx));
+    m->edges = otw_alloc_array(m->n_rows, sizeof(*m->edges));
     if (!idx || !m->edges) {
         free(idx);
         return -1;
     }
     for (size_t i = 0; i < m->n_rows; i++)
         idx[i] = (uint32_t)i;
-    g_map = m;
     if (m->n_rows)
-        qsort(idx, m->n_rows, sizeof(*idx), row_node_cmp);
+        qsort_r(idx, m->n_rows, sizeof(*idx), row_node_cmp, m->rows);
     for (size_t i = 0; i < m->n_rows; i++) {
         const otw_nm_row *r = &m->rows[idx[i]];
         if (r->src_node == OTW_NM_NONE || r->dst_node == OTW_NM_NONE || r->src_node == r->dst_node)
@@ -450,9 +399,9 @@ static int build_nodes(otw_netmap *m)
     size_t n_more = 0;
     for (int z = 0; z < 256; z++)
         n_more += more[z] > 0;
-    m->nodes = calloc(m->n_assets + kept + n_more + 1, sizeof(*m->nodes));
-    m->asset_zone = calloc(m->n_assets + 1, 1);
-    m->asset_node = calloc(m->n_assets + 1, sizeof(*m->asset_node));
+    m->nodes = otw_alloc_array(m->n_assets + kept + n_more + 1, sizeof(*m->nodes));
+    m->asset_zone = otw_alloc_array(m->n_assets + 1, 1);
+    m->asset_node = otw_alloc_array(m->n_assets + 1, sizeof(*m->asset_node));
     if (!m->nodes || !m->asset_zone || !m->asset_node)
         goto fail;
     for (size_t i = 0; i < m->n_assets; i++) {
@@ -475,10 +424,9 @@ static int build_nodes(otw_netmap *m)
         x->asset = -1;
         x->n_more = more[z];
     }
-    g_cfg = cfg;
-    qsort(m->nodes, m->n_nodes, sizeof(*m->nodes), node_cmp);
+    qsort_r(m->nodes, m->n_nodes, sizeof(*m->nodes), node_cmp, (void *)cfg);
     /* Lookups from communication ends to nodes. */
-    addr_ref *refs = calloc(n_addrs + 1, sizeof(*refs));
+    addr_ref *refs = otw_alloc_array(n_addrs + 1, sizeof(*refs));
     if (!refs)
         goto fail;
     uint32_t more_node[256];
@@ -636,71 +584,44 @@ static void layout(otw_netmap *m)
 
 otw_netmap *otw_netmap_load(const otw_config *cfg, const char *state_dir, char *err, size_t errsz)
 {
-    otw_netmap *m = calloc(1, sizeof(*m));
+    otw_netmap *m = otw_alloc_array(1, sizeof(*m));
     if (!m) {
         snprintf(err, errsz, "out of memory");
         return NULL;
     }
     m->cfg = cfg;
-    loader l;
-    memset(&l, 0, sizeof(l));
-    l.m = m;
-    l.st = otw_store_open(state_dir, true, err, errsz);
-    if (!l.st) {
+    if (otw_snapshot_open(&m->snap, state_dir, OTW_SNAP_ASSETS | OTW_SNAP_COMMS | OTW_SNAP_ALERTS,
+                          err, errsz) != 0) {
         free(m);
         return NULL;
     }
-    m->store = l.st;
-    if (otw_store_load_assets(l.st, collect_asset, &l) != 0) {
-        snprintf(err, errsz, "cannot read assets from %s", state_dir);
-        goto fail;
-    }
-    size_t n = 0;
-    for (size_t i = 0; i < m->n_assets; i++)
-        n += m->assets[i].n_ips;
-    l.ips = calloc(n ? n : 1, sizeof(*l.ips));
-    if (!l.ips) {
+    m->store = m->snap.st;
+    m->assets = m->snap.assets;
+    m->n_assets = m->snap.n_assets;
+    m->alerts = m->snap.alerts;
+    m->n_alerts = m->snap.n_alerts;
+    /* The SVG's label boxes too: drawing must not run out of memory. */
+    m->labels = otw_alloc_array(OTW_NM_MAX_LABELS, sizeof(*m->labels));
+    if (!m->labels || place_rows(m) != 0 || build_nodes(m) != 0 || build_edges(m) != 0) {
         snprintf(err, errsz, "out of memory");
-        goto fail;
-    }
-    for (size_t i = 0; i < m->n_assets; i++)
-        for (int k = 0; k < m->assets[i].n_ips; k++)
-            l.ips[l.n_ips++] = (asset_ip){m->assets[i].ips[k], (uint32_t)i};
-    qsort(l.ips, l.n_ips, sizeof(*l.ips), addr_cmp);
-    if (otw_store_load_comms(l.st, collect_comm, &l) != 0) {
-        snprintf(err, errsz, "cannot read communications from %s", state_dir);
-        goto fail;
-    }
-    if (otw_store_load_alerts(l.st, collect_alert, &l) != 0) {
-        snprintf(err, errsz, "cannot read alerts from %s", state_dir);
-        goto fail;
-    }
-    if (build_nodes(m) != 0 || build_edges(m) != 0) {
-        snprintf(err, errsz, "out of memory");
-        goto fail;
+        otw_netmap_free(m);
+        return NULL;
     }
     layout(m);
-    free(l.ips);
     return m;
-fail:
-    free(l.ips);
-    otw_netmap_free(m);
-    return NULL;
 }
 
 void otw_netmap_free(otw_netmap *m)
 {
     if (!m)
         return;
-    if (m->store)
-        otw_store_close(m->store);
-    free(m->assets);
+    otw_snapshot_close(&m->snap);
     free(m->asset_zone);
     free(m->asset_node);
     free(m->rows);
-    free(m->alerts);
     free(m->nodes);
     free(m->edges);
+    free(m->labels);
     free(m);
 }
 
@@ -938,16 +859,11 @@ void otw_netmap_svg(const otw_netmap *m, otw_lang lang, bool standalone, FILE *o
     /* Protocols on edges that cross zones, 40% of the way from the client
      * (so the two directions of a pair do not overlap); a label that would
      * cover one already written is left out (the line's title has it). */
-    enum { MAX_LABELS = 2048 };
-    typedef struct lbox {
-        int x0, y0, x1, y1;
-        size_t edge;
-    } lbox;
-    lbox *boxes = calloc(MAX_LABELS, sizeof(*boxes));
+    otw_nm_label *boxes = m->labels;
     size_t n_boxes = 0, n_cross = 0;
     for (size_t i = 0; i < m->n_edges; i++)
         n_cross += m->nodes[m->edges[i].from].zone != m->nodes[m->edges[i].to].zone;
-    for (size_t i = 0; boxes && i < m->n_edges; i++) {
+    for (size_t i = 0; i < m->n_edges; i++) {
         const otw_nm_edge *e = &m->edges[i];
         const otw_nm_node *a = &m->nodes[e->from], *b = &m->nodes[e->to];
         if (a->zone == b->zone)
@@ -958,8 +874,8 @@ void otw_netmap_svg(const otw_netmap *m, otw_lang lang, bool standalone, FILE *o
         char label[96];
         otw_nm_clip(e->protos, 24, label, sizeof(label));
         int half = text_cols(label) * 7 / 2 + 4;
-        lbox me = {tx - half, ty - 8, tx + half, ty + 8, i};
-        bool covered = n_boxes == MAX_LABELS;
+        otw_nm_label me = {tx - half, ty - 8, tx + half, ty + 8, i};
+        bool covered = n_boxes == OTW_NM_MAX_LABELS;
         /* On a busy map a fan-out (one end, the same protocols) is labelled once. */
         for (size_t k = 0; k < n_boxes && !covered; k++) {
             const otw_nm_edge *o = &m->edges[boxes[k].edge];
@@ -978,7 +894,6 @@ void otw_netmap_svg(const otw_netmap *m, otw_lang lang, bool standalone, FILE *o
         otw_nm_xml(out, label);
         fputs("</text>\n", out);
     }
-    free(boxes);
     fputs("</g>\n", out);
     /* Nodes. */
     fputs("<g class=\"nodes\">\n", out);

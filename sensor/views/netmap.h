@@ -45,11 +45,13 @@
 #include "config.h"
 #include "i18n.h"
 #include "inventory.h"
+#include "snapshot.h"
 #include "zones.h"
 
 #define OTW_NM_MAX_ADDRESS_NODES 48
 #define OTW_NM_MAX_COLS 7
 #define OTW_NM_MAX_WIDTH 1340
+#define OTW_NM_MAX_LABELS 2048 /* protocol labels on one map */
 #define OTW_NM_NONE UINT32_MAX
 
 typedef struct otw_nm_node {
@@ -84,9 +86,16 @@ typedef struct otw_nm_zone {
     int x, y, w, h, cols;
 } otw_nm_zone;
 
+/* Where a protocol label was written on the SVG (labels must not overlap). */
+typedef struct otw_nm_label {
+    int x0, y0, x1, y1;
+    size_t edge;
+} otw_nm_label;
+
 typedef struct otw_netmap {
     const otw_config *cfg;
-    void *store; /* otw_store, open until otw_netmap_free (protocol names) */
+    otw_snapshot snap; /* the store's contents; assets and alerts below are its arrays */
+    void *store;       /* otw_store, open until otw_netmap_free (protocol names) */
     otw_asset *assets;
     uint8_t *asset_zone;
     uint32_t *asset_node;
@@ -102,6 +111,7 @@ typedef struct otw_netmap {
     otw_nm_zone zones[OTW_MAX_ZONES + 2];
     int n_zones;
     int width, height;
+    otw_nm_label *labels; /* OTW_NM_MAX_LABELS, scratch for otw_netmap_svg */
 } otw_netmap;
 
 /* Reads the store in state_dir and places everything with cfg (kept by

@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "jsonw.h"
 #include "netmap.h"
 #include "store.h"
@@ -282,7 +283,8 @@ static void kpi(const rctx *r, const char *id, otw_msg label, size_t value, bool
     fputs("</div></div>\n", out);
 }
 
-static void write_summary(const rctx *r)
+/* Returns 0, or -1 when memory ran out (nothing must then claim a count). */
+static int write_summary(const rctx *r)
 {
     const otw_netmap *m = r->m;
     const otw_config *cfg = r->cfg;
@@ -296,9 +298,11 @@ static void write_summary(const rctx *r)
         violations += m->rows[i].pl.verdict == OTW_PLACE_VIOLATION;
     /* OT assets reaching the Internet: by placement, and by the exposure
      * module's alerts. */
-    bool *reach = calloc(m->n_assets + 1, sizeof(*reach));
+    bool *reach = otw_alloc_array(m->n_assets, sizeof(*reach));
+    if (!reach)
+        return -1;
     size_t n_reach = 0;
-    for (size_t i = 0; reach && i < m->n_rows; i++) {
+    for (size_t i = 0; i < m->n_rows; i++) {
         const otw_nm_row *row = &m->rows[i];
         int32_t a = -1;
         if (row->pl.server_zone == OTW_ZONE_INTERNET && row->src_asset >= 0 &&
@@ -312,7 +316,7 @@ static void write_summary(const rctx *r)
             n_reach++;
         }
     }
-    for (size_t i = 0; reach && i < m->n_alerts; i++) {
+    for (size_t i = 0; i < m->n_alerts; i++) {
         const otw_alert *al = &m->alerts[i];
         if (strcmp(al->type, "INTERNET_EXPOSURE") != 0 || !al->src.has_ip)
             continue;
@@ -445,9 +449,11 @@ static void write_summary(const rctx *r)
         T(OTW_M_COL_OCCURRENCES);
         fputs("</th></tr></thead>\n<tbody>\n", out);
         /* Distinct types, at most one per alert. */
-        size_t *first = malloc(m->n_alerts * sizeof(*first));
+        size_t *first = otw_alloc_array(m->n_alerts, sizeof(*first));
+        if (!first)
+            return -1;
         size_t n_types = 0;
-        for (size_t i = 0; first && i < m->n_alerts; i++) {
+        for (size_t i = 0; i < m->n_alerts; i++) {
             bool seen = false;
             for (size_t k = 0; k < n_types && !seen; k++)
                 seen = strcmp(m->alerts[first[k]].type, m->alerts[i].type) == 0;
@@ -459,8 +465,12 @@ static void write_summary(const rctx *r)
             uint64_t occ;
             otw_severity worst;
         } tstat;
-        tstat *ts = calloc(n_types + 1, sizeof(*ts));
-        for (size_t k = 0; ts && k < n_types; k++) {
+        tstat *ts = otw_alloc_array(n_types, sizeof(*ts));
+        if (!ts) {
+            free(first);
+            return -1;
+        }
+        for (size_t k = 0; k < n_types; k++) {
             ts[k].idx = first[k];
             for (size_t i = 0; i < m->n_alerts; i++) {
                 const otw_alert *al = &m->alerts[i];
@@ -473,7 +483,7 @@ static void write_summary(const rctx *r)
             }
         }
         /* Insertion sort: few types. */
-        for (size_t i = 1; ts && i < n_types; i++) {
+        for (size_t i = 1; i < n_types; i++) {
             for (size_t k = i; k > 0; k--) {
                 const tstat *a = &ts[k - 1], *b = &ts[k];
                 int d = (int)b->worst - (int)a->worst;
@@ -488,7 +498,7 @@ static void write_summary(const rctx *r)
                 ts[k - 1] = t;
             }
         }
-        for (size_t k = 0; ts && k < n_types; k++) {
+        for (size_t k = 0; k < n_types; k++) {
             const char *type = m->alerts[ts[k].idx].type;
             const char *title = otw_i18n_alert_type(lang, type);
             fputs("<tr><td>", out);
@@ -505,6 +515,7 @@ static void write_summary(const rctx *r)
         fputs("</tbody></table>\n", out);
     }
     fputs("</section>\n", out);
+    return 0;
 }
 
 /* ---------------------------------------------------------- map */
@@ -522,22 +533,22 @@ static void write_map(const rctx *r)
 
 /* ---------------------------------------------------------- boundary */
 
-static const otw_config *g_sort_cfg; /* qsort has no context argument */
-static const otw_netmap *g_sort_map;
-
-/* As `otwatch boundary` orders its table (boundary.c). */
-static int brow_cmp(const void *x, const void *y)
+/* As `otwatch boundary` orders its table (boundary.c): indexes into the
+ * map's rows. */
+static int brow_cmp(const void *x, const void *y, void *ctx)
 {
-    const otw_nm_row *a = &g_sort_map->rows[*(const size_t *)x];
-    const otw_nm_row *b = &g_sort_map->rows[*(const size_t *)y];
+    const rctx *r = ctx;
+    const otw_config *cfg = r->cfg;
+    const otw_nm_row *a = &r->m->rows[*(const size_t *)x];
+    const otw_nm_row *b = &r->m->rows[*(const size_t *)y];
     int d;
     if (a->pl.verdict != b->pl.verdict)
         return a->pl.verdict == OTW_PLACE_VIOLATION ? -1 : 1;
-    if ((d = strcmp(otw_zone_name(g_sort_cfg, a->pl.client_zone),
-                    otw_zone_name(g_sort_cfg, b->pl.client_zone))) != 0)
+    if ((d = strcmp(otw_zone_name(cfg, a->pl.client_zone),
+                    otw_zone_name(cfg, b->pl.client_zone))) != 0)
         return d;
-    if ((d = strcmp(otw_zone_name(g_sort_cfg, a->pl.server_zone),
-                    otw_zone_name(g_sort_cfg, b->pl.server_zone))) != 0)
+    if ((d = strcmp(otw_zone_name(cfg, a->pl.server_zone),
+                    otw_zone_name(cfg, b->pl.server_zone))) != 0)
         return d;
     if ((d = memcmp(a->c.client.b, b->c.client.b, 16)) != 0)
         return d;
@@ -567,7 +578,8 @@ static void addr_cell(const rctx *r, const otw_addr *ip, int32_t asset)
     fputs("</td>", out);
 }
 
-static void write_boundary(const rctx *r)
+/* Returns 0, or -1 when memory ran out (never "no crossings" then). */
+static int write_boundary(const rctx *r)
 {
     const otw_netmap *m = r->m;
     const otw_config *cfg = r->cfg;
@@ -575,20 +587,20 @@ static void write_boundary(const rctx *r)
     otw_lang lang = r->lang;
     char tz[16];
     tz_text(r->tz, tz);
+    size_t *idx = otw_alloc_array(m->n_rows, sizeof(*idx));
+    if (!idx)
+        return -1;
     fputs("<section id=\"boundary\">\n<h2>3. ", out);
     T(OTW_M_SEC_BOUNDARY);
     fputs("</h2>\n", out);
-    size_t *idx = malloc((m->n_rows ? m->n_rows : 1) * sizeof(*idx));
     size_t n = 0, n_viol = 0;
-    for (size_t i = 0; idx && i < m->n_rows; i++)
+    for (size_t i = 0; i < m->n_rows; i++)
         if (is_crossing(&m->rows[i])) {
             idx[n++] = i;
             n_viol += m->rows[i].pl.verdict == OTW_PLACE_VIOLATION;
         }
-    g_sort_cfg = cfg;
-    g_sort_map = m;
     if (n)
-        qsort(idx, n, sizeof(*idx), brow_cmp);
+        qsort_r(idx, n, sizeof(*idx), brow_cmp, (void *)r);
     fputs("<p id=\"boundary-counts\">", out);
     T(OTW_M_CROSSINGS_SUMMARY);
     fprintf(out, ": <strong>%zu</strong> / ", n);
@@ -599,7 +611,7 @@ static void write_boundary(const rctx *r)
         T(cfg->n_zones ? OTW_M_NO_CROSSINGS : OTW_M_NO_ZONES);
         fputs("</p>\n</section>\n", out);
         free(idx);
-        return;
+        return 0;
     }
     fputs("<table id=\"boundary-table\">\n<thead><tr>", out);
     const otw_msg cols[] = {OTW_M_COL_VERDICT,      OTW_M_COL_SEVERITY,  OTW_M_COL_SRC_ZONE,
@@ -662,14 +674,17 @@ static void write_boundary(const rctx *r)
     }
     fputs("</tbody></table>\n</section>\n", out);
     free(idx);
+    return 0;
 }
 
 /* ---------------------------------------------------------- alerts */
 
-static int alert_cmp(const void *x, const void *y)
+/* Indexes into the alerts: worst first, then oldest, then id. */
+static int alert_cmp(const void *x, const void *y, void *ctx)
 {
-    const otw_alert *a = &g_sort_map->alerts[*(const size_t *)x];
-    const otw_alert *b = &g_sort_map->alerts[*(const size_t *)y];
+    const otw_alert *alerts = ctx;
+    const otw_alert *a = &alerts[*(const size_t *)x];
+    const otw_alert *b = &alerts[*(const size_t *)y];
     if (a->severity != b->severity)
         return a->severity > b->severity ? -1 : 1;
     if (a->last_us != b->last_us)
@@ -677,7 +692,8 @@ static int alert_cmp(const void *x, const void *y)
     return a->id < b->id ? -1 : a->id > b->id;
 }
 
-static void write_alerts(const rctx *r)
+/* Returns 0, or -1 when memory ran out. */
+static int write_alerts(const rctx *r)
 {
     const otw_netmap *m = r->m;
     FILE *out = r->out;
@@ -693,17 +709,14 @@ static void write_alerts(const rctx *r)
         fputs("<p>", out);
         T(OTW_M_NO_ALERTS);
         fputs("</p>\n</section>\n", out);
-        return;
+        return 0;
     }
-    size_t *idx = malloc(m->n_alerts * sizeof(*idx));
-    if (!idx) {
-        fputs("</section>\n", out);
-        return;
-    }
+    size_t *idx = otw_alloc_array(m->n_alerts, sizeof(*idx));
+    if (!idx)
+        return -1;
     for (size_t i = 0; i < m->n_alerts; i++)
         idx[i] = i;
-    g_sort_map = m;
-    qsort(idx, m->n_alerts, sizeof(*idx), alert_cmp);
+    qsort_r(idx, m->n_alerts, sizeof(*idx), alert_cmp, m->alerts);
     fputs("<table id=\"alert-table\">\n<thead><tr><th>", out);
     T(OTW_M_COL_SEVERITY);
     fputs("</th><th>", out);
@@ -748,6 +761,7 @@ static void write_alerts(const rctx *r)
     }
     fputs("</tbody></table>\n</section>\n", out);
     free(idx);
+    return 0;
 }
 
 /* ---------------------------------------------------------- assets */
@@ -886,12 +900,23 @@ int otw_report_write(const otw_config *cfg, const char *state_dir, otw_lang lang
     }
     rctx r = {.m = m, .cfg = cfg, .lang = lang, .tz = tz_minutes, .out = out};
     write_head(&r);
-    write_summary(&r);
-    write_map(&r);
-    write_boundary(&r);
-    write_alerts(&r);
-    write_assets(&r);
-    write_notes(&r);
+    /* A section that ran out of memory ends the report: a security report
+     * must not show an absence (no crossings, no alerts) it did not check. */
+    int rc = write_summary(&r);
+    if (rc == 0) {
+        write_map(&r);
+        rc = write_boundary(&r);
+    }
+    if (rc == 0)
+        rc = write_alerts(&r);
+    if (rc == 0) {
+        write_assets(&r);
+        write_notes(&r);
+    }
     otw_netmap_free(m);
+    if (rc != 0) {
+        fprintf(stderr, "otwatch report: out of memory\n");
+        return 1;
+    }
     return 0;
 }

@@ -12,6 +12,7 @@
 #include "listing.h"
 #include "log.h"
 #include "novelty.h"
+#include "snapshot.h"
 #include "state_ops.h"
 #include "store.h"
 #include "zones.h"
@@ -214,77 +215,24 @@ void otw_web_error(FILE *out, const char *msg)
 
 /* ---- loading the store ---- */
 
-typedef struct snapshot {
-    otw_store *st;
-    otw_asset *assets;
-    size_t n_assets, cap_assets;
-    otw_comm *comms;
-    size_t n_comms, cap_comms;
-    otw_alert *alerts;
-    size_t n_alerts, cap_alerts;
-} snapshot;
+/* The views' loader (snapshot.h); the handlers keep their short names. */
+typedef otw_snapshot snapshot;
 
-#define GROW(arr, n, cap)                                                                          \
-    do {                                                                                           \
-        if ((n) == (cap)) {                                                                        \
-            size_t c2 = (cap) ? (cap)*2 : 64;                                                      \
-            void *p2 = realloc((arr), c2 * sizeof(*(arr)));                                        \
-            if (!p2)                                                                               \
-                return -1;                                                                         \
-            (arr) = p2;                                                                            \
-            (cap) = c2;                                                                            \
-        }                                                                                          \
-    } while (0)
-
-static int add_asset(void *ctx, const otw_asset *a)
-{
-    snapshot *s = ctx;
-    GROW(s->assets, s->n_assets, s->cap_assets);
-    s->assets[s->n_assets++] = *a;
-    return 0;
-}
-
-static int add_comm(void *ctx, const otw_comm *c)
-{
-    snapshot *s = ctx;
-    GROW(s->comms, s->n_comms, s->cap_comms);
-    s->comms[s->n_comms++] = *c;
-    return 0;
-}
-
-static int add_alert(void *ctx, const otw_alert *a)
-{
-    snapshot *s = ctx;
-    GROW(s->alerts, s->n_alerts, s->cap_alerts);
-    s->alerts[s->n_alerts++] = *a;
-    return 0;
-}
+enum { LOAD_ASSETS = OTW_SNAP_ASSETS, LOAD_COMMS = OTW_SNAP_COMMS, LOAD_ALERTS = OTW_SNAP_ALERTS };
 
 static void snap_close(snapshot *s)
 {
-    free(s->assets);
-    free(s->comms);
-    free(s->alerts);
-    otw_store_close(s->st);
-    memset(s, 0, sizeof(*s));
+    otw_snapshot_close(s);
 }
 
-enum { LOAD_ASSETS = 1, LOAD_COMMS = 2, LOAD_ALERTS = 4 };
-
+/* 0, or -1 with the error written (the handler answers 500). */
 static int snap_open(otw_web_ctx *c, snapshot *s, int what, FILE *out)
 {
     char err[512];
-    memset(s, 0, sizeof(*s));
-    s->st = otw_store_open(c->state_dir, true, err, sizeof(err));
-    if (!s->st) {
-        otw_web_error(out, err);
-        return -1;
-    }
-    if (((what & LOAD_ASSETS) && otw_store_load_assets(s->st, add_asset, s) != 0) ||
-        ((what & LOAD_COMMS) && otw_store_load_comms(s->st, add_comm, s) != 0) ||
-        ((what & LOAD_ALERTS) && otw_store_load_alerts(s->st, add_alert, s) != 0)) {
-        otw_web_error(out, "cannot read the state store");
-        snap_close(s);
+    int rc = otw_snapshot_open(s, c->state_dir, (unsigned)what, err, sizeof(err));
+    if (rc != 0) {
+        /* The store's path stays on the server. */
+        otw_web_error(out, rc == OTW_SNAP_UNREADABLE ? "cannot read the state store" : err);
         return -1;
     }
     return 0;
