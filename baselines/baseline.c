@@ -289,7 +289,7 @@ bl_ctrl *bl_ctrl_get(otw_baseline *b, const otw_addr *ip, bool create)
 
 /* ------------------------------------------------------------ lifecycle */
 
-otw_baseline *otw_baseline_new(const otw_bl_settings *set, otw_alerts *alerts, otw_novelty *nov)
+otw_baseline *otw_baseline_new(const otw_bl_settings *set, otw_alert_sink alerts, otw_novelty *nov)
 {
     otw_baseline *b = calloc(1, sizeof(*b));
     if (!b)
@@ -447,22 +447,12 @@ static bool site_learning(const otw_baseline *b)
 
 /* ------------------------------------------------------------ alerts */
 
-static void alert_init(otw_alert *al, const char *type, otw_severity sev, const char *technique,
-                       const otw_endpoint *src, const otw_endpoint *dst, otw_proto proto)
+/* Starts a baseline alert: the client's port is ephemeral, not part of it. */
+static void alert_start(otw_alert *al, otw_alert_type kind, const otw_endpoint *client,
+                        const otw_endpoint *server, otw_proto proto)
 {
-    memset(al, 0, sizeof(*al));
-    snprintf(al->type, sizeof(al->type), "%s", type);
-    al->severity = sev;
-    if (technique)
-        snprintf(al->technique, sizeof(al->technique), "%s", technique);
-    if (src) {
-        al->src = *src;
-        al->src.port = 0; /* client ports are ephemeral */
-    }
-    if (dst)
-        al->dst = *dst;
-    if (proto)
-        snprintf(al->protocol, sizeof(al->protocol), "%s", otw_proto_name(proto));
+    otw_alert_init(al, kind, client, server, proto ? otw_proto_name(proto) : NULL);
+    al->src.port = 0;
 }
 
 static void unit_text(const otw_op *op, char *buf, size_t n)
@@ -476,26 +466,27 @@ static void unit_text(const otw_op *op, char *buf, size_t n)
 static void critical_alerts(otw_baseline *b, bl_channel *c, const otw_op *op,
                             const otw_endpoint *client, const otw_endpoint *server)
 {
-    const char *type = NULL, *technique = NULL, *what = NULL;
+    otw_alert_type kind;
+    const char *technique = NULL, *what = NULL;
     switch (op->op_class) {
     case OTW_CLASS_PROGRAM_DOWNLOAD:
-        type = "PROGRAM_CHANGE", technique = "T0843", what = "program download to";
+        kind = OTW_AT_PROGRAM_CHANGE, technique = "T0843", what = "program download to";
         break;
     case OTW_CLASS_PROGRAM_UPLOAD:
-        type = "PROGRAM_CHANGE", technique = "T0845", what = "program upload from";
+        kind = OTW_AT_PROGRAM_CHANGE, technique = "T0845", what = "program upload from";
         break;
     case OTW_CLASS_FIRMWARE:
-        type = "PROGRAM_CHANGE", technique = "T0857", what = "firmware change on";
+        kind = OTW_AT_PROGRAM_CHANGE, technique = "T0857", what = "firmware change on";
         break;
     case OTW_CLASS_CONTROL: {
-        type = "CONTROL_COMMAND", technique = "T0858", what = "control command to";
+        kind = OTW_AT_CONTROL_COMMAND, technique = "T0858", what = "control command to";
         const char *n = op->function_name ? op->function_name : "";
         if (strstr(n, "estart") || strstr(n, "eset") || strstr(n, "eboot"))
             technique = "T0816"; /* Device Restart/Shutdown */
         break;
     }
     case OTW_CLASS_CONFIGURATION:
-        type = "CONTROL_COMMAND", technique = "T0836", what = "configuration change on";
+        kind = OTW_AT_CONTROL_COMMAND, technique = "T0836", what = "configuration change on";
         break;
     default:
         return;
@@ -510,33 +501,34 @@ static void critical_alerts(otw_baseline *b, bl_channel *c, const otw_op *op,
     if (!program && o && o->accepted_critical)
         return;
     otw_alert al;
-    alert_init(&al, type, OTW_SEV_CRITICAL, technique, client, server, op->protocol);
+    alert_start(&al, kind, client, server, op->protocol);
+    otw_alert_technique(&al, technique);
     char u[24], a[64], s[64];
     unit_text(op, u, sizeof(u));
     if (program)
-        snprintf(al.key, sizeof(al.key), "unit=%u class=%s", op->has_unit ? op->unit : 0,
-                 otw_class_name(op->op_class));
+        otw_alert_key(&al, "unit=%u class=%s", op->has_unit ? op->unit : 0,
+                      otw_class_name(op->op_class));
     else
-        snprintf(al.key, sizeof(al.key), "unit=%u fc=%u%s%.60s", op->has_unit ? op->unit : 0,
-                 op->function, op->object[0] ? " " : "", op->object);
-    snprintf(al.message, sizeof(al.message), "%s %s %s%s: %s (function %u%s%s%s)",
-             ep_text(client, a, sizeof(a)), what, ep_text(server, s, sizeof(s)), u,
-             op->function_name ? op->function_name : "?", op->function, op->object[0] ? ", " : "",
-             op->object,
-             op->outcome == OTW_OUTCOME_EXCEPTION                  ? ", refused by the device"
-             : op->outcome == OTW_OUTCOME_NO_RESPONSE              ? ", no answer seen"
-             : op->response_ts_us && op->outcome == OTW_OUTCOME_OK ? ", accepted by the device"
-                                                                   : "");
-    otw_alerts_raise(b->alerts, &al, op->ts_us, 1);
+        otw_alert_key(&al, "unit=%u fc=%u%s%.60s", op->has_unit ? op->unit : 0, op->function,
+                      op->object[0] ? " " : "", op->object);
+    otw_alert_message(
+        &al, "%s %s %s%s: %s (function %u%s%s%s)", ep_text(client, a, sizeof(a)), what,
+        ep_text(server, s, sizeof(s)), u, op->function_name ? op->function_name : "?", op->function,
+        op->object[0] ? ", " : "", op->object,
+        op->outcome == OTW_OUTCOME_EXCEPTION                  ? ", refused by the device"
+        : op->outcome == OTW_OUTCOME_NO_RESPONSE              ? ", no answer seen"
+        : op->response_ts_us && op->outcome == OTW_OUTCOME_OK ? ", accepted by the device"
+                                                              : "");
+    otw_alert_sink_raise(&b->alerts, &al, op->ts_us, 1);
 }
 
 static void new_operation(otw_baseline *b, const bl_channel *c, const otw_op *op,
                           const otw_endpoint *client, const otw_endpoint *server)
 {
     otw_alert al;
-    alert_init(&al, "NEW_OPERATION", OTW_SEV_HIGH, "T0855", client, server, op->protocol);
-    snprintf(al.key, sizeof(al.key), "unit=%u fc=%u class=%s", op->has_unit ? op->unit : 0,
-             op->function, otw_class_name(op->op_class));
+    alert_start(&al, OTW_AT_NEW_OPERATION, client, server, op->protocol);
+    otw_alert_key(&al, "unit=%u fc=%u class=%s", op->has_unit ? op->unit : 0, op->function,
+                  otw_class_name(op->op_class));
     char expected[160] = "";
     size_t len = 0;
     for (int i = 0; i < c->n_ops && len + 8 < sizeof(expected); i++)
@@ -544,23 +536,22 @@ static void new_operation(otw_baseline *b, const bl_channel *c, const otw_op *op
                                 c->ops[i].function);
     char a[64], s[64], u[24];
     unit_text(op, u, sizeof(u));
-    snprintf(al.message, sizeof(al.message),
-             "New operation %s -> %s%s: %s (function %u, %s); expected functions: %s",
-             ep_text(client, a, sizeof(a)), ep_text(server, s, sizeof(s)), u,
-             op->function_name ? op->function_name : "?", op->function,
-             otw_class_name(op->op_class), expected[0] ? expected : "none");
-    otw_alerts_raise(b->alerts, &al, op->ts_us, 1);
+    otw_alert_message(&al, "New operation %s -> %s%s: %s (function %u, %s); expected functions: %s",
+                      ep_text(client, a, sizeof(a)), ep_text(server, s, sizeof(s)), u,
+                      op->function_name ? op->function_name : "?", op->function,
+                      otw_class_name(op->op_class), expected[0] ? expected : "none");
+    otw_alert_sink_raise(&b->alerts, &al, op->ts_us, 1);
 }
 
 static void write_out_of_range(otw_baseline *b, const bl_op *o, const otw_op *op,
                                const otw_endpoint *client, const otw_endpoint *server)
 {
     otw_alert al;
-    alert_init(&al, "WRITE_OUT_OF_RANGE", OTW_SEV_HIGH, "T0836", client, server, op->protocol);
+    alert_start(&al, OTW_AT_WRITE_OUT_OF_RANGE, client, server, op->protocol);
     uint32_t lo = op->address_start,
              hi = op->address_start + (op->address_count ? op->address_count - 1 : 0);
-    snprintf(al.key, sizeof(al.key), "unit=%u fc=%u range=%u-%u", op->has_unit ? op->unit : 0,
-             op->function, lo, hi);
+    otw_alert_key(&al, "unit=%u fc=%u range=%u-%u", op->has_unit ? op->unit : 0, op->function, lo,
+                  hi);
     char expected[160] = "";
     size_t len = 0;
     for (int i = 0; i < o->n_ranges && len + 24 < sizeof(expected); i++)
@@ -568,12 +559,12 @@ static void write_out_of_range(otw_baseline *b, const bl_op *o, const otw_op *op
                                 o->ranges[i].lo, o->ranges[i].hi);
     char a[64], s[64], u[24];
     unit_text(op, u, sizeof(u));
-    snprintf(al.message, sizeof(al.message),
-             "Write outside the learned range %s -> %s%s: %s at %u-%u%s%s; expected %s",
-             ep_text(client, a, sizeof(a)), ep_text(server, s, sizeof(s)), u,
-             op->function_name ? op->function_name : "?", lo, hi, op->object[0] ? " of " : "",
-             op->object, expected);
-    otw_alerts_raise(b->alerts, &al, op->ts_us, 1);
+    otw_alert_message(&al,
+                      "Write outside the learned range %s -> %s%s: %s at %u-%u%s%s; expected %s",
+                      ep_text(client, a, sizeof(a)), ep_text(server, s, sizeof(s)), u,
+                      op->function_name ? op->function_name : "?", lo, hi,
+                      op->object[0] ? " of " : "", op->object, expected);
+    otw_alert_sink_raise(&b->alerts, &al, op->ts_us, 1);
 }
 
 static void timing_deviation(otw_baseline *b, const bl_channel *c, const bl_series *sr,
@@ -584,16 +575,16 @@ static void timing_deviation(otw_baseline *b, const bl_channel *c, const bl_seri
     client.ip = c->client;
     server.ip = c->server;
     otw_alert al;
-    alert_init(&al, "TIMING_DEVIATION", OTW_SEV_MEDIUM, NULL, &client, &server,
-               (otw_proto)c->proto);
-    snprintf(al.key, sizeof(al.key), "unit=%u fc=%u addr=%u", c->unit, sr->function, sr->start);
+    alert_start(&al, OTW_AT_TIMING_DEVIATION, &client, &server, (otw_proto)c->proto);
+    otw_alert_key(&al, "unit=%u fc=%u addr=%u", c->unit, sr->function, sr->start);
     char a[64], s[64];
-    snprintf(al.message, sizeof(al.message),
-             "Polling %s -> %s unit %u function %u at %u changed: every %u ms, expected %u ms "
-             "(spread %u ms)",
-             ip_text(&c->client, a, sizeof(a)), ip_text(&c->server, s, sizeof(s)), c->unit,
-             sr->function, sr->start, seen_ms, sr->period_ms, sr->mad_ms);
-    otw_alerts_raise(b->alerts, &al, ts_us, 1);
+    otw_alert_message(
+        &al,
+        "Polling %s -> %s unit %u function %u at %u changed: every %u ms, expected %u ms "
+        "(spread %u ms)",
+        ip_text(&c->client, a, sizeof(a)), ip_text(&c->server, s, sizeof(s)), c->unit, sr->function,
+        sr->start, seen_ms, sr->period_ms, sr->mad_ms);
+    otw_alert_sink_raise(&b->alerts, &al, ts_us, 1);
 }
 
 static void device_silent(otw_baseline *b, bl_ctrl *k, uint64_t now_us)
@@ -602,15 +593,15 @@ static void device_silent(otw_baseline *b, bl_ctrl *k, uint64_t now_us)
     dev.has_ip = true;
     dev.ip = k->ip;
     otw_alert al;
-    alert_init(&al, "DEVICE_SILENT", OTW_SEV_HIGH, "T0826", &dev, NULL, (otw_proto)k->proto);
+    alert_start(&al, OTW_AT_DEVICE_SILENT, &dev, NULL, (otw_proto)k->proto);
     char a[64];
-    snprintf(al.message, sizeof(al.message),
-             "Controller %s stopped answering: silent for %llu s while requests continue; "
-             "its longest silence while learning was %llu ms",
-             ip_text(&k->ip, a, sizeof(a)),
-             (unsigned long long)((now_us - k->last_answer_us) / 1000000u),
-             (unsigned long long)(k->silence_us / 1000u));
-    otw_alerts_raise(b->alerts, &al, now_us, 1);
+    otw_alert_message(&al,
+                      "Controller %s stopped answering: silent for %llu s while requests continue; "
+                      "its longest silence while learning was %llu ms",
+                      ip_text(&k->ip, a, sizeof(a)),
+                      (unsigned long long)((now_us - k->last_answer_us) / 1000000u),
+                      (unsigned long long)(k->silence_us / 1000u));
+    otw_alert_sink_raise(&b->alerts, &al, now_us, 1);
 }
 
 /* ------------------------------------------------------------ scans */
@@ -667,14 +658,13 @@ static void scan_alert(otw_baseline *b, const otw_endpoint *client, const otw_en
                        otw_proto proto, const char *what, uint32_t n, uint64_t ts)
 {
     otw_alert al;
-    alert_init(&al, "SCAN", OTW_SEV_HIGH, "T0846", client, server, proto);
-    snprintf(al.key, sizeof(al.key), "%s", what);
+    alert_start(&al, OTW_AT_SCAN, client, server, proto);
+    otw_alert_key(&al, "%s", what);
     char a[64], s[64];
-    snprintf(al.message, sizeof(al.message), "%s probes %u %s%s%s within %llu s",
-             ep_text(client, a, sizeof(a)), n, what, server ? " on " : "",
-             server ? ep_text(server, s, sizeof(s)) : "",
-             (unsigned long long)(b->set.scan_window_us / 1000000u));
-    otw_alerts_raise(b->alerts, &al, ts, 1);
+    otw_alert_message(&al, "%s probes %u %s%s%s within %llu s", ep_text(client, a, sizeof(a)), n,
+                      what, server ? " on " : "", server ? ep_text(server, s, sizeof(s)) : "",
+                      (unsigned long long)(b->set.scan_window_us / 1000000u));
+    otw_alert_sink_raise(&b->alerts, &al, ts, 1);
 }
 
 static void scan_op(otw_baseline *b, const otw_op *op, const otw_endpoint *client,
@@ -970,7 +960,7 @@ int otw_baseline_accept(otw_baseline *b, const otw_alert *a, char *err, size_t e
         c = bl_channel_find(b, &a->src.ip, &a->dst.ip, (uint8_t)proto, unit, has_unit);
     b->n_accepted++;
     b->dirty = true;
-    if (!strcmp(a->type, "PROGRAM_CHANGE")) {
+    if (a->kind == OTW_AT_PROGRAM_CHANGE) {
         /* This station may transfer programs (this way) to this device. */
         if (!c)
             c = bl_channel_add(b, &a->src.ip, &a->dst.ip, (uint8_t)proto, unit, has_unit);
@@ -984,8 +974,8 @@ int otw_baseline_accept(otw_baseline *b, const otw_alert *a, char *err, size_t e
         }
         return 0;
     }
-    if (!strcmp(a->type, "NEW_OPERATION") || !strcmp(a->type, "MODBUS_WRITE") ||
-        !strcmp(a->type, "WRITE_OUT_OF_RANGE") || !strcmp(a->type, "CONTROL_COMMAND")) {
+    if (a->kind == OTW_AT_NEW_OPERATION || a->kind == OTW_AT_MODBUS_WRITE ||
+        a->kind == OTW_AT_WRITE_OUT_OF_RANGE || a->kind == OTW_AT_CONTROL_COMMAND) {
         if (!c)
             c = bl_channel_add(b, &a->src.ip, &a->dst.ip, (uint8_t)proto, unit, has_unit);
         if (!c) {
@@ -994,7 +984,7 @@ int otw_baseline_accept(otw_baseline *b, const otw_alert *a, char *err, size_t e
         }
         if (c->state == BL_LEARNING_OWN || c->state == BL_KNOWN_OWN)
             c->state = BL_KNOWN;
-        if (!strcmp(a->type, "MODBUS_WRITE")) {
+        if (a->kind == OTW_AT_MODBUS_WRITE) {
             /* Writes by this client on this channel become normal. */
             for (int i = 0; i < c->n_ops; i++)
                 if (c->ops[i].op_class == OTW_CLASS_WRITE)
@@ -1007,7 +997,7 @@ int otw_baseline_accept(otw_baseline *b, const otw_alert *a, char *err, size_t e
             if (strncmp(cn + 6, otw_class_name((otw_op_class)k),
                         strlen(otw_class_name((otw_op_class)k))) == 0)
                 cls = k;
-        if (!strcmp(a->type, "WRITE_OUT_OF_RANGE"))
+        if (a->kind == OTW_AT_WRITE_OUT_OF_RANGE)
             cls = OTW_CLASS_WRITE;
         bl_op *o = bl_op_add(c, (uint16_t)fc, (uint8_t)cls, BL_OP_SITE);
         if (!o) {
@@ -1015,30 +1005,30 @@ int otw_baseline_accept(otw_baseline *b, const otw_alert *a, char *err, size_t e
             return -1;
         }
         o->state = BL_OP_SITE;
-        if (!strcmp(a->type, "WRITE_OUT_OF_RANGE")) {
+        if (a->kind == OTW_AT_WRITE_OUT_OF_RANGE) {
             o->op_class = OTW_CLASS_WRITE;
             if (sscanf(strstr(a->key, "range=") ? strstr(a->key, "range=") : "", "range=%u-%u", &lo,
                        &hi) == 2)
                 bl_range_add(o, lo, hi);
         }
-        if (!strcmp(a->type, "CONTROL_COMMAND"))
+        if (a->kind == OTW_AT_CONTROL_COMMAND)
             o->accepted_critical = true;
         return 0;
     }
-    if (!strcmp(a->type, "TIMING_DEVIATION")) {
+    if (a->kind == OTW_AT_TIMING_DEVIATION) {
         parse_key(a->key, "addr=", &addr);
         bl_series *sr = c ? series_get(c, (uint16_t)fc, addr, false) : NULL;
         if (sr)
             sr->accepted = true;
         return 0;
     }
-    if (!strcmp(a->type, "DEVICE_SILENT")) {
+    if (a->kind == OTW_AT_DEVICE_SILENT) {
         bl_ctrl *k = a->src.has_ip ? bl_ctrl_get(b, &a->src.ip, false) : NULL;
         if (k)
             k->accepted = true;
         return 0;
     }
-    if (!strcmp(a->type, "SCAN")) {
+    if (a->kind == OTW_AT_SCAN) {
         if (a->src.has_ip && !exempt(b, &a->src.ip) && b->n_exempt < BL_MAX_EXEMPT)
             b->scan_exempt[b->n_exempt++] = a->src.ip;
         return 0;

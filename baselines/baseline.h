@@ -50,7 +50,8 @@ typedef struct otw_bl_counts {
     uint64_t channels_refused; /* operations of channels that found no room (this run) */
 } otw_bl_counts;
 
-otw_baseline *otw_baseline_new(const otw_bl_settings *set, otw_alerts *alerts, otw_novelty *nov);
+/* alerts: where its alerts go (alerts.h). */
+otw_baseline *otw_baseline_new(const otw_bl_settings *set, otw_alert_sink alerts, otw_novelty *nov);
 void otw_baseline_free(otw_baseline *b);
 
 /* Mode and learning window. start_learning: (re)start learning at ts for

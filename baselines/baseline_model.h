@@ -89,7 +89,7 @@ typedef struct bl_scan {
 
 struct otw_baseline {
     otw_bl_settings set;
-    otw_alerts *alerts;
+    otw_alert_sink alerts;
     otw_novelty *nov;
     otw_bl_mode mode;
     bool learn_pending;

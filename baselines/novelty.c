@@ -1,7 +1,6 @@
 /* novelty.c - see novelty.h. */
 #include "novelty.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,19 +15,19 @@ typedef struct burst {
 } burst;
 
 struct otw_novelty {
-    const otw_config *cfg;
-    otw_alerts *alerts;
+    otw_novelty_settings set;
+    otw_alert_sink alerts;
     otw_keymap burst_index;
     burst bursts[BURST_SLOTS];
     uint32_t n_bursts;
 };
 
-otw_novelty *otw_novelty_new(const otw_config *cfg, otw_alerts *alerts)
+otw_novelty *otw_novelty_new(const otw_novelty_settings *set, otw_alert_sink alerts)
 {
     otw_novelty *n = calloc(1, sizeof(*n));
     if (!n)
         return NULL;
-    n->cfg = cfg;
+    n->set = *set;
     n->alerts = alerts;
     if (otw_keymap_init(&n->burst_index, BURST_SLOTS) < 0) {
         free(n);
@@ -57,10 +56,7 @@ static const char *ip_or_mac(const otw_endpoint *e, char *buf, size_t bufsz)
 void otw_novelty_asset(otw_novelty *n, const otw_asset *a, uint64_t ts_us)
 {
     otw_alert al;
-    memset(&al, 0, sizeof(al));
-    snprintf(al.type, sizeof(al.type), "NEW_ASSET");
-    al.severity = OTW_SEV_MEDIUM;
-    snprintf(al.technique, sizeof(al.technique), "T0864"); /* Transient Cyber Asset */
+    otw_alert_init(&al, OTW_AT_NEW_ASSET, NULL, NULL, NULL); /* T0864 Transient Cyber Asset */
     if (a->n_ips) {
         al.src.has_ip = true;
         al.src.ip = a->ips[0];
@@ -72,11 +68,12 @@ void otw_novelty_asset(otw_novelty *n, const otw_asset *a, uint64_t ts_us)
     char who[64], mac[32];
     ip_or_mac(&al.src, who, sizeof(who));
     if (a->has_mac)
-        snprintf(al.message, sizeof(al.message), "New device %s (MAC %s%s%s%s)", who,
-                 otw_mac_str(a->mac, mac, sizeof(mac)), a->vendor[0] ? ", " : "", a->vendor, "");
+        otw_alert_message(&al, "New device %s (MAC %s%s%s%s)", who,
+                          otw_mac_str(a->mac, mac, sizeof(mac)), a->vendor[0] ? ", " : "",
+                          a->vendor, "");
     else
-        snprintf(al.message, sizeof(al.message), "New device %s", who);
-    otw_alerts_raise(n->alerts, &al, ts_us, 1);
+        otw_alert_message(&al, "New device %s", who);
+    otw_alert_sink_raise(&n->alerts, &al, ts_us, 1);
 }
 
 void otw_novelty_comm(otw_novelty *n, const otw_comm *c, const char *proto_name,
@@ -84,50 +81,41 @@ void otw_novelty_comm(otw_novelty *n, const otw_comm *c, const char *proto_name,
                       uint64_t ts_us)
 {
     otw_alert al;
-    memset(&al, 0, sizeof(al));
-    snprintf(al.type, sizeof(al.type), "NEW_COMMUNICATION");
-    al.severity = industrial ? OTW_SEV_HIGH : OTW_SEV_LOW;
-    if (industrial)
-        snprintf(al.technique, sizeof(al.technique), "T0848"); /* Rogue Master */
-    al.src = *client;
+    otw_alert_init(&al, OTW_AT_NEW_COMMUNICATION, client, server, proto_name);
+    if (industrial) {
+        al.severity = OTW_SEV_HIGH;
+        otw_alert_technique(&al, "T0848"); /* Rogue Master */
+    }
     al.src.port = 0; /* client ports are ephemeral: not part of the pair */
-    al.dst = *server;
     al.dst.port = c->server_port;
-    snprintf(al.protocol, sizeof(al.protocol), "%s", proto_name);
     char a[64], b[64];
-    snprintf(al.message, sizeof(al.message), "New communication %s -> %s %s/%u (%s)",
-             ip_or_mac(client, a, sizeof(a)), ip_or_mac(server, b, sizeof(b)),
-             c->transport == 6    ? "tcp"
-             : c->transport == 17 ? "udp"
-                                  : "ip",
-             c->server_port, proto_name);
-    otw_alerts_raise(n->alerts, &al, ts_us, 1);
+    otw_alert_message(&al, "New communication %s -> %s %s/%u (%s)", ip_or_mac(client, a, sizeof(a)),
+                      ip_or_mac(server, b, sizeof(b)),
+                      c->transport == 6    ? "tcp"
+                      : c->transport == 17 ? "udp"
+                                           : "ip",
+                      c->server_port, proto_name);
+    otw_alert_sink_raise(&n->alerts, &al, ts_us, 1);
 }
 
 static void write_alert(otw_novelty *n, const otw_op *op, const otw_endpoint *client,
                         const otw_endpoint *server)
 {
-    otw_alert al;
-    memset(&al, 0, sizeof(al));
-    snprintf(al.type, sizeof(al.type), "MODBUS_WRITE");
-    al.severity = OTW_SEV_MEDIUM;
-    snprintf(al.technique, sizeof(al.technique), "T0855"); /* Unauthorized Command Message */
-    al.src = *client;
+    otw_alert al; /* T0855 Unauthorized Command Message */
+    otw_alert_init(&al, OTW_AT_MODBUS_WRITE, client, server, otw_proto_name(op->protocol));
     al.src.port = 0;
-    al.dst = *server;
-    snprintf(al.protocol, sizeof(al.protocol), "%s", otw_proto_name(op->protocol));
-    snprintf(al.key, sizeof(al.key), "unit=%u", op->unit);
+    otw_alert_key(&al, "unit=%u", op->unit);
     char a[64], b[64];
     if (op->has_address)
-        snprintf(al.message, sizeof(al.message),
-                 "%s writes to %s unit %u: %s (function %u) at %u count %u",
-                 ip_or_mac(client, a, sizeof(a)), ip_or_mac(server, b, sizeof(b)), op->unit,
-                 op->function_name, op->function, op->address_start, op->address_count);
+        otw_alert_message(&al, "%s writes to %s unit %u: %s (function %u) at %u count %u",
+                          ip_or_mac(client, a, sizeof(a)), ip_or_mac(server, b, sizeof(b)),
+                          op->unit, op->function_name, op->function, op->address_start,
+                          op->address_count);
     else
-        snprintf(al.message, sizeof(al.message), "%s writes to %s unit %u: %s (function %u)",
-                 ip_or_mac(client, a, sizeof(a)), ip_or_mac(server, b, sizeof(b)), op->unit,
-                 op->function_name, op->function);
-    otw_alerts_raise(n->alerts, &al, op->ts_us, 1);
+        otw_alert_message(&al, "%s writes to %s unit %u: %s (function %u)",
+                          ip_or_mac(client, a, sizeof(a)), ip_or_mac(server, b, sizeof(b)),
+                          op->unit, op->function_name, op->function);
+    otw_alert_sink_raise(&n->alerts, &al, op->ts_us, 1);
 }
 
 static void exception_burst(otw_novelty *n, const otw_op *op, const otw_endpoint *client,
@@ -148,35 +136,28 @@ static void exception_burst(otw_novelty *n, const otw_op *op, const otw_endpoint
         n->bursts[idx].n = 0;
     }
     burst *b = &n->bursts[idx];
-    uint64_t window = (uint64_t)n->cfg->exception_burst_window_s * 1000000u;
+    uint64_t window = (uint64_t)n->set.exception_burst_window_s * 1000000u;
     uint64_t ts = op->response_ts_us ? op->response_ts_us : op->ts_us;
     if (ts > b->window_start_us + window) {
         b->window_start_us = ts;
         b->n = 0;
     }
     b->n++;
-    if (b->n < n->cfg->exception_burst_count)
+    if (b->n < n->set.exception_burst_count)
         return;
+    /* Named per protocol: MODBUS_EXCEPTIONS, S7COMM_EXCEPTIONS, ...; T0846
+     * Remote System Discovery */
     otw_alert al;
-    memset(&al, 0, sizeof(al));
-    /* Named per protocol: MODBUS_EXCEPTIONS, S7COMM_EXCEPTIONS, ... */
-    snprintf(al.type, sizeof(al.type), "%s_EXCEPTIONS", otw_proto_name(op->protocol));
-    for (char *p = al.type; *p; p++)
-        *p = (char)toupper((unsigned char)*p);
-    al.severity = OTW_SEV_MEDIUM;
-    snprintf(al.technique, sizeof(al.technique), "T0846"); /* Remote System Discovery */
-    al.src = *server;
-    al.dst = *client;
+    otw_alert_init(&al, OTW_AT_PROTOCOL_EXCEPTIONS, server, client, otw_proto_name(op->protocol));
     al.dst.port = 0;
-    snprintf(al.protocol, sizeof(al.protocol), "%s", otw_proto_name(op->protocol));
     char c1[64], c2[64];
-    snprintf(al.message, sizeof(al.message),
-             "Burst of exception responses from %s to %s (>= %u within %u s; last: %s)",
-             ip_or_mac(server, c1, sizeof(c1)), ip_or_mac(client, c2, sizeof(c2)),
-             n->cfg->exception_burst_count, n->cfg->exception_burst_window_s, op->function_name);
+    otw_alert_message(
+        &al, "Burst of exception responses from %s to %s (>= %u within %u s; last: %s)",
+        ip_or_mac(server, c1, sizeof(c1)), ip_or_mac(client, c2, sizeof(c2)),
+        n->set.exception_burst_count, n->set.exception_burst_window_s, op->function_name);
     /* The first alert carries the whole burst; later exceptions in a burst
      * add one each. */
-    otw_alerts_raise(n->alerts, &al, ts, b->n == n->cfg->exception_burst_count ? b->n : 1);
+    otw_alert_sink_raise(&n->alerts, &al, ts, b->n == n->set.exception_burst_count ? b->n : 1);
 }
 
 void otw_novelty_write(otw_novelty *n, const otw_op *op, const otw_endpoint *client,

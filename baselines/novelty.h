@@ -10,13 +10,18 @@
 
 #include "alerts.h"
 #include "comms.h"
-#include "config.h"
 #include "facts.h"
 #include "inventory.h"
 
 typedef struct otw_novelty otw_novelty;
 
-otw_novelty *otw_novelty_new(const otw_config *cfg, otw_alerts *alerts);
+/* What the rules read from the configuration. */
+typedef struct otw_novelty_settings {
+    uint32_t exception_burst_count;    /* exceptions that make a burst ... */
+    uint32_t exception_burst_window_s; /* ... within this many seconds */
+} otw_novelty_settings;
+
+otw_novelty *otw_novelty_new(const otw_novelty_settings *set, otw_alert_sink alerts);
 void otw_novelty_free(otw_novelty *n);
 
 void otw_novelty_asset(otw_novelty *n, const otw_asset *a, uint64_t ts_us);

@@ -403,22 +403,6 @@ static void account_text(const otw_creds *c, const otw_credential *cr, char *key
     fmt(phrase, phrasesz, " (user \"%s\", ", user);
 }
 
-static void alert_init(otw_alert *al, const char *type, otw_severity sev, const char *technique,
-                       const otw_endpoint *src, const otw_endpoint *dst, otw_proto proto)
-{
-    memset(al, 0, sizeof(*al));
-    snprintf(al->type, sizeof(al->type), "%s", type);
-    al->severity = sev;
-    snprintf(al->technique, sizeof(al->technique), "%s", technique);
-    if (src) {
-        al->src = *src;
-        al->src.port = 0; /* client ports are ephemeral */
-    }
-    if (dst)
-        al->dst = *dst;
-    snprintf(al->protocol, sizeof(al->protocol), "%s", otw_proto_name(proto));
-}
-
 static const char *addr_text(const otw_endpoint *e, char *buf, size_t n)
 {
     if (!e || !e->has_ip) {
@@ -438,7 +422,8 @@ static void raise_default(otw_creds *c, const otw_credential *cr, const verdict 
 {
     otw_alert al;
     char who[96], a[64], b[64], more[160] = "";
-    alert_init(&al, "DEFAULT_CREDENTIALS", OTW_SEV_CRITICAL, "T0812", client, server, cr->protocol);
+    otw_alert_init(&al, OTW_AT_DEFAULT_CREDENTIALS, client, server, otw_proto_name(cr->protocol));
+    al.src.port = 0; /* client ports are ephemeral */
     account_text(c, cr, al.key, sizeof(al.key), who, sizeof(who));
     if (v->n_others > 0) {
         size_t len = (size_t)snprintf(more, sizeof(more), "; also a default of ");
@@ -448,8 +433,8 @@ static void raise_default(otw_creds *c, const otw_credential *cr, const verdict 
         if (v->n_match > v->n_others + 1 && len < sizeof(more))
             snprintf(more + len, sizeof(more) - len, " (%d table entries match)", v->n_match);
     }
-    fmt(al.message, sizeof(al.message),
-        "%s login (%s) from %s to %s with a factory default credential of %s %s%s%s)%s",
+    otw_alert_message(
+        &al, "%s login (%s) from %s to %s with a factory default credential of %s %s%s%s)%s",
         otw_proto_name(cr->protocol), cr->method ? cr->method : "login",
         addr_text(client, a, sizeof(a)), addr_text(server, b, sizeof(b)),
         strcmp(v->row->vendor, "any") == 0 ? "any vendor's" : v->row->vendor, v->row->product, who,
@@ -466,7 +451,9 @@ static void raise_cleartext(otw_creds *c, const otw_credential *cr, const verdic
     if (server && server->has_ip)
         ot = otw_zone_is_ot(c->cfg, otw_zone_of(c->cfg, &server->ip, vlan));
     otw_severity sev = ot || v->weak ? OTW_SEV_HIGH : OTW_SEV_MEDIUM;
-    alert_init(&al, "CLEARTEXT_LOGIN", sev, "T0859", client, server, cr->protocol);
+    otw_alert_init(&al, OTW_AT_CLEARTEXT_LOGIN, client, server, otw_proto_name(cr->protocol));
+    al.severity = sev;
+    al.src.port = 0; /* client ports are ephemeral */
     account_text(c, cr, al.key, sizeof(al.key), who, sizeof(who));
     if (cr->secret_is_none)
         fmt(how, sizeof(how), "without authentication");
@@ -475,10 +462,10 @@ static void raise_cleartext(otw_creds *c, const otw_credential *cr, const verdic
             v->weak);
     else
         fmt(how, sizeof(how), "with its password in the clear");
-    fmt(al.message, sizeof(al.message), "%s login (%s) from %s to %s%s %s%s%s)",
-        otw_proto_name(cr->protocol), cr->method ? cr->method : "login",
-        addr_text(client, a, sizeof(a)), addr_text(server, b, sizeof(b)),
-        ot ? " in an OT zone" : "", how, who, outcome_text(cr->outcome));
+    otw_alert_message(&al, "%s login (%s) from %s to %s%s %s%s%s)", otw_proto_name(cr->protocol),
+                      cr->method ? cr->method : "login", addr_text(client, a, sizeof(a)),
+                      addr_text(server, b, sizeof(b)), ot ? " in an OT zone" : "", how, who,
+                      outcome_text(cr->outcome));
     otw_alerts_raise(c->alerts, &al, cr->ts_us, 1);
 }
 
@@ -583,9 +570,11 @@ static void brute_force(otw_creds *c, const otw_credential *cr, const otw_endpoi
     if (n_acc >= limit && !acc->raised) {
         otw_alert al;
         acc->raised = account_raised = true;
-        alert_init(&al, "BRUTE_FORCE", OTW_SEV_HIGH, "T0859", client, server, cr->protocol);
+        otw_alert_init(&al, OTW_AT_BRUTE_FORCE, client, server, otw_proto_name(cr->protocol));
+        al.src.port = 0; /* client ports are ephemeral */
         account_text(c, cr, al.key, sizeof(al.key), who, sizeof(who));
-        fmt(al.message, sizeof(al.message),
+        otw_alert_message(
+            &al,
             "%u failed %s logins (%s) against one account on %s within %us%sthe last from "
             "%s)",
             n_acc, otw_proto_name(cr->protocol), cr->method ? cr->method : "login",
@@ -602,9 +591,11 @@ static void brute_force(otw_creds *c, const otw_credential *cr, const otw_endpoi
     if (n_host >= limit && !host->raised && host->several_accounts && !account_raised) {
         otw_alert al;
         host->raised = true;
-        alert_init(&al, "BRUTE_FORCE", OTW_SEV_HIGH, "T0859", client, server, cr->protocol);
-        fmt(al.key, sizeof(al.key), "host");
-        fmt(al.message, sizeof(al.message),
+        otw_alert_init(&al, OTW_AT_BRUTE_FORCE, client, server, otw_proto_name(cr->protocol));
+        al.src.port = 0; /* client ports are ephemeral */
+        otw_alert_key(&al, "host");
+        otw_alert_message(
+            &al,
             "%u failed %s logins against %s on several accounts within %us (the last from "
             "%s)",
             n_host, otw_proto_name(cr->protocol), addr_text(server, b, sizeof(b)),
@@ -652,9 +643,11 @@ static void spray(otw_creds *c, const otw_credential *cr, const otw_endpoint *cl
     src->raised_us = now;
     otw_alert al;
     char a[64];
-    alert_init(&al, "CREDENTIAL_SPRAY", OTW_SEV_HIGH, "T0859", client, NULL, cr->protocol);
-    fmt(al.key, sizeof(al.key), "spray");
-    fmt(al.message, sizeof(al.message),
+    otw_alert_init(&al, OTW_AT_CREDENTIAL_SPRAY, client, NULL, otw_proto_name(cr->protocol));
+    al.src.port = 0; /* client ports are ephemeral */
+    otw_alert_key(&al, "spray");
+    otw_alert_message(
+        &al,
         "%s failed logins against %u accounts (users on one or more hosts), at most %u "
         "attempts each, within %us: a password spray or credential list attack (last: %s)",
         addr_text(client, a, sizeof(a)), few, most, c->cfg->creds_spray_window_s,

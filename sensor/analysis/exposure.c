@@ -399,24 +399,19 @@ static void endpoint_of(otw_endpoint *e, const otw_asset *a, const otw_addr *ip)
     }
 }
 
-static void xraise(otw_exposure *x, const char *type, otw_severity sev, const char *technique,
-                   const char *key, const otw_endpoint *src, const otw_endpoint *dst,
-                   const char *proto, const char *message, uint64_t ts_us)
+/* technique: the type's own unless the direction decides it. */
+static void xraise(otw_exposure *x, otw_alert_type kind, const char *technique, const char *key,
+                   const otw_endpoint *src, const otw_endpoint *dst, const char *proto,
+                   const char *message, uint64_t ts_us)
 {
     otw_alert al;
-    memset(&al, 0, sizeof(al));
-    xcpy(al.type, sizeof(al.type), type);
-    al.severity = sev;
-    xcpy(al.technique, sizeof(al.technique), technique);
+    otw_alert_init(&al, kind, src, dst, proto);
+    if (technique)
+        otw_alert_technique(&al, technique);
     xcpy(al.key, sizeof(al.key), key);
-    al.src = *src;
-    if (dst)
-        al.dst = *dst;
-    xcpy(al.protocol, sizeof(al.protocol), proto ? proto : "");
     xcpy(al.message, sizeof(al.message), message);
     otw_alerts_raise(x->alerts, &al, ts_us, 1);
 }
-
 /* "camera: rtsp server, Hangzhou Hikvision ..." */
 static void device_text(otw_exposure *x, uint32_t i, const otw_asset *a, char *out, size_t n)
 {
@@ -489,7 +484,7 @@ static void check_shadow(otw_exposure *x, uint32_t i, uint64_t ts_us)
         snprintf(msg, sizeof(msg), "IoT/consumer device %.45s (%.120s) in %.120s", ipt, dev, where);
         otw_endpoint src;
         endpoint_of(&src, a, ip);
-        xraise(x, "SHADOW_IOT", OTW_SEV_HIGH, "T0864", key, &src, NULL, "", msg, ts_us);
+        xraise(x, OTW_AT_SHADOW_IOT, NULL, key, &src, NULL, "", msg, ts_us);
         x->flags[i] |= XF_SHADOW;
         return;
     }
@@ -832,15 +827,13 @@ static void raise_exposure(otw_exposure *x, const xpending *p)
         snprintf(msg, sizeof(msg),
                  "Internet address %.45s%.99s reaches OT asset %.45s (%.12s) on %.60s", rt, rname,
                  lt, role, svc);
-        xraise(x, "INTERNET_EXPOSURE", OTW_SEV_HIGH, "T0883", svc, &remote, &local, p->proto, msg,
-               p->ts_us);
+        xraise(x, OTW_AT_INTERNET_EXPOSURE, "T0883", svc, &remote, &local, p->proto, msg, p->ts_us);
     } else {
         remote.port = p->port;
         snprintf(msg, sizeof(msg),
                  "OT asset %.45s (%.12s) connects to Internet address %.45s%.99s on %.60s", lt,
                  role, rt, rname, svc);
-        xraise(x, "INTERNET_EXPOSURE", OTW_SEV_HIGH, "T0869", svc, &local, &remote, p->proto, msg,
-               p->ts_us);
+        xraise(x, OTW_AT_INTERNET_EXPOSURE, "T0869", svc, &local, &remote, p->proto, msg, p->ts_us);
     }
 }
 
@@ -925,7 +918,7 @@ static void cloud_check(otw_exposure *x, uint32_t i, const otw_comm *c, const ch
     otw_endpoint src, dst;
     endpoint_of(&src, a, &c->client);
     endpoint_of(&dst, NULL, &c->server);
-    xraise(x, "CLOUD_CONNECTION", OTW_SEV_MEDIUM, "T0822", key, &src, &dst, proto, msg, ts_us);
+    xraise(x, OTW_AT_CLOUD_CONNECTION, NULL, key, &src, &dst, proto, msg, ts_us);
 }
 
 /* ------------------------------------------------------------ API */

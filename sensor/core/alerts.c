@@ -1,6 +1,9 @@
 /* alerts.c - see alerts.h. */
 #include "alerts.h"
 
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +47,49 @@ void otw_alerts_free(otw_alerts *t)
     free(t);
 }
 
+void otw_alert_init(otw_alert *a, otw_alert_type kind, const otw_endpoint *src,
+                    const otw_endpoint *dst, const char *protocol)
+{
+    memset(a, 0, sizeof(*a));
+    a->kind = kind;
+    if (kind == OTW_AT_PROTOCOL_EXCEPTIONS) {
+        snprintf(a->type, sizeof(a->type), "%s_EXCEPTIONS", protocol ? protocol : "");
+        for (char *p = a->type; *p; p++)
+            *p = (char)toupper((unsigned char)*p);
+    } else {
+        snprintf(a->type, sizeof(a->type), "%s", otw_alert_type_name(kind));
+    }
+    a->severity = (otw_severity)otw_alert_type_severity(kind);
+    otw_alert_technique(a, otw_alert_type_technique(kind));
+    if (src)
+        a->src = *src;
+    if (dst)
+        a->dst = *dst;
+    if (protocol)
+        snprintf(a->protocol, sizeof(a->protocol), "%s", protocol);
+}
+
+void otw_alert_key(otw_alert *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(a->key, sizeof(a->key), fmt, ap);
+    va_end(ap);
+}
+
+void otw_alert_message(otw_alert *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(a->message, sizeof(a->message), fmt, ap);
+    va_end(ap);
+}
+
+void otw_alert_technique(otw_alert *a, const char *technique)
+{
+    snprintf(a->technique, sizeof(a->technique), "%s", technique ? technique : "");
+}
+
 static void endpoint_bytes(const otw_endpoint *e, uint8_t *out /* 24 */)
 {
     memset(out, 0, 24);
@@ -79,6 +125,8 @@ static uint32_t insert(otw_alerts *t, const otw_alert *a, bool *created)
         return OTW_ALERT_NONE;
     }
     t->items[t->n] = *a;
+    if (a->kind == OTW_AT_UNKNOWN) /* built by name (older code, tests) */
+        t->items[t->n].kind = otw_alert_type_parse(a->type);
     *created = true;
     return t->n++;
 }
@@ -116,6 +164,16 @@ uint32_t otw_alerts_load(otw_alerts *t, const otw_alert *a)
             t->next_id = a->id + 1;
     }
     return idx;
+}
+
+static uint32_t sink_raise(void *ctx, const otw_alert *a, uint64_t ts_us, uint64_t n)
+{
+    return otw_alerts_raise(ctx, a, ts_us, n);
+}
+
+otw_alert_sink otw_alerts_sink(otw_alerts *t)
+{
+    return (otw_alert_sink){.ctx = t, .raise = sink_raise};
 }
 
 otw_alert *otw_alerts_at(otw_alerts *t, uint32_t idx)

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "alert_types.h"
 
 #define OTW_ALERT_NONE UINT32_MAX
 
@@ -30,8 +31,9 @@ typedef struct otw_endpoint {
 } otw_endpoint;
 
 typedef struct otw_alert {
-    int64_t id;    /* stable id (store primary key) */
-    char type[32]; /* NEW_ASSET, NEW_COMMUNICATION, MODBUS_WRITE, ... */
+    int64_t id;          /* stable id (store primary key) */
+    otw_alert_type kind; /* what the code compares */
+    char type[32];       /* its name as stored and sent: NEW_ASSET, MODBUS_EXCEPTIONS, ... */
     otw_severity severity;
     char key[96]; /* what, besides src/dst, makes it distinct (e.g. "unit=1") */
     uint64_t first_us, last_us;
@@ -42,6 +44,17 @@ typedef struct otw_alert {
     char technique[16]; /* MITRE ATT&CK for ICS id, "" if none */
     bool dirty;
 } otw_alert;
+
+/* Starts an alert of type `kind`: zeroed, with the type's name, default
+ * severity and technique (alert_types.h); src and dst copied as given (NULL:
+ * none); protocol NULL or "" for none. A PROTOCOL_EXCEPTIONS alert is named
+ * after its protocol (MODBUS_EXCEPTIONS). The raiser then sets key and
+ * message and may override severity and technique. */
+void otw_alert_init(otw_alert *a, otw_alert_type kind, const otw_endpoint *src,
+                    const otw_endpoint *dst, const char *protocol);
+void otw_alert_key(otw_alert *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void otw_alert_message(otw_alert *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void otw_alert_technique(otw_alert *a, const char *technique); /* NULL or "" = none */
 
 typedef struct otw_alerts otw_alerts;
 typedef void (*otw_alert_new_fn)(void *ctx, const otw_alert *a);
@@ -57,6 +70,22 @@ uint32_t otw_alerts_load(otw_alerts *t, const otw_alert *a);
 otw_alert *otw_alerts_at(otw_alerts *t, uint32_t idx);
 uint32_t otw_alerts_size(const otw_alerts *t);
 uint64_t otw_alerts_refused(const otw_alerts *t);
+
+/* Where a detector hands its alerts: it needs no more of the table than
+ * this (the baselines see only the sink). raise: as otw_alerts_raise. */
+typedef struct otw_alert_sink {
+    void *ctx;
+    uint32_t (*raise)(void *ctx, const otw_alert *a, uint64_t ts_us, uint64_t n);
+} otw_alert_sink;
+
+/* A sink raising into the table t. */
+otw_alert_sink otw_alerts_sink(otw_alerts *t);
+
+static inline uint32_t otw_alert_sink_raise(const otw_alert_sink *s, const otw_alert *a,
+                                            uint64_t ts_us, uint64_t n)
+{
+    return s->raise ? s->raise(s->ctx, a, ts_us, n) : OTW_ALERT_NONE;
+}
 
 const char *otw_severity_name(otw_severity s);
 int otw_severity_parse(const char *s);   /* -1 if unknown */

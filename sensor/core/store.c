@@ -399,6 +399,7 @@ int otw_store_load_alerts(otw_store *s, int (*fn)(void *ctx, const otw_alert *a)
         memset(&a, 0, sizeof(a));
         a.id = sqlite3_column_int64(st, 0);
         copy_col(a.type, sizeof(a.type), st, 1);
+        a.kind = otw_alert_type_parse(a.type);
         int sev = otw_severity_parse(col_text(st, 2));
         a.severity = sev < 0 ? OTW_SEV_INFO : (otw_severity)sev;
         copy_col(a.key, sizeof(a.key), st, 3);

@@ -626,18 +626,17 @@ static void notice_drops(otw_syslog *s, bool connected, bool reconnected)
     s->dropped_told = st.dropped;
     s->last_told_ms = t;
     otw_alert a;
-    memset(&a, 0, sizeof(a));
-    snprintf(a.type, sizeof(a.type), "SYSLOG_SPOOL_DROPPED");
-    a.severity = OTW_SEV_HIGH;
+    otw_alert_init(&a, OTW_AT_SYSLOG_SPOOL_DROPPED, NULL, NULL, NULL);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     a.first_us = a.last_us = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
     a.count = n;
-    snprintf(a.key, sizeof(a.key), "dropped=%llu", (unsigned long long)st.dropped);
-    snprintf(a.message, sizeof(a.message),
-             "%llu alert message(s) were dropped from the syslog spool (full at %u MB) while "
-             "the collector was unreachable",
-             (unsigned long long)n, s->spool_mb);
+    otw_alert_key(&a, "dropped=%llu", (unsigned long long)st.dropped);
+    otw_alert_message(
+        &a,
+        "%llu alert message(s) were dropped from the syslog spool (full at %u MB) while "
+        "the collector was unreachable",
+        (unsigned long long)n, s->spool_mb);
     size_t len = otw_siem_message(&s->opts, &a, s->notice_fmt, sizeof(s->notice_fmt));
     if (len)
         otw_spool_append(s->spool, s->notice_fmt, len);

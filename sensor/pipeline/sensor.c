@@ -197,14 +197,10 @@ static void zone_place(otw_sensor *s, otw_flow *f, uint16_t key, bool raise)
     client.port = 0; /* ephemeral: not part of the pair */
     otw_alert al;
     if (pl.verdict == OTW_PLACE_VIOLATION) {
-        memset(&al, 0, sizeof(al));
-        snprintf(al.type, sizeof(al.type), "ZONE_VIOLATION");
+        otw_alert_init(&al, OTW_AT_ZONE_VIOLATION, &client, &server, pname);
         al.severity = pl.severity;
-        snprintf(al.technique, sizeof(al.technique), "%s", pl.technique);
-        al.src = client;
-        al.dst = server;
-        snprintf(al.protocol, sizeof(al.protocol), "%s", pname);
-        snprintf(al.key, sizeof(al.key), "%s", svc);
+        otw_alert_technique(&al, pl.technique);
+        otw_alert_key(&al, "%s", svc);
         const char *why = "no conduit allows it";
         char whybuf[96];
         if (pl.rule != OTW_RULE_NONE) {
@@ -213,27 +209,23 @@ static void zone_place(otw_sensor *s, otw_flow *f, uint16_t key, bool raise)
                      s->cfg.conduits[pl.rule].name);
             why = whybuf;
         }
-        snprintf(al.message, sizeof(al.message), "Zone violation %s %s -> %s %s %s: %s", cz,
-                 ip_text(&f->client_ip, a, sizeof(a)), sz, ip_text(&f->server_ip, b, sizeof(b)),
-                 svc, why);
+        otw_alert_message(&al, "Zone violation %s %s -> %s %s %s: %s", cz,
+                          ip_text(&f->client_ip, a, sizeof(a)), sz,
+                          ip_text(&f->server_ip, b, sizeof(b)), svc, why);
         otw_alerts_raise(s->alerts, &al, f->first_us, 1);
     }
     if (pl.remote_access) {
-        memset(&al, 0, sizeof(al));
-        snprintf(al.type, sizeof(al.type), "REMOTE_ACCESS");
+        otw_alert_init(&al, OTW_AT_REMOTE_ACCESS, &client, &server, pname);
         al.severity = pl.remote_severity;
-        snprintf(al.technique, sizeof(al.technique), "%s", pl.remote_technique);
-        al.src = client;
-        al.dst = server;
-        snprintf(al.protocol, sizeof(al.protocol), "%s", pname);
-        snprintf(al.key, sizeof(al.key), "%s", svc);
-        snprintf(al.message, sizeof(al.message),
-                 "Remote access (%s%s) into OT zone %s: %s %s -> %s (%s)", pl.remote_service,
-                 pl.remote_vpn ? " VPN" : "", sz, cz, ip_text(&f->client_ip, a, sizeof(a)),
-                 ip_text(&f->server_ip, b, sizeof(b)),
-                 pl.verdict == OTW_PLACE_CONDUIT    ? s->cfg.conduits[pl.conduit].name
-                 : pl.verdict == OTW_PLACE_INTERNAL ? "inside the zone"
-                                                    : "violation");
+        otw_alert_technique(&al, pl.remote_technique);
+        otw_alert_key(&al, "%s", svc);
+        otw_alert_message(&al, "Remote access (%s%s) into OT zone %s: %s %s -> %s (%s)",
+                          pl.remote_service, pl.remote_vpn ? " VPN" : "", sz, cz,
+                          ip_text(&f->client_ip, a, sizeof(a)),
+                          ip_text(&f->server_ip, b, sizeof(b)),
+                          pl.verdict == OTW_PLACE_CONDUIT    ? s->cfg.conduits[pl.conduit].name
+                          : pl.verdict == OTW_PLACE_INTERNAL ? "inside the zone"
+                                                             : "violation");
         otw_alerts_raise(s->alerts, &al, f->first_us, 1);
     }
 }
@@ -267,28 +259,23 @@ static void zone_enforce(otw_sensor *s, otw_flow *f, int dlt, const otw_packet *
         x->zone_resets = OTW_ENFORCE_MAX_PER_FLOW; /* one would-reset per session */
     else if (r != OTW_ENFORCE_RATE_LIMITED)        /* rate limited: the next packet may try again */
         x->zone_resets++;
-    otw_alert al;
-    memset(&al, 0, sizeof(al));
-    snprintf(al.type, sizeof(al.type), "ZONE_RESET");
-    al.severity = OTW_SEV_MEDIUM;
     otw_endpoint client, server;
     flow_endpoints(f, &client, &server);
     client.port = 0;
-    al.src = client;
-    al.dst = server;
-    snprintf(al.protocol, sizeof(al.protocol), "%s", pname);
+    otw_alert al;
+    otw_alert_init(&al, OTW_AT_ZONE_RESET, &client, &server, pname);
     static const char *const what[] = {[OTW_ENFORCE_SENT] = "reset",
                                        [OTW_ENFORCE_DRY_RUN] = "would reset (dry run)",
                                        [OTW_ENFORCE_RATE_LIMITED] = "rate limited",
                                        [OTW_ENFORCE_FAILED] = "reset failed"};
-    snprintf(al.key, sizeof(al.key), "%s %s", svc,
-             r == OTW_ENFORCE_SENT      ? "reset"
-             : r == OTW_ENFORCE_DRY_RUN ? "dry-run"
-                                        : "not-sent");
+    otw_alert_key(&al, "%s %s", svc,
+                  r == OTW_ENFORCE_SENT      ? "reset"
+                  : r == OTW_ENFORCE_DRY_RUN ? "dry-run"
+                                             : "not-sent");
     char a[64], b[64];
-    snprintf(al.message, sizeof(al.message), "TCP session %s %s -> %s %s %s: %s by rule %s", cz,
-             ip_text(&f->client_ip, a, sizeof(a)), sz, ip_text(&f->server_ip, b, sizeof(b)), svc,
-             what[r], info.rule);
+    otw_alert_message(&al, "TCP session %s %s -> %s %s %s: %s by rule %s", cz,
+                      ip_text(&f->client_ip, a, sizeof(a)), sz,
+                      ip_text(&f->server_ip, b, sizeof(b)), svc, what[r], info.rule);
     otw_alerts_raise(s->alerts, &al, p->ts_us, 1);
 }
 
@@ -580,24 +567,17 @@ static void not_mine_verdict(otw_sensor *s, otw_flow *f)
     f->not_dissectable = true;
     s->stats.not_mine_flows++;
     const otw_dissector *d = otw_dissector_get((otw_proto)f->dissector);
-    otw_alert al;
-    memset(&al, 0, sizeof(al));
-    snprintf(al.type, sizeof(al.type), "PROTOCOL_MISMATCH");
-    al.severity = OTW_SEV_LOW;
-    snprintf(al.technique, sizeof(al.technique), "T0885"); /* Commonly Used Port */
     otw_endpoint client, server;
     flow_endpoints(f, &client, &server);
-    al.src = client;
-    al.src.port = 0;
-    al.dst = server;
-    snprintf(al.protocol, sizeof(al.protocol), "%s", d ? d->name : "?");
-    snprintf(al.key, sizeof(al.key), "expected=%s", d ? d->name : "?");
+    client.port = 0;
+    otw_alert al; /* T0885 Commonly Used Port */
+    otw_alert_init(&al, OTW_AT_PROTOCOL_MISMATCH, &client, &server, d ? d->name : "?");
+    otw_alert_key(&al, "expected=%s", d ? d->name : "?");
     char a[64], b[64];
-    snprintf(al.message, sizeof(al.message),
-             "Traffic %s -> %s %s/%u is not %s although the port is %s's",
-             otw_addr_str(&f->client_ip, a, sizeof(a)), otw_addr_str(&f->server_ip, b, sizeof(b)),
-             f->key.ip_proto == 6 ? "tcp" : "udp", f->server_port, d ? d->name : "?",
-             d ? d->name : "?");
+    otw_alert_message(
+        &al, "Traffic %s -> %s %s/%u is not %s although the port is %s's",
+        otw_addr_str(&f->client_ip, a, sizeof(a)), otw_addr_str(&f->server_ip, b, sizeof(b)),
+        f->key.ip_proto == 6 ? "tcp" : "udp", f->server_port, d ? d->name : "?", d ? d->name : "?");
     otw_alerts_raise(s->alerts, &al, s->cur_ts, 1);
 }
 
@@ -1159,7 +1139,9 @@ otw_sensor *otw_sensor_open(const otw_config *cfg, const char *state_dir,
         snprintf(err, errsz, "out of memory for inventory tables");
         goto fail;
     }
-    s->novelty = otw_novelty_new(&s->cfg, s->alerts);
+    otw_novelty_settings ns = {.exception_burst_count = cfg->exception_burst_count,
+                               .exception_burst_window_s = cfg->exception_burst_window_s};
+    s->novelty = otw_novelty_new(&ns, otw_alerts_sink(s->alerts));
     otw_bl_settings bs;
     otw_bl_settings_defaults(&bs);
     bs.learn_for_us = (uint64_t)cfg->baseline_learn_for_s * 1000000u;
@@ -1170,7 +1152,7 @@ otw_sensor *otw_sensor_open(const otw_config *cfg, const char *state_dir,
     bs.scan_window_us = (uint64_t)cfg->baseline_scan_window_s * 1000000u;
     bs.max_channels = cfg->baseline_max_channels;
     bs.max_controllers = cfg->baseline_max_controllers;
-    s->baseline = s->novelty ? otw_baseline_new(&bs, s->alerts, s->novelty) : NULL;
+    s->baseline = s->novelty ? otw_baseline_new(&bs, otw_alerts_sink(s->alerts), s->novelty) : NULL;
     s->store = otw_store_open(state_dir, false, err, errsz);
     if (!s->novelty || !s->baseline || !s->store)
         goto fail;

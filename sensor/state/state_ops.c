@@ -66,8 +66,10 @@ static int ctx_open(bl_ctx *c, const otw_config *cfg, const char *dir, bool read
     set.max_channels = cfg->baseline_max_channels;
     set.max_controllers = cfg->baseline_max_controllers;
     c->alerts = otw_alerts_new(100000, NULL, NULL);
-    c->nov = c->alerts ? otw_novelty_new(&c->cfg, c->alerts) : NULL;
-    c->bl = c->nov ? otw_baseline_new(&set, c->alerts, c->nov) : NULL;
+    otw_novelty_settings ns = {.exception_burst_count = cfg->exception_burst_count,
+                               .exception_burst_window_s = cfg->exception_burst_window_s};
+    c->nov = c->alerts ? otw_novelty_new(&ns, otw_alerts_sink(c->alerts)) : NULL;
+    c->bl = c->nov ? otw_baseline_new(&set, otw_alerts_sink(c->alerts), c->nov) : NULL;
     if (!c->bl) {
         snprintf(err, errsz, "cannot load the baseline from %s: out of memory", dir);
         ctx_close(c);

@@ -251,47 +251,37 @@ const char *otw_i18n_zone(otw_lang l, const otw_config *cfg, uint8_t zone)
     return cfg->zones[zone].name;
 }
 
-typedef struct type_text {
-    const char *type;
-    otw_text t;
-} type_text;
-
-/* Alert types of the sensor (sensor/, baselines/, docs/baselines.md) and of
- * the credential and exposure modules (issue 6). */
-static const type_text types[] = {
-    {"NEW_ASSET", {"New device", "新規デバイス"}},
-    {"NEW_COMMUNICATION", {"New communication", "新規通信"}},
-    {"NEW_OPERATION", {"New operation", "新規の操作"}},
-    {"WRITE_OUT_OF_RANGE", {"Write out of range", "範囲外への書き込み"}},
-    {"PROGRAM_CHANGE", {"Program change", "プログラム変更"}},
-    {"CONTROL_COMMAND", {"Control command", "制御コマンド（運転・停止等）"}},
-    {"TIMING_DEVIATION", {"Timing deviation", "通信周期の逸脱"}},
-    {"DEVICE_SILENT", {"Device silent", "機器の無応答"}},
-    {"SCAN", {"Scan", "スキャン（探索）"}},
-    {"MODBUS_WRITE", {"Modbus write", "Modbus 書き込み"}},
-    {"ZONE_VIOLATION", {"Zone violation", "ゾーン境界違反"}},
-    {"ZONE_RESET", {"Session reset at the boundary", "境界での通信遮断（TCP リセット）"}},
-    {"REMOTE_ACCESS", {"Remote access", "リモートアクセス"}},
-    {"PROTOCOL_MISMATCH", {"Protocol on an unexpected port", "想定外ポートでのプロトコル"}},
-    {"DEFAULT_CREDENTIALS", {"Default credentials", "既定のパスワードの使用"}},
-    {"WEAK_CREDENTIALS", {"Weak password", "脆弱なパスワード"}},
-    {"CLEARTEXT_LOGIN", {"Cleartext login", "平文でのログイン"}},
-    {"BRUTE_FORCE", {"Password guessing (brute force)", "パスワードの総当たり"}},
-    {"CREDENTIAL_SPRAY", {"Password spraying", "パスワードスプレー攻撃"}},
-    {"INTERNET_EXPOSURE", {"OT asset reaching the Internet", "OT 資産のインターネット通信"}},
-    {"SHADOW_IOT", {"Unmanaged IoT device in OT", "OT 内の未管理 IoT 機器"}},
-    {"CLOUD_CONNECTION", {"Cloud connection", "クラウドへの接続"}},
-    {"SYSLOG_SPOOL_DROPPED", {"Alerts dropped from the SIEM spool", "SIEM 送信待ちアラートの破棄"}},
+/* Titles of the alert types (alert_types.h), by type. */
+static const otw_text type_titles[OTW_AT__COUNT] = {
+    [OTW_AT_NEW_ASSET] = {"New device", "新規デバイス"},
+    [OTW_AT_NEW_COMMUNICATION] = {"New communication", "新規通信"},
+    [OTW_AT_NEW_OPERATION] = {"New operation", "新規の操作"},
+    [OTW_AT_WRITE_OUT_OF_RANGE] = {"Write out of range", "範囲外への書き込み"},
+    [OTW_AT_PROGRAM_CHANGE] = {"Program change", "プログラム変更"},
+    [OTW_AT_CONTROL_COMMAND] = {"Control command", "制御コマンド（運転・停止等）"},
+    [OTW_AT_TIMING_DEVIATION] = {"Timing deviation", "通信周期の逸脱"},
+    [OTW_AT_DEVICE_SILENT] = {"Device silent", "機器の無応答"},
+    [OTW_AT_SCAN] = {"Scan", "スキャン（探索）"},
+    [OTW_AT_PROTOCOL_EXCEPTIONS] = {"Burst of exception responses", "例外応答の多発"},
+    [OTW_AT_MODBUS_WRITE] = {"Modbus write", "Modbus 書き込み"},
+    [OTW_AT_ZONE_VIOLATION] = {"Zone violation", "ゾーン境界違反"},
+    [OTW_AT_ZONE_RESET] = {"Session reset at the boundary", "境界での通信遮断（TCP リセット）"},
+    [OTW_AT_REMOTE_ACCESS] = {"Remote access", "リモートアクセス"},
+    [OTW_AT_PROTOCOL_MISMATCH] = {"Protocol on an unexpected port", "想定外ポートでのプロトコル"},
+    [OTW_AT_DEFAULT_CREDENTIALS] = {"Default credentials", "既定のパスワードの使用"},
+    [OTW_AT_CLEARTEXT_LOGIN] = {"Cleartext login", "平文でのログイン"},
+    [OTW_AT_BRUTE_FORCE] = {"Password guessing (brute force)", "パスワードの総当たり"},
+    [OTW_AT_CREDENTIAL_SPRAY] = {"Password spraying", "パスワードスプレー攻撃"},
+    [OTW_AT_INTERNET_EXPOSURE] = {"OT asset reaching the Internet", "OT 資産のインターネット通信"},
+    [OTW_AT_SHADOW_IOT] = {"Unmanaged IoT device in OT", "OT 内の未管理 IoT 機器"},
+    [OTW_AT_CLOUD_CONNECTION] = {"Cloud connection", "クラウドへの接続"},
+    [OTW_AT_SYSLOG_SPOOL_DROPPED] = {"Alerts dropped from the SIEM spool",
+                                     "SIEM 送信待ちアラートの破棄"},
 };
 
-const char *otw_i18n_alert_type(otw_lang l, const char *type)
+const char *otw_i18n_alert_type(otw_lang l, otw_alert_type kind)
 {
-    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-        if (strcmp(types[i].type, type) == 0)
-            return pick(l, &types[i].t);
-    size_t n = strlen(type);
-    static const char suffix[] = "_EXCEPTIONS";
-    if (n > sizeof(suffix) - 1 && strcmp(type + n - (sizeof(suffix) - 1), suffix) == 0)
-        return l == OTW_LANG_JA ? "例外応答の多発" : "Burst of exception responses";
-    return NULL;
+    if ((unsigned)kind >= OTW_AT__COUNT || !type_titles[kind].en)
+        return NULL;
+    return pick(l, &type_titles[kind]);
 }

@@ -123,8 +123,8 @@ const char *otw_i18n_zone_kind(otw_lang l, otw_zone_kind k);
 /* Display name of a zone: configured names as written, the built-in zones
  * "internet" and "unassigned" translated. */
 const char *otw_i18n_zone(otw_lang l, const otw_config *cfg, uint8_t zone);
-/* Title of an alert type ("ZONE_VIOLATION" -> "Zone violation" / "ゾーン境界違反");
- * NULL for a type the catalog does not know (show the code). */
-const char *otw_i18n_alert_type(otw_lang l, const char *type);
+/* Title of an alert type (OTW_AT_ZONE_VIOLATION -> "Zone violation" /
+ * "ゾーン境界違反"); NULL for OTW_AT_UNKNOWN (show the stored name). */
+const char *otw_i18n_alert_type(otw_lang l, otw_alert_type kind);
 
 #endif

@@ -125,11 +125,11 @@ static int32_t asset_by_ip(const otw_netmap *m, const otw_addr *ip)
     return -1;
 }
 
-static size_t count_type(const otw_netmap *m, const char *type)
+static size_t count_type(const otw_netmap *m, otw_alert_type kind)
 {
     size_t n = 0;
     for (size_t i = 0; i < m->n_alerts; i++)
-        n += strcmp(m->alerts[i].type, type) == 0;
+        n += m->alerts[i].kind == kind;
     return n;
 }
 
@@ -318,7 +318,7 @@ static int write_summary(const rctx *r)
     }
     for (size_t i = 0; i < m->n_alerts; i++) {
         const otw_alert *al = &m->alerts[i];
-        if (strcmp(al->type, "INTERNET_EXPOSURE") != 0 || !al->src.has_ip)
+        if (al->kind != OTW_AT_INTERNET_EXPOSURE || !al->src.has_ip)
             continue;
         int32_t a = asset_by_ip(m, &al->src.ip);
         if (a >= 0 && !reach[a]) {
@@ -333,17 +333,18 @@ static int write_summary(const rctx *r)
     fputs("</h2>\n<div class=\"kpis\">\n", out);
     kpi(r, "assets", OTW_M_KPI_ASSETS, m->n_assets, false, OTW_M_KPI_CONTROLLERS_SUB,
         (long)controllers);
-    kpi(r, "new", OTW_M_KPI_NEW, count_type(m, "NEW_ASSET"), true, OTW_M_NONE, -1);
+    kpi(r, "new", OTW_M_KPI_NEW, count_type(m, OTW_AT_NEW_ASSET), true, OTW_M_NONE, -1);
     kpi(r, "violations", OTW_M_KPI_VIOLATIONS, violations, true, OTW_M_KPI_ALERTS_SUB,
-        (long)count_type(m, "ZONE_VIOLATION"));
-    kpi(r, "default-credentials", OTW_M_KPI_DEFAULT_CREDS, count_type(m, "DEFAULT_CREDENTIALS"),
-        true, OTW_M_NONE, -1);
+        (long)count_type(m, OTW_AT_ZONE_VIOLATION));
+    kpi(r, "default-credentials", OTW_M_KPI_DEFAULT_CREDS,
+        count_type(m, OTW_AT_DEFAULT_CREDENTIALS), true, OTW_M_NONE, -1);
     kpi(r, "ot-internet", OTW_M_KPI_OT_INTERNET, n_reach, true, OTW_M_KPI_ALERTS_SUB,
-        (long)count_type(m, "INTERNET_EXPOSURE"));
-    kpi(r, "program-changes", OTW_M_KPI_PROGRAM, count_type(m, "PROGRAM_CHANGE"), true, OTW_M_NONE,
+        (long)count_type(m, OTW_AT_INTERNET_EXPOSURE));
+    kpi(r, "program-changes", OTW_M_KPI_PROGRAM, count_type(m, OTW_AT_PROGRAM_CHANGE), true,
+        OTW_M_NONE, -1);
+    kpi(r, "remote-access", OTW_M_KPI_REMOTE, count_type(m, OTW_AT_REMOTE_ACCESS), true, OTW_M_NONE,
         -1);
-    kpi(r, "remote-access", OTW_M_KPI_REMOTE, count_type(m, "REMOTE_ACCESS"), true, OTW_M_NONE, -1);
-    kpi(r, "control-commands", OTW_M_KPI_CONTROL, count_type(m, "CONTROL_COMMAND"), true,
+    kpi(r, "control-commands", OTW_M_KPI_CONTROL, count_type(m, OTW_AT_CONTROL_COMMAND), true,
         OTW_M_NONE, -1);
     fputs("</div>\n<div class=\"cols\">\n<div>\n<h3>", out);
 
@@ -500,7 +501,7 @@ static int write_summary(const rctx *r)
         }
         for (size_t k = 0; k < n_types; k++) {
             const char *type = m->alerts[ts[k].idx].type;
-            const char *title = otw_i18n_alert_type(lang, type);
+            const char *title = otw_i18n_alert_type(lang, m->alerts[ts[k].idx].kind);
             fputs("<tr><td>", out);
             X(title ? title : type);
             fputs("</td><td><code>", out);
@@ -740,7 +741,7 @@ static int write_alerts(const rctx *r)
         fprintf(out, "<tr id=\"alert-%lld\"><td>", (long long)a->id);
         sev_badge(r, a->severity);
         fprintf(out, "</td><td class=\"nw\">%s</td><td>", time_text(r, a->last_us, t));
-        const char *title = otw_i18n_alert_type(lang, a->type);
+        const char *title = otw_i18n_alert_type(lang, a->kind);
         if (title) {
             X(title);
             fputs("<br>", out);

@@ -878,8 +878,10 @@ static int get_baseline(otw_web_ctx *c, FILE *out)
     set.max_channels = c->cfg->baseline_max_channels;
     set.max_controllers = c->cfg->baseline_max_controllers;
     otw_alerts *alerts = otw_alerts_new(100000, NULL, NULL);
-    otw_novelty *nov = alerts ? otw_novelty_new(c->cfg, alerts) : NULL;
-    otw_baseline *bl = nov ? otw_baseline_new(&set, alerts, nov) : NULL;
+    otw_novelty_settings ns = {.exception_burst_count = c->cfg->exception_burst_count,
+                               .exception_burst_window_s = c->cfg->exception_burst_window_s};
+    otw_novelty *nov = alerts ? otw_novelty_new(&ns, otw_alerts_sink(alerts)) : NULL;
+    otw_baseline *bl = nov ? otw_baseline_new(&set, otw_alerts_sink(alerts), nov) : NULL;
     char err[512] = "out of memory";
     int status = 200;
     if (!bl || otw_store_load_alerts(s.st, load_alert_cb, alerts) != 0 ||

@@ -38,11 +38,13 @@ static int setup(void **state)
     fx *f = calloc(1, sizeof(*f));
     otw_config_defaults(&f->cfg);
     f->alerts = otw_alerts_new(1000, NULL, NULL);
-    f->nov = otw_novelty_new(&f->cfg, f->alerts);
+    otw_novelty_settings ns = {.exception_burst_count = f->cfg.exception_burst_count,
+                               .exception_burst_window_s = f->cfg.exception_burst_window_s};
+    f->nov = otw_novelty_new(&ns, otw_alerts_sink(f->alerts));
     otw_bl_settings set;
     otw_bl_settings_defaults(&set);
     set.learn_for_us = 600 * S;
-    f->bl = otw_baseline_new(&set, f->alerts, f->nov);
+    f->bl = otw_baseline_new(&set, otw_alerts_sink(f->alerts), f->nov);
     endpoint(&f->hmi, "10.0.0.21", 40000);
     endpoint(&f->plc, "10.0.0.11", 502);
     endpoint(&f->rogue, "10.0.0.66", 40001);
@@ -232,7 +234,7 @@ static otw_baseline *restarted(fx *f, sqlite3 **db, uint32_t max_channels)
     otw_bl_settings_defaults(&set);
     if (max_channels)
         set.max_channels = max_channels;
-    otw_baseline *b2 = otw_baseline_new(&set, f->alerts, f->nov);
+    otw_baseline *b2 = otw_baseline_new(&set, otw_alerts_sink(f->alerts), f->nov);
     assert_int_equal(otw_baseline_load(b2, *db, err, sizeof(err)), 0);
     return b2;
 }
@@ -248,7 +250,7 @@ static void test_table_sizes(void **state)
     set.learn_for_us = 600 * S;
     set.max_channels = 40;
     otw_baseline_free(f->bl);
-    f->bl = otw_baseline_new(&set, f->alerts, f->nov);
+    f->bl = otw_baseline_new(&set, otw_alerts_sink(f->alerts), f->nov);
     for (int i = 0; i < 50; i++) {
         char ip[32];
         snprintf(ip, sizeof(ip), "10.0.1.%d", i + 1);

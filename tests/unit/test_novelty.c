@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "config.h"
 #include "novelty.h"
 
 typedef struct fixture {
@@ -27,6 +28,14 @@ static void novelty_op(otw_novelty *n, const otw_op *op, const otw_endpoint *cl,
     otw_novelty_exceptions(n, op, cl, sv);
 }
 
+/* The rules with the settings the sensor takes from f->cfg. */
+static otw_novelty *novelty_from_cfg(fixture *f)
+{
+    otw_novelty_settings set = {.exception_burst_count = f->cfg.exception_burst_count,
+                                .exception_burst_window_s = f->cfg.exception_burst_window_s};
+    return otw_novelty_new(&set, otw_alerts_sink(f->alerts));
+}
+
 static void on_new(void *ctx, const otw_alert *a)
 {
     (void)a;
@@ -39,7 +48,7 @@ static int setup(void **state)
     memset(&f, 0, sizeof(f));
     otw_config_defaults(&f.cfg);
     f.alerts = otw_alerts_new(64, on_new, &f);
-    f.nov = otw_novelty_new(&f.cfg, f.alerts);
+    f.nov = f.alerts ? novelty_from_cfg(&f) : NULL;
     if (!f.alerts || !f.nov)
         return -1;
     *state = &f;
@@ -287,6 +296,8 @@ static void test_exception_burst(void **state)
     fixture *f = *state;
     f->cfg.exception_burst_count = 3;
     f->cfg.exception_burst_window_s = 10;
+    otw_novelty_free(f->nov);
+    f->nov = novelty_from_cfg(f);
     otw_endpoint cl = ep("192.168.10.20", 40001, NULL);
     otw_endpoint sv = ep("192.168.10.10", 502, NULL);
     otw_op op;

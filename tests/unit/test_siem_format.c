@@ -260,7 +260,8 @@ static void test_buffer_limits(void **state)
     }
 }
 
-/* Every technique id written in sensor/ and baselines/ has a name. */
+/* Every technique id written in sensor/ (its layers' folders too) and
+ * baselines/, sources and headers (the alert type table), has a name. */
 static void scan_dir(const char *dir, int *checked)
 {
     char path[1024];
@@ -269,9 +270,13 @@ static void scan_dir(const char *dir, int *checked)
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         size_t l = strlen(e->d_name);
-        if (l < 3 || strcmp(e->d_name + l - 2, ".c") != 0)
-            continue;
         snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        if (e->d_type == DT_DIR && e->d_name[0] != '.') {
+            scan_dir(path, checked);
+            continue;
+        }
+        if (l < 3 || (strcmp(e->d_name + l - 2, ".c") != 0 && strcmp(e->d_name + l - 2, ".h") != 0))
+            continue;
         FILE *f = fopen(path, "r");
         assert_non_null(f);
         char line[1024];
