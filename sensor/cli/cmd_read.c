@@ -25,14 +25,14 @@ int otw_cmd_read(int argc, char **argv)
         OTW_OPT("config", 'c', o.config),       OTW_OPT("state", 's', o.state),
         OTW_OPT("filter", 'f', o.filter),       OTW_OPT("ops-log", 'o', o.ops_log),
         OTW_OPT("learn-for", 'L', o.learn_for), OTW_OPT_END};
-    int optind;
+    int first_file;
     int r = otw_cli_parse("read", argc, argv, opts,
                           "usage: otwatch read [--config FILE] [--state DIR] [--filter BPF] "
                           "[--ops-log FILE] [--learn-for DURATION] FILE...",
-                          -1, &optind);
+                          -1, &first_file);
     if (r != 0)
         return r == OTW_CLI_HELP ? OTW_EXIT_OK : r;
-    if (optind >= argc) {
+    if (first_file >= argc) {
         fprintf(stderr, "otwatch read: no capture file given (usage: otwatch read [--state DIR] "
                         "FILE...)\n");
         return OTW_EXIT_USAGE;
@@ -49,7 +49,7 @@ int otw_cmd_read(int argc, char **argv)
     const char *filter = o.filter ? o.filter : cfg.filter;
     char err[512];
     /* Every file is opened before the state is touched. */
-    otw_files *fs = otw_files_open(argv + optind, argc - optind, filter, err, sizeof(err));
+    otw_files *fs = otw_files_open(argv + first_file, argc - first_file, filter, err, sizeof(err));
     if (!fs) {
         fprintf(stderr, "otwatch read: %s\n", err);
         return OTW_EXIT_FAIL;
