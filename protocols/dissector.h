@@ -1,6 +1,6 @@
 /* dissector.h - the one table of industrial dissectors.
  *
- * Adding a protocol = one .c/.h in protocols/, one entry in registry.c, a
+ * Adding a protocol = one .c/.h in protocols/, one row in proto_table.h, a
  * capture with expected output and a fuzz target. The sensor never calls a
  * dissector by name: it goes through this descriptor.
  */

@@ -7,43 +7,12 @@
 
 const char *otw_proto_name(otw_proto p)
 {
-    /* one case per line reads as a table */
-    /* clang-format off */
-    switch (p) {
-    case OTW_PROTO_MODBUS: return "modbus";
-    case OTW_PROTO_S7COMM: return "s7comm";
-    case OTW_PROTO_ENIP: return "enip";
-    case OTW_PROTO_DNP3: return "dnp3";
-    case OTW_PROTO_IEC104: return "iec104";
-    case OTW_PROTO_BACNET: return "bacnet";
-    case OTW_PROTO_PNDCP: return "profinet_dcp";
-    case OTW_PROTO_SLMP: return "slmp";
-    case OTW_PROTO_MELSOFT: return "melsoft";
-    case OTW_PROTO_FINS: return "fins";
-    case OTW_PROTO_OPCUA: return "opcua";
-    case OTW_PROTO_HARTIP: return "hartip";
-    case OTW_PROTO_DHCP: return "dhcp";
-    case OTW_PROTO_LLDP: return "lldp";
-    case OTW_PROTO_CDP: return "cdp";
-    case OTW_PROTO_NBNS: return "nbns";
-    case OTW_PROTO_MDNS: return "mdns";
-    case OTW_PROTO_SSDP: return "ssdp";
-    case OTW_PROTO_SNMP: return "snmp";
-    case OTW_PROTO_TELNET: return "telnet";
-    case OTW_PROTO_FTP: return "ftp";
-    case OTW_PROTO_HTTP: return "http";
-    case OTW_PROTO_MQTT: return "mqtt";
-    case OTW_PROTO_VNC: return "vnc";
-    case OTW_PROTO_POP3: return "pop3";
-    case OTW_PROTO_IMAP: return "imap";
-    case OTW_PROTO_SMTP: return "smtp";
-    case OTW_PROTO_DNS: return "dns";
-    case OTW_PROTO_NONE:
-    case OTW_PROTO__COUNT:
-        break;
-    }
-    /* clang-format on */
-    return "none";
+#define OTW_PROTO_NAME(id, name, dissector, config) [OTW_PROTO_##id] = name,
+    static const char *const names[OTW_PROTO__COUNT] = {OTW_PROTOCOLS(OTW_PROTO_NAME)};
+#undef OTW_PROTO_NAME
+    if ((unsigned)p >= OTW_PROTO__COUNT || !names[p])
+        return "none";
+    return names[p];
 }
 
 const char *otw_class_name(otw_op_class c)

@@ -11,41 +11,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Industrial protocols otwatch dissects itself. Names in otw_proto_name(). */
+#include "proto_table.h"
+
+/* Protocols otwatch dissects itself: one row each in proto_table.h.
+ * Names in otw_proto_name(). */
+#define OTW_PROTO_ENUM(id, name, dissector, config) OTW_PROTO_##id,
 typedef enum otw_proto {
     OTW_PROTO_NONE = 0,
-    OTW_PROTO_MODBUS,
-    OTW_PROTO_S7COMM, /* S7comm and S7comm-plus over TPKT/COTP */
-    OTW_PROTO_ENIP,   /* EtherNet/IP encapsulation + CIP */
-    OTW_PROTO_DNP3,
-    OTW_PROTO_IEC104,
-    OTW_PROTO_BACNET,
-    OTW_PROTO_PNDCP,   /* PROFINET DCP (Ethertype 0x8892) */
-    OTW_PROTO_SLMP,    /* MELSEC SLMP / MC protocol 3E/4E */
-    OTW_PROTO_MELSOFT, /* MELSEC engineering protocol (GX Works) */
-    OTW_PROTO_FINS,    /* Omron FINS */
-    OTW_PROTO_OPCUA,   /* OPC UA binary */
-    OTW_PROTO_HARTIP,
-    /* identity-only protocols (no industrial operations) */
-    OTW_PROTO_DHCP,
-    OTW_PROTO_LLDP,
-    OTW_PROTO_CDP,
-    OTW_PROTO_NBNS,
-    OTW_PROTO_MDNS,
-    OTW_PROTO_SSDP,
-    OTW_PROTO_SNMP,
-    /* cleartext logins (issue 6) */
-    OTW_PROTO_TELNET,
-    OTW_PROTO_FTP,
-    OTW_PROTO_HTTP,
-    OTW_PROTO_MQTT,
-    OTW_PROTO_VNC,
-    OTW_PROTO_POP3,
-    OTW_PROTO_IMAP,
-    OTW_PROTO_SMTP,
-    OTW_PROTO_DNS, /* names of remote addresses (exposure) */
-    OTW_PROTO__COUNT
+    OTW_PROTOCOLS(OTW_PROTO_ENUM) OTW_PROTO__COUNT
 } otw_proto;
+#undef OTW_PROTO_ENUM
 
 typedef enum otw_op_class {
     OTW_CLASS_READ = 0,

@@ -1,49 +1,18 @@
 /* registry.c - the table of dissectors (see dissector.h).
  *
- * Adding a protocol: declare its descriptor below and list it in `all`.
+ * Adding a protocol: one row in proto_table.h names its descriptor.
  * Descriptors are weak references so the table links while a protocol's
  * file is being written; a missing one is simply absent. */
 #include "dissector.h"
 
-#define OTW_DISSECTOR_REF(sym) extern const otw_dissector sym __attribute__((weak))
+#define OTW_DISSECTOR_REF(id, name, dissector, config)                                             \
+    extern const otw_dissector dissector __attribute__((weak));
+OTW_PROTOCOLS(OTW_DISSECTOR_REF)
+#undef OTW_DISSECTOR_REF
 
-OTW_DISSECTOR_REF(mb_dissector);
-OTW_DISSECTOR_REF(s7_dissector);
-OTW_DISSECTOR_REF(enip_dissector);
-OTW_DISSECTOR_REF(dnp3_dissector);
-OTW_DISSECTOR_REF(iec104_dissector);
-OTW_DISSECTOR_REF(bacnet_dissector);
-OTW_DISSECTOR_REF(pndcp_dissector);
-OTW_DISSECTOR_REF(slmp_dissector);
-OTW_DISSECTOR_REF(melsoft_dissector);
-OTW_DISSECTOR_REF(fins_dissector);
-OTW_DISSECTOR_REF(opcua_dissector);
-OTW_DISSECTOR_REF(hartip_dissector);
-OTW_DISSECTOR_REF(dhcp_dissector);
-OTW_DISSECTOR_REF(lldp_dissector);
-OTW_DISSECTOR_REF(cdp_dissector);
-OTW_DISSECTOR_REF(nbns_dissector);
-OTW_DISSECTOR_REF(mdns_dissector);
-OTW_DISSECTOR_REF(ssdp_dissector);
-OTW_DISSECTOR_REF(snmp_dissector);
-OTW_DISSECTOR_REF(telnet_dissector);
-OTW_DISSECTOR_REF(ftp_dissector);
-OTW_DISSECTOR_REF(http_dissector);
-OTW_DISSECTOR_REF(mqtt_dissector);
-OTW_DISSECTOR_REF(vnc_dissector);
-OTW_DISSECTOR_REF(pop3_dissector);
-OTW_DISSECTOR_REF(imap_dissector);
-OTW_DISSECTOR_REF(smtp_dissector);
-OTW_DISSECTOR_REF(dns_dissector);
-
-static const otw_dissector *const all[] = {
-    &mb_dissector,     &s7_dissector,     &enip_dissector, &dnp3_dissector,    &iec104_dissector,
-    &bacnet_dissector, &pndcp_dissector,  &slmp_dissector, &melsoft_dissector, &fins_dissector,
-    &opcua_dissector,  &hartip_dissector, &dhcp_dissector, &lldp_dissector,    &cdp_dissector,
-    &nbns_dissector,   &mdns_dissector,   &ssdp_dissector, &snmp_dissector,    &telnet_dissector,
-    &ftp_dissector,    &http_dissector,   &mqtt_dissector, &vnc_dissector,     &pop3_dissector,
-    &imap_dissector,   &smtp_dissector,   &dns_dissector,
-};
+#define OTW_DISSECTOR_ADDR(id, name, dissector, config) &dissector,
+static const otw_dissector *const all[] = {OTW_PROTOCOLS(OTW_DISSECTOR_ADDR)};
+#undef OTW_DISSECTOR_ADDR
 
 #define ALL_LEN (sizeof(all) / sizeof(all[0]))
 

@@ -1015,32 +1015,10 @@ enum {
     T_FLOWS,
     T_STREAMS,
     T_PROTOCOLS,
-    T_P_MODBUS,
-    T_P_S7COMM,
-    T_P_ENIP,
-    T_P_DNP3,
-    T_P_IEC104,
-    T_P_BACNET,
-    T_P_SLMP,
-    T_P_MELSOFT,
-    T_P_FINS,
-    T_P_OPCUA,
-    T_P_HARTIP,
-    T_P_DHCP,
-    T_P_NBNS,
-    T_P_MDNS,
-    T_P_SSDP,
-    T_P_SNMP,
-    T_P_TELNET,
-    T_P_FTP,
-    T_P_HTTP,
-    T_P_MQTT,
-    T_P_VNC,
-    T_P_POP3,
-    T_P_IMAP,
-    T_P_SMTP,
-    T_P_DNS,
-    T_INVENTORY,
+#define T_P_ENUM(id, name, dissector, config) OTW_IF_PORTS(config, T_P_##id, )
+    OTW_PROTOCOLS(T_P_ENUM)
+#undef T_P_ENUM
+        T_INVENTORY,
     T_ALERTS,
     T_BURST,
     T_OUTPUTS,
@@ -1102,33 +1080,11 @@ static const field t_streams[] = {
     END,
 };
 static const field t_protocols[] = {
-    SECTION("modbus", T_P_MODBUS),
-    SECTION("s7comm", T_P_S7COMM),
-    SECTION("enip", T_P_ENIP),
-    SECTION("dnp3", T_P_DNP3),
-    SECTION("iec104", T_P_IEC104),
-    SECTION("bacnet", T_P_BACNET),
-    SECTION("slmp", T_P_SLMP),
-    SECTION("melsoft", T_P_MELSOFT),
-    SECTION("fins", T_P_FINS),
-    SECTION("opcua", T_P_OPCUA),
-    SECTION("hartip", T_P_HARTIP),
-    SECTION("dhcp", T_P_DHCP),
-    SECTION("nbns", T_P_NBNS),
-    SECTION("mdns", T_P_MDNS),
-    SECTION("ssdp", T_P_SSDP),
-    SECTION("snmp", T_P_SNMP),
-    SECTION("telnet", T_P_TELNET),
-    SECTION("ftp", T_P_FTP),
-    SECTION("http", T_P_HTTP),
-    SECTION("mqtt", T_P_MQTT),
-    SECTION("vnc", T_P_VNC),
-    SECTION("pop3", T_P_POP3),
-    SECTION("imap", T_P_IMAP),
-    SECTION("smtp", T_P_SMTP),
-    SECTION("dns", T_P_DNS),
+#define T_P_SECTION(id, name, dissector, config) OTW_IF_PORTS(config, SECTION(name, T_P_##id), )
+    OTW_PROTOCOLS(T_P_SECTION)
+#undef T_P_SECTION
 
-    F("request_timeout", K_DURATION, request_timeout_s, 1, 3600),
+        F("request_timeout", K_DURATION, request_timeout_s, 1, 3600),
     END,
 };
 /* protocols.NAME: tcp_ports and udp_ports of each port-based dissector. */
@@ -1138,31 +1094,9 @@ static const field t_protocols[] = {
         F("udp_ports", K_PORTS, udp_ports[OTW_PROTO_##P], 0, 0),                                   \
         END,                                                                                       \
     }
-PORTS_TABLE(MODBUS);
-PORTS_TABLE(S7COMM);
-PORTS_TABLE(ENIP);
-PORTS_TABLE(DNP3);
-PORTS_TABLE(IEC104);
-PORTS_TABLE(BACNET);
-PORTS_TABLE(SLMP);
-PORTS_TABLE(MELSOFT);
-PORTS_TABLE(FINS);
-PORTS_TABLE(OPCUA);
-PORTS_TABLE(HARTIP);
-PORTS_TABLE(DHCP);
-PORTS_TABLE(NBNS);
-PORTS_TABLE(MDNS);
-PORTS_TABLE(SSDP);
-PORTS_TABLE(SNMP);
-PORTS_TABLE(TELNET);
-PORTS_TABLE(FTP);
-PORTS_TABLE(HTTP);
-PORTS_TABLE(MQTT);
-PORTS_TABLE(VNC);
-PORTS_TABLE(POP3);
-PORTS_TABLE(IMAP);
-PORTS_TABLE(SMTP);
-PORTS_TABLE(DNS);
+#define T_P_FIELDS(id, name, dissector, config) OTW_IF_PORTS(config, PORTS_TABLE(id);)
+OTW_PROTOCOLS(T_P_FIELDS)
+#undef T_P_FIELDS
 
 static const field t_inventory[] = {
     F("local_networks", K_CIDRS, local_networks, 0, 0),
@@ -1269,32 +1203,10 @@ static const field *const tables[T_COUNT] = {
     [T_FLOWS] = t_flows,
     [T_STREAMS] = t_streams,
     [T_PROTOCOLS] = t_protocols,
-    [T_P_MODBUS] = t_p_MODBUS,
-    [T_P_S7COMM] = t_p_S7COMM,
-    [T_P_ENIP] = t_p_ENIP,
-    [T_P_DNP3] = t_p_DNP3,
-    [T_P_IEC104] = t_p_IEC104,
-    [T_P_BACNET] = t_p_BACNET,
-    [T_P_SLMP] = t_p_SLMP,
-    [T_P_MELSOFT] = t_p_MELSOFT,
-    [T_P_FINS] = t_p_FINS,
-    [T_P_OPCUA] = t_p_OPCUA,
-    [T_P_HARTIP] = t_p_HARTIP,
-    [T_P_DHCP] = t_p_DHCP,
-    [T_P_NBNS] = t_p_NBNS,
-    [T_P_MDNS] = t_p_MDNS,
-    [T_P_SSDP] = t_p_SSDP,
-    [T_P_SNMP] = t_p_SNMP,
-    [T_P_TELNET] = t_p_TELNET,
-    [T_P_FTP] = t_p_FTP,
-    [T_P_HTTP] = t_p_HTTP,
-    [T_P_MQTT] = t_p_MQTT,
-    [T_P_VNC] = t_p_VNC,
-    [T_P_POP3] = t_p_POP3,
-    [T_P_IMAP] = t_p_IMAP,
-    [T_P_SMTP] = t_p_SMTP,
-    [T_P_DNS] = t_p_DNS,
-    [T_INVENTORY] = t_inventory,
+#define T_P_TABLE(id, name, dissector, config) OTW_IF_PORTS(config, [T_P_##id] = t_p_##id, )
+    OTW_PROTOCOLS(T_P_TABLE)
+#undef T_P_TABLE
+        [T_INVENTORY] = t_inventory,
     [T_ALERTS] = t_alerts,
     [T_BURST] = t_burst,
     [T_OUTPUTS] = t_outputs,
