@@ -46,6 +46,7 @@
 #include "pending.h"
 #include "reader.h"
 #include "textbuf.h"
+#include "tok.h"
 
 #include <string.h>
 
@@ -260,93 +261,53 @@ const char *bn_object_type_name(uint16_t type)
     return type < sizeof(names) / sizeof(names[0]) ? names[type] : NULL;
 }
 
+/* The properties an operator recognises (clause 12 / 21 BACnetPropertyIdentifier). */
+static const otw_tok bn_properties[] = {
+    {8, "all"},
+    {12, "application-software-version"},
+    {17, "notification-class"},
+    {22, "cov-increment"},
+    {28, "description"},
+    {36, "event-state"},
+    {41, "file-access-method"},
+    {42, "file-size"},
+    {43, "file-type"},
+    {44, "firmware-revision"},
+    {45, "high-limit"},
+    {56, "local-date"},
+    {57, "local-time"},
+    {58, "location"},
+    {59, "low-limit"},
+    {62, "max-apdu-length-accepted"},
+    {70, "model-name"},
+    {75, "object-identifier"},
+    {76, "object-list"},
+    {77, "object-name"},
+    {79, "object-type"},
+    {80, "optional"},
+    {81, "out-of-service"},
+    {85, "present-value"},
+    {87, "priority-array"},
+    {96, "protocol-object-types-supported"},
+    {97, "protocol-services-supported"},
+    {98, "protocol-version"},
+    {103, "reliability"},
+    {104, "relinquish-default"},
+    {105, "required"},
+    {107, "segmentation-supported"},
+    {111, "status-flags"},
+    {112, "system-status"},
+    {117, "units"},
+    {120, "vendor-identifier"},
+    {121, "vendor-name"},
+    {139, "protocol-revision"},
+    {371, "property-list"},
+    {372, "serial-number"},
+};
+
 const char *bn_property_name(uint32_t property)
 {
-    /* The properties an operator recognises (clause 12 / 21 BACnetPropertyIdentifier). */
-    switch (property) {
-    case 8:
-        return "all";
-    case 12:
-        return "application-software-version";
-    case 17:
-        return "notification-class";
-    case 22:
-        return "cov-increment";
-    case 28:
-        return "description";
-    case 36:
-        return "event-state";
-    case 41:
-        return "file-access-method";
-    case 42:
-        return "file-size";
-    case 43:
-        return "file-type";
-    case 44:
-        return "firmware-revision";
-    case 45:
-        return "high-limit";
-    case 56:
-        return "local-date";
-    case 57:
-        return "local-time";
-    case 58:
-        return "location";
-    case 59:
-        return "low-limit";
-    case 62:
-        return "max-apdu-length-accepted";
-    case 70:
-        return "model-name";
-    case 75:
-        return "object-identifier";
-    case 76:
-        return "object-list";
-    case 77:
-        return "object-name";
-    case 79:
-        return "object-type";
-    case 80:
-        return "optional";
-    case 81:
-        return "out-of-service";
-    case 85:
-        return "present-value";
-    case 87:
-        return "priority-array";
-    case 96:
-        return "protocol-object-types-supported";
-    case 97:
-        return "protocol-services-supported";
-    case 98:
-        return "protocol-version";
-    case 103:
-        return "reliability";
-    case 104:
-        return "relinquish-default";
-    case 105:
-        return "required";
-    case 107:
-        return "segmentation-supported";
-    case 111:
-        return "status-flags";
-    case 112:
-        return "system-status";
-    case 117:
-        return "units";
-    case 120:
-        return "vendor-identifier";
-    case 121:
-        return "vendor-name";
-    case 139:
-        return "protocol-revision";
-    case 371:
-        return "property-list";
-    case 372:
-        return "serial-number";
-    default:
-        return NULL;
-    }
+    return OTW_TOK_NAME(bn_properties, property, NULL);
 }
 
 /* Clause 21 productions grouped by what they do to the process. */

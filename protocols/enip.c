@@ -62,6 +62,7 @@
 #include "pending.h"
 #include "reader.h"
 #include "textbuf.h"
+#include "tok.h"
 
 #include <string.h>
 
@@ -114,60 +115,36 @@ extern const size_t otw_enip_vendors_len;
 
 /* ------------------------------------------------------------- names */
 
+static const otw_tok enip_device_types[] = {
+    {0x00, "Generic Device"},
+    {0x02, "AC Drive"},
+    {0x03, "Motor Overload"},
+    {0x04, "Limit Switch"},
+    {0x05, "Inductive Proximity Switch"},
+    {0x06, "Photoelectric Sensor"},
+    {0x07, "General Purpose Discrete I/O"},
+    {0x09, "Resolver"},
+    {0x0C, "Communications Adapter"},
+    {0x0E, "Programmable Logic Controller"},
+    {0x10, "Position Controller"},
+    {0x13, "DC Drive"},
+    {0x15, "Contactor"},
+    {0x16, "Motor Starter"},
+    {0x17, "Soft Start"},
+    {0x18, "Human-Machine Interface"},
+    {0x1A, "Mass Flow Controller"},
+    {0x1B, "Pneumatic Valve"},
+    {0x1C, "Vacuum Pressure Gauge"},
+    {0x22, "Encoder"},
+    {0x23, "Safety Discrete I/O Device"},
+    {0x25, "CIP Motion Drive"},
+    {0x2B, "Generic Device (keyable)"},
+    {0x2C, "Managed Ethernet Switch"},
+};
+
 const char *enip_device_type_name(uint16_t t)
 {
-    switch (t) {
-    case 0x00:
-        return "Generic Device";
-    case 0x02:
-        return "AC Drive";
-    case 0x03:
-        return "Motor Overload";
-    case 0x04:
-        return "Limit Switch";
-    case 0x05:
-        return "Inductive Proximity Switch";
-    case 0x06:
-        return "Photoelectric Sensor";
-    case 0x07:
-        return "General Purpose Discrete I/O";
-    case 0x09:
-        return "Resolver";
-    case 0x0C:
-        return "Communications Adapter";
-    case 0x0E:
-        return "Programmable Logic Controller";
-    case 0x10:
-        return "Position Controller";
-    case 0x13:
-        return "DC Drive";
-    case 0x15:
-        return "Contactor";
-    case 0x16:
-        return "Motor Starter";
-    case 0x17:
-        return "Soft Start";
-    case 0x18:
-        return "Human-Machine Interface";
-    case 0x1A:
-        return "Mass Flow Controller";
-    case 0x1B:
-        return "Pneumatic Valve";
-    case 0x1C:
-        return "Vacuum Pressure Gauge";
-    case 0x22:
-        return "Encoder";
-    case 0x23:
-        return "Safety Discrete I/O Device";
-    case 0x25:
-        return "CIP Motion Drive";
-    case 0x2B:
-        return "Generic Device (keyable)";
-    case 0x2C:
-        return "Managed Ethernet Switch";
-    default:
-        return NULL;
-    }
+    return OTW_TOK_NAME(enip_device_types, t, NULL);
 }
 
 static otw_role_hint device_role(uint16_t t)
@@ -206,115 +183,74 @@ static bool tag_target(uint16_t cls, bool symbolic)
     return symbolic || cls == CLS_SYMBOL || (cls != CLS_UNKNOWN && vendor_class(cls));
 }
 
+/* CIP common services (Vol. 1 Appendix A), meaning the same for every class. */
+static const otw_tok cip_common_services[] = {
+    {0x01, "Get_Attributes_All"},
+    {0x02, "Set_Attributes_All"},
+    {0x03, "Get_Attribute_List"},
+    {0x04, "Set_Attribute_List"},
+    {0x05, "Reset"},
+    {0x06, "Start"},
+    {0x07, "Stop"},
+    {0x08, "Create"},
+    {0x09, "Delete"},
+    {0x0A, "Multiple_Service_Packet"},
+    {0x0D, "Apply_Attributes"},
+    {0x0E, "Get_Attribute_Single"},
+    {0x10, "Set_Attribute_Single"},
+    {0x11, "Find_Next_Object_Instance"},
+    {0x15, "Restore"},
+    {0x16, "Save"},
+    {0x17, "No_Operation"},
+    {0x18, "Get_Member"},
+    {0x19, "Set_Member"},
+    {0x1A, "Insert_Member"},
+    {0x1B, "Remove_Member"},
+    {0x1C, "GroupSync"},
+};
+
+/* Object-specific services of the Connection Manager (class 0x06). */
+static const otw_tok cip_connection_manager_services[] = {
+    {0x4E, "Forward_Close"},       {0x52, "Unconnected_Send"},       {0x54, "Forward_Open"},
+    {0x56, "Get_Connection_Data"}, {0x57, "Search_Connection_Data"}, {0x5A, "Get_Connection_Owner"},
+    {0x5B, "Large_Forward_Open"},
+};
+
+/* Object-specific services of the File object (class 0x37). */
+static const otw_tok cip_file_services[] = {
+    {0x4B, "Initiate_Upload"},
+    {0x4C, "Initiate_Download"},
+    {0x4D, "Initiate_Partial_Read"},
+    {0x4E, "Initiate_Partial_Write"},
+    {0x4F, "Upload_Transfer"},
+    {0x50, "Download_Transfer"},
+    {0x51, "Clear_File"},
+};
+
+/* Logix tag services, on the Symbol class or a symbolic path. */
+static const otw_tok cip_tag_services[] = {
+    {0x4C, "Read Tag"},
+    {0x4D, "Write Tag"},
+    {0x4E, "Read Modify Write Tag"},
+    {0x52, "Read Tag Fragmented"},
+    {0x53, "Write Tag Fragmented"},
+    {0x55, "Get Instance Attribute List"},
+};
+
 const char *enip_service_name(uint8_t sc, uint16_t cls, bool symbolic)
 {
     sc &= 0x7F;
-    switch (sc) {
-    case 0x01:
-        return "Get_Attributes_All";
-    case 0x02:
-        return "Set_Attributes_All";
-    case 0x03:
-        return "Get_Attribute_List";
-    case 0x04:
-        return "Set_Attribute_List";
-    case 0x05:
-        return "Reset";
-    case 0x06:
-        return "Start";
-    case 0x07:
-        return "Stop";
-    case 0x08:
-        return "Create";
-    case 0x09:
-        return "Delete";
-    case 0x0A:
-        return "Multiple_Service_Packet";
-    case 0x0D:
-        return "Apply_Attributes";
-    case 0x0E:
-        return "Get_Attribute_Single";
-    case 0x10:
-        return "Set_Attribute_Single";
-    case 0x11:
-        return "Find_Next_Object_Instance";
-    case 0x15:
-        return "Restore";
-    case 0x16:
-        return "Save";
-    case 0x17:
-        return "No_Operation";
-    case 0x18:
-        return "Get_Member";
-    case 0x19:
-        return "Set_Member";
-    case 0x1A:
-        return "Insert_Member";
-    case 0x1B:
-        return "Remove_Member";
-    case 0x1C:
-        return "GroupSync";
-    default:
-        break;
-    }
-    if (cls == CLS_CONN_MGR) {
-        switch (sc) {
-        case 0x4E:
-            return "Forward_Close";
-        case 0x52:
-            return "Unconnected_Send";
-        case 0x54:
-            return "Forward_Open";
-        case 0x56:
-            return "Get_Connection_Data";
-        case 0x57:
-            return "Search_Connection_Data";
-        case 0x5A:
-            return "Get_Connection_Owner";
-        case 0x5B:
-            return "Large_Forward_Open";
-        default:
-            break;
-        }
-    } else if (cls == CLS_FILE) {
-        switch (sc) {
-        case 0x4B:
-            return "Initiate_Upload";
-        case 0x4C:
-            return "Initiate_Download";
-        case 0x4D:
-            return "Initiate_Partial_Read";
-        case 0x4E:
-            return "Initiate_Partial_Write";
-        case 0x4F:
-            return "Upload_Transfer";
-        case 0x50:
-            return "Download_Transfer";
-        case 0x51:
-            return "Clear_File";
-        default:
-            break;
-        }
-    } else if (cls == CLS_PCCC && sc == 0x4B) {
-        return "Execute_PCCC";
-    } else if (tag_target(cls, symbolic)) {
-        switch (sc) {
-        case 0x4C:
-            return "Read Tag";
-        case 0x4D:
-            return "Write Tag";
-        case 0x4E:
-            return "Read Modify Write Tag";
-        case 0x52:
-            return "Read Tag Fragmented";
-        case 0x53:
-            return "Write Tag Fragmented";
-        case 0x55:
-            return "Get Instance Attribute List";
-        default:
-            break;
-        }
-    }
+    const char *name = OTW_TOK_NAME(cip_common_services, sc, NULL);
+    if (!name && cls == CLS_CONN_MGR)
+        name = OTW_TOK_NAME(cip_connection_manager_services, sc, NULL);
+    else if (!name && cls == CLS_FILE)
+        name = OTW_TOK_NAME(cip_file_services, sc, NULL);
+    else if (!name && cls == CLS_PCCC && sc == 0x4B)
+        name = "Execute_PCCC";
+    else if (!name && tag_target(cls, symbolic))
+        name = OTW_TOK_NAME(cip_tag_services, sc, NULL);
+    if (name)
+        return name;
     return sc >= 0x4B && sc <= 0x63 ? "Object Specific Service" : "Unknown";
 }
 

@@ -37,6 +37,7 @@
 
 #include "pending.h"
 #include "reader.h"
+#include "tok.h"
 
 #include <string.h>
 
@@ -52,104 +53,58 @@ _Static_assert(sizeof(fins_session) <= OTW_SESSION_MAX_BYTES,
 
 /* ------------------------------------------------------------- tables */
 
+static const otw_tok fins_commands[] = {
+    {0x0101, "Memory Area Read"},
+    {0x0102, "Memory Area Write"},
+    {0x0103, "Memory Area Fill"},
+    {0x0104, "Multiple Memory Area Read"},
+    {0x0105, "Memory Area Transfer"},
+    {0x0201, "Parameter Area Read"},
+    {0x0202, "Parameter Area Write"},
+    {0x0203, "Parameter Area Clear"},
+    {0x0204, "Program Area Protect"},
+    {0x0205, "Program Area Protect Clear"},
+    {0x0306, "Program Area Read"},
+    {0x0307, "Program Area Write"},
+    {0x0308, "Program Area Clear"},
+    {0x0401, "Run"},
+    {0x0402, "Stop"},
+    {0x0501, "Controller Data Read"},
+    {0x0502, "Connection Data Read"},
+    {0x0601, "Controller Status Read"},
+    {0x0620, "Cycle Time Read"},
+    {0x0701, "Clock Read"},
+    {0x0702, "Clock Write"},
+    {0x0801, "Internode Echo Test"},
+    {0x0802, "Broadcast Test Results Read"},
+    {0x0803, "Broadcast Test Data Send"},
+    {0x0920, "Message Read/Clear"},
+    {0x0C01, "Access Right Acquire"},
+    {0x0C02, "Access Right Forced Acquire"},
+    {0x0C03, "Access Right Release"},
+    {0x2101, "Error Clear"},
+    {0x2102, "Error Log Read"},
+    {0x2103, "Error Log Clear"},
+    {0x2201, "File Name Read"},
+    {0x2202, "Single File Read"},
+    {0x2203, "Single File Write"},
+    {0x2204, "File Memory Format"},
+    {0x2205, "File Delete"},
+    {0x2206, "Volume Label Create/Delete"},
+    {0x2207, "File Copy"},
+    {0x2208, "File Name Change"},
+    {0x2209, "File Data Check"},
+    {0x220A, "Memory Area File Transfer"},
+    {0x220B, "Parameter Area File Transfer"},
+    {0x220C, "Program Area File Transfer"},
+    {0x2215, "Create/Delete Directory"},
+    {0x2301, "Forced Set/Reset"},
+    {0x2302, "Forced Set/Reset Cancel"},
+};
+
 const char *fins_command_name(uint16_t command)
 {
-    switch (command) {
-    case 0x0101:
-        return "Memory Area Read";
-    case 0x0102:
-        return "Memory Area Write";
-    case 0x0103:
-        return "Memory Area Fill";
-    case 0x0104:
-        return "Multiple Memory Area Read";
-    case 0x0105:
-        return "Memory Area Transfer";
-    case 0x0201:
-        return "Parameter Area Read";
-    case 0x0202:
-        return "Parameter Area Write";
-    case 0x0203:
-        return "Parameter Area Clear";
-    case 0x0204:
-        return "Program Area Protect";
-    case 0x0205:
-        return "Program Area Protect Clear";
-    case 0x0306:
-        return "Program Area Read";
-    case 0x0307:
-        return "Program Area Write";
-    case 0x0308:
-        return "Program Area Clear";
-    case 0x0401:
-        return "Run";
-    case 0x0402:
-        return "Stop";
-    case 0x0501:
-        return "Controller Data Read";
-    case 0x0502:
-        return "Connection Data Read";
-    case 0x0601:
-        return "Controller Status Read";
-    case 0x0620:
-        return "Cycle Time Read";
-    case 0x0701:
-        return "Clock Read";
-    case 0x0702:
-        return "Clock Write";
-    case 0x0801:
-        return "Internode Echo Test";
-    case 0x0802:
-        return "Broadcast Test Results Read";
-    case 0x0803:
-        return "Broadcast Test Data Send";
-    case 0x0920:
-        return "Message Read/Clear";
-    case 0x0C01:
-        return "Access Right Acquire";
-    case 0x0C02:
-        return "Access Right Forced Acquire";
-    case 0x0C03:
-        return "Access Right Release";
-    case 0x2101:
-        return "Error Clear";
-    case 0x2102:
-        return "Error Log Read";
-    case 0x2103:
-        return "Error Log Clear";
-    case 0x2201:
-        return "File Name Read";
-    case 0x2202:
-        return "Single File Read";
-    case 0x2203:
-        return "Single File Write";
-    case 0x2204:
-        return "File Memory Format";
-    case 0x2205:
-        return "File Delete";
-    case 0x2206:
-        return "Volume Label Create/Delete";
-    case 0x2207:
-        return "File Copy";
-    case 0x2208:
-        return "File Name Change";
-    case 0x2209:
-        return "File Data Check";
-    case 0x220A:
-        return "Memory Area File Transfer";
-    case 0x220B:
-        return "Parameter Area File Transfer";
-    case 0x220C:
-        return "Program Area File Transfer";
-    case 0x2215:
-        return "Create/Delete Directory";
-    case 0x2301:
-        return "Forced Set/Reset";
-    case 0x2302:
-        return "Forced Set/Reset Cancel";
-    default:
-        return "Unknown";
-    }
+    return OTW_TOK_NAME(fins_commands, command, "Unknown");
 }
 
 /* Class from the command alone; file commands are refined from their data. */

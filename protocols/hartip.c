@@ -30,6 +30,7 @@
 #include "pending.h"
 #include "reader.h"
 #include "textbuf.h"
+#include "tok.h"
 
 #include <string.h>
 
@@ -44,124 +45,72 @@ _Static_assert(sizeof(hartip_session) <= OTW_SESSION_MAX_BYTES,
 
 /* ---------------------------------------------------------------- names */
 
+static const otw_tok hartip_commands[] = {
+    {0, "Read Unique Identifier"},
+    {1, "Read Primary Variable"},
+    {2, "Read Loop Current And Percent Of Range"},
+    {3, "Read Dynamic Variables And Loop Current"},
+    {6, "Write Polling Address"},
+    {7, "Read Loop Configuration"},
+    {8, "Read Dynamic Variable Classifications"},
+    {9, "Read Device Variables With Status"},
+    {11, "Read Unique Identifier Associated With Tag"},
+    {12, "Read Message"},
+    {13, "Read Tag, Descriptor, Date"},
+    {14, "Read Primary Variable Transducer Information"},
+    {15, "Read Device Information"},
+    {16, "Read Final Assembly Number"},
+    {17, "Write Message"},
+    {18, "Write Tag, Descriptor, Date"},
+    {19, "Write Final Assembly Number"},
+    {20, "Read Long Tag"},
+    {21, "Read Unique Identifier Associated With Long Tag"},
+    {22, "Write Long Tag"},
+    {31, "Expanded Command"},
+    {33, "Read Device Variables"},
+    {34, "Write Primary Variable Damping Value"},
+    {35, "Write Primary Variable Range Values"},
+    {36, "Set Primary Variable Upper Range Value"},
+    {37, "Set Primary Variable Lower Range Value"},
+    {38, "Reset Configuration Changed Flag"},
+    {40, "Enter/Exit Fixed Current Mode"},
+    {41, "Perform Self Test"},
+    {42, "Perform Device Reset"},
+    {43, "Set Primary Variable Zero"},
+    {44, "Write Primary Variable Units"},
+    {45, "Trim Loop Current Zero"},
+    {46, "Trim Loop Current Gain"},
+    {47, "Write Primary Variable Transfer Function"},
+    {48, "Read Additional Device Status"},
+    {49, "Write Primary Variable Transducer Serial Number"},
+    {50, "Read Dynamic Variable Assignments"},
+    {51, "Write Dynamic Variable Assignments"},
+    {53, "Write Device Variable Units"},
+    {54, "Read Device Variable Information"},
+    {59, "Write Number Of Response Preambles"},
+    {66, "Enter/Exit Fixed Analog Channel Mode"},
+    {79, "Write Device Variable"},
+    {103, "Write Burst Period"},
+    {104, "Write Burst Trigger"},
+    {105, "Read Burst Mode Configuration"},
+    {107, "Write Burst Device Variables"},
+    {108, "Write Burst Mode Command Number"},
+    {109, "Burst Mode Control"},
+    {HARTIP_FUNC_MSG | HARTIP_ID_SESSION_INITIATE, "Session Initiate"},
+    {HARTIP_FUNC_MSG | HARTIP_ID_SESSION_CLOSE, "Session Close"},
+    {HARTIP_FUNC_MSG | HARTIP_ID_KEEP_ALIVE, "Keep Alive"},
+    {HARTIP_FUNC_MSG | HARTIP_ID_PASS_THROUGH, "Token-Passing PDU"},
+    {HARTIP_FUNC_MSG | HARTIP_ID_READ_AUDIT_LOG, "Read Audit Log"},
+};
+
 const char *hartip_command_name(uint16_t c)
 {
-    switch (c) {
-    case 0:
-        return "Read Unique Identifier";
-    case 1:
-        return "Read Primary Variable";
-    case 2:
-        return "Read Loop Current And Percent Of Range";
-    case 3:
-        return "Read Dynamic Variables And Loop Current";
-    case 6:
-        return "Write Polling Address";
-    case 7:
-        return "Read Loop Configuration";
-    case 8:
-        return "Read Dynamic Variable Classifications";
-    case 9:
-        return "Read Device Variables With Status";
-    case 11:
-        return "Read Unique Identifier Associated With Tag";
-    case 12:
-        return "Read Message";
-    case 13:
-        return "Read Tag, Descriptor, Date";
-    case 14:
-        return "Read Primary Variable Transducer Information";
-    case 15:
-        return "Read Device Information";
-    case 16:
-        return "Read Final Assembly Number";
-    case 17:
-        return "Write Message";
-    case 18:
-        return "Write Tag, Descriptor, Date";
-    case 19:
-        return "Write Final Assembly Number";
-    case 20:
-        return "Read Long Tag";
-    case 21:
-        return "Read Unique Identifier Associated With Long Tag";
-    case 22:
-        return "Write Long Tag";
-    case 31:
-        return "Expanded Command";
-    case 33:
-        return "Read Device Variables";
-    case 34:
-        return "Write Primary Variable Damping Value";
-    case 35:
-        return "Write Primary Variable Range Values";
-    case 36:
-        return "Set Primary Variable Upper Range Value";
-    case 37:
-        return "Set Primary Variable Lower Range Value";
-    case 38:
-        return "Reset Configuration Changed Flag";
-    case 40:
-        return "Enter/Exit Fixed Current Mode";
-    case 41:
-        return "Perform Self Test";
-    case 42:
-        return "Perform Device Reset";
-    case 43:
-        return "Set Primary Variable Zero";
-    case 44:
-        return "Write Primary Variable Units";
-    case 45:
-        return "Trim Loop Current Zero";
-    case 46:
-        return "Trim Loop Current Gain";
-    case 47:
-        return "Write Primary Variable Transfer Function";
-    case 48:
-        return "Read Additional Device Status";
-    case 49:
-        return "Write Primary Variable Transducer Serial Number";
-    case 50:
-        return "Read Dynamic Variable Assignments";
-    case 51:
-        return "Write Dynamic Variable Assignments";
-    case 53:
-        return "Write Device Variable Units";
-    case 54:
-        return "Read Device Variable Information";
-    case 59:
-        return "Write Number Of Response Preambles";
-    case 66:
-        return "Enter/Exit Fixed Analog Channel Mode";
-    case 79:
-        return "Write Device Variable";
-    case 103:
-        return "Write Burst Period";
-    case 104:
-        return "Write Burst Trigger";
-    case 105:
-        return "Read Burst Mode Configuration";
-    case 107:
-        return "Write Burst Device Variables";
-    case 108:
-        return "Write Burst Mode Command Number";
-    case 109:
-        return "Burst Mode Control";
-    case HARTIP_FUNC_MSG | HARTIP_ID_SESSION_INITIATE:
-        return "Session Initiate";
-    case HARTIP_FUNC_MSG | HARTIP_ID_SESSION_CLOSE:
-        return "Session Close";
-    case HARTIP_FUNC_MSG | HARTIP_ID_KEEP_ALIVE:
-        return "Keep Alive";
-    case HARTIP_FUNC_MSG | HARTIP_ID_PASS_THROUGH:
-        return "Token-Passing PDU";
-    case HARTIP_FUNC_MSG | HARTIP_ID_READ_AUDIT_LOG:
-        return "Read Audit Log";
-    default:
-        if (c >= 128 && c <= 253)
-            return "Device Specific Command";
-        return (c & 0xFF00) == HARTIP_FUNC_MSG ? "Unknown Message" : "Unknown";
-    }
+    const char *name = OTW_TOK_NAME(hartip_commands, c, NULL);
+    if (name)
+        return name;
+    if (c >= 128 && c <= 253)
+        return "Device Specific Command";
+    return (c & 0xFF00) == HARTIP_FUNC_MSG ? "Unknown Message" : "Unknown";
 }
 
 otw_op_class hartip_command_class(uint16_t c)

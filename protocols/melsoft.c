@@ -66,6 +66,7 @@
 
 #include "pending.h"
 #include "reader.h"
+#include "tok.h"
 
 #include <string.h>
 
@@ -82,69 +83,46 @@ _Static_assert(sizeof(melsoft_session) <= OTW_SESSION_MAX_BYTES,
 #define MELSOFT_USERNAME_LEN 40 /* UTF-16LE, 20 characters */
 #define MELSOFT_MODEL_LEN 16
 
+/* Names from the Nozomi research unless marked: "inferred" from what the
+ * public capture shows around them; "MELSOFT command 0x...." seen, meaning
+ * unknown. */
+static const otw_tok melsoft_commands[] = {
+    {0x0121, "Open Initial"},
+    {0x0131, "Username Login"},
+    {0x0132, "Password Login"},
+    {0x0133, "Read User Information A"},
+    {0x0134, "Read User Information B"},
+    {0x0150, "Safety Run Mode Read"},
+    {0x01A0, "MELSOFT command 0x01A0"},
+    {0x0410, "Read Memory"}, /* Nozomi: "Modify Value"; a word read in the capture */
+    {0x0B16, "MELSOFT command 0x0B16"},
+    {0x0B2A, "MELSOFT command 0x0B2A"},
+    {0x1001, "Remote Run"},
+    {0x1002, "Remote Stop"},
+    {0x1003, "Remote Pause"},
+    {0x1006, "Remote Reset"},
+    {0x1120, "Safety Run Mode Change"},
+    {0x1133, "User Information Registration"},
+    {0x1730, "MELSOFT command 0x1730"},
+    {0x1731, "MELSOFT command 0x1731"},
+    {0x1734, "Directory Read"}, /* inferred */
+    {0x1859, "File List Read"},
+    {0x185F, "File Information Read"}, /* inferred */
+    {0x1867, "File Open"},             /* inferred */
+    {0x1868, "File Read"},
+    {0x1869, "File Write"},
+    {0x186A, "File Close"}, /* inferred */
+    {0x187E, "MELSOFT command 0x187E"},
+};
+
 const char *melsoft_command_name(uint16_t command)
 {
-    switch (command) {
-    /* named by the Nozomi research */
-    case 0x0121:
-        return "Open Initial";
-    case 0x0131:
-        return "Username Login";
-    case 0x0132:
-        return "Password Login";
-    case 0x0133:
-        return "Read User Information A";
-    case 0x0134:
-        return "Read User Information B";
-    case 0x0150:
-        return "Safety Run Mode Read";
-    case 0x0410: /* Nozomi: "Modify Value"; a word read in the capture */
-        return "Read Memory";
-    case 0x1001:
-        return "Remote Run";
-    case 0x1002:
-        return "Remote Stop";
-    case 0x1003:
-        return "Remote Pause";
-    case 0x1006:
-        return "Remote Reset";
-    case 0x1120:
-        return "Safety Run Mode Change";
-    case 0x1133:
-        return "User Information Registration";
-    case 0x1859:
-        return "File List Read";
-    case 0x1868:
-        return "File Read";
-    case 0x1869:
-        return "File Write";
-    /* inferred from the capture */
-    case 0x1867:
-        return "File Open";
-    case 0x186A:
-        return "File Close";
-    case 0x185F:
-        return "File Information Read";
-    case 0x1734:
-        return "Directory Read";
-    /* seen, meaning unknown */
-    case 0x01A0:
-        return "MELSOFT command 0x01A0";
-    case 0x0B16:
-        return "MELSOFT command 0x0B16";
-    case 0x0B2A:
-        return "MELSOFT command 0x0B2A";
-    case 0x1730:
-        return "MELSOFT command 0x1730";
-    case 0x1731:
-        return "MELSOFT command 0x1731";
-    case 0x187E:
-        return "MELSOFT command 0x187E";
-    default:
-        if ((command & 0xFF00) == MELSOFT_DISCOVERY)
-            return "Discovery";
-        return "MELSOFT command";
-    }
+    const char *name = OTW_TOK_NAME(melsoft_commands, command, NULL);
+    if (name)
+        return name;
+    if ((command & 0xFF00) == MELSOFT_DISCOVERY)
+        return "Discovery";
+    return "MELSOFT command";
 }
 
 otw_op_class melsoft_command_class(uint16_t command)

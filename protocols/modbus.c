@@ -29,6 +29,7 @@
 
 #include "pending.h"
 #include "reader.h"
+#include "tok.h"
 
 #include <string.h>
 
@@ -49,52 +50,32 @@ _Static_assert(sizeof(mb_session) <= OTW_SESSION_MAX_BYTES,
 #define MB_MEI_CANOPEN 13
 #define MB_MEI_DEVICE_ID 14
 
+static const otw_tok mb_functions[] = {
+    {1, "Read Coils"},
+    {2, "Read Discrete Inputs"},
+    {3, "Read Holding Registers"},
+    {4, "Read Input Registers"},
+    {5, "Write Single Coil"},
+    {6, "Write Single Register"},
+    {7, "Read Exception Status"},
+    {8, "Diagnostics"},
+    {11, "Get Comm Event Counter"},
+    {12, "Get Comm Event Log"},
+    {15, "Write Multiple Coils"},
+    {16, "Write Multiple Registers"},
+    {17, "Report Server ID"},
+    {20, "Read File Record"},
+    {21, "Write File Record"},
+    {22, "Mask Write Register"},
+    {23, "Read/Write Multiple Registers"},
+    {24, "Read FIFO Queue"},
+    {43, "Encapsulated Interface Transport"},
+    {90, "UMAS (Schneider)"},
+};
+
 const char *mb_function_name(uint8_t function)
 {
-    switch (function) {
-    case 1:
-        return "Read Coils";
-    case 2:
-        return "Read Discrete Inputs";
-    case 3:
-        return "Read Holding Registers";
-    case 4:
-        return "Read Input Registers";
-    case 5:
-        return "Write Single Coil";
-    case 6:
-        return "Write Single Register";
-    case 7:
-        return "Read Exception Status";
-    case 8:
-        return "Diagnostics";
-    case 11:
-        return "Get Comm Event Counter";
-    case 12:
-        return "Get Comm Event Log";
-    case 15:
-        return "Write Multiple Coils";
-    case 16:
-        return "Write Multiple Registers";
-    case 17:
-        return "Report Server ID";
-    case 20:
-        return "Read File Record";
-    case 21:
-        return "Write File Record";
-    case 22:
-        return "Mask Write Register";
-    case 23:
-        return "Read/Write Multiple Registers";
-    case 24:
-        return "Read FIFO Queue";
-    case 43:
-        return "Encapsulated Interface Transport";
-    case 90:
-        return "UMAS (Schneider)";
-    default:
-        return "Unknown";
-    }
+    return OTW_TOK_NAME(mb_functions, function, "Unknown");
 }
 
 const char *mb_exception_name(uint8_t code)
@@ -127,42 +108,40 @@ const char *mb_exception_name(uint8_t code)
  * UMAS function code. Names and classes from the public research on UMAS
  * (Kaspersky ICS CERT 2022, Liras/Arman "The secrets of Schneider Electric's
  * UMAS protocol"); in UMAS "upload" means towards the PLC. */
+static const otw_tok umas_functions[] = {
+    {0x01, "UMAS Init Comm"},
+    {0x02, "UMAS Read ID"},
+    {0x03, "UMAS Read Project Info"},
+    {0x04, "UMAS Read PLC Info"},
+    {0x06, "UMAS Read Card Info"},
+    {0x0A, "UMAS Repeat"},
+    {0x10, "UMAS Take PLC Reservation"},
+    {0x11, "UMAS Release PLC Reservation"},
+    {0x12, "UMAS Keep Alive"},
+    {0x20, "UMAS Read Memory Block"},
+    {0x22, "UMAS Read Variables"},
+    {0x23, "UMAS Write Variables"},
+    {0x24, "UMAS Read Coils/Registers"},
+    {0x25, "UMAS Write Coils/Registers"},
+    {0x30, "UMAS Initialize Upload (to PLC)"},
+    {0x31, "UMAS Upload Block (to PLC)"},
+    {0x32, "UMAS End Strategy Upload (to PLC)"},
+    {0x33, "UMAS Initialize Download (from PLC)"},
+    {0x34, "UMAS Download Block (from PLC)"},
+    {0x35, "UMAS End Strategy Download (from PLC)"},
+    {0x39, "UMAS Read Ethernet Master Data"},
+    {0x40, "UMAS Start PLC"},
+    {0x41, "UMAS Stop PLC"},
+    {0x50, "UMAS Monitor PLC"},
+    {0x58, "UMAS Check PLC"},
+    {0x70, "UMAS Read IO Object"},
+    {0x71, "UMAS Write IO Object"},
+    {0x73, "UMAS Get Status Module"},
+};
+
 static const char *umas_name(uint8_t code)
 {
-    /* one case per line reads as a table */
-    /* clang-format off */
-    switch (code) {
-    case 0x01: return "UMAS Init Comm";
-    case 0x02: return "UMAS Read ID";
-    case 0x03: return "UMAS Read Project Info";
-    case 0x04: return "UMAS Read PLC Info";
-    case 0x06: return "UMAS Read Card Info";
-    case 0x0A: return "UMAS Repeat";
-    case 0x10: return "UMAS Take PLC Reservation";
-    case 0x11: return "UMAS Release PLC Reservation";
-    case 0x12: return "UMAS Keep Alive";
-    case 0x20: return "UMAS Read Memory Block";
-    case 0x22: return "UMAS Read Variables";
-    case 0x23: return "UMAS Write Variables";
-    case 0x24: return "UMAS Read Coils/Registers";
-    case 0x25: return "UMAS Write Coils/Registers";
-    case 0x30: return "UMAS Initialize Upload (to PLC)";
-    case 0x31: return "UMAS Upload Block (to PLC)";
-    case 0x32: return "UMAS End Strategy Upload (to PLC)";
-    case 0x33: return "UMAS Initialize Download (from PLC)";
-    case 0x34: return "UMAS Download Block (from PLC)";
-    case 0x35: return "UMAS End Strategy Download (from PLC)";
-    case 0x39: return "UMAS Read Ethernet Master Data";
-    case 0x40: return "UMAS Start PLC";
-    case 0x41: return "UMAS Stop PLC";
-    case 0x50: return "UMAS Monitor PLC";
-    case 0x58: return "UMAS Check PLC";
-    case 0x70: return "UMAS Read IO Object";
-    case 0x71: return "UMAS Write IO Object";
-    case 0x73: return "UMAS Get Status Module";
-    default: return "UMAS (Schneider)";
-    }
-    /* clang-format on */
+    return OTW_TOK_NAME(umas_functions, code, "UMAS (Schneider)");
 }
 
 static otw_op_class umas_class(uint8_t code)

@@ -66,6 +66,7 @@
 
 #include "pending.h"
 #include "reader.h"
+#include "tok.h"
 
 #include <string.h>
 
@@ -241,118 +242,64 @@ static const char *mode_name(uint8_t mode)
     }
 }
 
+/* Userdata functions keyed by group and sub-function (UD_KEY); a group's
+ * own name stands for a sub-function the table does not list. */
+#define UD_KEY(group, sub) ((uint32_t)(group) << 8 | (uint32_t)(sub))
+static const otw_tok s7_userdata_functions[] = {
+    {UD_KEY(UD_GROUP_PROG, 0x01), "Request diag data (type 1)"},
+    {UD_KEY(UD_GROUP_PROG, 0x02), "VarTab"},
+    {UD_KEY(UD_GROUP_PROG, 0x0c), "Erase"},
+    {UD_KEY(UD_GROUP_PROG, 0x0e), "Read diag data"},
+    {UD_KEY(UD_GROUP_PROG, 0x0f), "Remove diag data"},
+    {UD_KEY(UD_GROUP_PROG, 0x10), "Forces"},
+    {UD_KEY(UD_GROUP_PROG, 0x13), "Request diag data (type 2)"},
+    {UD_KEY(UD_GROUP_CYCLIC, 0x01), "Cyclic data (memory)"},
+    {UD_KEY(UD_GROUP_CYCLIC, 0x04), "Cyclic data unsubscribe"},
+    {UD_KEY(UD_GROUP_CYCLIC, 0x05), "Cyclic data (memory, change driven)"},
+    {UD_KEY(UD_GROUP_BLOCK, 0x01), "List blocks"},
+    {UD_KEY(UD_GROUP_BLOCK, 0x02), "List blocks of type"},
+    {UD_KEY(UD_GROUP_BLOCK, 0x03), "Get block info"},
+    {UD_KEY(UD_GROUP_CPU, 0x01), "Read SZL"},
+    {UD_KEY(UD_GROUP_CPU, 0x02), "Message service"},
+    {UD_KEY(UD_GROUP_CPU, 0x03), "Diagnostic message"},
+    {UD_KEY(UD_GROUP_CPU, 0x05), "ALARM_8 indication"},
+    {UD_KEY(UD_GROUP_CPU, 0x06), "NOTIFY indication"},
+    {UD_KEY(UD_GROUP_CPU, 0x07), "ALARM_8 lock"},
+    {UD_KEY(UD_GROUP_CPU, 0x08), "ALARM_8 unlock"},
+    {UD_KEY(UD_GROUP_CPU, 0x09), "SCAN indication"},
+    {UD_KEY(UD_GROUP_CPU, 0x0b), "ALARM ack"},
+    {UD_KEY(UD_GROUP_CPU, 0x0c), "ALARM ack indication"},
+    {UD_KEY(UD_GROUP_CPU, 0x0d), "ALARM lock indication"},
+    {UD_KEY(UD_GROUP_CPU, 0x0e), "ALARM unlock indication"},
+    {UD_KEY(UD_GROUP_CPU, 0x11), "ALARM_SQ indication"},
+    {UD_KEY(UD_GROUP_CPU, 0x12), "ALARM_S indication"},
+    {UD_KEY(UD_GROUP_CPU, 0x13), "ALARM query"},
+    {UD_KEY(UD_GROUP_CPU, 0x16), "NOTIFY_8 indication"},
+    {UD_KEY(UD_GROUP_SECURITY, 0x01), "PLC password"},
+    {UD_KEY(UD_GROUP_SECURITY, 0x02), "Clear password"},
+    {UD_KEY(UD_GROUP_TIME, 0x01), "Read clock"},
+    {UD_KEY(UD_GROUP_TIME, 0x02), "Set clock"},
+    {UD_KEY(UD_GROUP_TIME, 0x03), "Read clock (following)"},
+    {UD_KEY(UD_GROUP_TIME, 0x04), "Set clock (2)"},
+};
+
+static const otw_tok s7_userdata_groups[] = {
+    {UD_GROUP_PROG, "Programmer command"},
+    {UD_GROUP_CYCLIC, "Cyclic data"},
+    {UD_GROUP_BLOCK, "Block function"},
+    {UD_GROUP_CPU, "CPU function"},
+    {UD_GROUP_SECURITY, "Security function"},
+    {UD_GROUP_PBC, "PBC BSEND/BRECV"},
+    {UD_GROUP_TIME, "Time function"},
+    {UD_GROUP_NC, "NC programming"},
+};
+
 const char *s7_userdata_function_name(uint8_t group, uint8_t sub)
 {
-    switch (group) {
-    case UD_GROUP_MODE:
+    if (group == UD_GROUP_MODE)
         return mode_name(sub);
-    case UD_GROUP_PROG:
-        switch (sub) {
-        case 0x01:
-            return "Request diag data (type 1)";
-        case 0x02:
-            return "VarTab";
-        case 0x0c:
-            return "Erase";
-        case 0x0e:
-            return "Read diag data";
-        case 0x0f:
-            return "Remove diag data";
-        case 0x10:
-            return "Forces";
-        case 0x13:
-            return "Request diag data (type 2)";
-        default:
-            return "Programmer command";
-        }
-    case UD_GROUP_CYCLIC:
-        switch (sub) {
-        case 0x01:
-            return "Cyclic data (memory)";
-        case 0x04:
-            return "Cyclic data unsubscribe";
-        case 0x05:
-            return "Cyclic data (memory, change driven)";
-        default:
-            return "Cyclic data";
-        }
-    case UD_GROUP_BLOCK:
-        switch (sub) {
-        case 0x01:
-            return "List blocks";
-        case 0x02:
-            return "List blocks of type";
-        case 0x03:
-            return "Get block info";
-        default:
-            return "Block function";
-        }
-    case UD_GROUP_CPU:
-        switch (sub) {
-        case 0x01:
-            return "Read SZL";
-        case 0x02:
-            return "Message service";
-        case 0x03:
-            return "Diagnostic message";
-        case 0x05:
-            return "ALARM_8 indication";
-        case 0x06:
-            return "NOTIFY indication";
-        case 0x07:
-            return "ALARM_8 lock";
-        case 0x08:
-            return "ALARM_8 unlock";
-        case 0x09:
-            return "SCAN indication";
-        case 0x0b:
-            return "ALARM ack";
-        case 0x0c:
-            return "ALARM ack indication";
-        case 0x0d:
-            return "ALARM lock indication";
-        case 0x0e:
-            return "ALARM unlock indication";
-        case 0x11:
-            return "ALARM_SQ indication";
-        case 0x12:
-            return "ALARM_S indication";
-        case 0x13:
-            return "ALARM query";
-        case 0x16:
-            return "NOTIFY_8 indication";
-        default:
-            return "CPU function";
-        }
-    case UD_GROUP_SECURITY:
-        switch (sub) {
-        case 0x01:
-            return "PLC password";
-        case 0x02:
-            return "Clear password";
-        default:
-            return "Security function";
-        }
-    case UD_GROUP_PBC:
-        return "PBC BSEND/BRECV";
-    case UD_GROUP_TIME:
-        switch (sub) {
-        case 0x01:
-            return "Read clock";
-        case 0x02:
-            return "Set clock";
-        case 0x03:
-            return "Read clock (following)";
-        case 0x04:
-            return "Set clock (2)";
-        default:
-            return "Time function";
-        }
-    case UD_GROUP_NC:
-        return "NC programming";
-    default:
-        return "Unknown";
-    }
+    const char *group_name = OTW_TOK_NAME(s7_userdata_groups, group, "Unknown");
+    return OTW_TOK_NAME(s7_userdata_functions, UD_KEY(group, sub), group_name);
 }
 
 /* SZL partial lists whose records identify the module. */
@@ -385,48 +332,30 @@ static otw_op_class userdata_class(uint8_t group, uint8_t sub, uint16_t szl_id)
     }
 }
 
+static const otw_tok s7_plus_functions[] = {
+    {0x04b1, "S7comm-plus Error"},
+    {0x04bb, "S7comm-plus Explore"},
+    {0x04ca, "S7comm-plus CreateObject"},
+    {0x04d4, "S7comm-plus DeleteObject"},
+    {0x04f2, "S7comm-plus SetVariable"},
+    {0x04fc, "S7comm-plus GetVariable"},
+    {0x0506, "S7comm-plus AddLink"},
+    {0x051a, "S7comm-plus RemoveLink"},
+    {0x0524, "S7comm-plus GetLink"},
+    {0x0542, "S7comm-plus SetMultiVariables"},
+    {0x054c, "S7comm-plus GetMultiVariables"},
+    {0x0556, "S7comm-plus BeginSequence"},
+    {0x0560, "S7comm-plus EndSequence"},
+    {0x056b, "S7comm-plus Invoke"},
+    {0x057c, "S7comm-plus SetVarSubStreamed"},
+    {0x0586, "S7comm-plus GetVarSubStreamed"},
+    {0x0590, "S7comm-plus GetVariablesAddress"},
+    {0x059a, "S7comm-plus Abort"},
+};
+
 const char *s7_plus_function_name(uint16_t function)
 {
-    switch (function) {
-    case 0x04b1:
-        return "S7comm-plus Error";
-    case 0x04bb:
-        return "S7comm-plus Explore";
-    case 0x04ca:
-        return "S7comm-plus CreateObject";
-    case 0x04d4:
-        return "S7comm-plus DeleteObject";
-    case 0x04f2:
-        return "S7comm-plus SetVariable";
-    case 0x04fc:
-        return "S7comm-plus GetVariable";
-    case 0x0506:
-        return "S7comm-plus AddLink";
-    case 0x051a:
-        return "S7comm-plus RemoveLink";
-    case 0x0524:
-        return "S7comm-plus GetLink";
-    case 0x0542:
-        return "S7comm-plus SetMultiVariables";
-    case 0x054c:
-        return "S7comm-plus GetMultiVariables";
-    case 0x0556:
-        return "S7comm-plus BeginSequence";
-    case 0x0560:
-        return "S7comm-plus EndSequence";
-    case 0x056b:
-        return "S7comm-plus Invoke";
-    case 0x057c:
-        return "S7comm-plus SetVarSubStreamed";
-    case 0x0586:
-        return "S7comm-plus GetVarSubStreamed";
-    case 0x0590:
-        return "S7comm-plus GetVariablesAddress";
-    case 0x059a:
-        return "S7comm-plus Abort";
-    default:
-        return "S7comm-plus Unknown";
-    }
+    return OTW_TOK_NAME(s7_plus_functions, function, "S7comm-plus Unknown");
 }
 
 static otw_op_class plus_class(uint16_t function)
@@ -449,44 +378,21 @@ static otw_op_class plus_class(uint16_t function)
     }
 }
 
+static const otw_tok s7_areas[] =
+    {
+        {0x03, "SYSINFO"},  /* S7-200 system info */
+        {0x05, "SYSFLAGS"}, /* S7-200 system flags */
+        {0x06, "AI"},       /* S7-200 analog inputs */
+        {0x07, "AQ"},       /* S7-200 analog outputs */
+        {0x1c, "C"},        {0x1d, "T"}, {0x1e, "IEC_C"}, {0x1f, "IEC_T"},
+        {0x80, "P"}, /* direct peripheral access */
+        {0x81, "I"},        {0x82, "Q"}, {0x83, "M"},     {0x84, "DB"},
+        {0x85, "DI"},       {0x86, "L"}, {0x87, "V"}, /* previous local data */
+};
+
 const char *s7_area_name(uint8_t area)
 {
-    switch (area) {
-    case 0x03:
-        return "SYSINFO"; /* S7-200 system info */
-    case 0x05:
-        return "SYSFLAGS"; /* S7-200 system flags */
-    case 0x06:
-        return "AI"; /* S7-200 analog inputs */
-    case 0x07:
-        return "AQ"; /* S7-200 analog outputs */
-    case 0x1c:
-        return "C";
-    case 0x1d:
-        return "T";
-    case 0x1e:
-        return "IEC_C";
-    case 0x1f:
-        return "IEC_T";
-    case 0x80:
-        return "P"; /* direct peripheral access */
-    case 0x81:
-        return "I";
-    case 0x82:
-        return "Q";
-    case 0x83:
-        return "M";
-    case 0x84:
-        return "DB";
-    case 0x85:
-        return "DI";
-    case 0x86:
-        return "L";
-    case 0x87:
-        return "V"; /* previous local data */
-    default:
-        return NULL;
-    }
+    return OTW_TOK_NAME(s7_areas, area, NULL);
 }
 
 /* Block type in a file name or block function ("0A" = DB). */

@@ -41,6 +41,7 @@
 
 #include "pending.h"
 #include "reader.h"
+#include "tok.h"
 
 #include <string.h>
 
@@ -91,80 +92,50 @@ const char *slmp_device_name(uint16_t code)
     return NULL;
 }
 
+static const otw_tok slmp_commands[] = {
+    {0x0101, "Read Type Name"},
+    {0x0403, "Read Random"},
+    {0x0406, "Read Block"},
+    {0x0601, "Extend Unit Read"},
+    {0x0613, "Memory Read"},
+    {0x0619, "Self Test"},
+    {0x0801, "Entry Monitor Device"},
+    {0x0802, "Execute Monitor"},
+    {0x1001, "Remote Run"},
+    {0x1002, "Remote Stop"},
+    {0x1003, "Remote Pause"},
+    {0x1005, "Remote Latch Clear"},
+    {0x1006, "Remote Reset"},
+    {0x1406, "Write Block"},
+    {0x1601, "Extend Unit Write"},
+    {0x1613, "Memory Write"},
+    {0x1617, "Clear Error"},
+    {0x1630, "Remote Password Unlock"},
+    {0x1631, "Remote Password Lock"},
+    {0x1810, "Read Directory/File"},
+    {0x1811, "Search Directory/File"},
+    {0x1820, "New File"},
+    {0x1822, "Delete File"},
+    {0x1824, "Copy File"},
+    {0x1825, "Change File State"},
+    {0x1826, "Change File Date"},
+    {0x1827, "Open File"},
+    {0x1828, "Read File"},
+    {0x1829, "Write File"},
+    {0x182A, "Close File"},
+};
+
 const char *slmp_command_name(uint16_t command, uint16_t subcommand)
 {
+    /* Reads and writes are named by their unit, from the subcommand. */
     bool bit = (subcommand & 0x0001) != 0; /* 0001/0003/0081/0083: bit units */
-
-    switch (command) {
-    case 0x0101:
-        return "Read Type Name";
-    case 0x0401:
+    if (command == 0x0401)
         return bit ? "Read (bit units)" : "Read (word units)";
-    case 0x1401:
+    if (command == 0x1401)
         return bit ? "Write (bit units)" : "Write (word units)";
-    case 0x0403:
-        return "Read Random";
-    case 0x1402:
+    if (command == 0x1402)
         return bit ? "Write Random (bit units)" : "Write Random (word units)";
-    case 0x0406:
-        return "Read Block";
-    case 0x1406:
-        return "Write Block";
-    case 0x0801:
-        return "Entry Monitor Device";
-    case 0x0802:
-        return "Execute Monitor";
-    case 0x0613:
-        return "Memory Read";
-    case 0x1613:
-        return "Memory Write";
-    case 0x0601:
-        return "Extend Unit Read";
-    case 0x1601:
-        return "Extend Unit Write";
-    case 0x1001:
-        return "Remote Run";
-    case 0x1002:
-        return "Remote Stop";
-    case 0x1003:
-        return "Remote Pause";
-    case 0x1005:
-        return "Remote Latch Clear";
-    case 0x1006:
-        return "Remote Reset";
-    case 0x1617:
-        return "Clear Error";
-    case 0x0619:
-        return "Self Test";
-    case 0x1630:
-        return "Remote Password Unlock";
-    case 0x1631:
-        return "Remote Password Lock";
-    case 0x1810:
-        return "Read Directory/File";
-    case 0x1811:
-        return "Search Directory/File";
-    case 0x1820:
-        return "New File";
-    case 0x1822:
-        return "Delete File";
-    case 0x1824:
-        return "Copy File";
-    case 0x1825:
-        return "Change File State";
-    case 0x1826:
-        return "Change File Date";
-    case 0x1827:
-        return "Open File";
-    case 0x1828:
-        return "Read File";
-    case 0x1829:
-        return "Write File";
-    case 0x182A:
-        return "Close File";
-    default:
-        return "Unknown";
-    }
+    return OTW_TOK_NAME(slmp_commands, command, "Unknown");
 }
 
 otw_op_class slmp_command_class(uint16_t command)
