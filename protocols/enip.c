@@ -210,11 +210,17 @@ static const otw_tok cip_common_services[] = {
 };
 
 /* Object-specific services of the Connection Manager (class 0x06). */
+/* clang-format off */
 static const otw_tok cip_connection_manager_services[] = {
-    {0x4E, "Forward_Close"},       {0x52, "Unconnected_Send"},       {0x54, "Forward_Open"},
-    {0x56, "Get_Connection_Data"}, {0x57, "Search_Connection_Data"}, {0x5A, "Get_Connection_Owner"},
+    {0x4E, "Forward_Close"},
+    {0x52, "Unconnected_Send"},
+    {0x54, "Forward_Open"},
+    {0x56, "Get_Connection_Data"},
+    {0x57, "Search_Connection_Data"},
+    {0x5A, "Get_Connection_Owner"},
     {0x5B, "Large_Forward_Open"},
 };
+/* clang-format on */
 
 /* Object-specific services of the File object (class 0x37). */
 static const otw_tok cip_file_services[] = {

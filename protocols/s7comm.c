@@ -283,6 +283,7 @@ static const otw_tok s7_userdata_functions[] = {
     {UD_KEY(UD_GROUP_TIME, 0x04), "Set clock (2)"},
 };
 
+/* clang-format off */
 static const otw_tok s7_userdata_groups[] = {
     {UD_GROUP_PROG, "Programmer command"},
     {UD_GROUP_CYCLIC, "Cyclic data"},
@@ -293,6 +294,7 @@ static const otw_tok s7_userdata_groups[] = {
     {UD_GROUP_TIME, "Time function"},
     {UD_GROUP_NC, "NC programming"},
 };
+/* clang-format on */
 
 const char *s7_userdata_function_name(uint8_t group, uint8_t sub)
 {
@@ -378,17 +380,26 @@ static otw_op_class plus_class(uint16_t function)
     }
 }
 
-static const otw_tok s7_areas[] =
-    {
-        {0x03, "SYSINFO"},  /* S7-200 system info */
-        {0x05, "SYSFLAGS"}, /* S7-200 system flags */
-        {0x06, "AI"},       /* S7-200 analog inputs */
-        {0x07, "AQ"},       /* S7-200 analog outputs */
-        {0x1c, "C"},        {0x1d, "T"}, {0x1e, "IEC_C"}, {0x1f, "IEC_T"},
-        {0x80, "P"}, /* direct peripheral access */
-        {0x81, "I"},        {0x82, "Q"}, {0x83, "M"},     {0x84, "DB"},
-        {0x85, "DI"},       {0x86, "L"}, {0x87, "V"}, /* previous local data */
+/* clang-format off */
+static const otw_tok s7_areas[] = {
+    {0x03, "SYSINFO"},  /* S7-200 system info */
+    {0x05, "SYSFLAGS"}, /* S7-200 system flags */
+    {0x06, "AI"},       /* S7-200 analog inputs */
+    {0x07, "AQ"},       /* S7-200 analog outputs */
+    {0x1c, "C"},
+    {0x1d, "T"},
+    {0x1e, "IEC_C"},
+    {0x1f, "IEC_T"},
+    {0x80, "P"},        /* direct peripheral access */
+    {0x81, "I"},
+    {0x82, "Q"},
+    {0x83, "M"},
+    {0x84, "DB"},
+    {0x85, "DI"},
+    {0x86, "L"},
+    {0x87, "V"},        /* previous local data */
 };
+/* clang-format on */
 
 const char *s7_area_name(uint8_t area)
 {
