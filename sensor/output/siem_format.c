@@ -18,6 +18,7 @@
 #include "dissector.h"
 #include "jsonw.h"
 #include "syslog_out.h"
+#include "wbuf.h"
 
 #define SD_ID "otwatch@32473"
 #define ECS_VERSION "8.11.0"
@@ -151,43 +152,6 @@ int otw_siem_ecs_severity(otw_severity s)
     return (unsigned)s <= OTW_SEV_CRITICAL ? map[s] : 1;
 }
 
-/* ---- output buffer ---- */
-
-typedef struct wbuf {
-    char *p;
-    size_t cap, len; /* one byte of cap is kept for the NUL */
-    bool full;
-} wbuf;
-
-static void wput(wbuf *b, const void *s, size_t n)
-{
-    if (b->full)
-        return;
-    if (n >= b->cap - b->len) {
-        b->full = true;
-        return;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-}
-
-static void wputs(wbuf *b, const char *s)
-{
-    wput(b, s, strlen(s));
-}
-
-static void wputc(wbuf *b, char c)
-{
-    wput(b, &c, 1);
-}
-
-static void wputu(wbuf *b, uint64_t v)
-{
-    char tmp[24];
-    snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
-    wputs(b, tmp);
-}
-
 /* ---- escaping ---- */
 
 typedef enum esc {
@@ -199,7 +163,7 @@ typedef enum esc {
     ESC_LEEF_HDR, /* '|' '\' -> '_', controls -> space */
 } esc;
 
-static void put_esc(wbuf *b, const char *str, esc mode, char delim)
+static void put_esc(otw_wbuf *b, const char *str, esc mode, char delim)
 {
     const unsigned char *s = (const unsigned char *)(str ? str : "");
     size_t n = strlen((const char *)s), i = 0;
@@ -208,10 +172,10 @@ static void put_esc(wbuf *b, const char *str, esc mode, char delim)
         if (c >= 0x80) {
             size_t bad = 0, adv = otw_utf8_seq(s + i, n - i, &bad);
             if (adv) {
-                wput(b, s + i, adv);
+                otw_wbuf_put(b, s + i, adv);
                 i += adv;
             } else {
-                wput(b, "\xEF\xBF\xBD", 3); /* U+FFFD */
+                otw_wbuf_put(b, "\xEF\xBF\xBD", 3); /* U+FFFD */
                 i += bad;
             }
             continue;
@@ -221,18 +185,18 @@ static void put_esc(wbuf *b, const char *str, esc mode, char delim)
         switch (mode) {
         case ESC_SD:
             if (c == '"' || c == '\\' || c == ']')
-                wputc(b, '\\');
+                otw_wbuf_putc(b, '\\');
             break;
         case ESC_CEF_HDR:
             if (c == '|' || c == '\\')
-                wputc(b, '\\');
+                otw_wbuf_putc(b, '\\');
             break;
         case ESC_CEF_EXT:
             if (c == '\\' || c == '=') {
-                wputc(b, '\\');
+                otw_wbuf_putc(b, '\\');
             } else if (c == '\n' || c == '\r') {
-                wputc(b, '\\');
-                wputc(b, c == '\n' ? 'n' : 'r');
+                otw_wbuf_putc(b, '\\');
+                otw_wbuf_putc(b, c == '\n' ? 'n' : 'r');
                 continue;
             }
             break;
@@ -247,7 +211,7 @@ static void put_esc(wbuf *b, const char *str, esc mode, char delim)
         case ESC_TEXT:
             break;
         }
-        wputc(b, ctl ? ' ' : (char)c);
+        otw_wbuf_putc(b, ctl ? ' ' : (char)c);
     }
 }
 
@@ -269,97 +233,97 @@ static const char *mac_text(const otw_endpoint *e, char *buf, size_t sz)
 }
 
 /* "10.0.0.1:502", "[fe80::1]:502", "10.0.0.1", a MAC, or "-". */
-static void put_endpoint(wbuf *b, const otw_endpoint *e)
+static void put_endpoint(otw_wbuf *b, const otw_endpoint *e)
 {
     char ip[64], mac[32];
     if (e->has_ip) {
         bool v6 = !otw_addr_is_v4(&e->ip);
         if (v6 && e->port)
-            wputc(b, '[');
-        wputs(b, ip_text(e, ip, sizeof(ip)));
+            otw_wbuf_putc(b, '[');
+        otw_wbuf_puts(b, ip_text(e, ip, sizeof(ip)));
         if (v6 && e->port)
-            wputc(b, ']');
+            otw_wbuf_putc(b, ']');
         if (e->port) {
-            wputc(b, ':');
-            wputu(b, e->port);
+            otw_wbuf_putc(b, ':');
+            otw_wbuf_putu(b, e->port);
         }
     } else if (e->has_mac) {
-        wputs(b, mac_text(e, mac, sizeof(mac)));
+        otw_wbuf_puts(b, mac_text(e, mac, sizeof(mac)));
     } else {
-        wputc(b, '-');
+        otw_wbuf_putc(b, '-');
     }
 }
 
 /* ---- rfc5424 structured data ---- */
 
-static void put_sd(wbuf *b, const otw_alert *a)
+static void put_sd(otw_wbuf *b, const otw_alert *a)
 {
     char src[64] = "-", dst[64] = "-";
     if (a->src.has_ip)
         otw_addr_str(&a->src.ip, src, sizeof(src));
     if (a->dst.has_ip)
         otw_addr_str(&a->dst.ip, dst, sizeof(dst));
-    wputs(b, "[" SD_ID " id=\"");
+    otw_wbuf_puts(b, "[" SD_ID " id=\"");
     char id[24];
     snprintf(id, sizeof(id), "%lld", (long long)a->id);
-    wputs(b, id);
-    wputs(b, "\" type=\"");
+    otw_wbuf_puts(b, id);
+    otw_wbuf_puts(b, "\" type=\"");
     put_esc(b, a->type, ESC_SD, 0);
-    wputs(b, "\" severity=\"");
-    wputs(b, otw_severity_name(a->severity));
-    wputs(b, "\" src=\"");
-    wputs(b, src);
-    wputs(b, "\" dst=\"");
-    wputs(b, dst);
-    wputs(b, "\" protocol=\"");
+    otw_wbuf_puts(b, "\" severity=\"");
+    otw_wbuf_puts(b, otw_severity_name(a->severity));
+    otw_wbuf_puts(b, "\" src=\"");
+    otw_wbuf_puts(b, src);
+    otw_wbuf_puts(b, "\" dst=\"");
+    otw_wbuf_puts(b, dst);
+    otw_wbuf_puts(b, "\" protocol=\"");
     put_esc(b, a->protocol[0] ? a->protocol : "-", ESC_SD, 0);
-    wputs(b, "\" technique=\"");
+    otw_wbuf_puts(b, "\" technique=\"");
     put_esc(b, a->technique[0] ? a->technique : "-", ESC_SD, 0);
-    wputs(b, "\" count=\"");
-    wputu(b, a->count);
-    wputs(b, "\"]");
+    otw_wbuf_puts(b, "\" count=\"");
+    otw_wbuf_putu(b, a->count);
+    otw_wbuf_puts(b, "\"]");
 }
 
 /* ---- CEF ---- */
 
-static void cef_ext(wbuf *b, bool *first, const char *key, const char *val)
+static void cef_ext(otw_wbuf *b, bool *first, const char *key, const char *val)
 {
     if (!val)
         return;
     if (!*first)
-        wputc(b, ' ');
+        otw_wbuf_putc(b, ' ');
     *first = false;
-    wputs(b, key);
-    wputc(b, '=');
+    otw_wbuf_puts(b, key);
+    otw_wbuf_putc(b, '=');
     put_esc(b, val, ESC_CEF_EXT, 0);
 }
 
-static void cef_ext_u(wbuf *b, bool *first, const char *key, uint64_t v)
+static void cef_ext_u(otw_wbuf *b, bool *first, const char *key, uint64_t v)
 {
     char tmp[24];
     snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
     cef_ext(b, first, key, tmp);
 }
 
-static void put_cef(wbuf *b, const otw_siem_opts *o, const otw_alert *a)
+static void put_cef(otw_wbuf *b, const otw_siem_opts *o, const otw_alert *a)
 {
     char ip[64], mac[32];
     const char *tname = otw_attack_ics_name(a->technique);
     const char *transport = otw_siem_transport(a->protocol);
     bool first = true;
-    wputs(b, "CEF:0|");
+    otw_wbuf_puts(b, "CEF:0|");
     put_esc(b, "otwatch", ESC_CEF_HDR, 0);
-    wputc(b, '|');
+    otw_wbuf_putc(b, '|');
     put_esc(b, "otwatch", ESC_CEF_HDR, 0);
-    wputc(b, '|');
+    otw_wbuf_putc(b, '|');
     put_esc(b, o->version, ESC_CEF_HDR, 0);
-    wputc(b, '|');
+    otw_wbuf_putc(b, '|');
     put_esc(b, a->type, ESC_CEF_HDR, 0);
-    wputc(b, '|');
+    otw_wbuf_putc(b, '|');
     put_esc(b, a->message[0] ? a->message : a->type, ESC_CEF_HDR, 0);
-    wputc(b, '|');
-    wputu(b, (uint64_t)otw_siem_cef_severity(a->severity));
-    wputc(b, '|');
+    otw_wbuf_putc(b, '|');
+    otw_wbuf_putu(b, (uint64_t)otw_siem_cef_severity(a->severity));
+    otw_wbuf_putc(b, '|');
     cef_ext_u(b, &first, "rt", a->first_us / 1000);
     cef_ext_u(b, &first, "start", a->first_us / 1000);
     cef_ext_u(b, &first, "end", a->last_us / 1000);
@@ -407,47 +371,48 @@ static void put_cef(wbuf *b, const otw_siem_opts *o, const otw_alert *a)
 
 /* ---- LEEF 2.0 ---- */
 
-static void leef_attr(wbuf *b, const otw_siem_opts *o, bool *first, const char *key,
+static void leef_attr(otw_wbuf *b, const otw_siem_opts *o, bool *first, const char *key,
                       const char *val)
 {
     if (!val)
         return;
     if (!*first)
-        wputc(b, o->leef_delimiter);
+        otw_wbuf_putc(b, o->leef_delimiter);
     *first = false;
-    wputs(b, key);
-    wputc(b, '=');
+    otw_wbuf_puts(b, key);
+    otw_wbuf_putc(b, '=');
     put_esc(b, val, ESC_LEEF_VAL, o->leef_delimiter);
 }
 
-static void leef_attr_u(wbuf *b, const otw_siem_opts *o, bool *first, const char *key, uint64_t v)
+static void leef_attr_u(otw_wbuf *b, const otw_siem_opts *o, bool *first, const char *key,
+                        uint64_t v)
 {
     char tmp[24];
     snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
     leef_attr(b, o, first, key, tmp);
 }
 
-static void put_leef(wbuf *b, const otw_siem_opts *o, const otw_alert *a)
+static void put_leef(otw_wbuf *b, const otw_siem_opts *o, const otw_alert *a)
 {
     char ip[64], mac[32], ts[32];
     const char *tname = otw_attack_ics_name(a->technique);
     const char *transport = otw_siem_transport(a->protocol);
     bool first = true;
-    wputs(b, "LEEF:2.0|");
+    otw_wbuf_puts(b, "LEEF:2.0|");
     put_esc(b, "otwatch", ESC_LEEF_HDR, 0);
-    wputc(b, '|');
+    otw_wbuf_putc(b, '|');
     put_esc(b, "otwatch", ESC_LEEF_HDR, 0);
-    wputc(b, '|');
+    otw_wbuf_putc(b, '|');
     put_esc(b, o->version, ESC_LEEF_HDR, 0);
-    wputc(b, '|');
+    otw_wbuf_putc(b, '|');
     put_esc(b, a->type, ESC_LEEF_HDR, 0);
-    wputc(b, '|');
+    otw_wbuf_putc(b, '|');
     if (o->leef_delimiter == '\t') {
-        wputs(b, "x09");
+        otw_wbuf_puts(b, "x09");
     } else {
-        wputc(b, o->leef_delimiter);
+        otw_wbuf_putc(b, o->leef_delimiter);
     }
-    wputc(b, '|');
+    otw_wbuf_putc(b, '|');
     /* devTime: "2024-05-01T10:00:00.123+0000" (devTimeFormat below). */
     otw_format_ts(a->first_us, ts);
     memcpy(ts + 23, "+0000", 6);
@@ -651,46 +616,46 @@ static size_t put_ecs(char *out, size_t outsz, const otw_siem_opts *o, const otw
 
 /* ---- text ---- */
 
-static void put_text_line(wbuf *b, const otw_alert *a)
+static void put_text_line(otw_wbuf *b, const otw_alert *a)
 {
     const char *tname = otw_attack_ics_name(a->technique);
-    wputc(b, '[');
-    wputs(b, otw_severity_name(a->severity));
-    wputs(b, "] ");
+    otw_wbuf_putc(b, '[');
+    otw_wbuf_puts(b, otw_severity_name(a->severity));
+    otw_wbuf_puts(b, "] ");
     put_esc(b, a->type, ESC_TEXT, 0);
-    wputc(b, ' ');
+    otw_wbuf_putc(b, ' ');
     put_endpoint(b, &a->src);
-    wputs(b, " -> ");
+    otw_wbuf_puts(b, " -> ");
     put_endpoint(b, &a->dst);
     if (a->protocol[0]) {
-        wputc(b, ' ');
+        otw_wbuf_putc(b, ' ');
         put_esc(b, a->protocol, ESC_TEXT, 0);
     }
     if (a->technique[0]) {
-        wputc(b, ' ');
+        otw_wbuf_putc(b, ' ');
         put_esc(b, a->technique, ESC_TEXT, 0);
         if (tname) {
-            wputs(b, " (");
-            wputs(b, tname);
-            wputc(b, ')');
+            otw_wbuf_puts(b, " (");
+            otw_wbuf_puts(b, tname);
+            otw_wbuf_putc(b, ')');
         }
     }
     if (a->message[0]) {
-        wputs(b, ": ");
+        otw_wbuf_puts(b, ": ");
         put_esc(b, a->message, ESC_TEXT, 0);
     }
-    wputs(b, " (alert ");
+    otw_wbuf_puts(b, " (alert ");
     char id[24];
     snprintf(id, sizeof(id), "%lld", (long long)a->id);
-    wputs(b, id);
-    wputs(b, ", count ");
-    wputu(b, a->count);
-    wputc(b, ')');
+    otw_wbuf_puts(b, id);
+    otw_wbuf_puts(b, ", count ");
+    otw_wbuf_putu(b, a->count);
+    otw_wbuf_putc(b, ')');
 }
 
 size_t otw_siem_payload(const otw_siem_opts *o, const otw_alert *a, char *out, size_t outsz)
 {
-    wbuf b = {.p = out, .cap = outsz};
+    otw_wbuf b = {.p = out, .cap = outsz};
     if (!out || outsz == 0)
         return 0;
     switch (o->format) {
@@ -709,7 +674,7 @@ size_t otw_siem_payload(const otw_siem_opts *o, const otw_alert *a, char *out, s
     default:
         put_sd(&b, a);
         if (a->message[0]) {
-            wputc(&b, ' ');
+            otw_wbuf_putc(&b, ' ');
             put_esc(&b, a->message, ESC_TEXT, 0);
         }
         break;

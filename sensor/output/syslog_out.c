@@ -40,6 +40,7 @@
 #include "log.h"
 #include "siem_format.h"
 #include "spool.h"
+#include "wbuf.h"
 
 #ifndef OTW_VERSION
 #define OTW_VERSION "0.0.0"
@@ -105,31 +106,8 @@ struct otw_syslog {
 
 /* ---- formatter ---- */
 
-typedef struct wbuf {
-    char *p;
-    size_t cap, len; /* one byte of cap is kept for the NUL */
-    bool full;
-} wbuf;
-
-static void wput(wbuf *b, const void *s, size_t n)
-{
-    if (b->full)
-        return;
-    if (n >= b->cap - b->len) {
-        b->full = true;
-        return;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-}
-
-static void wputc(wbuf *b, char c)
-{
-    wput(b, &c, 1);
-}
-
 /* Header token: printable US-ASCII only, at most max chars, "-" if empty. */
-static void put_token(wbuf *b, const char *s, size_t max, bool sd_name)
+static void put_token(otw_wbuf *b, const char *s, size_t max, bool sd_name)
 {
     size_t n = 0;
     for (; s && s[n] && n < max; n++) {
@@ -137,16 +115,16 @@ static void put_token(wbuf *b, const char *s, size_t max, bool sd_name)
         bool ok = c >= 33 && c <= 126;
         if (sd_name && (c == '=' || c == ']' || c == '"'))
             ok = false;
-        wputc(b, ok ? (char)c : '_');
+        otw_wbuf_putc(b, ok ? (char)c : '_');
     }
     if (n == 0)
-        wputc(b, sd_name ? '_' : '-');
+        otw_wbuf_putc(b, sd_name ? '_' : '-');
 }
 
 /* UTF-8 text: invalid sequences -> U+FFFD, controls -> space; escape adds a
  * backslash before '"', '\\' and ']' (SD-PARAM value, RFC 5424 6.3.3).
  * soft: stop quietly when the buffer is full (MSG truncation). */
-static void put_text(wbuf *b, const char *str, bool escape, bool soft)
+static void put_text(otw_wbuf *b, const char *str, bool escape, bool soft)
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t n = strlen(str), i = 0;
@@ -172,26 +150,16 @@ static void put_text(wbuf *b, const char *str, bool escape, bool soft)
         }
         if (soft && len >= b->cap - b->len)
             return; /* truncated at a character boundary */
-        wput(b, tmp, len);
+        otw_wbuf_put(b, tmp, len);
         i += adv;
     }
-}
-
-static void put_uint(wbuf *b, uint64_t v)
-{
-    char tmp[20], *p = tmp + sizeof(tmp);
-    do {
-        *--p = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    wput(b, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 size_t otw_syslog_format(char *out, size_t outsz, const char *hostname, const char *app, int pid,
                          int severity, uint64_t ts_us, const char *msgid,
                          const char *const *sd_params, const char *msg)
 {
-    wbuf b = {.p = out, .cap = outsz};
+    otw_wbuf b = {.p = out, .cap = outsz};
     if (out == NULL || outsz == 0)
         return 0;
     if (severity < 0)
@@ -200,52 +168,52 @@ size_t otw_syslog_format(char *out, size_t outsz, const char *hostname, const ch
         severity = 7;
 
     /* HEADER: PRI VERSION SP TIMESTAMP SP HOSTNAME SP APP-NAME SP PROCID SP MSGID */
-    wputc(&b, '<');
-    put_uint(&b, (uint64_t)(FACILITY_LOCAL0 * 8 + severity));
-    wput(&b, ">1 ", 3);
+    otw_wbuf_putc(&b, '<');
+    otw_wbuf_putu(&b, (uint64_t)(FACILITY_LOCAL0 * 8 + severity));
+    otw_wbuf_put(&b, ">1 ", 3);
     if (ts_us) {
         char ts[32];
         otw_format_ts(ts_us, ts);
-        wput(&b, ts, OTW_TS_LEN);
+        otw_wbuf_put(&b, ts, OTW_TS_LEN);
     } else {
-        wputc(&b, '-');
+        otw_wbuf_putc(&b, '-');
     }
-    wputc(&b, ' ');
+    otw_wbuf_putc(&b, ' ');
     put_token(&b, hostname, HOSTNAME_MAX, false);
-    wputc(&b, ' ');
+    otw_wbuf_putc(&b, ' ');
     put_token(&b, app, APPNAME_MAX, false);
-    wputc(&b, ' ');
+    otw_wbuf_putc(&b, ' ');
     if (pid > 0)
-        put_uint(&b, (uint64_t)pid);
+        otw_wbuf_putu(&b, (uint64_t)pid);
     else
-        wputc(&b, '-');
-    wputc(&b, ' ');
+        otw_wbuf_putc(&b, '-');
+    otw_wbuf_putc(&b, ' ');
     put_token(&b, msgid, MSGID_MAX, false);
-    wputc(&b, ' ');
+    otw_wbuf_putc(&b, ' ');
 
     /* STRUCTURED-DATA */
     if (sd_params && sd_params[0]) {
-        wput(&b, "[" SD_ID, 1 + strlen(SD_ID));
+        otw_wbuf_put(&b, "[" SD_ID, 1 + strlen(SD_ID));
         for (size_t i = 0; sd_params[i]; i += 2) {
             const char *v = sd_params[i + 1];
-            wputc(&b, ' ');
+            otw_wbuf_putc(&b, ' ');
             put_token(&b, sd_params[i], SDNAME_MAX, true);
-            wput(&b, "=\"", 2);
+            otw_wbuf_put(&b, "=\"", 2);
             put_text(&b, v ? v : "", true, false);
-            wputc(&b, '"');
+            otw_wbuf_putc(&b, '"');
             if (v == NULL)
                 break; /* odd count: the array ends after this name */
         }
-        wputc(&b, ']');
+        otw_wbuf_putc(&b, ']');
     } else {
-        wputc(&b, '-');
+        otw_wbuf_putc(&b, '-');
     }
     if (b.full)
         return 0;
 
     /* MSG: BOM + UTF-8, truncated to fit. */
     if (msg && *msg && b.cap - b.len > 4) {
-        wput(&b, " \xEF\xBB\xBF", 4);
+        otw_wbuf_put(&b, " \xEF\xBB\xBF", 4);
         put_text(&b, msg, false, true);
     }
     out[b.len] = '\0';
@@ -274,13 +242,13 @@ size_t otw_syslog_format3164(char *out, size_t outsz, const char *hostname, cons
 {
     static const char mon[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    wbuf b = {.p = out, .cap = outsz};
+    otw_wbuf b = {.p = out, .cap = outsz};
     if (out == NULL || outsz == 0)
         return 0;
     severity = severity < 0 ? 0 : severity > 7 ? 7 : severity;
-    wputc(&b, '<');
-    put_uint(&b, (uint64_t)(FACILITY_LOCAL0 * 8 + severity));
-    wputc(&b, '>');
+    otw_wbuf_putc(&b, '<');
+    otw_wbuf_putu(&b, (uint64_t)(FACILITY_LOCAL0 * 8 + severity));
+    otw_wbuf_putc(&b, '>');
     /* TIMESTAMP "Mmm dd hh:mm:ss", local time, day space-padded (RFC 3164 4.1.2). */
     time_t t = ts_us ? (time_t)(ts_us / 1000000) : time(NULL);
     struct tm tm;
@@ -289,34 +257,34 @@ size_t otw_syslog_format3164(char *out, size_t outsz, const char *hostname, cons
         memset(&tm, 0, sizeof(tm));
     snprintf(ts, sizeof(ts), "%s %2d %02d:%02d:%02d ", mon[(unsigned)tm.tm_mon % 12], tm.tm_mday,
              tm.tm_hour, tm.tm_min, tm.tm_sec);
-    wput(&b, ts, strlen(ts));
+    otw_wbuf_put(&b, ts, strlen(ts));
     /* HOSTNAME: without the domain. */
     size_t hn = 0;
     for (; hostname && hostname[hn] && hostname[hn] != '.' && hn < HOSTNAME_MAX; hn++) {
         unsigned char c = (unsigned char)hostname[hn];
-        wputc(&b, c > 32 && c < 127 ? (char)c : '_');
+        otw_wbuf_putc(&b, c > 32 && c < 127 ? (char)c : '_');
     }
     if (hn == 0)
-        wput(&b, "-", 1);
-    wputc(&b, ' ');
+        otw_wbuf_put(&b, "-", 1);
+    otw_wbuf_putc(&b, ' ');
     /* TAG: alphanumeric, at most 32 characters. */
     size_t tn = 0;
     for (size_t i = 0; tag && tag[i] && tn < TAG3164_MAX; i++) {
         unsigned char c = (unsigned char)tag[i];
         if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) {
-            wputc(&b, (char)c);
+            otw_wbuf_putc(&b, (char)c);
             tn++;
         }
     }
     if (tn == 0)
-        wput(&b, "otwatch", 7);
+        otw_wbuf_put(&b, "otwatch", 7);
     if (pid > 0) {
-        wputc(&b, '[');
-        put_uint(&b, (uint64_t)pid);
-        wputc(&b, ']');
+        otw_wbuf_putc(&b, '[');
+        otw_wbuf_putu(&b, (uint64_t)pid);
+        otw_wbuf_putc(&b, ']');
     }
-    wput(&b, ": ", 2);
-    wput(&b, content, content_len);
+    otw_wbuf_put(&b, ": ", 2);
+    otw_wbuf_put(&b, content, content_len);
     if (b.full)
         return 0;
     out[b.len] = '\0';

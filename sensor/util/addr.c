@@ -1,5 +1,6 @@
 /* addr.c - IP and MAC address parsing and formatting. */
 #include "addr.h"
+#include "hex.h"
 
 #include <arpa/inet.h>
 #include <string.h>
@@ -76,17 +77,6 @@ const char *otw_mac_str(const uint8_t mac[6], char *buf, size_t bufsz)
     return buf;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Accepts aa:bb:cc:dd:ee:ff or aa-bb-cc-dd-ee-ff, either case. */
 int otw_mac_parse(const char *s, uint8_t mac[6])
 {
@@ -97,8 +87,8 @@ int otw_mac_parse(const char *s, uint8_t mac[6])
     if (sep != ':' && sep != '-')
         return -1;
     for (int i = 0; i < 6; i++) {
-        int hi = hexval(s[i * 3]);
-        int lo = hexval(s[i * 3 + 1]);
+        int hi = otw_hex_value(s[i * 3]);
+        int lo = otw_hex_value(s[i * 3 + 1]);
         if (hi < 0 || lo < 0)
             return -1;
         if (i < 5 && s[i * 3 + 2] != sep)

@@ -8,6 +8,7 @@
 
 #include "baseline.h"
 #include "boundary.h"
+#include "hex.h"
 #include "jsonw.h"
 #include "listing.h"
 #include "log.h"
@@ -28,24 +29,13 @@ static const char *skip_ws(const char *p, const char *end)
     return p;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static int hex4(const char *p, const char *end, unsigned *v)
 {
     if (end - p < 4)
         return -1;
     *v = 0;
     for (int i = 0; i < 4; i++) {
-        int h = hexval(p[i]);
+        int h = otw_hex_value(p[i]);
         if (h < 0)
             return -1;
         *v = *v << 4 | (unsigned)h;
