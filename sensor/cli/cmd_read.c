@@ -68,9 +68,8 @@ int otw_cmd_read(int argc, char **argv)
     }
     if (learn_for)
         otw_sensor_learn(s, learn_for);
-    uint32_t assets_before = 0, alerts_before = otw_alerts_size(otw_sensor_alerts(s));
-    for (uint32_t i = 0; i < otw_inventory_size(otw_sensor_inventory(s)); i++)
-        assets_before++;
+    uint32_t assets_before = otw_inventory_size(otw_sensor_inventory(s));
+    uint32_t alerts_before = otw_alerts_size(otw_sensor_alerts(s));
     otw_cli_stop_on_signals(&stop_requested);
     int rc = OTW_EXIT_OK;
     otw_frame_sink sink = otw_sensor_frame_sink(s);
