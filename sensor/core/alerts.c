@@ -9,6 +9,7 @@
 
 #include "jsonw.h"
 #include "keymap.h"
+#include "log.h"
 
 struct otw_alerts {
     otw_alert *items;
@@ -18,6 +19,10 @@ struct otw_alerts {
     uint64_t refused;
     otw_alert_new_fn on_new;
     void *ctx;
+    otw_alert_id_reserve_fn reserve; /* NULL: ids are not durable (tests, views) */
+    void *reserve_ctx;
+    int64_t id_limit; /* ids below it are reserved */
+    uint64_t reserve_failures;
 };
 
 otw_alerts *otw_alerts_new(uint32_t cap, otw_alert_new_fn on_new, void *ctx)
@@ -131,6 +136,39 @@ static uint32_t insert(otw_alerts *t, const otw_alert *a, bool *created)
     return t->n++;
 }
 
+static int64_t next_id(otw_alerts *t)
+{
+    if (t->reserve && t->next_id >= t->id_limit) {
+        int64_t limit = t->next_id + OTW_ALERT_ID_BLOCK;
+        if (t->reserve(t->reserve_ctx, limit) == 0)
+            t->id_limit = limit;
+        else if (t->reserve_failures++ == 0)
+            otw_warn("alert ids could not be reserved in the state; after a crash, ids of this "
+                     "run could be given again");
+    }
+    return t->next_id++;
+}
+
+void otw_alerts_set_id_reserve(otw_alerts *t, int64_t reserved, otw_alert_id_reserve_fn reserve,
+                               void *ctx)
+{
+    if (reserved > t->next_id)
+        t->next_id = reserved; /* a crashed run may have used every id below */
+    t->reserve = reserve;
+    t->reserve_ctx = ctx;
+    t->id_limit = 0; /* the first new alert reserves the next block */
+}
+
+int64_t otw_alerts_next_id(const otw_alerts *t)
+{
+    return t->next_id;
+}
+
+uint64_t otw_alerts_id_reserve_failures(const otw_alerts *t)
+{
+    return t->reserve_failures;
+}
+
 uint32_t otw_alerts_raise(otw_alerts *t, const otw_alert *a, uint64_t ts_us, uint64_t n)
 {
     bool created;
@@ -139,7 +177,7 @@ uint32_t otw_alerts_raise(otw_alerts *t, const otw_alert *a, uint64_t ts_us, uin
         return idx;
     otw_alert *x = &t->items[idx];
     if (created) {
-        x->id = t->next_id++;
+        x->id = next_id(t);
         x->first_us = x->last_us = ts_us;
         x->count = n;
         x->dirty = true;
@@ -158,11 +196,11 @@ uint32_t otw_alerts_load(otw_alerts *t, const otw_alert *a)
 {
     bool created;
     uint32_t idx = insert(t, a, &created);
-    if (idx != OTW_ALERT_NONE) {
+    if (idx != OTW_ALERT_NONE)
         t->items[idx].dirty = false;
-        if (a->id >= t->next_id)
-            t->next_id = a->id + 1;
-    }
+    /* A stored alert the table had no room for still owns its id. */
+    if (a->id >= t->next_id && a->id < OTW_ALERT_ID_MAX)
+        t->next_id = a->id + 1;
     return idx;
 }
 

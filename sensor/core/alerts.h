@@ -71,6 +71,22 @@ otw_alert *otw_alerts_at(otw_alerts *t, uint32_t idx);
 uint32_t otw_alerts_size(const otw_alerts *t);
 uint64_t otw_alerts_refused(const otw_alerts *t);
 
+/* Durable alert ids. An id reaches the SIEM and the alert file before the
+ * store's next checkpoint, so after a crash the store alone would hand the
+ * same ids out again. reserve(ctx, limit) must record, durably, that ids
+ * below limit may be in use, and return 0; the table hands out ids only
+ * below the last limit reserved, asking for OTW_ALERT_ID_BLOCK more when it
+ * gets there. reserved is the limit recorded by the previous process: ids
+ * start at or above it. A failed reservation still numbers the alert (an
+ * alert is never dropped) and is counted. */
+#define OTW_ALERT_ID_BLOCK 4096
+#define OTW_ALERT_ID_MAX (INT64_C(1) << 53) /* exact in every JSON reader */
+typedef int (*otw_alert_id_reserve_fn)(void *ctx, int64_t limit);
+void otw_alerts_set_id_reserve(otw_alerts *t, int64_t reserved, otw_alert_id_reserve_fn reserve,
+                               void *ctx);
+int64_t otw_alerts_next_id(const otw_alerts *t);
+uint64_t otw_alerts_id_reserve_failures(const otw_alerts *t);
+
 /* Where a detector hands its alerts: it needs no more of the table than
  * this (the baselines see only the sink). raise: as otw_alerts_raise. */
 typedef struct otw_alert_sink {

@@ -20,6 +20,7 @@
 #include "exposure.h"
 #include "jsonw.h"
 #include "log.h"
+#include "tornline.h"
 #include "zones.h"
 
 #define EXPIRE_EVERY_US 1000000u      /* flow expiry pass per second of capture time */
@@ -1083,6 +1084,48 @@ static void state_path(const otw_sensor *s, const char *name, char *out, size_t 
         snprintf(out, outsz, "%s/%s", s->state_dir, name);
 }
 
+/* An append-only file a killed run left mid-line is cut back to its last
+ * whole line before this run appends (said once, with what was cut). */
+static int cut_torn_line(const char *path, char *err, size_t errsz)
+{
+    uint64_t removed;
+    if (otw_cut_torn_line(path, &removed, err, errsz) != 0)
+        return -1;
+    if (removed)
+        otw_warn("%s: removed a torn last line (%llu bytes) left by an interrupted run", path,
+                 (unsigned long long)removed);
+    return 0;
+}
+
+/* Alert ids are reserved in the store's meta table, in blocks, before they
+ * are handed out: a run killed before its checkpoint has sent ids the store
+ * does not hold, and the next run must not send them again. */
+#define ALERT_ID_META "alert_id_reserved"
+
+static int reserve_alert_ids(void *ctx, int64_t limit)
+{
+    otw_sensor *s = ctx;
+    char v[24];
+    snprintf(v, sizeof(v), "%lld", (long long)limit);
+    return limit < OTW_ALERT_ID_MAX ? otw_store_meta_set(s->store, ALERT_ID_META, v) : -1;
+}
+
+static int64_t reserved_alert_ids(otw_sensor *s)
+{
+    char v[32], *end;
+    if (otw_store_meta_get(s->store, ALERT_ID_META, v, sizeof(v)) != 0)
+        return 0; /* a state from before reservations: the store's ids are all there is */
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (errno || end == v || *end || n < 0 || n >= OTW_ALERT_ID_MAX) {
+        otw_warn("state.db: the reserved alert id '%s' is not a number; numbering continues "
+                 "after the highest stored id",
+                 v);
+        return 0;
+    }
+    return n;
+}
+
 otw_sensor *otw_sensor_open(const otw_config *cfg, const char *state_dir,
                             const char *ops_log_override, char *err, size_t errsz)
 {
@@ -1169,9 +1212,12 @@ otw_sensor *otw_sensor_open(const otw_config *cfg, const char *state_dir,
         goto fail;
     }
     apply_acceptances(s);
+    otw_alerts_set_id_reserve(s->alerts, reserved_alert_ids(s), reserve_alert_ids, s);
     char path[OTW_PATH_MAX * 2];
     if (s->cfg.alerts_file[0]) {
         state_path(s, s->cfg.alerts_file, path, sizeof(path));
+        if (cut_torn_line(path, err, errsz) != 0)
+            goto fail;
         s->alerts_out = fopen(path, "a");
         if (!s->alerts_out) {
             snprintf(err, errsz, "cannot open alert file %s: %s", path, strerror(errno));
@@ -1182,6 +1228,8 @@ otw_sensor *otw_sensor_open(const otw_config *cfg, const char *state_dir,
     const char *ops = ops_log_override ? ops_log_override : s->cfg.ops_log;
     if (ops && ops[0]) {
         state_path(s, ops, path, sizeof(path));
+        if (cut_torn_line(path, err, errsz) != 0)
+            goto fail;
         s->oplog = otw_oplog_open(path, err, errsz);
         if (!s->oplog)
             goto fail;
@@ -1225,6 +1273,10 @@ void otw_sensor_close(otw_sensor *s)
     otw_novelty_free(s->novelty);
     otw_inventory_free(s->inv);
     otw_comms_free(s->comms);
+    /* A clean stop gives back the ids reserved but not used: the next run
+     * goes on from here instead of a block further. */
+    if (s->store && s->alerts)
+        reserve_alert_ids(s, otw_alerts_next_id(s->alerts));
     otw_alerts_free(s->alerts);
     otw_store_close(s->store);
     otw_oplog_close(s->oplog);

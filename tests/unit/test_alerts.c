@@ -189,6 +189,68 @@ static void test_load_keeps_ids(void **state)
     otw_alerts_free(t);
 }
 
+/* Durable ids: a block is reserved before its first id is handed out, ids
+ * start past what the previous process reserved, a refused stored alert
+ * still owns its id, and a failed reservation numbers the alert anyway. */
+typedef struct reserver {
+    int calls, fail;
+    int64_t limit;
+} reserver;
+
+static int reserve(void *ctx, int64_t limit)
+{
+    reserver *r = ctx;
+    r->calls++;
+    if (r->fail)
+        return -1;
+    r->limit = limit;
+    return 0;
+}
+
+static void test_durable_ids(void **state)
+{
+    (void)state;
+    reserver r = {0};
+    otw_alerts *t = otw_alerts_new(2, NULL, NULL);
+    otw_alert a = mk("A", "", "10.0.0.1", NULL);
+    a.id = 30;
+    otw_alerts_load(t, &a);
+    otw_alert b = mk("B", "", "10.0.0.1", NULL);
+    b.id = 31;
+    otw_alerts_load(t, &b);
+    otw_alert c = mk("C", "", "10.0.0.1", NULL);
+    c.id = 50; /* no room: still owns its id */
+    assert_int_equal(otw_alerts_load(t, &c), OTW_ALERT_NONE);
+    assert_int_equal(otw_alerts_next_id(t), 51);
+    otw_alerts_free(t);
+
+    t = otw_alerts_new(8, NULL, NULL);
+    otw_alerts_load(t, &a);
+    otw_alerts_set_id_reserve(t, 1000, reserve, &r); /* the killed run reserved up to 1000 */
+    assert_int_equal(r.calls, 0);
+    otw_alert d = mk("D", "", "10.0.0.2", NULL);
+    uint32_t i = otw_alerts_raise(t, &d, 1, 1);
+    assert_int_equal(otw_alerts_at(t, i)->id, 1000);
+    assert_int_equal(r.calls, 1);
+    assert_int_equal(r.limit, 1000 + OTW_ALERT_ID_BLOCK);
+    otw_alert e = mk("E", "", "10.0.0.2", NULL);
+    i = otw_alerts_raise(t, &e, 1, 1);
+    assert_int_equal(otw_alerts_at(t, i)->id, 1001);
+    assert_int_equal(r.calls, 1); /* inside the block: no write */
+    otw_alerts_free(t);
+
+    r = (reserver){.fail = 1};
+    t = otw_alerts_new(8, NULL, NULL);
+    otw_alerts_set_id_reserve(t, 5, reserve, &r);
+    i = otw_alerts_raise(t, &d, 1, 1);
+    assert_int_not_equal(i, OTW_ALERT_NONE);
+    assert_int_equal(otw_alerts_at(t, i)->id, 5);
+    i = otw_alerts_raise(t, &e, 1, 1);
+    assert_int_equal(otw_alerts_at(t, i)->id, 6);
+    assert_int_equal(otw_alerts_id_reserve_failures(t), 2);
+    otw_alerts_free(t);
+}
+
 static void test_severity_names(void **state)
 {
     (void)state;
@@ -301,9 +363,10 @@ static void test_json_hostile_strings(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dedup_counts),   cmocka_unit_test(test_no_callback_and_cap),
-        cmocka_unit_test(test_load_keeps_ids), cmocka_unit_test(test_severity_names),
-        cmocka_unit_test(test_json_exact),     cmocka_unit_test(test_json_hostile_strings),
+        cmocka_unit_test(test_dedup_counts),         cmocka_unit_test(test_no_callback_and_cap),
+        cmocka_unit_test(test_load_keeps_ids),       cmocka_unit_test(test_durable_ids),
+        cmocka_unit_test(test_severity_names),       cmocka_unit_test(test_json_exact),
+        cmocka_unit_test(test_json_hostile_strings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
