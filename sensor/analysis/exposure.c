@@ -491,7 +491,9 @@ static void check_shadow(otw_exposure *x, uint32_t i, uint64_t ts_us)
 }
 
 /* A controller's segment (no zones): IoT devices already in it are shadow. */
-static void add_controller_segment(otw_exposure *x, uint32_t i, uint64_t ts_us)
+/* check: look again at the IoT devices the new segment makes shadow IoT
+ * (not when replaying the state, which raises nothing). */
+static void add_controller_segment(otw_exposure *x, uint32_t i, bool check, uint64_t ts_us)
 {
     otw_asset *a = otw_inventory_at(x->inv, i);
     if (a == NULL || (x->flags[i] & XF_SEG) || a->n_ips == 0)
@@ -510,7 +512,7 @@ static void add_controller_segment(otw_exposure *x, uint32_t i, uint64_t ts_us)
         x->segs[x->n_segs++] = seg;
         added = true;
     }
-    if (!added || x->cfg->n_zones > 0)
+    if (!added || !check || x->cfg->n_zones > 0)
         return;
     uint32_t n = otw_inventory_size(x->inv);
     for (uint32_t k = 0; k < n && k < x->cap; k++)
@@ -1000,6 +1002,27 @@ void otw_exposure_name(otw_exposure *x, const otw_addr *ip, const char *name, ui
             *p = (char)(*p - 'A' + 'a');
 }
 
+static bool industrial_comm(const otw_comm *c)
+{
+    const otw_dissector *d = c->proto_key < 256 ? otw_dissector_get((otw_proto)c->proto_key) : NULL;
+    return d && d->industrial;
+}
+
+void otw_exposure_known_comm(otw_exposure *x, const otw_comm *c, uint32_t client_asset,
+                             uint32_t server_asset)
+{
+    if (x == NULL || c == NULL || !industrial_comm(c))
+        return;
+    uint32_t ci = client_asset != OTW_ASSET_NONE ? index_of(x, client_asset) : OTW_ASSET_NONE;
+    uint32_t si = server_asset != OTW_ASSET_NONE ? index_of(x, server_asset) : OTW_ASSET_NONE;
+    if (ci != OTW_ASSET_NONE)
+        mark_ot(x, ci);
+    if (si != OTW_ASSET_NONE) {
+        mark_ot(x, si);
+        add_controller_segment(x, si, false, c->last_us);
+    }
+}
+
 void otw_exposure_comm(otw_exposure *x, const otw_comm *c, const char *proto_name,
                        const char *category, uint32_t client_asset, uint32_t server_asset,
                        const otw_endpoint *client, const otw_endpoint *server, uint16_t vlan,
@@ -1018,13 +1041,12 @@ void otw_exposure_comm(otw_exposure *x, const otw_comm *c, const char *proto_nam
         x->vlan[si] = vlan;
 
     /* industrial protocol: both ends are OT, the server a controller */
-    const otw_dissector *d = c->proto_key < 256 ? otw_dissector_get((otw_proto)c->proto_key) : NULL;
-    if (d && d->industrial) {
+    if (industrial_comm(c)) {
         if (ci != OTW_ASSET_NONE)
             mark_ot(x, ci);
         if (si != OTW_ASSET_NONE) {
             mark_ot(x, si);
-            add_controller_segment(x, si, ts_us);
+            add_controller_segment(x, si, true, ts_us);
         }
     }
 
@@ -1069,6 +1091,6 @@ void otw_exposure_asset(otw_exposure *x, uint32_t asset, uint64_t ts_us)
     if (ot_role(a))
         mark_ot(x, i);
     if (otw_asset_role(a) == OTW_ROLE_CONTROLLER)
-        add_controller_segment(x, i, ts_us);
+        add_controller_segment(x, i, true, ts_us);
     check_shadow(x, i, ts_us);
 }

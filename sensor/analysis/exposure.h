@@ -29,6 +29,11 @@ void otw_exposure_comm(otw_exposure *x, const otw_comm *c, const char *proto_nam
                        const char *category, uint32_t client_asset, uint32_t server_asset,
                        const otw_endpoint *client, const otw_endpoint *server, uint16_t vlan,
                        uint64_t ts_us);
+/* A communication loaded from the state: what it proves about its ends
+ * (an industrial protocol makes both OT and the server a controller) holds
+ * in this process as in the one that saw it. Raises nothing. */
+void otw_exposure_known_comm(otw_exposure *x, const otw_comm *c, uint32_t client_asset,
+                             uint32_t server_asset);
 /* An asset's evidence or identity changed. */
 void otw_exposure_asset(otw_exposure *x, uint32_t asset, uint64_t ts_us);
 

@@ -1035,6 +1035,8 @@ static int load_comm(void *ctx, const otw_comm *c)
 {
     otw_sensor *s = ctx;
     otw_comms_load(s->comms, c);
+    otw_exposure_known_comm(s->exposure, c, otw_inventory_find_ip(s->inv, &c->client),
+                            otw_inventory_find_ip(s->inv, &c->server));
     return 0;
 }
 
