@@ -256,6 +256,21 @@ check "existing session still works" 200 "$(code GET /api/session $ADMIN)"
 kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=
 grep -q 'ERROR: AddressSanitizer\|runtime error' "$WORK/serve.err" && { bad "sanitizer report"; cat "$WORK/serve.err"; }
 
+# ---- no zones configured: the boundary page says so, it is not an error ----
+: > "$WORK/nozones.yaml"
+"$OTWATCH" serve --listen 127.0.0.1:$PORT --state "$STATE" --config "$WORK/nozones.yaml" \
+  >/dev/null 2>"$WORK/serve-nz.err" &
+SERVER_PID=$!
+for _ in $(seq 1 100); do
+  grep -q "listening on" "$WORK/serve-nz.err" 2>/dev/null && break
+  sleep 0.1
+done
+NZ="-b $WORK/nz.jar -c $WORK/nz.jar"
+check "no zones: login" 200 "$(code POST /api/login $NZ -H "$J" -d '{"user":"admin","password":"correct horse battery"}')"
+check "no zones: boundary answers" 200 "$(code GET /api/boundary $NZ)"
+check "no zones: boundary says none" True "$(json "$WORK/body" 'd["zones"] == 0 and d["rows"] == []')"
+kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=
+
 # ---- TLS ----
 if command -v openssl >/dev/null; then
   openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/key.pem" -out "$WORK/cert.pem" \
