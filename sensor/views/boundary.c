@@ -396,16 +396,17 @@ static bool nft_window(const otw_time_window *w, int piece, char *out, size_t ou
     return true;
 }
 
-static void write_nft(const bctx *b, const char *state_dir, FILE *out)
+/* Whether row i opens an nft rule: allowed, and not the same rule as the
+ * row before (rows are sorted so equal ones are neighbours). */
+static bool starts_rule(const bctx *b, size_t i)
 {
-    const otw_config *cfg = b->cfg;
-    size_t n_allowed = 0;
-    for (size_t i = 0; i < b->n_rows; i++)
-        if (b->rows[i].pl.verdict == OTW_PLACE_CONDUIT &&
-            !(i && b->rows[i - 1].pl.verdict == OTW_PLACE_CONDUIT &&
-              same_rule(&b->rows[i - 1], &b->rows[i])))
-            n_allowed++;
-    (void)state_dir; /* not in the output: the same state gives the same file anywhere */
+    return b->rows[i].pl.verdict == OTW_PLACE_CONDUIT &&
+           !(i && b->rows[i - 1].pl.verdict == OTW_PLACE_CONDUIT &&
+             same_rule(&b->rows[i - 1], &b->rows[i]));
+}
+
+static void nft_header(size_t n_allowed, FILE *out)
+{
     fprintf(out,
             "#!/usr/sbin/nft -f\n"
             "# otwatch boundary export: the observed allowed set between zones (%zu rules),\n"
@@ -418,73 +419,77 @@ static void write_nft(const bctx *b, const char *state_dir, FILE *out)
             "delete table inet otwatch_boundary\n"
             "table inet otwatch_boundary {\n",
             n_allowed);
-    for (int z = 0; z < cfg->n_zones; z++) {
-        const otw_zone_cfg *zc = &cfg->zones[z];
-        for (int v6 = 0; v6 < 2; v6++) {
-            if (!zone_has(zc, v6))
-                continue;
-            char name[64], c[64];
-            set_name(zc->name, v6, name, sizeof(name));
-            fprintf(out, "\tset %s {\n\t\ttype %s\n\t\tflags interval\n\t\telements = { ", name,
-                    v6 ? "ipv6_addr" : "ipv4_addr");
-            bool first = true;
-            for (int i = 0; i < zc->n_cidrs; i++) {
-                otw_addr a;
-                memcpy(a.b, zc->cidrs[i].addr, 16);
-                if ((otw_addr_is_v4(&a) && zc->cidrs[i].prefix >= 96) == (bool)v6)
-                    continue;
-                cidr_text(&zc->cidrs[i], c, sizeof(c));
-                fprintf(out, "%s%s", first ? "" : ", ", c);
-                first = false;
-            }
-            fprintf(out, " }\n\t\tcomment \"zone %s, level %s\"\n\t}\n", zc->name,
-                    zc->level[0] ? zc->level : otw_zone_kind_name((otw_zone_kind)zc->kind));
-        }
-    }
-    fprintf(out, "\tchain forward {\n"
-                 "\t\ttype filter hook forward priority filter; policy accept;\n"
-                 "\t\tct state established,related accept\n");
-    for (size_t i = 0; i < b->n_rows; i++) {
-        const brow *r = &b->rows[i];
-        if (r->pl.verdict != OTW_PLACE_CONDUIT ||
-            (i && b->rows[i - 1].pl.verdict == OTW_PLACE_CONDUIT && same_rule(&b->rows[i - 1], r)))
+}
+
+/* A zone's addresses of one family as a named interval set. */
+static void nft_zone_set(const otw_zone_cfg *zc, bool v6, FILE *out)
+{
+    char name[64], c[64];
+    set_name(zc->name, v6, name, sizeof(name));
+    fprintf(out, "\tset %s {\n\t\ttype %s\n\t\tflags interval\n\t\telements = { ", name,
+            v6 ? "ipv6_addr" : "ipv4_addr");
+    bool first = true;
+    for (int i = 0; i < zc->n_cidrs; i++) {
+        otw_addr a;
+        memcpy(a.b, zc->cidrs[i].addr, 16);
+        if ((otw_addr_is_v4(&a) && zc->cidrs[i].prefix >= 96) == v6)
             continue;
-        char a[64], d[64], comment[128], p[64];
-        bool v4 = otw_addr_is_v4(&r->c.client);
-        const char *fam = v4 ? "ip" : "ip6";
-        safe_text(r->proto, p, sizeof(p));
-        snprintf(comment, sizeof(comment), "conduit %s: %s -> %s %s", rule_name(cfg, r),
-                 otw_zone_name(cfg, r->pl.client_zone), otw_zone_name(cfg, r->pl.server_zone), p);
-        const otw_conduit_cfg *k = r->pl.conduit >= 0 && r->pl.conduit < cfg->n_conduits
-                                       ? &cfg->conduits[r->pl.conduit]
-                                       : NULL;
-        int n_windows = k ? k->n_windows : 0;
-        char when[160] = "";
-        if (n_windows) {
-            int off = k->utc_offset_min < 0 ? -k->utc_offset_min : k->utc_offset_min;
-            snprintf(when, sizeof(when), ", windows in UTC%c%02d:%02d",
-                     k->utc_offset_min < 0 ? '-' : '+', off / 60, off % 60);
-        }
-        /* Without windows one rule; with, one per window piece. */
-        for (int w = 0; w < (n_windows ? n_windows : 1); w++) {
-            for (int piece = 0; piece < 2; piece++) {
-                char match[160] = "";
-                if (n_windows && !nft_window(&k->windows[w], piece, match, sizeof(match)))
-                    continue;
-                if (!n_windows && piece)
-                    continue;
-                fprintf(out, "\t\t%s saddr %s %s daddr %s ", fam,
-                        otw_addr_str(&r->c.client, a, sizeof(a)), fam,
-                        otw_addr_str(&r->c.server, d, sizeof(d)));
-                if (r->c.transport == 6 || r->c.transport == 17)
-                    fprintf(out, "%s dport %u ", transport_name(r->c.transport), r->c.server_port);
-                else
-                    fprintf(out, "meta l4proto %u ", r->c.transport);
-                fprintf(out, "%saccept comment \"%s%s\"\n", match, comment, when);
-            }
+        cidr_text(&zc->cidrs[i], c, sizeof(c));
+        fprintf(out, "%s%s", first ? "" : ", ", c);
+        first = false;
+    }
+    fprintf(out, " }\n\t\tcomment \"zone %s, level %s\"\n\t}\n", zc->name,
+            zc->level[0] ? zc->level : otw_zone_kind_name((otw_zone_kind)zc->kind));
+}
+
+/* One accept line; match is "" or a time window's "meta day ... " part. */
+static void nft_accept_line(const brow *r, const char *match, const char *comment, const char *when,
+                            FILE *out)
+{
+    char a[64], d[64];
+    const char *fam = otw_addr_is_v4(&r->c.client) ? "ip" : "ip6";
+    fprintf(out, "\t\t%s saddr %s %s daddr %s ", fam, otw_addr_str(&r->c.client, a, sizeof(a)), fam,
+            otw_addr_str(&r->c.server, d, sizeof(d)));
+    if (r->c.transport == 6 || r->c.transport == 17)
+        fprintf(out, "%s dport %u ", transport_name(r->c.transport), r->c.server_port);
+    else
+        fprintf(out, "meta l4proto %u ", r->c.transport);
+    fprintf(out, "%saccept comment \"%s%s\"\n", match, comment, when);
+}
+
+/* An allowed row's rules: without windows one, with one per window piece. */
+static void nft_allow(const otw_config *cfg, const brow *r, FILE *out)
+{
+    char comment[128], p[64];
+    safe_text(r->proto, p, sizeof(p));
+    snprintf(comment, sizeof(comment), "conduit %s: %s -> %s %s", rule_name(cfg, r),
+             otw_zone_name(cfg, r->pl.client_zone), otw_zone_name(cfg, r->pl.server_zone), p);
+    const otw_conduit_cfg *k = r->pl.conduit >= 0 && r->pl.conduit < cfg->n_conduits
+                                   ? &cfg->conduits[r->pl.conduit]
+                                   : NULL;
+    int n_windows = k ? k->n_windows : 0;
+    char when[160] = "";
+    if (n_windows) {
+        int off = k->utc_offset_min < 0 ? -k->utc_offset_min : k->utc_offset_min;
+        snprintf(when, sizeof(when), ", windows in UTC%c%02d:%02d",
+                 k->utc_offset_min < 0 ? '-' : '+', off / 60, off % 60);
+    }
+    if (!n_windows) {
+        nft_accept_line(r, "", comment, when, out);
+        return;
+    }
+    for (int w = 0; w < n_windows; w++) {
+        for (int piece = 0; piece < 2; piece++) {
+            char match[160] = "";
+            if (nft_window(&k->windows[w], piece, match, sizeof(match)))
+                nft_accept_line(r, match, comment, when, out);
         }
     }
-    /* Default between zones: not allowed. */
+}
+
+/* Default between zones: not allowed. */
+static void nft_default_drops(const otw_config *cfg, FILE *out)
+{
     for (int x = 0; x < cfg->n_zones; x++) {
         for (int y = 0; y < cfg->n_zones; y++) {
             for (int v6 = 0; v6 < 2 && x != y; v6++) {
@@ -501,6 +506,27 @@ static void write_nft(const bctx *b, const char *state_dir, FILE *out)
             }
         }
     }
+}
+
+static void write_nft(const bctx *b, const char *state_dir, FILE *out)
+{
+    const otw_config *cfg = b->cfg;
+    size_t n_allowed = 0;
+    for (size_t i = 0; i < b->n_rows; i++)
+        n_allowed += starts_rule(b, i);
+    (void)state_dir; /* not in the output: the same state gives the same file anywhere */
+    nft_header(n_allowed, out);
+    for (int z = 0; z < cfg->n_zones; z++)
+        for (int v6 = 0; v6 < 2; v6++)
+            if (zone_has(&cfg->zones[z], v6))
+                nft_zone_set(&cfg->zones[z], v6, out);
+    fprintf(out, "\tchain forward {\n"
+                 "\t\ttype filter hook forward priority filter; policy accept;\n"
+                 "\t\tct state established,related accept\n");
+    for (size_t i = 0; i < b->n_rows; i++)
+        if (starts_rule(b, i))
+            nft_allow(cfg, &b->rows[i], out);
+    nft_default_drops(cfg, out);
     fprintf(out, "\t}\n}\n");
 }
 

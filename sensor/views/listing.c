@@ -184,6 +184,177 @@ int otw_list_assets(const char *state_dir, const char *format, FILE *out)
     return otw_list_assets_zoned(NULL, state_dir, format, out);
 }
 
+/* What each assets format writes from. cfg is NULL without zones. */
+typedef struct asset_list {
+    const otw_config *cfg;
+    otw_store *st;
+    const otw_asset *items;
+    size_t n;
+    FILE *out;
+} asset_list;
+
+/* One asset's object; with zones, "zone" goes last: {..., "zone": "control"}. */
+static void asset_json_line(const asset_list *l, size_t i, char *buf, size_t cap)
+{
+    otw_jsonw w;
+    jw_init(&w, buf, cap);
+    otw_asset_json(l->st, &l->items[i], &w);
+    const char *obj = jw_finish(&w) ? buf : "{}";
+    size_t n = strlen(obj);
+    char zone[96];
+    otw_jsonw zw;
+    jw_init(&zw, zone, sizeof(zone));
+    if (l->cfg)
+        jw_str(&zw, asset_zone(l->cfg, &l->items[i]));
+    if (l->cfg && n > 2 && jw_finish(&zw))
+        fprintf(l->out, "%s\n  %.*s,\"zone\":%s}", i ? "," : "", (int)(n - 1), obj, zone);
+    else
+        fprintf(l->out, "%s\n  %s", i ? "," : "", obj);
+}
+
+/* Returns 0, or -1 when memory ran out (before anything is written). */
+static int list_assets_json(const asset_list *l)
+{
+    size_t cap = 8192;
+    char *buf = otw_alloc_array(cap, 1);
+    if (!buf)
+        return -1;
+    fputs("[", l->out);
+    for (size_t i = 0; i < l->n; i++)
+        asset_json_line(l, i, buf, cap);
+    fputs(l->n ? "\n]\n" : "]\n", l->out);
+    free(buf);
+    return 0;
+}
+
+static void asset_csv_row(const asset_list *l, const otw_asset *a)
+{
+    FILE *out = l->out;
+    const otw_identity *id = a->has_identity ? &a->identity : NULL;
+    char b[1024], t[32];
+    snprintf(b, sizeof(b), "%lld", (long long)a->store_id);
+    csv_field(out, b, false);
+    csv_field(out, a->has_mac ? otw_mac_str(a->mac, b, sizeof(b)) : "", false);
+    join_ips(a, b, sizeof(b));
+    csv_field(out, b, false);
+    csv_field(out, a->vendor, false);
+    csv_field(out, otw_role_name(otw_asset_role(a)), false);
+    join_protos(l->st, a->protos_client, a->n_protos_client, " ", b, sizeof(b));
+    csv_field(out, b, false);
+    join_protos(l->st, a->protos_server, a->n_protos_server, " ", b, sizeof(b));
+    csv_field(out, b, false);
+    csv_field(out, id ? id->vendor : "", false);
+    csv_field(out, id ? (id->model[0] ? id->model : id->product) : "", false);
+    csv_field(out, id ? id->revision : "", false);
+    csv_field(out, id ? id->name : "", false);
+    csv_field(out, ts_text(a->first_us, t), false);
+    csv_field(out, ts_text(a->last_us, t), false);
+    snprintf(b, sizeof(b), "%llu", (unsigned long long)a->pkts);
+    csv_field(out, b, false);
+    snprintf(b, sizeof(b), "%llu", (unsigned long long)a->bytes);
+    csv_field(out, b, false);
+    snprintf(b, sizeof(b), "%u", a->vlan);
+    csv_field(out, a->vlan ? b : "", !l->cfg);
+    if (l->cfg)
+        csv_field(out, asset_zone(l->cfg, a), true);
+}
+
+static void list_assets_csv(const asset_list *l)
+{
+    fprintf(l->out,
+            "id,mac,ips,vendor,role,protocols_client,protocols_server,identity_vendor,"
+            "identity_model,identity_revision,identity_name,first_seen,last_seen,packets,"
+            "bytes,vlan%s\r\n",
+            l->cfg ? ",zone" : "");
+    for (size_t i = 0; i < l->n; i++)
+        asset_csv_row(l, &l->items[i]);
+}
+
+/* The lines under an asset's row: one per piece of role evidence. */
+static void evidence_lines(uint32_t evidence, char *why, size_t whysz)
+{
+    size_t wl = 0;
+    why[0] = '\0';
+    for (int e = 0; e < OTW_EV__COUNT && wl < whysz; e++)
+        if (evidence & (1u << e))
+            wl += (size_t)snprintf(why + wl, whysz - wl, "     evidence: %s\n",
+                                   otw_evidence_text((otw_evidence)e));
+}
+
+/* Identity last: the longest, and free to run on. A VLAN column only where
+ * some device was seen tagged. */
+static const char *const asset_heads[] = {">ID",
+                                          "MAC",
+                                          "IP",
+                                          ">VLAN",
+                                          "VENDOR (OUI)",
+                                          "ROLE",
+                                          "PROTOCOLS (srv|cli)",
+                                          "LAST SEEN (UTC)",
+                                          ">PACKETS",
+                                          "IDENTITY"};
+#define N_ASSET_COLS (sizeof(asset_heads) / sizeof(asset_heads[0]))
+
+static void asset_table_row(const asset_list *l, const otw_asset *a, bool any_vlan,
+                            otw_texttable *tt)
+{
+    char mac[32] = "-", ips[512], ps[256], pc[256], protos[512], id[256], t[32];
+    if (a->has_mac)
+        otw_mac_str(a->mac, mac, sizeof(mac));
+    join_ips(a, ips, sizeof(ips));
+    join_protos(l->st, a->protos_server, a->n_protos_server, ",", ps, sizeof(ps));
+    join_protos(l->st, a->protos_client, a->n_protos_client, ",", pc, sizeof(pc));
+    snprintf(protos, sizeof(protos), "%s|%s", ps[0] ? ps : "-", pc[0] ? pc : "-");
+    identity_text(a, id, sizeof(id));
+    /* Vendor names are long; the table shows the first 24 bytes. */
+    char vendor[25] = "-";
+    if (a->vendor[0]) {
+        memcpy(vendor, a->vendor, sizeof(vendor) - 1);
+        vendor[sizeof(vendor) - 1] = '\0';
+    }
+    char no[24], pkts[24], why[1024];
+    snprintf(no, sizeof(no), "%lld", (long long)a->store_id);
+    snprintf(pkts, sizeof(pkts), "%llu", (unsigned long long)a->pkts);
+    evidence_lines(a->evidence, why, sizeof(why));
+    char vlan[8] = "-";
+    if (a->vlan)
+        snprintf(vlan, sizeof(vlan), "%u", a->vlan);
+    const char *cells[N_ASSET_COLS] = {no,     mac,
+                                       ips,    vlan,
+                                       vendor, otw_role_name(otw_asset_role(a)),
+                                       protos, ts_text(a->last_us, t),
+                                       pkts,   id};
+    const char *row[N_ASSET_COLS];
+    size_t n = 0;
+    for (size_t c = 0; c < N_ASSET_COLS; c++)
+        if (any_vlan || c != VLAN_COLUMN)
+            row[n++] = cells[c];
+    otw_tt_row(tt, row, why[0] ? why : NULL);
+}
+
+/* Returns 0, or nonzero when memory ran out: a table with rows missing is
+ * no listing, so nothing is written then. */
+static int list_assets_table(const asset_list *l)
+{
+    bool any_vlan = false;
+    for (size_t i = 0; i < l->n && !any_vlan; i++)
+        any_vlan = l->items[i].vlan != 0;
+    const char *shown[N_ASSET_COLS];
+    size_t n_cols = 0;
+    for (size_t c = 0; c < N_ASSET_COLS; c++)
+        if (any_vlan || c != VLAN_COLUMN)
+            shown[n_cols++] = asset_heads[c];
+    otw_texttable tt;
+    otw_tt_init(&tt, n_cols, shown);
+    for (size_t i = 0; i < l->n; i++)
+        asset_table_row(l, &l->items[i], any_vlan, &tt);
+    int rc = tt.failed ? -1 : otw_tt_print(&tt, l->out);
+    otw_tt_free(&tt);
+    if (rc == 0)
+        fprintf(l->out, "%zu asset%s\n", l->n, l->n == 1 ? "" : "s");
+    return rc;
+}
+
 int otw_list_assets_zoned(const otw_config *cfg, const char *state_dir, const char *format,
                           FILE *out)
 {
@@ -195,146 +366,14 @@ int otw_list_assets_zoned(const otw_config *cfg, const char *state_dir, const ch
         fprintf(stderr, "otwatch assets: %s\n", err);
         return 1;
     }
-    otw_store *st = snap.st;
-    struct {
-        const otw_asset *items;
-        size_t n;
-    } l = {snap.assets, snap.n_assets};
+    asset_list l = {cfg, snap.st, snap.assets, snap.n_assets, out};
     int rc = 0;
-    if (strcmp(format, "json") == 0) {
-        size_t cap = 8192;
-        char *buf = otw_alloc_array(cap, 1);
-        if (!buf) {
-            otw_snapshot_close(&snap);
-            fprintf(stderr, "otwatch assets: out of memory\n");
-            return 1;
-        }
-        fputs("[", out);
-        for (size_t i = 0; i < l.n; i++) {
-            otw_jsonw w;
-            jw_init(&w, buf, cap);
-            otw_asset_json(st, &l.items[i], &w);
-            const char *obj = jw_finish(&w) ? buf : "{}";
-            size_t n = strlen(obj);
-            char zone[96];
-            otw_jsonw zw;
-            jw_init(&zw, zone, sizeof(zone));
-            if (cfg)
-                jw_str(&zw, asset_zone(cfg, &l.items[i]));
-            if (cfg && n > 2 && jw_finish(&zw)) /* "zone" last: {..., "zone": "control"} */
-                fprintf(out, "%s\n  %.*s,\"zone\":%s}", i ? "," : "", (int)(n - 1), obj, zone);
-            else
-                fprintf(out, "%s\n  %s", i ? "," : "", obj);
-        }
-        fputs(l.n ? "\n]\n" : "]\n", out);
-        free(buf);
-    } else if (strcmp(format, "csv") == 0) {
-        fprintf(out,
-                "id,mac,ips,vendor,role,protocols_client,protocols_server,identity_vendor,"
-                "identity_model,identity_revision,identity_name,first_seen,last_seen,packets,"
-                "bytes,vlan%s\r\n",
-                cfg ? ",zone" : "");
-        for (size_t i = 0; i < l.n; i++) {
-            const otw_asset *a = &l.items[i];
-            char b[1024], t[32];
-            snprintf(b, sizeof(b), "%lld", (long long)a->store_id);
-            csv_field(out, b, false);
-            csv_field(out, a->has_mac ? otw_mac_str(a->mac, b, sizeof(b)) : "", false);
-            join_ips(a, b, sizeof(b));
-            csv_field(out, b, false);
-            csv_field(out, a->vendor, false);
-            csv_field(out, otw_role_name(otw_asset_role(a)), false);
-            join_protos(st, a->protos_client, a->n_protos_client, " ", b, sizeof(b));
-            csv_field(out, b, false);
-            join_protos(st, a->protos_server, a->n_protos_server, " ", b, sizeof(b));
-            csv_field(out, b, false);
-            csv_field(out, a->has_identity ? a->identity.vendor : "", false);
-            csv_field(out,
-                      a->has_identity
-                          ? (a->identity.model[0] ? a->identity.model : a->identity.product)
-                          : "",
-                      false);
-            csv_field(out, a->has_identity ? a->identity.revision : "", false);
-            csv_field(out, a->has_identity ? a->identity.name : "", false);
-            csv_field(out, ts_text(a->first_us, t), false);
-            csv_field(out, ts_text(a->last_us, t), false);
-            snprintf(b, sizeof(b), "%llu", (unsigned long long)a->pkts);
-            csv_field(out, b, false);
-            snprintf(b, sizeof(b), "%llu", (unsigned long long)a->bytes);
-            csv_field(out, b, false);
-            snprintf(b, sizeof(b), "%u", a->vlan);
-            csv_field(out, a->vlan ? b : "", !cfg);
-            if (cfg)
-                csv_field(out, asset_zone(cfg, a), true);
-        }
-    } else {
-        /* Identity last: the longest, and free to run on. A VLAN column
-         * only where some device was seen tagged. */
-        static const char *const heads[] = {">ID",
-                                            "MAC",
-                                            "IP",
-                                            ">VLAN",
-                                            "VENDOR (OUI)",
-                                            "ROLE",
-                                            "PROTOCOLS (srv|cli)",
-                                            "LAST SEEN (UTC)",
-                                            ">PACKETS",
-                                            "IDENTITY"};
-        bool any_vlan = false;
-        for (size_t i = 0; i < l.n && !any_vlan; i++)
-            any_vlan = l.items[i].vlan != 0;
-        const char *shown[sizeof(heads) / sizeof(heads[0])];
-        size_t n_cols = 0;
-        for (size_t c = 0; c < sizeof(heads) / sizeof(heads[0]); c++)
-            if (any_vlan || c != VLAN_COLUMN)
-                shown[n_cols++] = heads[c];
-        otw_texttable tt;
-        otw_tt_init(&tt, n_cols, shown);
-        for (size_t i = 0; i < l.n; i++) {
-            const otw_asset *a = &l.items[i];
-            char mac[32] = "-", ips[512], ps[256], pc[256], protos[512], id[256], t[32];
-            if (a->has_mac)
-                otw_mac_str(a->mac, mac, sizeof(mac));
-            join_ips(a, ips, sizeof(ips));
-            join_protos(st, a->protos_server, a->n_protos_server, ",", ps, sizeof(ps));
-            join_protos(st, a->protos_client, a->n_protos_client, ",", pc, sizeof(pc));
-            snprintf(protos, sizeof(protos), "%s|%s", ps[0] ? ps : "-", pc[0] ? pc : "-");
-            identity_text(a, id, sizeof(id));
-            /* Vendor names are long; the table shows the first 24 bytes. */
-            char vendor[25] = "-";
-            if (a->vendor[0]) {
-                memcpy(vendor, a->vendor, sizeof(vendor) - 1);
-                vendor[sizeof(vendor) - 1] = '\0';
-            }
-            char no[24], pkts[24], why[1024] = "";
-            snprintf(no, sizeof(no), "%lld", (long long)a->store_id);
-            snprintf(pkts, sizeof(pkts), "%llu", (unsigned long long)a->pkts);
-            size_t wl = 0;
-            for (int e = 0; e < OTW_EV__COUNT && wl < sizeof(why); e++)
-                if (a->evidence & (1u << e))
-                    wl += (size_t)snprintf(why + wl, sizeof(why) - wl, "     evidence: %s\n",
-                                           otw_evidence_text((otw_evidence)e));
-            char vlan[8] = "-";
-            if (a->vlan)
-                snprintf(vlan, sizeof(vlan), "%u", a->vlan);
-            const char *cells[] = {no,     mac,
-                                   ips,    vlan,
-                                   vendor, otw_role_name(otw_asset_role(a)),
-                                   protos, ts_text(a->last_us, t),
-                                   pkts,   id};
-            const char *row[sizeof(cells) / sizeof(cells[0])];
-            size_t n = 0;
-            for (size_t c = 0; c < sizeof(cells) / sizeof(cells[0]); c++)
-                if (any_vlan || c != VLAN_COLUMN)
-                    row[n++] = cells[c];
-            otw_tt_row(&tt, row, why[0] ? why : NULL);
-        }
-        /* A table with rows missing is no listing: nothing, and an error. */
-        rc = tt.failed ? -1 : otw_tt_print(&tt, out);
-        otw_tt_free(&tt);
-        if (rc == 0)
-            fprintf(out, "%zu asset%s\n", l.n, l.n == 1 ? "" : "s");
-    }
+    if (strcmp(format, "json") == 0)
+        rc = list_assets_json(&l);
+    else if (strcmp(format, "csv") == 0)
+        list_assets_csv(&l);
+    else
+        rc = list_assets_table(&l);
     otw_snapshot_close(&snap);
     if (rc != 0) {
         fprintf(stderr, "otwatch assets: out of memory\n");

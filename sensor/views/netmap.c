@@ -721,9 +721,9 @@ static void box_exit(int ax, int ay, int bx, int by, int *ox, int *oy)
 
 /* ---------------------------------------------------------- SVG */
 
-void otw_netmap_svg(const otw_netmap *m, otw_lang lang, bool standalone, FILE *out)
+/* The root element, its title and the arrowheads the edges refer to. */
+static void svg_open(const otw_netmap *m, otw_lang lang, bool standalone, FILE *out)
 {
-    const otw_config *cfg = m->cfg;
     if (standalone)
         fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
     fprintf(out,
@@ -752,7 +752,10 @@ void otw_netmap_svg(const otw_netmap *m, otw_lang lang, bool standalone, FILE *o
     fputs("</defs>\n", out);
     fprintf(out, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n", m->width,
             m->height);
-    /* Legend. */
+}
+
+static void svg_legend(otw_lang lang, FILE *out)
+{
     fprintf(out, "<g class=\"legend\" font-size=\"12\">\n");
     int lx = MARGIN;
     for (size_t i = 0; i < sizeof(legend) / sizeof(legend[0]); i++) {
@@ -768,97 +771,128 @@ void otw_netmap_svg(const otw_netmap *m, otw_lang lang, bool standalone, FILE *o
     fprintf(out, "<text x=\"%d\" y=\"%d\" fill=\"#555555\">", lx, MARGIN + 12);
     otw_nm_xml(out, otw_i18n(lang, OTW_M_LEGEND_ARROW));
     fputs("</text>\n</g>\n", out);
-    /* Zones. */
-    for (int i = 0; i < m->n_zones; i++) {
-        const otw_nm_zone *z = &m->zones[i];
-        otw_zone_kind k = otw_zone_kind_of(cfg, z->zone);
-        fprintf(out, "<g class=\"zone\" data-zone=\"");
-        otw_nm_xml(out, otw_zone_name(cfg, z->zone));
-        fprintf(out,
-                "\">\n<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"8\" fill=\"%s\" "
-                "stroke=\"%s\" stroke-width=\"1.5\"/>\n<text x=\"%d\" y=\"%d\" font-size=\"14\" "
-                "font-weight=\"bold\" fill=\"%s\">",
-                z->x, z->y, z->w, z->h, zone_fill(k), zone_stroke(k), z->x + ZONE_PAD, z->y + 21,
-                zone_stroke(k));
-        otw_nm_xml(out, otw_i18n_zone(lang, cfg, z->zone));
-        fputs("</text>", out);
-        char sub[160];
-        if (z->zone < cfg->n_zones && cfg->zones[z->zone].level[0])
-            snprintf(sub, sizeof(sub), "%s %s", otw_i18n(lang, OTW_M_COL_LEVEL),
-                     cfg->zones[z->zone].level);
-        else
-            snprintf(sub, sizeof(sub), "%s", otw_i18n_zone_kind(lang, k));
-        fprintf(out,
-                "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#555555\" "
-                "text-anchor=\"end\">",
-                z->x + z->w - ZONE_PAD, z->y + 20);
-        otw_nm_xml(out, sub);
+}
+
+/* A zone's box, its name, its level (or kind) and, when empty, a note. */
+static void svg_zone(const otw_netmap *m, const otw_nm_zone *z, otw_lang lang, FILE *out)
+{
+    const otw_config *cfg = m->cfg;
+    otw_zone_kind k = otw_zone_kind_of(cfg, z->zone);
+    fprintf(out, "<g class=\"zone\" data-zone=\"");
+    otw_nm_xml(out, otw_zone_name(cfg, z->zone));
+    fprintf(out,
+            "\">\n<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"8\" fill=\"%s\" "
+            "stroke=\"%s\" stroke-width=\"1.5\"/>\n<text x=\"%d\" y=\"%d\" font-size=\"14\" "
+            "font-weight=\"bold\" fill=\"%s\">",
+            z->x, z->y, z->w, z->h, zone_fill(k), zone_stroke(k), z->x + ZONE_PAD, z->y + 21,
+            zone_stroke(k));
+    otw_nm_xml(out, otw_i18n_zone(lang, cfg, z->zone));
+    fputs("</text>", out);
+    char sub[160];
+    if (z->zone < cfg->n_zones && cfg->zones[z->zone].level[0])
+        snprintf(sub, sizeof(sub), "%s %s", otw_i18n(lang, OTW_M_COL_LEVEL),
+                 cfg->zones[z->zone].level);
+    else
+        snprintf(sub, sizeof(sub), "%s", otw_i18n_zone_kind(lang, k));
+    fprintf(out,
+            "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#555555\" "
+            "text-anchor=\"end\">",
+            z->x + z->w - ZONE_PAD, z->y + 20);
+    otw_nm_xml(out, sub);
+    fputs("</text>\n", out);
+    if (z->n == 0) {
+        fprintf(out, "<text x=\"%d\" y=\"%d\" fill=\"#777777\">", z->x + ZONE_PAD,
+                z->y + ZONE_TITLE + ZONE_PAD + 10);
+        otw_nm_xml(out, otw_i18n(lang, OTW_M_MAP_EMPTY_ZONE));
         fputs("</text>\n", out);
-        if (z->n == 0) {
-            fprintf(out, "<text x=\"%d\" y=\"%d\" fill=\"#777777\">", z->x + ZONE_PAD,
-                    z->y + ZONE_TITLE + ZONE_PAD + 10);
-            otw_nm_xml(out, otw_i18n(lang, OTW_M_MAP_EMPTY_ZONE));
-            fputs("</text>\n", out);
-        }
-        fputs("</g>\n", out);
     }
-    /* Edges under the nodes: internal first, the worst last (on top). */
-    fputs("<g class=\"edges\" fill=\"none\">\n", out);
-    for (int pass = 0; pass < 4; pass++) {
-        for (size_t i = 0; i < m->n_edges; i++) {
-            const otw_nm_edge *e = &m->edges[i];
-            int rank = e->verdict == OTW_PLACE_VIOLATION ? (e->severity >= OTW_SEV_HIGH ? 3 : 2)
-                       : e->verdict == OTW_PLACE_CONDUIT ? 1
-                                                         : 0;
-            if (rank != pass)
-                continue;
-            const otw_nm_node *a = &m->nodes[e->from], *b = &m->nodes[e->to];
-            int ax = a->x + NODE_W / 2, ay = a->y + NODE_H / 2;
-            int bx = b->x + NODE_W / 2, by = b->y + NODE_H / 2;
-            edge_style s = style_of(e);
-            int span = (ax > bx ? ax - bx : bx - ax) / (NODE_W + NODE_GAP);
-            if (ay == by && span > 1) {
-                /* Same row with devices between: a straight line would run
-                 * under them and read as their link. An arc below the row,
-                 * bottom centre to bottom centre, deeper for longer spans and
-                 * for right-to-left (the two directions of a pair apart). */
-                int depth = 2 * (8 + 4 * (span - 2 < 3 ? span - 2 : 3) + (ax > bx ? 5 : 0));
-                int y0 = a->y + NODE_H + 2;
-                fprintf(out,
-                        "<path d=\"M%d,%d Q%d,%d %d,%d\" stroke=\"%s\" stroke-width=\"%s\" "
-                        "stroke-opacity=\"%s\" marker-end=\"url(#%s)\"><title>",
-                        ax, y0, (ax + bx) / 2, y0 + depth, bx, y0, s.color, s.width, s.opacity,
-                        s.marker);
-            } else {
-                int x1, y1, x2, y2;
-                box_exit(ax, ay, bx, by, &x1, &y1);
-                box_exit(bx, by, ax, ay, &x2, &y2);
-                fprintf(out,
-                        "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
-                        "stroke-width=\"%s\" stroke-opacity=\"%s\" marker-end=\"url(#%s)\">"
-                        "<title>",
-                        x1, y1, x2, y2, s.color, s.width, s.opacity, s.marker);
-            }
-            char ip[64];
-            if (a->has_ip)
-                otw_nm_xml(out, otw_addr_str(&a->ip, ip, sizeof(ip)));
-            fputs(" \xE2\x86\x92 ", out);
-            if (b->has_ip)
-                otw_nm_xml(out, otw_addr_str(&b->ip, ip, sizeof(ip)));
-            fputs(": ", out);
-            otw_nm_xml(out, e->protos);
-            fputs(" (", out);
-            otw_nm_xml(out, otw_i18n_place(lang, e->verdict));
-            if (e->verdict == OTW_PLACE_VIOLATION) {
-                fputs(", ", out);
-                otw_nm_xml(out, otw_i18n_severity(lang, e->severity));
-            }
-            fputs(ay == by && span > 1 ? ")</title></path>\n" : ")</title></line>\n", out);
-        }
+    fputs("</g>\n", out);
+}
+
+/* Drawing order of an edge: internal 0 ... critical violation 3 (on top). */
+static int edge_rank(const otw_nm_edge *e)
+{
+    return e->verdict == OTW_PLACE_VIOLATION ? (e->severity >= OTW_SEV_HIGH ? 3 : 2)
+           : e->verdict == OTW_PLACE_CONDUIT ? 1
+                                             : 0;
+}
+
+/* An edge's hover text: "a -> b: protocols (verdict[, severity])". */
+static void svg_edge_title(const otw_nm_edge *e, const otw_nm_node *a, const otw_nm_node *b,
+                           otw_lang lang, FILE *out)
+{
+    char ip[64];
+    if (a->has_ip)
+        otw_nm_xml(out, otw_addr_str(&a->ip, ip, sizeof(ip)));
+    fputs(" \xE2\x86\x92 ", out);
+    if (b->has_ip)
+        otw_nm_xml(out, otw_addr_str(&b->ip, ip, sizeof(ip)));
+    fputs(": ", out);
+    otw_nm_xml(out, e->protos);
+    fputs(" (", out);
+    otw_nm_xml(out, otw_i18n_place(lang, e->verdict));
+    if (e->verdict == OTW_PLACE_VIOLATION) {
+        fputs(", ", out);
+        otw_nm_xml(out, otw_i18n_severity(lang, e->severity));
     }
-    /* Protocols on edges that cross zones, 40% of the way from the client
-     * (so the two directions of a pair do not overlap); a label that would
-     * cover one already written is left out (the line's title has it). */
+}
+
+static void svg_edge(const otw_netmap *m, const otw_nm_edge *e, otw_lang lang, FILE *out)
+{
+    const otw_nm_node *a = &m->nodes[e->from], *b = &m->nodes[e->to];
+    int ax = a->x + NODE_W / 2, ay = a->y + NODE_H / 2;
+    int bx = b->x + NODE_W / 2, by = b->y + NODE_H / 2;
+    edge_style s = style_of(e);
+    int span = (ax > bx ? ax - bx : bx - ax) / (NODE_W + NODE_GAP);
+    bool arc = ay == by && span > 1;
+    if (arc) {
+        /* Same row with devices between: a straight line would run
+         * under them and read as their link. An arc below the row,
+         * bottom centre to bottom centre, deeper for longer spans and
+         * for right-to-left (the two directions of a pair apart). */
+        int depth = 2 * (8 + 4 * (span - 2 < 3 ? span - 2 : 3) + (ax > bx ? 5 : 0));
+        int y0 = a->y + NODE_H + 2;
+        fprintf(out,
+                "<path d=\"M%d,%d Q%d,%d %d,%d\" stroke=\"%s\" stroke-width=\"%s\" "
+                "stroke-opacity=\"%s\" marker-end=\"url(#%s)\"><title>",
+                ax, y0, (ax + bx) / 2, y0 + depth, bx, y0, s.color, s.width, s.opacity, s.marker);
+    } else {
+        int x1, y1, x2, y2;
+        box_exit(ax, ay, bx, by, &x1, &y1);
+        box_exit(bx, by, ax, ay, &x2, &y2);
+        fprintf(out,
+                "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
+                "stroke-width=\"%s\" stroke-opacity=\"%s\" marker-end=\"url(#%s)\">"
+                "<title>",
+                x1, y1, x2, y2, s.color, s.width, s.opacity, s.marker);
+    }
+    svg_edge_title(e, a, b, lang, out);
+    fputs(arc ? ")</title></path>\n" : ")</title></line>\n", out);
+}
+
+/* Whether a protocol label at me would cover one already written, or (on
+ * a busy map) repeat a fan-out's: one end, the same protocols. */
+static bool label_covered(const otw_netmap *m, const otw_nm_label *me, size_t n_boxes,
+                          size_t n_cross)
+{
+    const otw_nm_label *boxes = m->labels;
+    const otw_nm_edge *e = &m->edges[me->edge];
+    bool covered = n_boxes == OTW_NM_MAX_LABELS;
+    for (size_t k = 0; k < n_boxes && !covered; k++) {
+        const otw_nm_edge *o = &m->edges[boxes[k].edge];
+        covered = (me->x0 < boxes[k].x1 && boxes[k].x0 < me->x1 && me->y0 < boxes[k].y1 &&
+                   boxes[k].y0 < me->y1) ||
+                  (n_cross > 24 && (o->from == e->from || o->to == e->to) &&
+                   !strcmp(o->protos, e->protos));
+    }
+    return covered;
+}
+
+/* Protocols on edges that cross zones, 40% of the way from the client
+ * (so the two directions of a pair do not overlap); a label that would
+ * cover one already written is left out (the line's title has it). */
+static void svg_edge_labels(const otw_netmap *m, FILE *out)
+{
     otw_nm_label *boxes = m->labels;
     size_t n_boxes = 0, n_cross = 0;
     for (size_t i = 0; i < m->n_edges; i++)
@@ -875,16 +909,7 @@ void otw_netmap_svg(const otw_netmap *m, otw_lang lang, bool standalone, FILE *o
         otw_nm_clip(e->protos, 24, label, sizeof(label));
         int half = text_cols(label) * 7 / 2 + 4;
         otw_nm_label me = {tx - half, ty - 8, tx + half, ty + 8, i};
-        bool covered = n_boxes == OTW_NM_MAX_LABELS;
-        /* On a busy map a fan-out (one end, the same protocols) is labelled once. */
-        for (size_t k = 0; k < n_boxes && !covered; k++) {
-            const otw_nm_edge *o = &m->edges[boxes[k].edge];
-            covered = (me.x0 < boxes[k].x1 && boxes[k].x0 < me.x1 && me.y0 < boxes[k].y1 &&
-                       boxes[k].y0 < me.y1) ||
-                      (n_cross > 24 && (o->from == e->from || o->to == e->to) &&
-                       !strcmp(o->protos, e->protos));
-        }
-        if (covered)
+        if (label_covered(m, &me, n_boxes, n_cross))
             continue;
         boxes[n_boxes++] = me;
         fprintf(out,
@@ -894,36 +919,58 @@ void otw_netmap_svg(const otw_netmap *m, otw_lang lang, bool standalone, FILE *o
         otw_nm_xml(out, label);
         fputs("</text>\n", out);
     }
+}
+
+/* Edges under the nodes: internal first, the worst last (on top). */
+static void svg_edges(const otw_netmap *m, otw_lang lang, FILE *out)
+{
+    fputs("<g class=\"edges\" fill=\"none\">\n", out);
+    for (int pass = 0; pass < 4; pass++)
+        for (size_t i = 0; i < m->n_edges; i++)
+            if (edge_rank(&m->edges[i]) == pass)
+                svg_edge(m, &m->edges[i], lang, out);
+    svg_edge_labels(m, out);
     fputs("</g>\n", out);
-    /* Nodes. */
-    fputs("<g class=\"nodes\">\n", out);
-    for (size_t i = 0; i < m->n_nodes; i++) {
-        const otw_nm_node *x = &m->nodes[i];
-        char l1[96], l2[96], l3[96];
-        node_lines(m, x, lang, l1, l2, l3);
-        const char *fill =
-            x->asset >= 0 ? role_fill(otw_asset_role(&m->assets[x->asset])) : "#fafafa";
-        fprintf(out,
-                "<g class=\"node\"><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"5\" "
-                "fill=\"%s\" stroke=\"#37474f\" stroke-width=\"1\"%s/>",
-                x->x, x->y, NODE_W, NODE_H, fill, x->asset >= 0 ? "" : " stroke-dasharray=\"4 3\"");
-        fprintf(out, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\" font-size=\"12\">", x->x + 8,
-                x->y + 16);
-        otw_nm_xml(out, l1);
+}
+
+/* A device's box: address, name and role; dashed when no asset is known. */
+static void svg_node(const otw_netmap *m, const otw_nm_node *x, otw_lang lang, FILE *out)
+{
+    char l1[96], l2[96], l3[96];
+    node_lines(m, x, lang, l1, l2, l3);
+    const char *fill = x->asset >= 0 ? role_fill(otw_asset_role(&m->assets[x->asset])) : "#fafafa";
+    fprintf(out,
+            "<g class=\"node\"><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"5\" "
+            "fill=\"%s\" stroke=\"#37474f\" stroke-width=\"1\"%s/>",
+            x->x, x->y, NODE_W, NODE_H, fill, x->asset >= 0 ? "" : " stroke-dasharray=\"4 3\"");
+    fprintf(out, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\" font-size=\"12\">", x->x + 8,
+            x->y + 16);
+    otw_nm_xml(out, l1);
+    fputs("</text>", out);
+    if (l2[0]) {
+        fprintf(out, "<text x=\"%d\" y=\"%d\">", x->x + 8, x->y + 31);
+        otw_nm_xml(out, l2);
         fputs("</text>", out);
-        if (l2[0]) {
-            fprintf(out, "<text x=\"%d\" y=\"%d\">", x->x + 8, x->y + 31);
-            otw_nm_xml(out, l2);
-            fputs("</text>", out);
-        }
-        if (l3[0]) {
-            fprintf(out, "<text x=\"%d\" y=\"%d\" fill=\"#37474f\" font-style=\"italic\">",
-                    x->x + 8, x->y + 46);
-            otw_nm_xml(out, l3);
-            fputs("</text>", out);
-        }
-        fputs("</g>\n", out);
     }
+    if (l3[0]) {
+        fprintf(out, "<text x=\"%d\" y=\"%d\" fill=\"#37474f\" font-style=\"italic\">", x->x + 8,
+                x->y + 46);
+        otw_nm_xml(out, l3);
+        fputs("</text>", out);
+    }
+    fputs("</g>\n", out);
+}
+
+void otw_netmap_svg(const otw_netmap *m, otw_lang lang, bool standalone, FILE *out)
+{
+    svg_open(m, lang, standalone, out);
+    svg_legend(lang, out);
+    for (int i = 0; i < m->n_zones; i++)
+        svg_zone(m, &m->zones[i], lang, out);
+    svg_edges(m, lang, out);
+    fputs("<g class=\"nodes\">\n", out);
+    for (size_t i = 0; i < m->n_nodes; i++)
+        svg_node(m, &m->nodes[i], lang, out);
     fputs("</g>\n</svg>\n", out);
 }
 

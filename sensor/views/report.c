@@ -283,25 +283,25 @@ static void kpi(const rctx *r, const char *id, otw_msg label, size_t value, bool
     fputs("</div></div>\n", out);
 }
 
-/* Returns 0, or -1 when memory ran out (nothing must then claim a count). */
-static int write_summary(const rctx *r)
+/* Marks the OT asset at either end of an Internet crossing; counts each once. */
+static void mark_reach(bool *reach, size_t *n_reach, int32_t asset)
+{
+    if (asset >= 0 && !reach[asset]) {
+        reach[asset] = true;
+        (*n_reach)++;
+    }
+}
+
+/* OT assets reaching the Internet: by placement, and by the exposure
+ * module's alerts. Returns 0, or -1 when memory ran out. */
+static int count_ot_internet(const rctx *r, size_t *n_reach)
 {
     const otw_netmap *m = r->m;
     const otw_config *cfg = r->cfg;
-    FILE *out = r->out;
-    otw_lang lang = r->lang;
-    size_t controllers = 0;
-    for (size_t i = 0; i < m->n_assets; i++)
-        controllers += otw_asset_role(&m->assets[i]) == OTW_ROLE_CONTROLLER;
-    size_t violations = 0;
-    for (size_t i = 0; i < m->n_rows; i++)
-        violations += m->rows[i].pl.verdict == OTW_PLACE_VIOLATION;
-    /* OT assets reaching the Internet: by placement, and by the exposure
-     * module's alerts. */
     bool *reach = otw_alloc_array(m->n_assets, sizeof(*reach));
     if (!reach)
         return -1;
-    size_t n_reach = 0;
+    *n_reach = 0;
     for (size_t i = 0; i < m->n_rows; i++) {
         const otw_nm_row *row = &m->rows[i];
         int32_t a = -1;
@@ -311,26 +311,28 @@ static int write_summary(const rctx *r)
         else if (row->pl.client_zone == OTW_ZONE_INTERNET && row->dst_asset >= 0 &&
                  otw_zone_is_ot(cfg, m->asset_zone[row->dst_asset]))
             a = row->dst_asset;
-        if (a >= 0 && !reach[a]) {
-            reach[a] = true;
-            n_reach++;
-        }
+        mark_reach(reach, n_reach, a);
     }
     for (size_t i = 0; i < m->n_alerts; i++) {
         const otw_alert *al = &m->alerts[i];
         if (al->kind != OTW_AT_INTERNET_EXPOSURE || !al->src.has_ip)
             continue;
-        int32_t a = asset_by_ip(m, &al->src.ip);
-        if (a >= 0 && !reach[a]) {
-            reach[a] = true;
-            n_reach++;
-        }
+        mark_reach(reach, n_reach, asset_by_ip(m, &al->src.ip));
     }
     free(reach);
+    return 0;
+}
 
-    fputs("<section id=\"summary\">\n<h2>1. ", out);
-    T(OTW_M_SEC_SUMMARY);
-    fputs("</h2>\n<div class=\"kpis\">\n", out);
+static void write_kpis(const rctx *r, size_t n_reach)
+{
+    const otw_netmap *m = r->m;
+    size_t controllers = 0;
+    for (size_t i = 0; i < m->n_assets; i++)
+        controllers += otw_asset_role(&m->assets[i]) == OTW_ROLE_CONTROLLER;
+    size_t violations = 0;
+    for (size_t i = 0; i < m->n_rows; i++)
+        violations += m->rows[i].pl.verdict == OTW_PLACE_VIOLATION;
+    fputs("<div class=\"kpis\">\n", r->out);
     kpi(r, "assets", OTW_M_KPI_ASSETS, m->n_assets, false, OTW_M_KPI_CONTROLLERS_SUB,
         (long)controllers);
     kpi(r, "new", OTW_M_KPI_NEW, count_type(m, OTW_AT_NEW_ASSET), true, OTW_M_NONE, -1);
@@ -346,9 +348,49 @@ static int write_summary(const rctx *r)
         -1);
     kpi(r, "control-commands", OTW_M_KPI_CONTROL, count_type(m, OTW_AT_CONTROL_COMMAND), true,
         OTW_M_NONE, -1);
-    fputs("</div>\n<div class=\"cols\">\n<div>\n<h3>", out);
+    fputs("</div>\n", r->out);
+}
 
-    /* Assets by zone and role: the roles that occur. */
+/* One zone's row of the assets-by-zone table: a column per role that occurs. */
+static void zone_role_row(const rctx *r, const otw_nm_zone *z,
+                          const size_t by_role[OTW_ROLE__COUNT])
+{
+    const otw_netmap *m = r->m;
+    const otw_config *cfg = r->cfg;
+    FILE *out = r->out;
+    otw_lang lang = r->lang;
+    size_t cnt[OTW_ROLE__COUNT] = {0}, total = 0;
+    for (uint32_t j = 0; j < z->n; j++) {
+        const otw_nm_node *x = &m->nodes[z->first + j];
+        if (x->asset >= 0) {
+            cnt[otw_asset_role(&m->assets[x->asset])]++;
+            total++;
+        }
+    }
+    fprintf(out, "<tr data-zone=\"");
+    X(otw_zone_name(cfg, z->zone));
+    fputs("\"><td>", out);
+    X(otw_i18n_zone(lang, cfg, z->zone));
+    fputs("</td><td class=\"small\">", out);
+    if (z->zone < cfg->n_zones && cfg->zones[z->zone].level[0]) {
+        X(cfg->zones[z->zone].level);
+        fputs(" \xC2\xB7 ", out);
+    }
+    X(kind_short(lang, otw_zone_kind_of(cfg, z->zone)));
+    fputs("</td>", out);
+    for (int k = 0; k < OTW_ROLE__COUNT; k++)
+        if (by_role[k])
+            fprintf(out, "<td class=\"n\">%zu</td>", cnt[k]);
+    fprintf(out, "<td class=\"n\"><strong>%zu</strong></td></tr>\n", total);
+}
+
+/* Assets by zone and role: the roles that occur. */
+static void write_assets_by_zone(const rctx *r)
+{
+    const otw_netmap *m = r->m;
+    FILE *out = r->out;
+    otw_lang lang = r->lang;
+    fputs("<h3>", out);
     T(OTW_M_ASSETS_BY_ZONE);
     fputs("</h3>\n", out);
     size_t by_role[OTW_ROLE__COUNT] = {0};
@@ -369,42 +411,23 @@ static int write_summary(const rctx *r)
     fputs("<th class=\"n\">", out);
     T(OTW_M_COL_TOTAL);
     fputs("</th></tr></thead>\n<tbody>\n", out);
-    for (int zi = 0; zi < m->n_zones; zi++) {
-        const otw_nm_zone *z = &m->zones[zi];
-        size_t cnt[OTW_ROLE__COUNT] = {0}, total = 0;
-        for (uint32_t j = 0; j < z->n; j++) {
-            const otw_nm_node *x = &m->nodes[z->first + j];
-            if (x->asset >= 0) {
-                cnt[otw_asset_role(&m->assets[x->asset])]++;
-                total++;
-            }
-        }
-        fprintf(out, "<tr data-zone=\"");
-        X(otw_zone_name(cfg, z->zone));
-        fputs("\"><td>", out);
-        X(otw_i18n_zone(lang, cfg, z->zone));
-        fputs("</td><td class=\"small\">", out);
-        if (z->zone < cfg->n_zones && cfg->zones[z->zone].level[0]) {
-            X(cfg->zones[z->zone].level);
-            fputs(" \xC2\xB7 ", out);
-        }
-        X(kind_short(lang, otw_zone_kind_of(cfg, z->zone)));
-        fputs("</td>", out);
-        for (int k = 0; k < OTW_ROLE__COUNT; k++)
-            if (by_role[k])
-                fprintf(out, "<td class=\"n\">%zu</td>", cnt[k]);
-        fprintf(out, "<td class=\"n\"><strong>%zu</strong></td></tr>\n", total);
-    }
+    for (int zi = 0; zi < m->n_zones; zi++)
+        zone_role_row(r, &m->zones[zi], by_role);
     fputs("<tr class=\"total\"><td colspan=\"2\">", out);
     T(OTW_M_ROW_TOTAL);
     fputs("</td>", out);
     for (int k = 0; k < OTW_ROLE__COUNT; k++)
         if (by_role[k])
             fprintf(out, "<td class=\"n\">%zu</td>", by_role[k]);
-    fprintf(out, "<td class=\"n\">%zu</td></tr>\n</tbody></table>\n</div>\n<div>\n<h3>",
-            m->n_assets);
+    fprintf(out, "<td class=\"n\">%zu</td></tr>\n</tbody></table>\n", m->n_assets);
+}
 
-    /* Alerts by severity. */
+static void write_alerts_by_severity(const rctx *r)
+{
+    const otw_netmap *m = r->m;
+    FILE *out = r->out;
+    otw_lang lang = r->lang;
+    fputs("<h3>", out);
     T(OTW_M_ALERTS_BY_SEVERITY);
     fputs("</h3>\n<table id=\"alerts-by-severity\">\n<thead><tr><th>", out);
     T(OTW_M_COL_SEVERITY);
@@ -427,9 +450,102 @@ static int write_summary(const rctx *r)
                 (unsigned long long)occ);
     }
     fputs("</tbody></table>\n", out);
-    fputs("</div>\n</div>\n", out);
+}
 
-    /* Alerts by type: worst severity first, then most alerts, then code. */
+/* One alert type's totals; idx is its first alert. */
+typedef struct type_stat {
+    size_t idx, n;
+    uint64_t occ;
+    otw_severity worst;
+} type_stat;
+
+/* The first alert of each distinct type, at most one per alert. Returns 0,
+ * or -1 when memory ran out. */
+static int distinct_types(const otw_netmap *m, size_t **first, size_t *n_types)
+{
+    *first = otw_alloc_array(m->n_alerts, sizeof(**first));
+    if (!*first)
+        return -1;
+    *n_types = 0;
+    for (size_t i = 0; i < m->n_alerts; i++) {
+        bool seen = false;
+        for (size_t k = 0; k < *n_types && !seen; k++)
+            seen = strcmp(m->alerts[(*first)[k]].type, m->alerts[i].type) == 0;
+        if (!seen)
+            (*first)[(*n_types)++] = i;
+    }
+    return 0;
+}
+
+/* Each type's alerts, occurrences and worst severity. Returns NULL when
+ * memory ran out. */
+static type_stat *type_stats(const otw_netmap *m, size_t *n_types)
+{
+    size_t *first;
+    if (distinct_types(m, &first, n_types) != 0)
+        return NULL;
+    type_stat *ts = otw_alloc_array(*n_types, sizeof(*ts));
+    if (!ts) {
+        free(first);
+        return NULL;
+    }
+    for (size_t k = 0; k < *n_types; k++) {
+        ts[k].idx = first[k];
+        for (size_t i = 0; i < m->n_alerts; i++) {
+            const otw_alert *al = &m->alerts[i];
+            if (strcmp(al->type, m->alerts[first[k]].type) != 0)
+                continue;
+            ts[k].n++;
+            ts[k].occ += al->count;
+            if (al->severity > ts[k].worst)
+                ts[k].worst = al->severity;
+        }
+    }
+    free(first);
+    return ts;
+}
+
+/* Worst severity first, then most alerts, then code. Insertion sort: few types. */
+static void sort_type_stats(const otw_netmap *m, type_stat *ts, size_t n_types)
+{
+    for (size_t i = 1; i < n_types; i++) {
+        for (size_t k = i; k > 0; k--) {
+            const type_stat *a = &ts[k - 1], *b = &ts[k];
+            int d = (int)b->worst - (int)a->worst;
+            if (!d)
+                d = b->n > a->n ? 1 : b->n < a->n ? -1 : 0;
+            if (!d)
+                d = strcmp(m->alerts[a->idx].type, m->alerts[b->idx].type) > 0;
+            if (d <= 0)
+                break;
+            type_stat t = ts[k];
+            ts[k] = ts[k - 1];
+            ts[k - 1] = t;
+        }
+    }
+}
+
+static void type_stat_row(const rctx *r, const type_stat *t)
+{
+    FILE *out = r->out;
+    const char *type = r->m->alerts[t->idx].type;
+    const char *title = otw_i18n_alert_type(r->lang, r->m->alerts[t->idx].kind);
+    fputs("<tr><td>", out);
+    X(title ? title : type);
+    fputs("</td><td><code>", out);
+    X(type);
+    fputs("</code></td><td>", out);
+    sev_badge(r, t->worst);
+    fprintf(out, "</td><td class=\"n\">%zu</td><td class=\"n\">%llu</td></tr>\n", t->n,
+            (unsigned long long)t->occ);
+}
+
+/* Alerts by type. Returns 0, or -1 when memory ran out. */
+static int write_alerts_by_type(const rctx *r)
+{
+    const otw_netmap *m = r->m;
+    FILE *out = r->out;
+    otw_lang lang = r->lang;
     fputs("<h3>", out);
     T(OTW_M_ALERTS_BY_TYPE);
     fputs("</h3>\n", out);
@@ -437,84 +553,50 @@ static int write_summary(const rctx *r)
         fputs("<p>", out);
         T(OTW_M_NO_ALERTS);
         fputs("</p>\n", out);
-    } else {
-        fputs("<table id=\"alerts-by-type\">\n<thead><tr><th>", out);
-        T(OTW_M_COL_TYPE);
-        fputs("</th><th>", out);
-        T(OTW_M_COL_CODE);
-        fputs("</th><th>", out);
-        T(OTW_M_COL_SEVERITY);
-        fputs("</th><th class=\"n\">", out);
-        T(OTW_M_COL_ALERTS);
-        fputs("</th><th class=\"n\">", out);
-        T(OTW_M_COL_OCCURRENCES);
-        fputs("</th></tr></thead>\n<tbody>\n", out);
-        /* Distinct types, at most one per alert. */
-        size_t *first = otw_alloc_array(m->n_alerts, sizeof(*first));
-        if (!first)
-            return -1;
-        size_t n_types = 0;
-        for (size_t i = 0; i < m->n_alerts; i++) {
-            bool seen = false;
-            for (size_t k = 0; k < n_types && !seen; k++)
-                seen = strcmp(m->alerts[first[k]].type, m->alerts[i].type) == 0;
-            if (!seen)
-                first[n_types++] = i;
-        }
-        typedef struct tstat {
-            size_t idx, n;
-            uint64_t occ;
-            otw_severity worst;
-        } tstat;
-        tstat *ts = otw_alloc_array(n_types, sizeof(*ts));
-        if (!ts) {
-            free(first);
-            return -1;
-        }
-        for (size_t k = 0; k < n_types; k++) {
-            ts[k].idx = first[k];
-            for (size_t i = 0; i < m->n_alerts; i++) {
-                const otw_alert *al = &m->alerts[i];
-                if (strcmp(al->type, m->alerts[first[k]].type) != 0)
-                    continue;
-                ts[k].n++;
-                ts[k].occ += al->count;
-                if (al->severity > ts[k].worst)
-                    ts[k].worst = al->severity;
-            }
-        }
-        /* Insertion sort: few types. */
-        for (size_t i = 1; i < n_types; i++) {
-            for (size_t k = i; k > 0; k--) {
-                const tstat *a = &ts[k - 1], *b = &ts[k];
-                int d = (int)b->worst - (int)a->worst;
-                if (!d)
-                    d = b->n > a->n ? 1 : b->n < a->n ? -1 : 0;
-                if (!d)
-                    d = strcmp(m->alerts[a->idx].type, m->alerts[b->idx].type) > 0;
-                if (d <= 0)
-                    break;
-                tstat t = ts[k];
-                ts[k] = ts[k - 1];
-                ts[k - 1] = t;
-            }
-        }
-        for (size_t k = 0; k < n_types; k++) {
-            const char *type = m->alerts[ts[k].idx].type;
-            const char *title = otw_i18n_alert_type(lang, m->alerts[ts[k].idx].kind);
-            fputs("<tr><td>", out);
-            X(title ? title : type);
-            fputs("</td><td><code>", out);
-            X(type);
-            fputs("</code></td><td>", out);
-            sev_badge(r, ts[k].worst);
-            fprintf(out, "</td><td class=\"n\">%zu</td><td class=\"n\">%llu</td></tr>\n", ts[k].n,
-                    (unsigned long long)ts[k].occ);
-        }
-        free(ts);
-        free(first);
-        fputs("</tbody></table>\n", out);
+        return 0;
     }
+    fputs("<table id=\"alerts-by-type\">\n<thead><tr><th>", out);
+    T(OTW_M_COL_TYPE);
+    fputs("</th><th>", out);
+    T(OTW_M_COL_CODE);
+    fputs("</th><th>", out);
+    T(OTW_M_COL_SEVERITY);
+    fputs("</th><th class=\"n\">", out);
+    T(OTW_M_COL_ALERTS);
+    fputs("</th><th class=\"n\">", out);
+    T(OTW_M_COL_OCCURRENCES);
+    fputs("</th></tr></thead>\n<tbody>\n", out);
+    size_t n_types;
+    type_stat *ts = type_stats(m, &n_types);
+    if (!ts)
+        return -1;
+    sort_type_stats(m, ts, n_types);
+    for (size_t k = 0; k < n_types; k++)
+        type_stat_row(r, &ts[k]);
+    free(ts);
+    fputs("</tbody></table>\n", out);
+    return 0;
+}
+
+/* Returns 0, or -1 when memory ran out (nothing must then claim a count). */
+static int write_summary(const rctx *r)
+{
+    FILE *out = r->out;
+    otw_lang lang = r->lang;
+    size_t n_reach;
+    if (count_ot_internet(r, &n_reach) != 0)
+        return -1;
+    fputs("<section id=\"summary\">\n<h2>1. ", out);
+    T(OTW_M_SEC_SUMMARY);
+    fputs("</h2>\n", out);
+    write_kpis(r, n_reach);
+    fputs("<div class=\"cols\">\n<div>\n", out);
+    write_assets_by_zone(r);
+    fputs("</div>\n<div>\n", out);
+    write_alerts_by_severity(r);
+    fputs("</div>\n</div>\n", out);
+    if (write_alerts_by_type(r) != 0)
+        return -1;
     fputs("</section>\n", out);
     return 0;
 }
