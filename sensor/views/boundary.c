@@ -8,9 +8,11 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "csv.h"
 #include "grow.h"
 #include "inventory.h"
 #include "jsonw.h"
+#include "log.h"
 #include "snapshot.h"
 #include "zones.h"
 
@@ -101,22 +103,6 @@ static const char *ts_text(uint64_t ts_us, char out[32])
     return out;
 }
 
-static void csv_field(FILE *out, const char *s, bool last)
-{
-    if (strpbrk(s, ",\"\n\r")) {
-        fputc('"', out);
-        for (const char *p = s; *p; p++) {
-            if (*p == '"')
-                fputc('"', out);
-            fputc(*p, out);
-        }
-        fputc('"', out);
-    } else {
-        fputs(s, out);
-    }
-    fputs(last ? "\r\n" : ",", out);
-}
-
 static const char *transport_name(uint8_t t)
 {
     return t == 6 ? "tcp" : t == 17 ? "udp" : "ip";
@@ -182,32 +168,32 @@ static void write_csv(const bctx *b, FILE *out)
         const brow *r = &b->rows[i];
         char x[64], t[32];
         bool viol = r->pl.verdict == OTW_PLACE_VIOLATION;
-        csv_field(out, otw_place_name(r->pl.verdict), false);
-        csv_field(out, otw_zone_name(cfg, r->pl.client_zone), false);
-        csv_field(out, otw_addr_str(&r->c.client, x, sizeof(x)), false);
-        csv_field(out, asset_name(r->src), false);
-        csv_field(out, otw_zone_name(cfg, r->pl.server_zone), false);
-        csv_field(out, otw_addr_str(&r->c.server, x, sizeof(x)), false);
-        csv_field(out, asset_name(r->dst), false);
-        csv_field(out, transport_name(r->c.transport), false);
+        otw_csv_field(out, otw_place_name(r->pl.verdict), false);
+        otw_csv_field(out, otw_zone_name(cfg, r->pl.client_zone), false);
+        otw_csv_field(out, otw_addr_str(&r->c.client, x, sizeof(x)), false);
+        otw_csv_field(out, asset_name(r->src), false);
+        otw_csv_field(out, otw_zone_name(cfg, r->pl.server_zone), false);
+        otw_csv_field(out, otw_addr_str(&r->c.server, x, sizeof(x)), false);
+        otw_csv_field(out, asset_name(r->dst), false);
+        otw_csv_field(out, transport_name(r->c.transport), false);
         snprintf(x, sizeof(x), "%u", r->c.server_port);
-        csv_field(out, x, false);
-        csv_field(out, r->proto, false);
+        otw_csv_field(out, x, false);
+        otw_csv_field(out, r->proto, false);
         direction_text(cfg, r, x, sizeof(x));
-        csv_field(out, x, false);
-        csv_field(out, ts_text(r->c.first_us, t), false);
-        csv_field(out, ts_text(r->c.last_us, t), false);
+        otw_csv_field(out, x, false);
+        otw_csv_field(out, ts_text(r->c.first_us, t), false);
+        otw_csv_field(out, ts_text(r->c.last_us, t), false);
         snprintf(x, sizeof(x), "%llu", (unsigned long long)r->c.flows);
-        csv_field(out, x, false);
+        otw_csv_field(out, x, false);
         snprintf(x, sizeof(x), "%llu", (unsigned long long)r->c.pkts);
-        csv_field(out, x, false);
+        otw_csv_field(out, x, false);
         snprintf(x, sizeof(x), "%llu", (unsigned long long)r->c.bytes);
-        csv_field(out, x, false);
-        csv_field(out, rule_name(cfg, r), false);
-        csv_field(out, viol ? otw_severity_name(r->pl.severity) : "", false);
-        csv_field(out, r->pl.remote_access ? r->pl.remote_service : "", false);
+        otw_csv_field(out, x, false);
+        otw_csv_field(out, rule_name(cfg, r), false);
+        otw_csv_field(out, viol ? otw_severity_name(r->pl.severity) : "", false);
+        otw_csv_field(out, r->pl.remote_access ? r->pl.remote_service : "", false);
         snprintf(x, sizeof(x), "%u", r->c.vlan);
-        csv_field(out, r->c.vlan ? x : "", true);
+        otw_csv_field(out, r->c.vlan ? x : "", true);
     }
 }
 
@@ -595,29 +581,29 @@ static void write_acl(const bctx *b, FILE *out)
         }
         char x[64], t[32];
         snprintf(x, sizeof(x), "%d", ++n);
-        csv_field(out, x, false);
-        csv_field(out, "permit", false);
-        csv_field(out, otw_zone_name(cfg, r->pl.client_zone), false);
-        csv_field(out, otw_addr_str(&r->c.client, x, sizeof(x)), false);
-        csv_field(out, otw_zone_name(cfg, r->pl.server_zone), false);
-        csv_field(out, otw_addr_str(&r->c.server, x, sizeof(x)), false);
-        csv_field(out, transport_name(r->c.transport), false);
+        otw_csv_field(out, x, false);
+        otw_csv_field(out, "permit", false);
+        otw_csv_field(out, otw_zone_name(cfg, r->pl.client_zone), false);
+        otw_csv_field(out, otw_addr_str(&r->c.client, x, sizeof(x)), false);
+        otw_csv_field(out, otw_zone_name(cfg, r->pl.server_zone), false);
+        otw_csv_field(out, otw_addr_str(&r->c.server, x, sizeof(x)), false);
+        otw_csv_field(out, transport_name(r->c.transport), false);
         snprintf(x, sizeof(x), "%u", r->c.server_port);
-        csv_field(out, x, false);
-        csv_field(out, r->proto, false);
+        otw_csv_field(out, x, false);
+        otw_csv_field(out, r->proto, false);
         direction_text(cfg, r, x, sizeof(x));
-        csv_field(out, x, false);
-        csv_field(out, rule_name(cfg, r), false);
-        csv_field(out, ts_text(first, t), false);
-        csv_field(out, ts_text(last, t), false);
+        otw_csv_field(out, x, false);
+        otw_csv_field(out, rule_name(cfg, r), false);
+        otw_csv_field(out, ts_text(first, t), false);
+        otw_csv_field(out, ts_text(last, t), false);
         snprintf(x, sizeof(x), "%llu", (unsigned long long)flows);
-        csv_field(out, x, false);
+        otw_csv_field(out, x, false);
         char sched[320];
         schedule_text(r->pl.conduit >= 0 && r->pl.conduit < cfg->n_conduits
                           ? &cfg->conduits[r->pl.conduit]
                           : NULL,
                       sched, sizeof(sched));
-        csv_field(out, sched, true);
+        otw_csv_field(out, sched, true);
         i = j - 1;
     }
     fprintf(out, "%d,deny,*,any,*,any,any,,,,default between zones,,,,\r\n", n + 1);
@@ -629,8 +615,8 @@ int otw_boundary_write(const otw_config *cfg, const char *state_dir, const char 
 {
     char err[512];
     if (cfg->n_zones == 0) {
-        fprintf(stderr, "otwatch boundary: no zones configured (add zones: and conduits: to the "
-                        "configuration, see deploy/otwatch.yaml)\n");
+        otw_error("no zones configured (add zones: and conduits: to the configuration, see "
+                  "deploy/otwatch.yaml)");
         return 1;
     }
     bctx b;
@@ -638,11 +624,11 @@ int otw_boundary_write(const otw_config *cfg, const char *state_dir, const char 
     b.cfg = cfg;
     if (otw_snapshot_open(&b.snap, state_dir, OTW_SNAP_ASSETS | OTW_SNAP_COMMS, err, sizeof(err)) !=
         0) {
-        fprintf(stderr, "otwatch boundary: %s\n", err);
+        otw_error("%s", err);
         return 1;
     }
     if (place_rows(&b) != 0) {
-        fprintf(stderr, "otwatch boundary: out of memory\n");
+        otw_error("out of memory");
         otw_snapshot_close(&b.snap);
         return 1;
     }

@@ -5,8 +5,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "csv.h"
 #include "grow.h"
 #include "jsonw.h"
+#include "log.h"
 #include "snapshot.h"
 #include "texttable.h"
 #include "zones.h"
@@ -59,23 +61,6 @@ static void identity_text(const otw_asset *a, char *out, size_t outsz)
             len += (size_t)snprintf(out + len, outsz - len, "%s%s", len ? " " : "", parts[i]);
     if (id->name[0] && len < outsz)
         snprintf(out + len, outsz - len, "%s%s", len ? " / " : "", id->name);
-}
-
-static void csv_field(FILE *out, const char *s, bool last)
-{
-    bool quote = strpbrk(s, ",\"\n\r") != NULL;
-    if (quote) {
-        fputc('"', out);
-        for (const char *p = s; *p; p++) {
-            if (*p == '"')
-                fputc('"', out);
-            fputc(*p, out);
-        }
-        fputc('"', out);
-    } else {
-        fputs(s, out);
-    }
-    fputs(last ? "\r\n" : ",", out);
 }
 
 static void evidence_json(otw_jsonw *w, uint32_t ev)
@@ -233,30 +218,30 @@ static void asset_csv_row(const asset_list *l, const otw_asset *a)
     const otw_identity *id = a->has_identity ? &a->identity : NULL;
     char b[1024], t[32];
     snprintf(b, sizeof(b), "%lld", (long long)a->store_id);
-    csv_field(out, b, false);
-    csv_field(out, a->has_mac ? otw_mac_str(a->mac, b, sizeof(b)) : "", false);
+    otw_csv_field(out, b, false);
+    otw_csv_field(out, a->has_mac ? otw_mac_str(a->mac, b, sizeof(b)) : "", false);
     join_ips(a, b, sizeof(b));
-    csv_field(out, b, false);
-    csv_field(out, a->vendor, false);
-    csv_field(out, otw_role_name(otw_asset_role(a)), false);
+    otw_csv_field(out, b, false);
+    otw_csv_field(out, a->vendor, false);
+    otw_csv_field(out, otw_role_name(otw_asset_role(a)), false);
     join_protos(l->st, a->protos_client, a->n_protos_client, " ", b, sizeof(b));
-    csv_field(out, b, false);
+    otw_csv_field(out, b, false);
     join_protos(l->st, a->protos_server, a->n_protos_server, " ", b, sizeof(b));
-    csv_field(out, b, false);
-    csv_field(out, id ? id->vendor : "", false);
-    csv_field(out, id ? (id->model[0] ? id->model : id->product) : "", false);
-    csv_field(out, id ? id->revision : "", false);
-    csv_field(out, id ? id->name : "", false);
-    csv_field(out, ts_text(a->first_us, t), false);
-    csv_field(out, ts_text(a->last_us, t), false);
+    otw_csv_field(out, b, false);
+    otw_csv_field(out, id ? id->vendor : "", false);
+    otw_csv_field(out, id ? (id->model[0] ? id->model : id->product) : "", false);
+    otw_csv_field(out, id ? id->revision : "", false);
+    otw_csv_field(out, id ? id->name : "", false);
+    otw_csv_field(out, ts_text(a->first_us, t), false);
+    otw_csv_field(out, ts_text(a->last_us, t), false);
     snprintf(b, sizeof(b), "%llu", (unsigned long long)a->pkts);
-    csv_field(out, b, false);
+    otw_csv_field(out, b, false);
     snprintf(b, sizeof(b), "%llu", (unsigned long long)a->bytes);
-    csv_field(out, b, false);
+    otw_csv_field(out, b, false);
     snprintf(b, sizeof(b), "%u", a->vlan);
-    csv_field(out, a->vlan ? b : "", !l->cfg);
+    otw_csv_field(out, a->vlan ? b : "", !l->cfg);
     if (l->cfg)
-        csv_field(out, asset_zone(l->cfg, a), true);
+        otw_csv_field(out, asset_zone(l->cfg, a), true);
 }
 
 static void list_assets_csv(const asset_list *l)
@@ -363,7 +348,7 @@ int otw_list_assets_zoned(const otw_config *cfg, const char *state_dir, const ch
     char err[512];
     otw_snapshot snap;
     if (otw_snapshot_open(&snap, state_dir, OTW_SNAP_ASSETS, err, sizeof(err)) != 0) {
-        fprintf(stderr, "otwatch assets: %s\n", err);
+        otw_error("%s", err);
         return 1;
     }
     asset_list l = {cfg, snap.st, snap.assets, snap.n_assets, out};
@@ -376,7 +361,7 @@ int otw_list_assets_zoned(const otw_config *cfg, const char *state_dir, const ch
         rc = list_assets_table(&l);
     otw_snapshot_close(&snap);
     if (rc != 0) {
-        fprintf(stderr, "otwatch assets: out of memory\n");
+        otw_error("out of memory");
         return 1;
     }
     return 0;
@@ -403,7 +388,7 @@ int otw_list_alerts(const char *state_dir, const char *format, FILE *out)
     char err[512];
     otw_snapshot snap;
     if (otw_snapshot_open(&snap, state_dir, OTW_SNAP_ALERTS, err, sizeof(err)) != 0) {
-        fprintf(stderr, "otwatch alerts: %s\n", err);
+        otw_error("%s", err);
         return 1;
     }
     struct {
@@ -447,7 +432,7 @@ int otw_list_alerts(const char *state_dir, const char *format, FILE *out)
     }
     otw_snapshot_close(&snap);
     if (rc != 0) {
-        fprintf(stderr, "otwatch alerts: out of memory\n");
+        otw_error("out of memory");
         return 1;
     }
     return 0;

@@ -11,6 +11,7 @@
 
 #include "grow.h"
 #include "jsonw.h"
+#include "log.h"
 #include "netmap.h"
 #include "store.h"
 #include "zones.h"
@@ -978,7 +979,7 @@ int otw_report_write(const otw_config *cfg, const char *state_dir, otw_lang lang
     char err[512];
     otw_netmap *m = otw_netmap_load(cfg, state_dir, err, sizeof(err));
     if (!m) {
-        fprintf(stderr, "otwatch report: %s\n", err);
+        otw_error("%s", err);
         return 1;
     }
     rctx r = {.m = m, .cfg = cfg, .lang = lang, .tz = tz_minutes, .out = out};
@@ -998,7 +999,7 @@ int otw_report_write(const otw_config *cfg, const char *state_dir, otw_lang lang
     }
     otw_netmap_free(m);
     if (rc != 0) {
-        fprintf(stderr, "otwatch report: out of memory\n");
+        otw_error("out of memory");
         return 1;
     }
     return 0;
