@@ -292,6 +292,17 @@ void otw_format_ts(uint64_t ts_us, char out[32])
     out[27] = '\0';
 }
 
+const char *otw_format_ts_seconds(uint64_t ts_us, char out[32])
+{
+    otw_format_ts(ts_us - ts_us % 1000000u, out);
+    char *dot = strchr(out, '.');
+    if (dot) {
+        dot[0] = 'Z';
+        dot[1] = '\0';
+    }
+    return out;
+}
+
 void jw_ts(otw_jsonw *w, uint64_t ts_us)
 {
     char ts[32];

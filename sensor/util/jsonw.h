@@ -50,6 +50,8 @@ const char *jw_finish(otw_jsonw *w);
  * year always has the four digits RFC 3339 and RFC 5424 require. */
 #define OTW_TS_LEN 27
 void otw_format_ts(uint64_t ts_us, char out[32]);
+/* The same to the second, for tables people read ("...T10:00:05Z"); returns out. */
+const char *otw_format_ts_seconds(uint64_t ts_us, char out[32]);
 
 /* Length (1..4) of the well-formed UTF-8 sequence at s (n bytes available),
  * or 0 if s does not start one; *bad then gets the length of the maximal

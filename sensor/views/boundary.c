@@ -66,42 +66,35 @@ static int place_rows(bctx *b)
     return 0;
 }
 
+int otw_crossing_cmp(const otw_config *cfg, const otw_placement *pa, const otw_comm *a,
+                     const char *proto_a, const otw_placement *pb, const otw_comm *b,
+                     const char *proto_b)
+{
+    int d;
+    if (pa->verdict != pb->verdict)
+        return pa->verdict == OTW_PLACE_VIOLATION ? -1 : 1;
+    if ((d = strcmp(otw_zone_name(cfg, pa->client_zone), otw_zone_name(cfg, pb->client_zone))) != 0)
+        return d;
+    if ((d = strcmp(otw_zone_name(cfg, pa->server_zone), otw_zone_name(cfg, pb->server_zone))) != 0)
+        return d;
+    if ((d = memcmp(a->client.b, b->client.b, 16)) != 0)
+        return d;
+    if ((d = memcmp(a->server.b, b->server.b, 16)) != 0)
+        return d;
+    if (a->transport != b->transport)
+        return a->transport < b->transport ? -1 : 1;
+    if (a->server_port != b->server_port)
+        return a->server_port < b->server_port ? -1 : 1;
+    return strcmp(proto_a, proto_b);
+}
+
 static int row_cmp(const void *x, const void *y, void *ctx)
 {
-    const otw_config *cfg = ctx;
     const brow *a = x, *b = y;
-    int d;
-    if (a->pl.verdict != b->pl.verdict)
-        return a->pl.verdict == OTW_PLACE_VIOLATION ? -1 : 1;
-    if ((d = strcmp(otw_zone_name(cfg, a->pl.client_zone),
-                    otw_zone_name(cfg, b->pl.client_zone))) != 0)
-        return d;
-    if ((d = strcmp(otw_zone_name(cfg, a->pl.server_zone),
-                    otw_zone_name(cfg, b->pl.server_zone))) != 0)
-        return d;
-    if ((d = memcmp(a->c.client.b, b->c.client.b, 16)) != 0)
-        return d;
-    if ((d = memcmp(a->c.server.b, b->c.server.b, 16)) != 0)
-        return d;
-    if (a->c.transport != b->c.transport)
-        return a->c.transport < b->c.transport ? -1 : 1;
-    if (a->c.server_port != b->c.server_port)
-        return a->c.server_port < b->c.server_port ? -1 : 1;
-    return strcmp(a->proto, b->proto);
+    return otw_crossing_cmp(ctx, &a->pl, &a->c, a->proto, &b->pl, &b->c, b->proto);
 }
 
 /* ---------------------------------------------------------- listing */
-
-static const char *ts_text(uint64_t ts_us, char out[32])
-{
-    otw_format_ts(ts_us - ts_us % 1000000u, out);
-    char *dot = strchr(out, '.');
-    if (dot) {
-        dot[0] = 'Z';
-        dot[1] = '\0';
-    }
-    return out;
-}
 
 static const char *transport_name(uint8_t t)
 {
@@ -148,7 +141,7 @@ static void write_table(const bctx *b, FILE *out)
                 otw_place_name(r->pl.verdict), otw_zone_name(cfg, r->pl.client_zone),
                 otw_addr_str(&r->c.client, a, sizeof(a)), sn[0] ? sn : "-",
                 otw_zone_name(cfg, r->pl.server_zone), otw_addr_str(&r->c.server, d, sizeof(d)),
-                dn[0] ? dn : "-", svc, dir, ts_text(r->c.last_us, t),
+                dn[0] ? dn : "-", svc, dir, otw_format_ts_seconds(r->c.last_us, t),
                 (unsigned long long)r->c.flows, (unsigned long long)r->c.pkts, why[0] ? why : "-",
                 r->pl.remote_access ? " remote-access:" : "",
                 r->pl.remote_access ? r->pl.remote_service : "");
@@ -181,8 +174,8 @@ static void write_csv(const bctx *b, FILE *out)
         otw_csv_field(out, r->proto, false);
         direction_text(cfg, r, x, sizeof(x));
         otw_csv_field(out, x, false);
-        otw_csv_field(out, ts_text(r->c.first_us, t), false);
-        otw_csv_field(out, ts_text(r->c.last_us, t), false);
+        otw_csv_field(out, otw_format_ts_seconds(r->c.first_us, t), false);
+        otw_csv_field(out, otw_format_ts_seconds(r->c.last_us, t), false);
         snprintf(x, sizeof(x), "%llu", (unsigned long long)r->c.flows);
         otw_csv_field(out, x, false);
         snprintf(x, sizeof(x), "%llu", (unsigned long long)r->c.pkts);
@@ -594,8 +587,8 @@ static void write_acl(const bctx *b, FILE *out)
         direction_text(cfg, r, x, sizeof(x));
         otw_csv_field(out, x, false);
         otw_csv_field(out, rule_name(cfg, r), false);
-        otw_csv_field(out, ts_text(first, t), false);
-        otw_csv_field(out, ts_text(last, t), false);
+        otw_csv_field(out, otw_format_ts_seconds(first, t), false);
+        otw_csv_field(out, otw_format_ts_seconds(last, t), false);
         snprintf(x, sizeof(x), "%llu", (unsigned long long)flows);
         otw_csv_field(out, x, false);
         char sched[320];

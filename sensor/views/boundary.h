@@ -28,9 +28,17 @@
 
 #include <stdio.h>
 
+#include "comms.h"
 #include "config.h"
+#include "zones.h"
 
 /* The subcommand: argv[0] is "boundary". Returns the exit status. */
+
+/* The order of the boundary's rows (the report keeps it): violations
+ * first, then by zone pair, client, server, transport, port and protocol. */
+int otw_crossing_cmp(const otw_config *cfg, const otw_placement *pa, const otw_comm *a,
+                     const char *proto_a, const otw_placement *pb, const otw_comm *b,
+                     const char *proto_b);
 
 /* The work behind it, for tests: format "table", "csv", "json", "nft" or
  * "acl-csv". Returns 0, or 1 with a message on stderr. */

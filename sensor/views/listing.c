@@ -13,18 +13,6 @@
 #include "texttable.h"
 #include "zones.h"
 
-static const char *ts_text(uint64_t ts_us, char out[32])
-{
-    /* Human tables show seconds; JSON keeps microseconds. */
-    otw_format_ts(ts_us - ts_us % 1000000u, out);
-    char *dot = strchr(out, '.');
-    if (dot) {
-        dot[0] = 'Z';
-        dot[1] = '\0';
-    }
-    return out;
-}
-
 static void join_ips(const otw_asset *a, char *out, size_t outsz)
 {
     size_t len = 0;
@@ -232,8 +220,8 @@ static void asset_csv_row(const asset_list *l, const otw_asset *a)
     otw_csv_field(out, id ? (id->model[0] ? id->model : id->product) : "", false);
     otw_csv_field(out, id ? id->revision : "", false);
     otw_csv_field(out, id ? id->name : "", false);
-    otw_csv_field(out, ts_text(a->first_us, t), false);
-    otw_csv_field(out, ts_text(a->last_us, t), false);
+    otw_csv_field(out, otw_format_ts_seconds(a->first_us, t), false);
+    otw_csv_field(out, otw_format_ts_seconds(a->last_us, t), false);
     snprintf(b, sizeof(b), "%llu", (unsigned long long)a->pkts);
     otw_csv_field(out, b, false);
     snprintf(b, sizeof(b), "%llu", (unsigned long long)a->bytes);
@@ -307,7 +295,7 @@ static void asset_table_row(const asset_list *l, const otw_asset *a, bool any_vl
     const char *cells[N_ASSET_COLS] = {no,     mac,
                                        ips,    vlan,
                                        vendor, otw_role_name(otw_asset_role(a)),
-                                       protos, ts_text(a->last_us, t),
+                                       protos, otw_format_ts_seconds(a->last_us, t),
                                        pkts,   id};
     const char *row[N_ASSET_COLS];
     size_t n = 0;
@@ -415,7 +403,7 @@ int otw_list_alerts(const char *state_dir, const char *format, FILE *out)
             snprintf(no, sizeof(no), "%lld", (long long)a->id);
             snprintf(count, sizeof(count), "%llu", (unsigned long long)a->count);
             const char *row[] = {no,
-                                 ts_text(a->last_us, t),
+                                 otw_format_ts_seconds(a->last_us, t),
                                  otw_severity_name(a->severity),
                                  a->type,
                                  endpoint_text(&a->src, src, sizeof(src)),

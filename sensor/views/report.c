@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "boundary.h"
 #include "grow.h"
 #include "jsonw.h"
 #include "log.h"
@@ -622,27 +623,10 @@ static void write_map(const rctx *r)
 static int brow_cmp(const void *x, const void *y, void *ctx)
 {
     const rctx *r = ctx;
-    const otw_config *cfg = r->cfg;
     const otw_nm_row *a = &r->m->rows[*(const size_t *)x];
     const otw_nm_row *b = &r->m->rows[*(const size_t *)y];
-    int d;
-    if (a->pl.verdict != b->pl.verdict)
-        return a->pl.verdict == OTW_PLACE_VIOLATION ? -1 : 1;
-    if ((d = strcmp(otw_zone_name(cfg, a->pl.client_zone),
-                    otw_zone_name(cfg, b->pl.client_zone))) != 0)
-        return d;
-    if ((d = strcmp(otw_zone_name(cfg, a->pl.server_zone),
-                    otw_zone_name(cfg, b->pl.server_zone))) != 0)
-        return d;
-    if ((d = memcmp(a->c.client.b, b->c.client.b, 16)) != 0)
-        return d;
-    if ((d = memcmp(a->c.server.b, b->c.server.b, 16)) != 0)
-        return d;
-    if (a->c.transport != b->c.transport)
-        return a->c.transport < b->c.transport ? -1 : 1;
-    if (a->c.server_port != b->c.server_port)
-        return a->c.server_port < b->c.server_port ? -1 : 1;
-    if ((d = strcmp(a->proto, b->proto)) != 0)
+    int d = otw_crossing_cmp(r->cfg, &a->pl, &a->c, a->proto, &b->pl, &b->c, b->proto);
+    if (d != 0)
         return d;
     return *(const size_t *)x < *(const size_t *)y ? -1 : 1;
 }
