@@ -1,5 +1,6 @@
 /* auth.c - see auth.h and docs/web.md ("Security"). */
 #include "auth.h"
+#include "throttle.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,23 +14,13 @@
 
 #define IDLE_US (30ull * 60 * 1000000)       /* session idle timeout */
 #define LIFETIME_US (12ull * 3600 * 1000000) /* session absolute lifetime */
-#define THROTTLE_SLOTS 128
-#define THROTTLE_FREE 5                       /* failures before a client waits */
-#define THROTTLE_WINDOW_US (300ull * 1000000) /* failures older than this are forgotten */
-#define THROTTLE_BASE_S 30u                   /* first wait, doubling to 16x */
-
-typedef struct throttle {
-    char client[64];
-    unsigned failures;
-    uint64_t last_us, blocked_until_us;
-} throttle;
 
 struct otw_auth {
     sqlite3 *db;
     bool setup_pending;
     char setup_token[OTW_AUTH_TOKEN_HEX + 1];
     otw_web_session sessions[OTW_AUTH_MAX_SESSIONS];
-    throttle thr[THROTTLE_SLOTS];
+    otw_throttle throttle;
     char dummy_hash[crypto_pwhash_STRBYTES]; /* verified against for unknown users */
 };
 
@@ -221,46 +212,9 @@ int otw_auth_setup(otw_auth *a, const char *token, const char *user, const char 
     return 0;
 }
 
-static throttle *throttle_slot(otw_auth *a, const char *client, bool create, uint64_t now_us)
-{
-    throttle *oldest = &a->thr[0];
-    for (int i = 0; i < THROTTLE_SLOTS; i++) {
-        throttle *t = &a->thr[i];
-        if (t->client[0] && !strcmp(t->client, client))
-            return t;
-        if (t->last_us < oldest->last_us)
-            oldest = t;
-    }
-    if (!create)
-        return NULL;
-    /* Full: forget the client seen longest ago (a bounded table). */
-    memset(oldest, 0, sizeof(*oldest));
-    snprintf(oldest->client, sizeof(oldest->client), "%s", client);
-    oldest->last_us = now_us;
-    return oldest;
-}
-
 bool otw_auth_may_try(otw_auth *a, const char *client, uint64_t now_us, unsigned *retry_s)
 {
-    throttle *t = throttle_slot(a, client, false, now_us);
-    if (!t || t->blocked_until_us <= now_us)
-        return true;
-    *retry_s = (unsigned)((t->blocked_until_us - now_us) / 1000000u) + 1;
-    return false;
-}
-
-static void count_failure(otw_auth *a, const char *client, uint64_t now_us)
-{
-    throttle *t = throttle_slot(a, client, true, now_us);
-    if (now_us - t->last_us > THROTTLE_WINDOW_US)
-        t->failures = 0;
-    t->failures++;
-    t->last_us = now_us;
-    if (t->failures >= THROTTLE_FREE) {
-        unsigned shift = t->failures - THROTTLE_FREE;
-        uint64_t wait_s = (uint64_t)THROTTLE_BASE_S << (shift > 4 ? 4 : shift);
-        t->blocked_until_us = now_us + wait_s * 1000000u;
-    }
+    return otw_throttle_may_try(&a->throttle, client, now_us, retry_s);
 }
 
 otw_web_session *otw_auth_login(otw_auth *a, const char *client, const char *user,
@@ -284,12 +238,10 @@ otw_web_session *otw_auth_login(otw_auth *a, const char *client, const char *use
     const char *pw = password ? password : "";
     bool ok = crypto_pwhash_str_verify(found ? hash : a->dummy_hash, pw, strlen(pw)) == 0 && found;
     if (!ok) {
-        count_failure(a, client, now_us);
+        otw_throttle_failure(&a->throttle, client, now_us);
         return NULL;
     }
-    throttle *t = throttle_slot(a, client, false, now_us);
-    if (t)
-        memset(t, 0, sizeof(*t));
+    otw_throttle_success(&a->throttle, client, now_us);
     /* A free slot, or the least recently used one. */
     otw_web_session *s = &a->sessions[0];
     for (int i = 0; i < OTW_AUTH_MAX_SESSIONS; i++) {

@@ -566,6 +566,15 @@ int otw_web_serve(const otw_config *cfg, const char *state, const otw_web_option
                   listen_opt ? "--listen" : "web.listen", listen);
         return 2;
     }
+    /* Off loopback, a Host check needs the names the console is reached by,
+     * or TLS (whose certificate name the browser checks): otherwise a DNS
+     * name rebound to this address would reach the login. */
+    if (!sv.loopback && !sv.n_hosts && !cert) {
+        otw_error("%s is not a loopback address: give the names the console is reached by "
+                  "(web.allow_hosts or --allow-host NAME), or TLS (--tls-cert/--tls-key)",
+                  listen);
+        return 2;
+    }
     char err[512];
     char *admin_hash = NULL, *cert_pem = NULL, *key_pem = NULL;
     int rc = 1;
@@ -626,17 +635,21 @@ int otw_web_serve(const otw_config *cfg, const char *state, const otw_web_option
         flags |= MHD_USE_TLS;
     uint16_t port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)(void *)&ss)->sin6_port
                                                    : ((struct sockaddr_in *)(void *)&ss)->sin_port);
-    if (sv.tls)
-        d = MHD_start_daemon(flags, port, NULL, NULL, on_request, &sv, MHD_OPTION_SOCK_ADDR, &ss,
-                             MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
-                             MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-                             MHD_OPTION_HTTPS_MEM_KEY, key_pem, MHD_OPTION_HTTPS_MEM_CERT, cert_pem,
-                             MHD_OPTION_END);
-    else
-        d = MHD_start_daemon(flags, port, NULL, NULL, on_request, &sv, MHD_OPTION_SOCK_ADDR, &ss,
-                             MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
-                             MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-                             MHD_OPTION_END);
+    /* Bounded against slow clients: 64 connections, 16 from one address
+     * (a slowloris from one host cannot hold them all), 10 s of silence. */
+    struct MHD_OptionItem opts[] = {
+        {MHD_OPTION_SOCK_ADDR, 0, &ss},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_done, NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, 64, NULL},
+        {MHD_OPTION_PER_IP_CONNECTION_LIMIT, 16, NULL},
+        {MHD_OPTION_CONNECTION_TIMEOUT, 10, NULL},
+        /* without TLS the array ends here */
+        {sv.tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, key_pem},
+        {sv.tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, cert_pem},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    d = MHD_start_daemon(flags, port, NULL, NULL, on_request, &sv, MHD_OPTION_ARRAY, opts,
+                         MHD_OPTION_END);
     if (!d) {
         otw_error("cannot listen on %s (in use? TLS key/cert wrong?)", listen);
         goto out;

@@ -271,6 +271,12 @@ check "no zones: boundary answers" 200 "$(code GET /api/boundary $NZ)"
 check "no zones: boundary says none" True "$(json "$WORK/body" 'd["zones"] == 0 and d["rows"] == []')"
 kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=
 
+# ---- a LAN listener needs its names (or TLS): no DNS rebinding to the login ----
+"$OTWATCH" serve --listen 0.0.0.0:$PORT --state "$STATE" --config "$WORK/nozones.yaml" \
+  >/dev/null 2>"$WORK/serve-lan.err"
+check "LAN listener without allow_hosts refused" 2 "$?"
+grep -q "not a loopback address" "$WORK/serve-lan.err" && ok "it says why" || { cat "$WORK/serve-lan.err"; bad "no reason given"; }
+
 # ---- TLS ----
 if command -v openssl >/dev/null; then
   openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/key.pem" -out "$WORK/cert.pem" \
