@@ -38,9 +38,11 @@ static int state_parse(const char *s)
     return -1;
 }
 
-static void write_model(const otw_baseline *b, FILE *out, bool with_state)
+/* The comment that opens the file, its version and mode, and the learning
+ * window (with the store's learning state when with_state). */
+static void write_header(const otw_baseline *b, FILE *out, bool with_state)
 {
-    char t1[32], t2[32], ip1[64], ip2[64];
+    char t1[32], t2[32];
     fprintf(out, "# otwatch baseline: what this plant's normal looks like.\n"
                  "# channels: client -> server, protocol, unit, with the operations seen\n"
                  "# (function, class, address ranges) and the polling rhythm of each\n"
@@ -59,93 +61,122 @@ static void write_model(const otw_baseline *b, FILE *out, bool with_state)
                 b->learn_pending, (unsigned long long)b->learn_for_us,
                 (unsigned long long)b->learn_start_us, (unsigned long long)b->learn_until_us,
                 b->n_accepted);
+}
+
+static void write_accepted_classes(const bl_channel *c, FILE *out)
+{
+    fprintf(out, "    accepted_program_changes: [");
+    int first = 1;
+    for (int k = 0; k < OTW_CLASS__COUNT; k++)
+        if (c->accepted_classes & (1u << k)) {
+            fprintf(out, "%s%s", first ? "" : ", ", otw_class_name((otw_op_class)k));
+            first = 0;
+        }
+    fprintf(out, "]\n");
+}
+
+static void write_op(const bl_op *o, FILE *out)
+{
+    fprintf(out, "      - {function: %u, class: %s, seen: %llu", o->function,
+            otw_class_name((otw_op_class)o->op_class), (unsigned long long)o->count);
+    if (o->n_ranges) {
+        fprintf(out, ", ranges: [");
+        for (int r = 0; r < o->n_ranges; r++)
+            fprintf(out, "%s\"%u-%u\"", r ? ", " : "", o->ranges[r].lo, o->ranges[r].hi);
+        fprintf(out, "]");
+    }
+    if (o->state == BL_OP_OWN)
+        fprintf(out, ", own_window: true");
+    if (o->accepted_critical)
+        fprintf(out, ", accepted_critical: true");
+    fprintf(out, "}\n");
+}
+
+static void write_series(const bl_series *s, FILE *out, bool with_state)
+{
+    fprintf(out, "      - {function: %u, address: %u, period_ms: %u, spread_ms: %u", s->function,
+            s->start, s->period_ms, s->mad_ms);
+    if (!s->periodic)
+        fprintf(out, ", periodic: false");
+    if (s->accepted)
+        fprintf(out, ", accepted: true");
+    if (with_state) {
+        int n = s->n_samples < BL_SAMPLES ? (int)s->n_samples : BL_SAMPLES;
+        fprintf(out, ", n_samples: %u, last_us: %llu, samples: [", s->n_samples,
+                (unsigned long long)s->last_us);
+        for (int j = 0; j < n; j++)
+            fprintf(out, "%s%u", j ? ", " : "", s->samples[j]);
+        fprintf(out, "]");
+    }
+    fprintf(out, "}\n");
+}
+
+/* The export shows only periodic series; the store keeps every one. */
+static void write_timing(const bl_channel *c, FILE *out, bool with_state)
+{
+    int shown = 0;
+    for (int k = 0; k < c->n_series; k++)
+        shown += with_state || c->series[k].periodic;
+    fprintf(out, "    timing:%s\n", shown ? "" : " []");
+    for (int k = 0; k < c->n_series; k++)
+        if (with_state || c->series[k].periodic)
+            write_series(&c->series[k], out, with_state);
+}
+
+static void write_channel(const bl_channel *c, FILE *out, bool with_state)
+{
+    char ip1[64], ip2[64];
+    fprintf(out, "  - client: \"%s\"\n    server: \"%s\"\n    protocol: %s\n",
+            otw_addr_str(&c->client, ip1, sizeof(ip1)), otw_addr_str(&c->server, ip2, sizeof(ip2)),
+            otw_proto_name((otw_proto)c->proto));
+    if (c->has_unit)
+        fprintf(out, "    unit: %u\n", c->unit);
+    fprintf(out, "    status: %s\n", state_name(c->state));
+    if (c->accepted_classes)
+        write_accepted_classes(c, out);
+    if (with_state)
+        fprintf(out, "    window_until_us: %llu\n", (unsigned long long)c->window_until_us);
+    fprintf(out, "    operations:%s\n", c->n_ops ? "" : " []");
+    for (int k = 0; k < c->n_ops; k++)
+        write_op(&c->ops[k], out);
+    write_timing(c, out, with_state);
+}
+
+static void write_controller(const bl_ctrl *k, FILE *out, bool with_state)
+{
+    char ip[64];
+    fprintf(
+        out, "  - {ip: \"%s\", protocol: %s, status: %s, longest_silence_ms: %llu",
+        otw_addr_str(&k->ip, ip, sizeof(ip)), otw_proto_name((otw_proto)k->proto),
+        state_name(k->state),
+        (unsigned long long)((k->state == BL_KNOWN || k->state == BL_KNOWN_OWN ? k->silence_us
+                                                                               : k->max_gap_us) /
+                             1000u));
+    if (k->accepted)
+        fprintf(out, ", accepted: true");
+    if (with_state)
+        fprintf(out,
+                ", window_until_us: %llu, last_answer_us: %llu, last_request_us: %llu, "
+                "max_gap_us: %llu, silent: %d",
+                (unsigned long long)k->window_until_us, (unsigned long long)k->last_answer_us,
+                (unsigned long long)k->last_request_us, (unsigned long long)k->max_gap_us,
+                k->silent);
+    fprintf(out, "}\n");
+}
+
+static void write_model(const otw_baseline *b, FILE *out, bool with_state)
+{
+    char ip[64];
+    write_header(b, out, with_state);
     fprintf(out, "channels:%s\n", b->n_channels ? "" : " []");
-    for (uint32_t i = 0; i < b->n_channels; i++) {
-        const bl_channel *c = &b->channels[i];
-        fprintf(out, "  - client: \"%s\"\n    server: \"%s\"\n    protocol: %s\n",
-                otw_addr_str(&c->client, ip1, sizeof(ip1)),
-                otw_addr_str(&c->server, ip2, sizeof(ip2)), otw_proto_name((otw_proto)c->proto));
-        if (c->has_unit)
-            fprintf(out, "    unit: %u\n", c->unit);
-        fprintf(out, "    status: %s\n", state_name(c->state));
-        if (c->accepted_classes) {
-            fprintf(out, "    accepted_program_changes: [");
-            int first = 1;
-            for (int k = 0; k < OTW_CLASS__COUNT; k++)
-                if (c->accepted_classes & (1u << k)) {
-                    fprintf(out, "%s%s", first ? "" : ", ", otw_class_name((otw_op_class)k));
-                    first = 0;
-                }
-            fprintf(out, "]\n");
-        }
-        if (with_state)
-            fprintf(out, "    window_until_us: %llu\n", (unsigned long long)c->window_until_us);
-        fprintf(out, "    operations:%s\n", c->n_ops ? "" : " []");
-        for (int k = 0; k < c->n_ops; k++) {
-            const bl_op *o = &c->ops[k];
-            fprintf(out, "      - {function: %u, class: %s, seen: %llu", o->function,
-                    otw_class_name((otw_op_class)o->op_class), (unsigned long long)o->count);
-            if (o->n_ranges) {
-                fprintf(out, ", ranges: [");
-                for (int r = 0; r < o->n_ranges; r++)
-                    fprintf(out, "%s\"%u-%u\"", r ? ", " : "", o->ranges[r].lo, o->ranges[r].hi);
-                fprintf(out, "]");
-            }
-            if (o->state == BL_OP_OWN)
-                fprintf(out, ", own_window: true");
-            if (o->accepted_critical)
-                fprintf(out, ", accepted_critical: true");
-            fprintf(out, "}\n");
-        }
-        int shown = 0;
-        for (int k = 0; k < c->n_series; k++)
-            shown += with_state || c->series[k].periodic;
-        fprintf(out, "    timing:%s\n", shown ? "" : " []");
-        for (int k = 0; k < c->n_series; k++) {
-            const bl_series *s = &c->series[k];
-            if (!with_state && !s->periodic)
-                continue;
-            fprintf(out, "      - {function: %u, address: %u, period_ms: %u, spread_ms: %u",
-                    s->function, s->start, s->period_ms, s->mad_ms);
-            if (!s->periodic)
-                fprintf(out, ", periodic: false");
-            if (s->accepted)
-                fprintf(out, ", accepted: true");
-            if (with_state) {
-                int n = s->n_samples < BL_SAMPLES ? (int)s->n_samples : BL_SAMPLES;
-                fprintf(out, ", n_samples: %u, last_us: %llu, samples: [", s->n_samples,
-                        (unsigned long long)s->last_us);
-                for (int j = 0; j < n; j++)
-                    fprintf(out, "%s%u", j ? ", " : "", s->samples[j]);
-                fprintf(out, "]");
-            }
-            fprintf(out, "}\n");
-        }
-    }
+    for (uint32_t i = 0; i < b->n_channels; i++)
+        write_channel(&b->channels[i], out, with_state);
     fprintf(out, "controllers:%s\n", b->n_ctrls ? "" : " []");
-    for (uint32_t i = 0; i < b->n_ctrls; i++) {
-        const bl_ctrl *k = &b->ctrls[i];
-        fprintf(out, "  - {ip: \"%s\", protocol: %s, status: %s, longest_silence_ms: %llu",
-                otw_addr_str(&k->ip, ip1, sizeof(ip1)), otw_proto_name((otw_proto)k->proto),
-                state_name(k->state),
-                (unsigned long long)((k->state == BL_KNOWN || k->state == BL_KNOWN_OWN
-                                          ? k->silence_us
-                                          : k->max_gap_us) /
-                                     1000u));
-        if (k->accepted)
-            fprintf(out, ", accepted: true");
-        if (with_state)
-            fprintf(out,
-                    ", window_until_us: %llu, last_answer_us: %llu, last_request_us: %llu, "
-                    "max_gap_us: %llu, silent: %d",
-                    (unsigned long long)k->window_until_us, (unsigned long long)k->last_answer_us,
-                    (unsigned long long)k->last_request_us, (unsigned long long)k->max_gap_us,
-                    k->silent);
-        fprintf(out, "}\n");
-    }
+    for (uint32_t i = 0; i < b->n_ctrls; i++)
+        write_controller(&b->ctrls[i], out, with_state);
     fprintf(out, "scan_exempt:%s\n", b->n_exempt ? "" : " []");
     for (uint32_t i = 0; i < b->n_exempt; i++)
-        fprintf(out, "  - \"%s\"\n", otw_addr_str(&b->scan_exempt[i], ip1, sizeof(ip1)));
+        fprintf(out, "  - \"%s\"\n", otw_addr_str(&b->scan_exempt[i], ip, sizeof(ip)));
 }
 
 int otw_baseline_export(const otw_baseline *b, FILE *out)
