@@ -750,6 +750,163 @@ static void ctrl_pending(otw_baseline *b, bl_ctrl *k)
     }
 }
 
+/* A channel first seen learns with the site while the site learns, else in
+ * a window of its own. */
+static void channel_begin(otw_baseline *b, bl_channel *c, uint64_t ts_us)
+{
+    c->state = site_learning(b) ? BL_LEARNING_SITE : BL_LEARNING_OWN;
+    c->window_until_us = ts_us + b->set.device_learn_for_us;
+    b->dirty = true;
+}
+
+/* The first operation after a channel's own window ends it: the series it
+ * timed become the rhythm it keeps. */
+static void channel_learned(otw_baseline *b, bl_channel *c, uint64_t ts_us)
+{
+    if (c->state == BL_LEARNING_OWN && ts_us >= c->window_until_us) {
+        c->state = BL_KNOWN_OWN;
+        for (int k = 0; k < c->n_series; k++)
+            series_finalize(&c->series[k]);
+        b->dirty = true;
+    }
+}
+
+static bl_op *op_learn(otw_baseline *b, bl_channel *c, const otw_op *op)
+{
+    bl_op *o = bl_op_add(c, op->function, (uint8_t)op->op_class,
+                         c->state == BL_LEARNING_SITE ? BL_OP_SITE : BL_OP_OWN);
+    if (o && op->has_address && op->request_seen && op->address_count)
+        bl_range_add(o, op->address_start, op->address_start + op->address_count - 1);
+    if (o) {
+        o->count++;
+        b->dirty = true;
+    }
+    return o;
+}
+
+/* Detecting: a function never learned is news (unless part of a scan), a
+ * write outside the learned ranges too. */
+static void op_check(otw_baseline *b, const bl_channel *c, bl_op *o, const otw_op *op,
+                     const otw_endpoint *client, const otw_endpoint *server)
+{
+    if (!o && !function_scan(b, client, server, op->ts_us))
+        new_operation(b, c, op, client, server);
+    else if (is_write(op->op_class) && op->has_address && op->address_count &&
+             !range_covered(o, op->address_start, op->address_start + op->address_count - 1))
+        write_out_of_range(b, o, op, client, server);
+    if (o)
+        o->count++;
+}
+
+/* The operation on its channel: learned, or checked against what was.
+ * Returns its entry (NULL: none). */
+static bl_op *op_seen(otw_baseline *b, bl_channel *c, const otw_op *op, const otw_endpoint *client,
+                      const otw_endpoint *server, bool learning)
+{
+    bl_op *o = bl_op_find(c, op->function);
+    bool function_known = o && o->state == BL_OP_SITE;
+
+    /* The first write of a client on a channel, unless writing there is
+     * part of the learned normal. */
+    if (op->protocol == OTW_PROTO_MODBUS && is_write(op->op_class) && op->request_seen &&
+        !site_learning(b) && !function_known)
+        otw_novelty_write(b->nov, op, client, server);
+
+    if (learning)
+        o = op_learn(b, c, op);
+    else if (op->request_seen)
+        op_check(b, c, o, op, client, server);
+    return o;
+}
+
+/* How far the median interval may stray from the learned period: four
+ * spreads, but no less than 30% of the period nor 20 ms. */
+static uint32_t period_tolerance(const bl_series *sr)
+{
+    uint32_t tol = sr->mad_ms * 4;
+    if (tol < sr->period_ms * 3 / 10)
+        tol = sr->period_ms * 3 / 10;
+    if (tol < 20)
+        tol = 20;
+    return tol;
+}
+
+/* Detecting: the median of the last BL_RECENT intervals against the
+ * learned period (a median, so one late answer is no deviation). */
+static void series_check(otw_baseline *b, const bl_channel *c, bl_series *sr, uint32_t ms,
+                         uint64_t ts_us)
+{
+    sr->recent[sr->pos] = ms;
+    sr->pos = (uint8_t)((sr->pos + 1) % BL_RECENT);
+    if (sr->n_recent < BL_RECENT)
+        sr->n_recent++;
+    if (sr->n_recent == BL_RECENT) {
+        uint32_t m = median(sr->recent, BL_RECENT);
+        uint32_t d = m > sr->period_ms ? m - sr->period_ms : sr->period_ms - m;
+        if (d > period_tolerance(sr))
+            timing_deviation(b, c, sr, m, ts_us);
+    }
+}
+
+/* Timing: the rhythm of each polled series on the channel. */
+static void series_seen(otw_baseline *b, bl_channel *c, const otw_op *op, bool learning)
+{
+    bl_series *sr = series_get(c, op->function, op->has_address ? op->address_start : 0, learning);
+    if (!sr)
+        return;
+    if (sr->last_us && op->ts_us > sr->last_us) {
+        uint64_t iv = (op->ts_us - sr->last_us) / 1000u;
+        uint32_t ms = iv > UINT32_MAX ? UINT32_MAX : (uint32_t)iv;
+        if (learning) {
+            sr->samples[sr->n_samples % BL_SAMPLES] = ms;
+            sr->n_samples++;
+        } else if (sr->periodic && !sr->accepted) {
+            series_check(b, c, sr, ms, op->ts_us);
+        }
+    }
+    sr->last_us = op->ts_us;
+}
+
+/* A controller first asked learns like a channel; the sweep must come by
+ * when its own window ends. */
+static void ctrl_begin(otw_baseline *b, bl_ctrl *k, const otw_op *op)
+{
+    k->proto = (uint8_t)op->protocol;
+    k->state = site_learning(b) ? BL_LEARNING_SITE : BL_LEARNING_OWN;
+    k->window_until_us = op->ts_us + b->set.device_learn_for_us;
+    if (k->state == BL_LEARNING_OWN && k->window_until_us < b->sweep_due_us)
+        b->sweep_due_us = k->window_until_us;
+}
+
+/* An answer: while learning, the gap since the last one may widen what
+ * silence is normal. */
+static void ctrl_answer(bl_ctrl *k, uint64_t response_ts_us)
+{
+    if (k->last_answer_us && response_ts_us > k->last_answer_us) {
+        uint64_t gap = response_ts_us - k->last_answer_us;
+        if ((k->state == BL_LEARNING_SITE || k->state == BL_LEARNING_OWN) && gap > k->max_gap_us)
+            k->max_gap_us = gap;
+    }
+    if (response_ts_us > k->last_answer_us)
+        k->last_answer_us = response_ts_us;
+    k->silent = false;
+}
+
+/* Liveness: how long a controller can be silent while asked. */
+static void ctrl_seen(otw_baseline *b, const otw_op *op, const otw_addr *server_ip)
+{
+    bl_ctrl *k = bl_ctrl_get(b, server_ip, true);
+    if (!k)
+        return;
+    if (!k->proto)
+        ctrl_begin(b, k, op);
+    if (op->request_seen && op->ts_us > k->last_request_us)
+        k->last_request_us = op->ts_us;
+    if (op->response_ts_us)
+        ctrl_answer(k, op->response_ts_us);
+    ctrl_pending(b, k);
+}
+
 void otw_baseline_op(otw_baseline *b, const otw_op *op, const otw_endpoint *client,
                      const otw_endpoint *server, uint32_t server_asset)
 {
@@ -767,110 +924,20 @@ void otw_baseline_op(otw_baseline *b, const otw_op *op, const otw_endpoint *clie
     /* For scans, a unit is unknown when its channel is new with this op (or
      * the table has no room to know it). */
     bool unit_known = c != NULL && !added;
-    if (added) {
-        c->state = site_learning(b) ? BL_LEARNING_SITE : BL_LEARNING_OWN;
-        c->window_until_us = op->ts_us + b->set.device_learn_for_us;
-        b->dirty = true;
-    }
+    if (added)
+        channel_begin(b, c, op->ts_us);
     critical_alerts(b, c, op, client, server);
     otw_novelty_exceptions(b->nov, op, client, server);
     if (!c)
         return;
-    if (c->state == BL_LEARNING_OWN && op->ts_us >= c->window_until_us) {
-        c->state = BL_KNOWN_OWN;
-        for (int k = 0; k < c->n_series; k++)
-            series_finalize(&c->series[k]);
-        b->dirty = true;
-    }
+    channel_learned(b, c, op->ts_us);
     bool learning = c->state == BL_LEARNING_SITE || c->state == BL_LEARNING_OWN;
-    bl_op *o = bl_op_find(c, op->function);
-    bool function_known = o && o->state == BL_OP_SITE;
-
-    /* The first write of a client on a channel, unless writing there is
-     * part of the learned normal. */
-    if (op->protocol == OTW_PROTO_MODBUS && is_write(op->op_class) && op->request_seen &&
-        !site_learning(b) && !function_known)
-        otw_novelty_write(b->nov, op, client, server);
-
-    if (learning) {
-        o = bl_op_add(c, op->function, (uint8_t)op->op_class,
-                      c->state == BL_LEARNING_SITE ? BL_OP_SITE : BL_OP_OWN);
-        if (o && op->has_address && op->request_seen && op->address_count)
-            bl_range_add(o, op->address_start, op->address_start + op->address_count - 1);
-        if (o) {
-            o->count++;
-            b->dirty = true;
-        }
-    } else if (op->request_seen) {
-        if (!o && !function_scan(b, client, server, op->ts_us))
-            new_operation(b, c, op, client, server);
-        else if (is_write(op->op_class) && op->has_address && op->address_count &&
-                 !range_covered(o, op->address_start, op->address_start + op->address_count - 1))
-            write_out_of_range(b, o, op, client, server);
-        if (o)
-            o->count++;
-    }
+    bl_op *o = op_seen(b, c, op, client, server, learning);
     if (!site_learning(b) && op->request_seen)
         scan_op(b, op, client, server, unit_known, o != NULL);
-
-    /* Timing: the rhythm of each polled series on the channel. */
-    if (op->request_seen) {
-        bl_series *sr =
-            series_get(c, op->function, op->has_address ? op->address_start : 0, learning);
-        if (sr) {
-            if (sr->last_us && op->ts_us > sr->last_us) {
-                uint64_t iv = (op->ts_us - sr->last_us) / 1000u;
-                uint32_t ms = iv > UINT32_MAX ? UINT32_MAX : (uint32_t)iv;
-                if (learning) {
-                    sr->samples[sr->n_samples % BL_SAMPLES] = ms;
-                    sr->n_samples++;
-                } else if (sr->periodic && !sr->accepted) {
-                    sr->recent[sr->pos] = ms;
-                    sr->pos = (uint8_t)((sr->pos + 1) % BL_RECENT);
-                    if (sr->n_recent < BL_RECENT)
-                        sr->n_recent++;
-                    if (sr->n_recent == BL_RECENT) {
-                        uint32_t m = median(sr->recent, BL_RECENT);
-                        uint32_t tol = sr->mad_ms * 4;
-                        if (tol < sr->period_ms * 3 / 10)
-                            tol = sr->period_ms * 3 / 10;
-                        if (tol < 20)
-                            tol = 20;
-                        uint32_t d = m > sr->period_ms ? m - sr->period_ms : sr->period_ms - m;
-                        if (d > tol)
-                            timing_deviation(b, c, sr, m, op->ts_us);
-                    }
-                }
-            }
-            sr->last_us = op->ts_us;
-        }
-    }
-
-    /* Liveness: how long a controller can be silent while asked. */
-    bl_ctrl *k = bl_ctrl_get(b, &server->ip, true);
-    if (k) {
-        if (!k->proto) {
-            k->proto = (uint8_t)op->protocol;
-            k->state = site_learning(b) ? BL_LEARNING_SITE : BL_LEARNING_OWN;
-            k->window_until_us = op->ts_us + b->set.device_learn_for_us;
-            if (k->state == BL_LEARNING_OWN && k->window_until_us < b->sweep_due_us)
-                b->sweep_due_us = k->window_until_us;
-        }
-        if (op->request_seen && op->ts_us > k->last_request_us)
-            k->last_request_us = op->ts_us;
-        if (op->response_ts_us) {
-            if (k->last_answer_us && op->response_ts_us > k->last_answer_us) {
-                uint64_t gap = op->response_ts_us - k->last_answer_us;
-                if ((k->state == BL_LEARNING_SITE || k->state == BL_LEARNING_OWN) &&
-                    gap > k->max_gap_us)
-                    k->max_gap_us = gap;
-            }
-            if (op->response_ts_us > k->last_answer_us)
-                k->last_answer_us = op->response_ts_us;
-            k->silent = false;
-        }
-        ctrl_pending(b, k);
-    }
+    if (op->request_seen)
+        series_seen(b, c, op, learning);
+    ctrl_seen(b, op, &server->ip);
 }
 
 static void ctrl_learned(bl_ctrl *k, uint64_t now_us)

@@ -38,9 +38,11 @@ static int state_parse(const char *s)
     return -1;
 }
 
-static void write_model(const otw_baseline *b, FILE *out, bool with_state)
+/* The comment that opens the file, its version and mode, and the learning
+ * window (with the store's learning state when with_state). */
+static void write_header(const otw_baseline *b, FILE *out, bool with_state)
 {
-    char t1[32], t2[32], ip1[64], ip2[64];
+    char t1[32], t2[32];
     fprintf(out, "# otwatch baseline: what this plant's normal looks like.\n"
                  "# channels: client -> server, protocol, unit, with the operations seen\n"
                  "# (function, class, address ranges) and the polling rhythm of each\n"
@@ -59,93 +61,122 @@ static void write_model(const otw_baseline *b, FILE *out, bool with_state)
                 b->learn_pending, (unsigned long long)b->learn_for_us,
                 (unsigned long long)b->learn_start_us, (unsigned long long)b->learn_until_us,
                 b->n_accepted);
+}
+
+static void write_accepted_classes(const bl_channel *c, FILE *out)
+{
+    fprintf(out, "    accepted_program_changes: [");
+    int first = 1;
+    for (int k = 0; k < OTW_CLASS__COUNT; k++)
+        if (c->accepted_classes & (1u << k)) {
+            fprintf(out, "%s%s", first ? "" : ", ", otw_class_name((otw_op_class)k));
+            first = 0;
+        }
+    fprintf(out, "]\n");
+}
+
+static void write_op(const bl_op *o, FILE *out)
+{
+    fprintf(out, "      - {function: %u, class: %s, seen: %llu", o->function,
+            otw_class_name((otw_op_class)o->op_class), (unsigned long long)o->count);
+    if (o->n_ranges) {
+        fprintf(out, ", ranges: [");
+        for (int r = 0; r < o->n_ranges; r++)
+            fprintf(out, "%s\"%u-%u\"", r ? ", " : "", o->ranges[r].lo, o->ranges[r].hi);
+        fprintf(out, "]");
+    }
+    if (o->state == BL_OP_OWN)
+        fprintf(out, ", own_window: true");
+    if (o->accepted_critical)
+        fprintf(out, ", accepted_critical: true");
+    fprintf(out, "}\n");
+}
+
+static void write_series(const bl_series *s, FILE *out, bool with_state)
+{
+    fprintf(out, "      - {function: %u, address: %u, period_ms: %u, spread_ms: %u", s->function,
+            s->start, s->period_ms, s->mad_ms);
+    if (!s->periodic)
+        fprintf(out, ", periodic: false");
+    if (s->accepted)
+        fprintf(out, ", accepted: true");
+    if (with_state) {
+        int n = s->n_samples < BL_SAMPLES ? (int)s->n_samples : BL_SAMPLES;
+        fprintf(out, ", n_samples: %u, last_us: %llu, samples: [", s->n_samples,
+                (unsigned long long)s->last_us);
+        for (int j = 0; j < n; j++)
+            fprintf(out, "%s%u", j ? ", " : "", s->samples[j]);
+        fprintf(out, "]");
+    }
+    fprintf(out, "}\n");
+}
+
+/* The export shows only periodic series; the store keeps every one. */
+static void write_timing(const bl_channel *c, FILE *out, bool with_state)
+{
+    int shown = 0;
+    for (int k = 0; k < c->n_series; k++)
+        shown += with_state || c->series[k].periodic;
+    fprintf(out, "    timing:%s\n", shown ? "" : " []");
+    for (int k = 0; k < c->n_series; k++)
+        if (with_state || c->series[k].periodic)
+            write_series(&c->series[k], out, with_state);
+}
+
+static void write_channel(const bl_channel *c, FILE *out, bool with_state)
+{
+    char ip1[64], ip2[64];
+    fprintf(out, "  - client: \"%s\"\n    server: \"%s\"\n    protocol: %s\n",
+            otw_addr_str(&c->client, ip1, sizeof(ip1)), otw_addr_str(&c->server, ip2, sizeof(ip2)),
+            otw_proto_name((otw_proto)c->proto));
+    if (c->has_unit)
+        fprintf(out, "    unit: %u\n", c->unit);
+    fprintf(out, "    status: %s\n", state_name(c->state));
+    if (c->accepted_classes)
+        write_accepted_classes(c, out);
+    if (with_state)
+        fprintf(out, "    window_until_us: %llu\n", (unsigned long long)c->window_until_us);
+    fprintf(out, "    operations:%s\n", c->n_ops ? "" : " []");
+    for (int k = 0; k < c->n_ops; k++)
+        write_op(&c->ops[k], out);
+    write_timing(c, out, with_state);
+}
+
+static void write_controller(const bl_ctrl *k, FILE *out, bool with_state)
+{
+    char ip[64];
+    fprintf(
+        out, "  - {ip: \"%s\", protocol: %s, status: %s, longest_silence_ms: %llu",
+        otw_addr_str(&k->ip, ip, sizeof(ip)), otw_proto_name((otw_proto)k->proto),
+        state_name(k->state),
+        (unsigned long long)((k->state == BL_KNOWN || k->state == BL_KNOWN_OWN ? k->silence_us
+                                                                               : k->max_gap_us) /
+                             1000u));
+    if (k->accepted)
+        fprintf(out, ", accepted: true");
+    if (with_state)
+        fprintf(out,
+                ", window_until_us: %llu, last_answer_us: %llu, last_request_us: %llu, "
+                "max_gap_us: %llu, silent: %d",
+                (unsigned long long)k->window_until_us, (unsigned long long)k->last_answer_us,
+                (unsigned long long)k->last_request_us, (unsigned long long)k->max_gap_us,
+                k->silent);
+    fprintf(out, "}\n");
+}
+
+static void write_model(const otw_baseline *b, FILE *out, bool with_state)
+{
+    char ip[64];
+    write_header(b, out, with_state);
     fprintf(out, "channels:%s\n", b->n_channels ? "" : " []");
-    for (uint32_t i = 0; i < b->n_channels; i++) {
-        const bl_channel *c = &b->channels[i];
-        fprintf(out, "  - client: \"%s\"\n    server: \"%s\"\n    protocol: %s\n",
-                otw_addr_str(&c->client, ip1, sizeof(ip1)),
-                otw_addr_str(&c->server, ip2, sizeof(ip2)), otw_proto_name((otw_proto)c->proto));
-        if (c->has_unit)
-            fprintf(out, "    unit: %u\n", c->unit);
-        fprintf(out, "    status: %s\n", state_name(c->state));
-        if (c->accepted_classes) {
-            fprintf(out, "    accepted_program_changes: [");
-            int first = 1;
-            for (int k = 0; k < OTW_CLASS__COUNT; k++)
-                if (c->accepted_classes & (1u << k)) {
-                    fprintf(out, "%s%s", first ? "" : ", ", otw_class_name((otw_op_class)k));
-                    first = 0;
-                }
-            fprintf(out, "]\n");
-        }
-        if (with_state)
-            fprintf(out, "    window_until_us: %llu\n", (unsigned long long)c->window_until_us);
-        fprintf(out, "    operations:%s\n", c->n_ops ? "" : " []");
-        for (int k = 0; k < c->n_ops; k++) {
-            const bl_op *o = &c->ops[k];
-            fprintf(out, "      - {function: %u, class: %s, seen: %llu", o->function,
-                    otw_class_name((otw_op_class)o->op_class), (unsigned long long)o->count);
-            if (o->n_ranges) {
-                fprintf(out, ", ranges: [");
-                for (int r = 0; r < o->n_ranges; r++)
-                    fprintf(out, "%s\"%u-%u\"", r ? ", " : "", o->ranges[r].lo, o->ranges[r].hi);
-                fprintf(out, "]");
-            }
-            if (o->state == BL_OP_OWN)
-                fprintf(out, ", own_window: true");
-            if (o->accepted_critical)
-                fprintf(out, ", accepted_critical: true");
-            fprintf(out, "}\n");
-        }
-        int shown = 0;
-        for (int k = 0; k < c->n_series; k++)
-            shown += with_state || c->series[k].periodic;
-        fprintf(out, "    timing:%s\n", shown ? "" : " []");
-        for (int k = 0; k < c->n_series; k++) {
-            const bl_series *s = &c->series[k];
-            if (!with_state && !s->periodic)
-                continue;
-            fprintf(out, "      - {function: %u, address: %u, period_ms: %u, spread_ms: %u",
-                    s->function, s->start, s->period_ms, s->mad_ms);
-            if (!s->periodic)
-                fprintf(out, ", periodic: false");
-            if (s->accepted)
-                fprintf(out, ", accepted: true");
-            if (with_state) {
-                int n = s->n_samples < BL_SAMPLES ? (int)s->n_samples : BL_SAMPLES;
-                fprintf(out, ", n_samples: %u, last_us: %llu, samples: [", s->n_samples,
-                        (unsigned long long)s->last_us);
-                for (int j = 0; j < n; j++)
-                    fprintf(out, "%s%u", j ? ", " : "", s->samples[j]);
-                fprintf(out, "]");
-            }
-            fprintf(out, "}\n");
-        }
-    }
+    for (uint32_t i = 0; i < b->n_channels; i++)
+        write_channel(&b->channels[i], out, with_state);
     fprintf(out, "controllers:%s\n", b->n_ctrls ? "" : " []");
-    for (uint32_t i = 0; i < b->n_ctrls; i++) {
-        const bl_ctrl *k = &b->ctrls[i];
-        fprintf(out, "  - {ip: \"%s\", protocol: %s, status: %s, longest_silence_ms: %llu",
-                otw_addr_str(&k->ip, ip1, sizeof(ip1)), otw_proto_name((otw_proto)k->proto),
-                state_name(k->state),
-                (unsigned long long)((k->state == BL_KNOWN || k->state == BL_KNOWN_OWN
-                                          ? k->silence_us
-                                          : k->max_gap_us) /
-                                     1000u));
-        if (k->accepted)
-            fprintf(out, ", accepted: true");
-        if (with_state)
-            fprintf(out,
-                    ", window_until_us: %llu, last_answer_us: %llu, last_request_us: %llu, "
-                    "max_gap_us: %llu, silent: %d",
-                    (unsigned long long)k->window_until_us, (unsigned long long)k->last_answer_us,
-                    (unsigned long long)k->last_request_us, (unsigned long long)k->max_gap_us,
-                    k->silent);
-        fprintf(out, "}\n");
-    }
+    for (uint32_t i = 0; i < b->n_ctrls; i++)
+        write_controller(&b->ctrls[i], out, with_state);
     fprintf(out, "scan_exempt:%s\n", b->n_exempt ? "" : " []");
     for (uint32_t i = 0; i < b->n_exempt; i++)
-        fprintf(out, "  - \"%s\"\n", otw_addr_str(&b->scan_exempt[i], ip1, sizeof(ip1)));
+        fprintf(out, "  - \"%s\"\n", otw_addr_str(&b->scan_exempt[i], ip, sizeof(ip)));
 }
 
 int otw_baseline_export(const otw_baseline *b, FILE *out)
@@ -349,155 +380,214 @@ static uint64_t parse_ts(const char *s)
     return ((days * 86400 + h * 3600u + mi * 60u + se) * 1000000u) + us;
 }
 
-static int read_model(otw_baseline *b, yaml_document_t *doc, const char *path, bool with_state,
-                      char *err, size_t errsz)
+/* The protocol a name stands for, or 0 when it names none. */
+static int proto_parse(const char *name)
 {
-    rd r = {doc, path, err, errsz, 0};
-    const yaml_node_t *root = yaml_document_get_root_node(doc);
+    int proto = 0;
+    for (int p = 1; name && p < OTW_PROTO__COUNT; p++)
+        if (strcmp(name, otw_proto_name((otw_proto)p)) == 0)
+            proto = p;
+    return proto;
+}
+
+/* The top of the file: a mapping with a version we read and a mode. */
+static int read_mode(rd *r, const yaml_node_t *root, otw_bl_mode *mode)
+{
     if (!root || root->type != YAML_MAPPING_NODE)
-        return rfail(&r, root, "not a baseline file (expected a mapping at the top)");
+        return rfail(r, root, "not a baseline file (expected a mapping at the top)");
     unsigned long long version = 0;
-    if (num(&r, root, "version", 1000, &version, true) < 0)
+    if (num(r, root, "version", 1000, &version, true) < 0)
         return -1;
     if (version != 1)
-        return rfail(&r, root, "unsupported baseline version");
-    const char *mode = str(get(&r, root, "mode"));
-    if (!mode || (strcmp(mode, "learning") && strcmp(mode, "detecting")))
-        return rfail(&r, root, "mode must be learning or detecting");
-    /* Build into a fresh model, so a bad file changes nothing. Its tables hold
-     * the whole file even when it is larger than this process's settings (a
-     * sensor configured with larger tables saved it). */
+        return rfail(r, root, "unsupported baseline version");
+    const char *name = str(get(r, root, "mode"));
+    if (!name || (strcmp(name, "learning") && strcmp(name, "detecting")))
+        return rfail(r, root, "mode must be learning or detecting");
+    *mode = strcmp(name, "learning") == 0 ? OTW_BL_LEARNING : OTW_BL_DETECTING;
+    return 0;
+}
+
+/* Build into a fresh model, so a bad file changes nothing. Its tables hold
+ * the whole file even when it is larger than this process's settings (a
+ * sensor configured with larger tables saved it). */
+static otw_baseline *new_model_for(rd *r, const otw_baseline *b, const yaml_node_t *root)
+{
     otw_bl_settings set = b->set;
     set.max_channels = b->cap_channels;
     set.max_controllers = b->cap_ctrls;
-    grow_to_list(&set.max_channels, get(&r, root, "channels"));
-    grow_to_list(&set.max_controllers, get(&r, root, "controllers"));
+    grow_to_list(&set.max_channels, get(r, root, "channels"));
+    grow_to_list(&set.max_controllers, get(r, root, "controllers"));
     otw_baseline *nb = otw_baseline_new(&set, b->alerts, b->nov);
     if (!nb)
-        return rfail(&r, root, "out of memory");
-    nb->mode = strcmp(mode, "learning") == 0 ? OTW_BL_LEARNING : OTW_BL_DETECTING;
+        rfail(r, root, "out of memory");
+    return nb;
+}
+
+/* The store keeps the learning state as it was; an exported file has only
+ * the window's dates. */
+static void read_learning(rd *r, otw_baseline *nb, const otw_baseline *b, const yaml_node_t *root,
+                          bool with_state)
+{
     nb->learn_pending = false;
-    const yaml_node_t *st = get(&r, root, "state");
+    const yaml_node_t *st = get(r, root, "state");
     if (with_state && st) {
         unsigned long long v;
-        if (num(&r, st, "learn_for_us", UINT64_MAX, &v, false) == 0)
+        if (num(r, st, "learn_for_us", UINT64_MAX, &v, false) == 0)
             nb->learn_for_us = v;
-        if (num(&r, st, "start_us", UINT64_MAX, &v, false) == 0)
+        if (num(r, st, "start_us", UINT64_MAX, &v, false) == 0)
             nb->learn_start_us = v;
-        if (num(&r, st, "until_us", UINT64_MAX, &v, false) == 0)
+        if (num(r, st, "until_us", UINT64_MAX, &v, false) == 0)
             nb->learn_until_us = v;
-        if (num(&r, st, "accepted", UINT32_MAX, &v, false) == 0)
+        if (num(r, st, "accepted", UINT32_MAX, &v, false) == 0)
             nb->n_accepted = (uint32_t)v;
-        nb->learn_pending = flag(&r, st, "pending");
+        nb->learn_pending = flag(r, st, "pending");
     } else {
-        nb->learn_start_us = parse_ts(str(get(&r, root, "learning_since")));
-        nb->learn_until_us = parse_ts(str(get(&r, root, "learning_until")));
+        nb->learn_start_us = parse_ts(str(get(r, root, "learning_since")));
+        nb->learn_until_us = parse_ts(str(get(r, root, "learning_until")));
     }
     if (!with_state && nb->mode == OTW_BL_LEARNING) {
         /* An imported model in learning mode learns on from the next fact. */
         nb->learn_pending = true;
         nb->learn_for_us = b->learn_for_us ? b->learn_for_us : b->set.learn_for_us;
     }
+}
+
+/* Names that are no class are skipped: the list only ever widens what an
+ * operator accepted. */
+static void read_accepted_classes(rd *r, bl_channel *c, const yaml_node_t *list)
+{
     yaml_node_item_t *it, *top;
-    const yaml_node_t *chs = get(&r, root, "channels");
-    if (chs && items(chs, &it, &top) < 0)
-        rfail(&r, chs, "channels must be a list");
-    for (; !r.failed && chs && it < top; it++) {
-        const yaml_node_t *n = yaml_document_get_node(doc, *it);
-        otw_addr cl, sv;
-        if (parse_addr(&r, n, "client", &cl) < 0 || parse_addr(&r, n, "server", &sv) < 0)
-            break;
-        const char *pn = str(get(&r, n, "protocol"));
-        int proto = 0;
-        for (int p = 1; pn && p < OTW_PROTO__COUNT; p++)
-            if (strcmp(pn, otw_proto_name((otw_proto)p)) == 0)
-                proto = p;
-        if (!proto) {
-            rfail(&r, n, "unknown protocol");
-            break;
-        }
-        unsigned long long unit = 0, wu = 0;
-        int has_unit = num(&r, n, "unit", UINT32_MAX, &unit, false);
-        if (has_unit < 0 || num(&r, n, "window_until_us", UINT64_MAX, &wu, false) < 0)
-            break;
-        bl_channel *c = bl_channel_add(nb, &cl, &sv, (uint8_t)proto, (uint32_t)unit, has_unit == 0);
-        if (!c) {
-            rfail(&r, n, "too many channels");
-            break;
-        }
-        const char *status = str(get(&r, n, "status"));
-        int s = status ? state_parse(status) : BL_KNOWN;
-        if (s < 0) {
-            rfail(&r, n, "status must be learning, known, learning-own or known-own");
-            break;
-        }
-        c->state = (uint8_t)s; /* an own window without its end time ends at the next fact */
-        c->window_until_us = wu;
-        const yaml_node_t *acc = get(&r, n, "accepted_program_changes");
-        yaml_node_item_t *ai, *at;
-        if (acc && items(acc, &ai, &at) == 0)
-            for (; ai < at; ai++) {
-                const char *cn = str(yaml_document_get_node(doc, *ai));
-                for (int k = 0; cn && k < OTW_CLASS__COUNT; k++)
-                    if (!strcmp(cn, otw_class_name((otw_op_class)k)))
-                        c->accepted_classes |= (uint16_t)(1u << k);
-            }
-        if (read_ops(&r, c, get(&r, n, "operations")) < 0 ||
-            read_timing(&r, c, get(&r, n, "timing")) < 0)
-            break;
+    if (!list || items(list, &it, &top) != 0)
+        return;
+    for (; it < top; it++) {
+        const char *cn = str(yaml_document_get_node(r->doc, *it));
+        for (int k = 0; cn && k < OTW_CLASS__COUNT; k++)
+            if (!strcmp(cn, otw_class_name((otw_op_class)k)))
+                c->accepted_classes |= (uint16_t)(1u << k);
     }
-    const yaml_node_t *ks = get(&r, root, "controllers");
-    if (!r.failed && ks && items(ks, &it, &top) < 0)
-        rfail(&r, ks, "controllers must be a list");
-    for (; !r.failed && ks && it < top; it++) {
-        const yaml_node_t *n = yaml_document_get_node(doc, *it);
-        otw_addr ip;
-        unsigned long long silence = 0, v;
-        if (parse_addr(&r, n, "ip", &ip) < 0 ||
-            num(&r, n, "longest_silence_ms", UINT64_MAX / 1000, &silence, false) < 0)
-            break;
-        bl_ctrl *k = bl_ctrl_get(nb, &ip, true);
-        if (!k) {
-            rfail(&r, n, "too many controllers");
-            break;
-        }
-        const char *pn = str(get(&r, n, "protocol"));
-        for (int p = 1; pn && p < OTW_PROTO__COUNT; p++)
-            if (strcmp(pn, otw_proto_name((otw_proto)p)) == 0)
-                k->proto = (uint8_t)p;
-        const char *status = str(get(&r, n, "status"));
-        int s = status ? state_parse(status) : BL_KNOWN;
-        k->state = (uint8_t)(s < 0 ? BL_KNOWN : s);
-        k->silence_us = silence * 1000u;
-        k->max_gap_us = silence * 1000u;
-        k->accepted = flag(&r, n, "accepted");
-        if (with_state) {
-            if (num(&r, n, "window_until_us", UINT64_MAX, &v, false) == 0)
-                k->window_until_us = v;
-            if (num(&r, n, "last_answer_us", UINT64_MAX, &v, false) == 0)
-                k->last_answer_us = v;
-            if (num(&r, n, "last_request_us", UINT64_MAX, &v, false) == 0)
-                k->last_request_us = v;
-            if (num(&r, n, "max_gap_us", UINT64_MAX, &v, false) == 0)
-                k->max_gap_us = v;
-            k->silent = flag(&r, n, "silent");
-        }
-    }
-    const yaml_node_t *ex = get(&r, root, "scan_exempt");
-    if (!r.failed && ex && items(ex, &it, &top) == 0)
-        for (; it < top && nb->n_exempt < BL_MAX_EXEMPT; it++) {
-            const char *s = str(yaml_document_get_node(doc, *it));
-            if (!s || otw_addr_parse(s, &nb->scan_exempt[nb->n_exempt]) != 0) {
-                rfail(&r, ex, "scan_exempt holds IP addresses");
-                break;
-            }
-            nb->n_exempt++;
-        }
-    if (r.failed) {
-        otw_baseline_free(nb);
+}
+
+static int read_channel(rd *r, otw_baseline *nb, const yaml_node_t *n)
+{
+    otw_addr cl, sv;
+    if (parse_addr(r, n, "client", &cl) < 0 || parse_addr(r, n, "server", &sv) < 0)
         return -1;
+    int proto = proto_parse(str(get(r, n, "protocol")));
+    if (!proto)
+        return rfail(r, n, "unknown protocol");
+    unsigned long long unit = 0, wu = 0;
+    int has_unit = num(r, n, "unit", UINT32_MAX, &unit, false);
+    if (has_unit < 0 || num(r, n, "window_until_us", UINT64_MAX, &wu, false) < 0)
+        return -1;
+    bl_channel *c = bl_channel_add(nb, &cl, &sv, (uint8_t)proto, (uint32_t)unit, has_unit == 0);
+    if (!c)
+        return rfail(r, n, "too many channels");
+    const char *status = str(get(r, n, "status"));
+    int s = status ? state_parse(status) : BL_KNOWN;
+    if (s < 0)
+        return rfail(r, n, "status must be learning, known, learning-own or known-own");
+    c->state = (uint8_t)s; /* an own window without its end time ends at the next fact */
+    c->window_until_us = wu;
+    read_accepted_classes(r, c, get(r, n, "accepted_program_changes"));
+    if (read_ops(r, c, get(r, n, "operations")) < 0 || read_timing(r, c, get(r, n, "timing")) < 0)
+        return -1;
+    return 0;
+}
+
+static void read_channels(rd *r, otw_baseline *nb, const yaml_node_t *root)
+{
+    yaml_node_item_t *it, *top;
+    const yaml_node_t *chs = get(r, root, "channels");
+    if (!chs)
+        return;
+    if (items(chs, &it, &top) < 0) {
+        rfail(r, chs, "channels must be a list");
+        return;
     }
-    /* Swap the new model in; the old one's storage goes with nb. */
+    for (; !r->failed && it < top; it++)
+        if (read_channel(r, nb, yaml_document_get_node(r->doc, *it)) < 0)
+            break;
+}
+
+/* A controller's liveness state as the store kept it. A bad number fails
+ * the load (recorded in r) but the rest is still read. */
+static void read_controller_state(rd *r, bl_ctrl *k, const yaml_node_t *n)
+{
+    unsigned long long v;
+    if (num(r, n, "window_until_us", UINT64_MAX, &v, false) == 0)
+        k->window_until_us = v;
+    if (num(r, n, "last_answer_us", UINT64_MAX, &v, false) == 0)
+        k->last_answer_us = v;
+    if (num(r, n, "last_request_us", UINT64_MAX, &v, false) == 0)
+        k->last_request_us = v;
+    if (num(r, n, "max_gap_us", UINT64_MAX, &v, false) == 0)
+        k->max_gap_us = v;
+    k->silent = flag(r, n, "silent");
+}
+
+static int read_controller(rd *r, otw_baseline *nb, const yaml_node_t *n, bool with_state)
+{
+    otw_addr ip;
+    unsigned long long silence = 0;
+    if (parse_addr(r, n, "ip", &ip) < 0 ||
+        num(r, n, "longest_silence_ms", UINT64_MAX / 1000, &silence, false) < 0)
+        return -1;
+    bl_ctrl *k = bl_ctrl_get(nb, &ip, true);
+    if (!k)
+        return rfail(r, n, "too many controllers");
+    /* An unknown name leaves the protocol as it was (0, or an earlier entry's). */
+    int proto = proto_parse(str(get(r, n, "protocol")));
+    if (proto)
+        k->proto = (uint8_t)proto;
+    const char *status = str(get(r, n, "status"));
+    int s = status ? state_parse(status) : BL_KNOWN;
+    k->state = (uint8_t)(s < 0 ? BL_KNOWN : s);
+    k->silence_us = silence * 1000u;
+    k->max_gap_us = silence * 1000u;
+    k->accepted = flag(r, n, "accepted");
+    if (with_state)
+        read_controller_state(r, k, n);
+    return 0;
+}
+
+static void read_controllers(rd *r, otw_baseline *nb, const yaml_node_t *root, bool with_state)
+{
+    yaml_node_item_t *it, *top;
+    const yaml_node_t *ks = get(r, root, "controllers");
+    if (r->failed || !ks)
+        return;
+    if (items(ks, &it, &top) < 0) {
+        rfail(r, ks, "controllers must be a list");
+        return;
+    }
+    for (; !r->failed && it < top; it++)
+        if (read_controller(r, nb, yaml_document_get_node(r->doc, *it), with_state) < 0)
+            break;
+}
+
+/* Anything but a list here exempts nothing; entries past the table's room
+ * are dropped. */
+static void read_scan_exempt(rd *r, otw_baseline *nb, const yaml_node_t *root)
+{
+    yaml_node_item_t *it, *top;
+    const yaml_node_t *ex = get(r, root, "scan_exempt");
+    if (r->failed || !ex || items(ex, &it, &top) != 0)
+        return;
+    for (; it < top && nb->n_exempt < BL_MAX_EXEMPT; it++) {
+        const char *s = str(yaml_document_get_node(r->doc, *it));
+        if (!s || otw_addr_parse(s, &nb->scan_exempt[nb->n_exempt]) != 0) {
+            rfail(r, ex, "scan_exempt holds IP addresses");
+            return;
+        }
+        nb->n_exempt++;
+    }
+}
+
+/* Swap the new model in; the old one's storage goes with nb. What belongs
+ * to this process (settings, sinks, clock) stays, and so does the count of
+ * accepted alerts unless the store's state brought its own. */
+static void swap_in(otw_baseline *b, otw_baseline *nb, bool with_state)
+{
     otw_baseline tmp = *b;
     *b = *nb;
     b->set = tmp.set;
@@ -509,6 +599,31 @@ static int read_model(otw_baseline *b, yaml_document_t *doc, const char *path, b
     *nb = tmp;
     otw_baseline_free(nb);
     b->dirty = true;
+}
+
+/* Each reader records the first error in r and reads nothing more once
+ * one is recorded; only a clean read replaces the model. */
+static int read_model(otw_baseline *b, yaml_document_t *doc, const char *path, bool with_state,
+                      char *err, size_t errsz)
+{
+    rd r = {doc, path, err, errsz, 0};
+    const yaml_node_t *root = yaml_document_get_root_node(doc);
+    otw_bl_mode mode;
+    if (read_mode(&r, root, &mode) < 0)
+        return -1;
+    otw_baseline *nb = new_model_for(&r, b, root);
+    if (!nb)
+        return -1;
+    nb->mode = mode;
+    read_learning(&r, nb, b, root, with_state);
+    read_channels(&r, nb, root);
+    read_controllers(&r, nb, root, with_state);
+    read_scan_exempt(&r, nb, root);
+    if (r.failed) {
+        otw_baseline_free(nb);
+        return -1;
+    }
+    swap_in(b, nb, with_state);
     return 0;
 }
 

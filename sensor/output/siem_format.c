@@ -479,12 +479,146 @@ static void ecs_endpoint(otw_jsonw *w, const char *name, const otw_endpoint *e)
     jw_obj_end(w);
 }
 
+static void ecs_event(otw_jsonw *w, const otw_alert *a)
+{
+    char id[24];
+    jw_key(w, "event");
+    jw_obj_begin(w);
+    jw_key(w, "kind");
+    jw_str(w, "alert");
+    jw_key(w, "category");
+    jw_arr_begin(w);
+    jw_str(w, "network");
+    jw_str(w, "intrusion_detection");
+    jw_arr_end(w);
+    jw_key(w, "type");
+    jw_arr_begin(w);
+    jw_str(w, "info");
+    jw_arr_end(w);
+    jw_key(w, "severity");
+    jw_u64(w, (uint64_t)otw_siem_ecs_severity(a->severity));
+    jw_key(w, "created");
+    jw_ts(w, a->first_us);
+    jw_key(w, "start");
+    jw_ts(w, a->first_us);
+    jw_key(w, "end");
+    jw_ts(w, a->last_us);
+    snprintf(id, sizeof(id), "%lld", (long long)a->id);
+    jw_key(w, "id");
+    jw_str(w, id);
+    jw_key(w, "code");
+    jw_str(w, a->type);
+    jw_key(w, "module");
+    jw_str(w, "otwatch");
+    jw_key(w, "dataset");
+    jw_str(w, "otwatch.alert");
+    jw_obj_end(w);
+}
+
+static void ecs_rule(otw_jsonw *w, const otw_alert *a)
+{
+    jw_key(w, "rule");
+    jw_obj_begin(w);
+    jw_key(w, "id");
+    jw_str(w, a->type);
+    jw_key(w, "name");
+    jw_str(w, a->type);
+    jw_obj_end(w);
+}
+
+/* Left out when neither the protocol nor its transport is known. */
+static void ecs_network(otw_jsonw *w, const otw_alert *a)
+{
+    char proto[32];
+    const char *transport = otw_siem_transport(a->protocol);
+    if (!a->protocol[0] && !transport)
+        return;
+    jw_key(w, "network");
+    jw_obj_begin(w);
+    if (a->protocol[0]) {
+        /* ECS: lowercase. */
+        size_t i = 0;
+        for (; a->protocol[i] && i < sizeof(proto) - 1; i++) {
+            char c = a->protocol[i];
+            proto[i] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+        }
+        proto[i] = '\0';
+        jw_key(w, "protocol");
+        jw_str(w, proto);
+    }
+    if (transport) {
+        jw_key(w, "transport");
+        jw_str(w, transport);
+    }
+    jw_obj_end(w);
+}
+
+static void ecs_observer(otw_jsonw *w, const otw_siem_opts *o)
+{
+    jw_key(w, "observer");
+    jw_obj_begin(w);
+    jw_key(w, "vendor");
+    jw_str(w, "otwatch");
+    jw_key(w, "product");
+    jw_str(w, "otwatch");
+    jw_key(w, "version");
+    jw_str(w, o->version);
+    jw_key(w, "type");
+    jw_str(w, "ids");
+    if (o->hostname && o->hostname[0]) {
+        jw_key(w, "hostname");
+        jw_str(w, o->hostname);
+    }
+    jw_obj_end(w);
+}
+
+/* Only for alerts that name an ATT&CK for ICS technique. */
+static void ecs_threat(otw_jsonw *w, const otw_alert *a)
+{
+    const char *tname = otw_attack_ics_name(a->technique);
+    if (!a->technique[0])
+        return;
+    jw_key(w, "threat");
+    jw_obj_begin(w);
+    jw_key(w, "framework");
+    jw_str(w, ATTACK_ICS);
+    jw_key(w, "technique");
+    jw_obj_begin(w);
+    jw_key(w, "id");
+    jw_arr_begin(w);
+    jw_str(w, a->technique);
+    jw_arr_end(w);
+    if (tname) {
+        jw_key(w, "name");
+        jw_arr_begin(w);
+        jw_str(w, tname);
+        jw_arr_end(w);
+    }
+    jw_obj_end(w);
+    jw_obj_end(w);
+}
+
+/* Our own fields, for what ECS has no place for. */
+static void ecs_otwatch(otw_jsonw *w, const otw_alert *a)
+{
+    jw_key(w, "otwatch");
+    jw_obj_begin(w);
+    jw_key(w, "alert_id");
+    jw_i64(w, a->id);
+    jw_key(w, "type");
+    jw_str(w, a->type);
+    jw_key(w, "severity");
+    jw_str(w, otw_severity_name(a->severity));
+    jw_key(w, "key");
+    jw_str(w, a->key);
+    jw_key(w, "count");
+    jw_u64(w, a->count);
+    jw_obj_end(w);
+}
+
 static size_t put_ecs(char *out, size_t outsz, const otw_siem_opts *o, const otw_alert *a)
 {
     otw_jsonw w;
-    char id[24], proto[32];
-    const char *tname = otw_attack_ics_name(a->technique);
-    const char *transport = otw_siem_transport(a->protocol);
     jw_init(&w, out, outsz);
     jw_obj_begin(&w);
     jw_key(&w, "@timestamp");
@@ -494,122 +628,16 @@ static size_t put_ecs(char *out, size_t outsz, const otw_siem_opts *o, const otw
     jw_key(&w, "version");
     jw_str(&w, ECS_VERSION);
     jw_obj_end(&w);
-
-    jw_key(&w, "event");
-    jw_obj_begin(&w);
-    jw_key(&w, "kind");
-    jw_str(&w, "alert");
-    jw_key(&w, "category");
-    jw_arr_begin(&w);
-    jw_str(&w, "network");
-    jw_str(&w, "intrusion_detection");
-    jw_arr_end(&w);
-    jw_key(&w, "type");
-    jw_arr_begin(&w);
-    jw_str(&w, "info");
-    jw_arr_end(&w);
-    jw_key(&w, "severity");
-    jw_u64(&w, (uint64_t)otw_siem_ecs_severity(a->severity));
-    jw_key(&w, "created");
-    jw_ts(&w, a->first_us);
-    jw_key(&w, "start");
-    jw_ts(&w, a->first_us);
-    jw_key(&w, "end");
-    jw_ts(&w, a->last_us);
-    snprintf(id, sizeof(id), "%lld", (long long)a->id);
-    jw_key(&w, "id");
-    jw_str(&w, id);
-    jw_key(&w, "code");
-    jw_str(&w, a->type);
-    jw_key(&w, "module");
-    jw_str(&w, "otwatch");
-    jw_key(&w, "dataset");
-    jw_str(&w, "otwatch.alert");
-    jw_obj_end(&w);
-
-    jw_key(&w, "rule");
-    jw_obj_begin(&w);
-    jw_key(&w, "id");
-    jw_str(&w, a->type);
-    jw_key(&w, "name");
-    jw_str(&w, a->type);
-    jw_obj_end(&w);
+    ecs_event(&w, a);
+    ecs_rule(&w, a);
     jw_key(&w, "message");
     jw_str(&w, a->message);
-
     ecs_endpoint(&w, "source", &a->src);
     ecs_endpoint(&w, "destination", &a->dst);
-    if (a->protocol[0] || transport) {
-        jw_key(&w, "network");
-        jw_obj_begin(&w);
-        if (a->protocol[0]) {
-            /* ECS: lowercase. */
-            size_t i = 0;
-            for (; a->protocol[i] && i < sizeof(proto) - 1; i++) {
-                char c = a->protocol[i];
-                proto[i] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
-            }
-            proto[i] = '\0';
-            jw_key(&w, "protocol");
-            jw_str(&w, proto);
-        }
-        if (transport) {
-            jw_key(&w, "transport");
-            jw_str(&w, transport);
-        }
-        jw_obj_end(&w);
-    }
-
-    jw_key(&w, "observer");
-    jw_obj_begin(&w);
-    jw_key(&w, "vendor");
-    jw_str(&w, "otwatch");
-    jw_key(&w, "product");
-    jw_str(&w, "otwatch");
-    jw_key(&w, "version");
-    jw_str(&w, o->version);
-    jw_key(&w, "type");
-    jw_str(&w, "ids");
-    if (o->hostname && o->hostname[0]) {
-        jw_key(&w, "hostname");
-        jw_str(&w, o->hostname);
-    }
-    jw_obj_end(&w);
-
-    if (a->technique[0]) {
-        jw_key(&w, "threat");
-        jw_obj_begin(&w);
-        jw_key(&w, "framework");
-        jw_str(&w, ATTACK_ICS);
-        jw_key(&w, "technique");
-        jw_obj_begin(&w);
-        jw_key(&w, "id");
-        jw_arr_begin(&w);
-        jw_str(&w, a->technique);
-        jw_arr_end(&w);
-        if (tname) {
-            jw_key(&w, "name");
-            jw_arr_begin(&w);
-            jw_str(&w, tname);
-            jw_arr_end(&w);
-        }
-        jw_obj_end(&w);
-        jw_obj_end(&w);
-    }
-
-    jw_key(&w, "otwatch");
-    jw_obj_begin(&w);
-    jw_key(&w, "alert_id");
-    jw_i64(&w, a->id);
-    jw_key(&w, "type");
-    jw_str(&w, a->type);
-    jw_key(&w, "severity");
-    jw_str(&w, otw_severity_name(a->severity));
-    jw_key(&w, "key");
-    jw_str(&w, a->key);
-    jw_key(&w, "count");
-    jw_u64(&w, a->count);
-    jw_obj_end(&w);
+    ecs_network(&w, a);
+    ecs_observer(&w, o);
+    ecs_threat(&w, a);
+    ecs_otwatch(&w, a);
     jw_obj_end(&w);
     return jw_finish(&w) ? w.len : 0;
 }
