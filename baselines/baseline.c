@@ -789,9 +789,11 @@ static bl_op *op_learn(otw_baseline *b, bl_channel *c, const otw_op *op)
 static void op_check(otw_baseline *b, const bl_channel *c, bl_op *o, const otw_op *op,
                      const otw_endpoint *client, const otw_endpoint *server)
 {
+    /* An unknown function during a function scan is the scan's (SCAN); only a
+     * learned function has ranges to check a write against. */
     if (!o && !function_scan(b, client, server, op->ts_us))
         new_operation(b, c, op, client, server);
-    else if (is_write(op->op_class) && op->has_address && op->address_count &&
+    else if (o && is_write(op->op_class) && op->has_address && op->address_count &&
              !range_covered(o, op->address_start, op->address_start + op->address_count - 1))
         write_out_of_range(b, o, op, client, server);
     if (o)

@@ -220,6 +220,25 @@ static void test_unit_scan(void **state)
     assert_string_equal(a->technique, "T0846");
 }
 
+/* A client sweeping function codes on a learned channel: once it counts as
+ * a scan, an unknown write function with an address range is part of the
+ * scan (SCAN), not a range check on a function never learned (that read a
+ * NULL entry and crashed). */
+static void test_function_scan_with_writes(void **state)
+{
+    fx *f = *state;
+    normal(f, T0, 700);
+    for (uint16_t fc = 1; fc <= 40; fc++) {
+        if (fc == 3 || fc == 6)
+            continue; /* learned: their own checks apply */
+        otw_op op =
+            mkop(T0 + 701 * S + fc * 100000, fc, fc % 2 ? OTW_CLASS_WRITE : OTW_CLASS_READ, 100, 4);
+        otw_baseline_op(f->bl, &op, &f->hmi, &f->plc, 0);
+    }
+    assert_non_null(find_type(f, "SCAN"));
+    assert_int_equal(count_type(f, "WRITE_OUT_OF_RANGE"), 0);
+}
+
 /* A restart: the model saved to a fresh store and loaded into a new one
  * whose channel table holds max_channels (0: the default). */
 static otw_baseline *restarted(fx *f, sqlite3 **db, uint32_t max_channels)
@@ -389,6 +408,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_program_change_always, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timing_and_silence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unit_scan, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_function_scan_with_writes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_table_sizes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_persist_and_roundtrip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_silence_across_restart, setup, teardown),
