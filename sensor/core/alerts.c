@@ -23,6 +23,7 @@ struct otw_alerts {
     void *reserve_ctx;
     int64_t id_limit; /* ids below it are reserved */
     uint64_t reserve_failures;
+    bool pressure_raised; /* TABLE_PRESSURE said, once per process */
 };
 
 otw_alerts *otw_alerts_new(uint32_t cap, otw_alert_new_fn on_new, void *ctx)
@@ -117,7 +118,7 @@ static void dedup_key(const otw_alert *a, uint8_t out[16])
     otw_digest128(raw, sizeof(raw), out);
 }
 
-static uint32_t insert(otw_alerts *t, const otw_alert *a, bool *created)
+static uint32_t insert(otw_alerts *t, const otw_alert *a, uint32_t limit, bool *created)
 {
     uint8_t key[16];
     dedup_key(a, key);
@@ -125,7 +126,7 @@ static uint32_t insert(otw_alerts *t, const otw_alert *a, bool *created)
     *created = false;
     if (idx != UINT32_MAX)
         return idx;
-    if (t->n >= t->cap || otw_keymap_put(&t->index, key, t->n) < 0) {
+    if (t->n >= limit || otw_keymap_put(&t->index, key, t->n) < 0) {
         t->refused++;
         return OTW_ALERT_NONE;
     }
@@ -169,12 +170,44 @@ uint64_t otw_alerts_id_reserve_failures(const otw_alerts *t)
     return t->reserve_failures;
 }
 
+/* The table degrades by value: low and info alerts get no more room past
+ * 80 % of it, medium past 95 %; the rest is kept for high and critical,
+ * so a flood of new-device and new-connection alerts cannot crowd out the
+ * write, the stop command or the default password that follows it. */
+static uint32_t admit_limit(const otw_alerts *t, otw_severity sev)
+{
+    if (sev >= OTW_SEV_HIGH)
+        return t->cap;
+    return sev == OTW_SEV_MEDIUM ? t->cap - t->cap / 20 : t->cap - t->cap / 5;
+}
+
+/* Once, when the table first refuses an alert: a high alert that says so
+ * (it has room: high alerts do until the table is full). */
+static void pressure_alert(otw_alerts *t, uint64_t ts_us)
+{
+    if (t->pressure_raised || t->n >= t->cap)
+        return;
+    t->pressure_raised = true;
+    otw_alert p;
+    otw_alert_init(&p, OTW_AT_TABLE_PRESSURE, NULL, NULL, NULL);
+    otw_alert_key(&p, "table=alerts");
+    otw_alert_message(&p,
+                      "The sensor's alert table is filling up (%u of %u): new low-severity "
+                      "alerts are no longer recorded, medium ones past 95%%; high and critical "
+                      "still are. A flood of new addresses or connections does this: look for "
+                      "its source",
+                      t->n, t->cap);
+    otw_alerts_raise(t, &p, ts_us, 1);
+}
+
 uint32_t otw_alerts_raise(otw_alerts *t, const otw_alert *a, uint64_t ts_us, uint64_t n)
 {
     bool created;
-    uint32_t idx = insert(t, a, &created);
-    if (idx == OTW_ALERT_NONE)
+    uint32_t idx = insert(t, a, admit_limit(t, a->severity), &created);
+    if (idx == OTW_ALERT_NONE) {
+        pressure_alert(t, ts_us);
         return idx;
+    }
     otw_alert *x = &t->items[idx];
     if (created) {
         x->id = next_id(t);
@@ -195,7 +228,7 @@ uint32_t otw_alerts_raise(otw_alerts *t, const otw_alert *a, uint64_t ts_us, uin
 uint32_t otw_alerts_load(otw_alerts *t, const otw_alert *a)
 {
     bool created;
-    uint32_t idx = insert(t, a, &created);
+    uint32_t idx = insert(t, a, t->cap, &created);
     if (idx != OTW_ALERT_NONE)
         t->items[idx].dirty = false;
     /* A stored alert the table had no room for still owns its id. */

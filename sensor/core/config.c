@@ -65,6 +65,7 @@ void otw_config_defaults(otw_config *c)
     for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++)
         otw_cidr_parse(local[i], &c->local_networks[c->n_local_networks++]);
     c->max_assets = 65536;
+    c->max_alerts = 100000;
     c->exception_burst_count = 5;
     c->exception_burst_window_s = 60;
     snprintf(c->alerts_file, sizeof(c->alerts_file), "%s", "alerts.jsonl");
@@ -1105,6 +1106,7 @@ static const field t_inventory[] = {
 };
 static const field t_alerts[] = {
     F("file", K_STRING, alerts_file, 0, 0),
+    F("max_alerts", K_U32, max_alerts, 100, 10000000),
     SECTION("modbus_exception_burst", T_BURST),
     END,
 };

@@ -136,6 +136,7 @@ typedef struct otw_config {
     otw_cidr local_networks[OTW_MAX_CIDRS]; /* default RFC 1918, 169.254/16, fc00::/7, fe80::/10 */
     int n_local_networks;
     uint32_t max_assets; /* default 65536 */
+    uint32_t max_alerts; /* alerts.max_alerts, default 100000 */
     /* alerts */
     uint32_t exception_burst_count;    /* default 5 exceptions ... */
     uint32_t exception_burst_window_s; /* ... within 60 s */

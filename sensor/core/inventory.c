@@ -13,6 +13,7 @@ struct otw_inventory {
     uint32_t n, cap;
     otw_keymap by_ip, by_mac;
     uint64_t refused;
+    uint64_t refused_unproven; /* of refused: kept out of the proven reserve */
     otw_asset_new_fn on_new;
     void *ctx;
 };
@@ -94,6 +95,11 @@ uint64_t otw_inventory_refused(const otw_inventory *inv)
     return inv->refused;
 }
 
+uint64_t otw_inventory_refused_unproven(const otw_inventory *inv)
+{
+    return inv->refused_unproven;
+}
+
 static void set_vendor(otw_inventory *inv, otw_asset *a)
 {
     const char *v = inv->oui && a->has_mac ? otw_oui_lookup(inv->oui, a->mac) : NULL;
@@ -104,10 +110,17 @@ static void set_vendor(otw_inventory *inv, otw_asset *a)
     }
 }
 
-static uint32_t create(otw_inventory *inv, const uint8_t *mac, uint64_t ts_us, bool notify)
+/* The last tenth of the table is kept for assets that proved they exist
+ * (ARP, link-layer frames, an answer, the state): a flood of spoofed
+ * one-packet sources fills the rest, not the room a real device needs. */
+static uint32_t create(otw_inventory *inv, const uint8_t *mac, uint64_t ts_us, bool notify,
+                       bool proven)
 {
-    if (inv->n >= inv->cap) {
+    uint32_t limit = proven ? inv->cap : inv->cap - inv->cap / 10;
+    if (inv->n >= limit) {
         inv->refused++;
+        if (!proven && inv->n < inv->cap)
+            inv->refused_unproven++;
         return OTW_ASSET_NONE;
     }
     uint32_t idx = inv->n++;
@@ -209,7 +222,7 @@ static void merge(otw_inventory *inv, uint32_t into, uint32_t from)
 
 uint32_t otw_inventory_load(otw_inventory *inv, const otw_asset *src)
 {
-    uint32_t idx = create(inv, src->has_mac ? src->mac : NULL, src->first_us, false);
+    uint32_t idx = create(inv, src->has_mac ? src->mac : NULL, src->first_us, false, true);
     if (idx == OTW_ASSET_NONE)
         return idx;
     otw_asset *a = &inv->assets[idx];
@@ -276,7 +289,7 @@ uint32_t otw_inventory_arp(otw_inventory *inv, const uint8_t mac[6], const otw_a
     uint32_t by_ip = zero_ip ? OTW_ASSET_NONE : otw_inventory_find_ip(inv, ip);
     uint32_t idx;
     if (by_mac == OTW_ASSET_NONE && by_ip == OTW_ASSET_NONE) {
-        idx = create(inv, mac, ts_us, true);
+        idx = create(inv, mac, ts_us, true, true);
         if (idx == OTW_ASSET_NONE)
             return idx;
         if (!zero_ip)
@@ -299,7 +312,7 @@ uint32_t otw_inventory_arp(otw_inventory *inv, const uint8_t mac[6], const otw_a
             for (int i = 0; i < a->n_ips; i++)
                 if (memcmp(&a->ips[i], ip, sizeof(*ip)) == 0)
                     remove_ip_at(a, i);
-            idx = create(inv, mac, ts_us, true);
+            idx = create(inv, mac, ts_us, true, true);
             if (idx == OTW_ASSET_NONE)
                 return idx;
             add_ip(inv, idx, ip, true);
@@ -332,7 +345,7 @@ uint32_t otw_inventory_l2(otw_inventory *inv, const uint8_t mac[6], uint64_t ts_
         return OTW_ASSET_NONE;
     uint32_t idx = lookup_mac(inv, mac);
     if (idx == OTW_ASSET_NONE) {
-        idx = create(inv, mac, ts_us, true);
+        idx = create(inv, mac, ts_us, true, true);
         announce(inv, idx, ts_us);
     }
     if (idx != OTW_ASSET_NONE)
@@ -352,7 +365,7 @@ static void become_router(otw_inventory *inv, uint32_t ridx, uint64_t ts_us)
             continue;
         /* No room for the host: its IP stays on the router, where the
          * IP index (which has no deletion) still points. */
-        uint32_t n = create(inv, NULL, ts_us, true);
+        uint32_t n = create(inv, NULL, ts_us, true, true);
         r = &inv->assets[ridx];
         if (n == OTW_ASSET_NONE)
             break;
@@ -366,8 +379,8 @@ static void become_router(otw_inventory *inv, uint32_t ridx, uint64_t ts_us)
     }
 }
 
-uint32_t otw_inventory_ip(otw_inventory *inv, const uint8_t *mac, const otw_addr *ip,
-                          uint64_t ts_us)
+static uint32_t ip_asset(otw_inventory *inv, const uint8_t *mac, const otw_addr *ip, uint64_t ts_us,
+                         bool proven)
 {
     uint32_t idx = otw_inventory_find_ip(inv, ip);
     if (idx == OTW_ASSET_NONE && !otw_is_local(inv->cfg, ip))
@@ -402,12 +415,24 @@ uint32_t otw_inventory_ip(otw_inventory *inv, const uint8_t *mac, const otw_addr
             become_router(inv, by_mac, ts_us);
         mac = NULL; /* the IP lives behind the router */
     }
-    idx = create(inv, mac, ts_us, true);
+    idx = create(inv, mac, ts_us, true, proven);
     if (idx == OTW_ASSET_NONE)
         return idx;
     add_ip(inv, idx, ip, false);
     announce(inv, idx, ts_us);
     return idx;
+}
+
+uint32_t otw_inventory_ip(otw_inventory *inv, const uint8_t *mac, const otw_addr *ip,
+                          uint64_t ts_us)
+{
+    return ip_asset(inv, mac, ip, ts_us, false);
+}
+
+uint32_t otw_inventory_ip_proven(otw_inventory *inv, const uint8_t *mac, const otw_addr *ip,
+                                 uint64_t ts_us)
+{
+    return ip_asset(inv, mac, ip, ts_us, true);
 }
 
 void otw_inventory_count(otw_inventory *inv, uint32_t idx, uint64_t last_us, uint64_t pkts,

@@ -96,9 +96,13 @@ uint32_t otw_inventory_load(otw_inventory *inv, const otw_asset *a);
 uint32_t otw_inventory_arp(otw_inventory *inv, const uint8_t mac[6], const otw_addr *ip,
                            uint64_t ts_us);
 /* An IP endpoint seen with source MAC mac (NULL if unknown). Returns the
- * asset index, or OTW_ASSET_NONE for non-local addresses or a full table. */
+ * asset index, or OTW_ASSET_NONE for non-local addresses or a full table.
+ * A new address gets no slot from the last tenth of the table, kept for
+ * assets that proved they exist; _proven (it answered) may take one. */
 uint32_t otw_inventory_ip(otw_inventory *inv, const uint8_t *mac, const otw_addr *ip,
                           uint64_t ts_us);
+uint32_t otw_inventory_ip_proven(otw_inventory *inv, const uint8_t *mac, const otw_addr *ip,
+                                 uint64_t ts_us);
 /* A non-IP frame from mac (LLDP, PROFINET, ...). */
 uint32_t otw_inventory_l2(otw_inventory *inv, const uint8_t mac[6], uint64_t ts_us);
 /* Finds the asset of an IP without creating one. */
@@ -120,6 +124,8 @@ otw_asset *otw_inventory_at(otw_inventory *inv, uint32_t idx); /* follows merges
 otw_asset *otw_inventory_raw(otw_inventory *inv, uint32_t idx);
 uint32_t otw_inventory_size(const otw_inventory *inv); /* indexes 0..size-1 */
 uint64_t otw_inventory_refused(const otw_inventory *inv);
+/* Of those, new addresses kept out of the reserve (a flood's mark). */
+uint64_t otw_inventory_refused_unproven(const otw_inventory *inv);
 
 /* Role inferred from the evidence, and a text of the evidence. */
 otw_role otw_asset_role(const otw_asset *a);

@@ -31,6 +31,7 @@
 struct otw_flow_ext {
     bool confirmed;       /* the dissector parsed a PDU on this flow */
     bool server_answered; /* evidence for the server's role was recorded */
+    bool admitted;        /* its ends were offered the asset reserve (exchange seen) */
     uint8_t not_mine;     /* consecutive undecodable segments */
     /* zones (zones.c): the flow's placement, kept for enforcement */
     uint8_t zone_verdict; /* otw_place, 0 = not placed */
@@ -42,6 +43,7 @@ struct otw_flow_ext {
 
 struct otw_sensor {
     otw_config cfg;
+    bool assets_under_pressure; /* TABLE_PRESSURE raised for the asset table */
     char state_dir[OTW_PATH_MAX];
     otw_oui *oui;
     otw_flow_table *flows;
@@ -731,6 +733,43 @@ static bool is_server_port(void *ctx, bool tcp, uint16_t port)
     return tcp ? s->tcp_port_proto[port] != 0 : s->udp_port_proto[port] != 0;
 }
 
+/* Once, when the asset table first keeps a new address out of its reserve:
+ * the sign of a flood of (spoofed) sources. */
+static void asset_pressure(otw_sensor *s, uint64_t ts_us)
+{
+    if (s->assets_under_pressure || !otw_inventory_refused_unproven(s->inv))
+        return;
+    s->assets_under_pressure = true;
+    otw_alert a;
+    otw_alert_init(&a, OTW_AT_TABLE_PRESSURE, NULL, NULL, NULL);
+    otw_alert_key(&a, "table=assets");
+    otw_alert_message(&a,
+                      "The sensor's asset table is 90%% full (%u of %u): a new address now "
+                      "becomes an asset only once it answers or announces itself (ARP, "
+                      "link-layer frames), so a flood of spoofed sources cannot take the room "
+                      "a real device needs. Look for the flood's source",
+                      otw_inventory_size(s->inv), s->cfg.max_assets);
+    otw_alerts_raise(s->alerts, &a, ts_us, 1);
+}
+
+/* An exchange proves both ends exist: an answer, and the client speaking
+ * again after it (a spoofed source gets the SYN-ACK but never completes
+ * the handshake). An end the reserve kept out on the first packet becomes
+ * an asset now. */
+static void admit_answered(otw_sensor *s, otw_flow *f, uint64_t ts_us)
+{
+    otw_flow_ext *x = &s->ext[otw_flow_index(s->flows, f)];
+    if (x->admitted)
+        return;
+    x->admitted = true;
+    if (f->client_asset == OTW_ASSET_NONE)
+        f->client_asset = otw_inventory_ip_proven(
+            s->inv, otw_mac_is_zero(f->client_mac) ? NULL : f->client_mac, &f->client_ip, ts_us);
+    if (f->server_asset == OTW_ASSET_NONE)
+        f->server_asset = otw_inventory_ip_proven(
+            s->inv, otw_mac_is_zero(f->server_mac) ? NULL : f->server_mac, &f->server_ip, ts_us);
+}
+
 static void on_flow_new(otw_sensor *s, otw_flow *f, const otw_packet *p, int dir)
 {
     memset(&s->ext[otw_flow_index(s->flows, f)], 0, sizeof(otw_flow_ext));
@@ -747,6 +786,7 @@ static void on_flow_new(otw_sensor *s, otw_flow *f, const otw_packet *p, int dir
         group ? OTW_ASSET_NONE
               : otw_inventory_ip(s->inv, otw_mac_is_zero(f->server_mac) ? NULL : f->server_mac,
                                  &f->server_ip, f->first_us);
+    asset_pressure(s, f->first_us);
     otw_inventory_set_vlan(s->inv, f->client_asset, f->client_mac, f->key.vlan);
     otw_inventory_set_vlan(s->inv, f->server_asset, f->server_mac, f->key.vlan);
     const otw_dissector *d = f->dissector ? otw_dissector_get((otw_proto)f->dissector) : NULL;
@@ -1006,6 +1046,9 @@ void otw_sensor_packet(otw_sensor *s, int dlt, const uint8_t *frame, uint32_t ca
     f->pkts[dir]++;
     f->bytes[dir] += wire_len;
     otw_flow_touch(s->flows, f, ts_us);
+    if (s->assets_under_pressure && f->pkts[OTW_DIR_TO_SERVER] >= 2 &&
+        f->pkts[OTW_DIR_TO_CLIENT] >= 1)
+        admit_answered(s, f, ts_us);
 
     if (!f->ndpi_done && otw_classify_packet(s->classifier, f, &p)) {
         /* A flow our dissector owns takes its name from the dissector once
@@ -1176,7 +1219,7 @@ otw_sensor *otw_sensor_open(const otw_config *cfg, const char *state_dir,
     s->classifier = otw_classifier_new(cfg->ndpi_memory_mb, cfg->ndpi_max_packets, err, errsz);
     if (!s->classifier)
         goto fail;
-    s->alerts = otw_alerts_new(100000, on_alert, s);
+    s->alerts = otw_alerts_new(s->cfg.max_alerts, on_alert, s);
     s->comms = otw_comms_new(cfg->max_assets * 4u);
     s->inv = otw_inventory_new(&s->cfg, s->oui, on_new_asset, s);
     otw_classifier_set_identity_cb(s->classifier, on_ndpi_identity, s);

@@ -65,7 +65,7 @@ static int ctx_open(bl_ctx *c, const otw_config *cfg, const char *dir, bool read
     otw_bl_settings_defaults(&set);
     set.max_channels = cfg->baseline_max_channels;
     set.max_controllers = cfg->baseline_max_controllers;
-    c->alerts = otw_alerts_new(100000, NULL, NULL);
+    c->alerts = otw_alerts_new(cfg->max_alerts, NULL, NULL);
     otw_novelty_settings ns = {.exception_burst_count = cfg->exception_burst_count,
                                .exception_burst_window_s = cfg->exception_burst_window_s};
     c->nov = c->alerts ? otw_novelty_new(&ns, otw_alerts_sink(c->alerts)) : NULL;

@@ -871,7 +871,7 @@ static int get_baseline(otw_web_ctx *c, FILE *out)
     otw_bl_settings_defaults(&set);
     set.max_channels = c->cfg->baseline_max_channels;
     set.max_controllers = c->cfg->baseline_max_controllers;
-    otw_alerts *alerts = otw_alerts_new(100000, NULL, NULL);
+    otw_alerts *alerts = otw_alerts_new(c->cfg->max_alerts, NULL, NULL);
     otw_novelty_settings ns = {.exception_burst_count = c->cfg->exception_burst_count,
                                .exception_burst_window_s = c->cfg->exception_burst_window_s};
     otw_novelty *nov = alerts ? otw_novelty_new(&ns, otw_alerts_sink(alerts)) : NULL;

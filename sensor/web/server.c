@@ -530,30 +530,66 @@ int otw_web_hash_password(void)
     return 0;
 }
 
+/* The HTTP daemon on ss, bounded against slow clients: 64 connections, 16
+ * from one address (a slowloris from one host cannot hold them all), 10 s
+ * of silence. */
+static struct MHD_Daemon *start_daemon(server *sv, struct sockaddr_storage *ss, char *key_pem,
+                                       char *cert_pem)
+{
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+    if (ss->ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    if (sv->tls)
+        flags |= MHD_USE_TLS;
+    uint16_t port = ntohs(ss->ss_family == AF_INET6 ? ((struct sockaddr_in6 *)(void *)ss)->sin6_port
+                                                    : ((struct sockaddr_in *)(void *)ss)->sin_port);
+    struct MHD_OptionItem opts[] = {
+        {MHD_OPTION_SOCK_ADDR, 0, ss},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_done, NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, 64, NULL},
+        {MHD_OPTION_PER_IP_CONNECTION_LIMIT, 16, NULL},
+        {MHD_OPTION_CONNECTION_TIMEOUT, 10, NULL},
+        /* without TLS the array ends here */
+        {sv->tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, key_pem},
+        {sv->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, cert_pem},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    return MHD_start_daemon(flags, port, NULL, NULL, on_request, sv, MHD_OPTION_ARRAY, opts,
+                            MHD_OPTION_END);
+}
+
+/* The options, each taken from the configuration's web: section where the
+ * command line gave none; the allowed Host names of both into sv. */
+static otw_web_options resolve_options(const otw_config *cfg, const otw_web_options *o, server *sv)
+{
+    otw_web_options r = *o;
+    for (int i = 0; i < o->n_allow_hosts && sv->n_hosts < MAX_HOSTS; i++)
+        sv->hosts[sv->n_hosts++] = o->allow_hosts[i];
+    if (!r.listen)
+        r.listen = cfg->web_listen;
+    if (!r.tls_cert && !r.tls_key && cfg->web_tls_cert_file[0]) {
+        r.tls_cert = cfg->web_tls_cert_file;
+        r.tls_key = cfg->web_tls_key_file[0] ? cfg->web_tls_key_file : NULL;
+    } else if (!r.tls_cert && !r.tls_key && cfg->web_tls_key_file[0]) {
+        r.tls_key = cfg->web_tls_key_file;
+    }
+    if (!r.admin_hash_file && cfg->web_admin_hash_file[0])
+        r.admin_hash_file = cfg->web_admin_hash_file;
+    if (!r.web_root)
+        r.web_root = cfg->web_root[0] ? cfg->web_root : OTW_WEB_DIR;
+    for (int i = 0; i < cfg->n_web_allow_hosts && sv->n_hosts < MAX_HOSTS; i++)
+        sv->hosts[sv->n_hosts++] = cfg->web_allow_hosts[i];
+    return r;
+}
+
 int otw_web_serve(const otw_config *cfg, const char *state, const otw_web_options *o)
 {
-    const char *listen = o->listen, *cert = o->tls_cert, *key = o->tls_key,
-               *hash_file = o->admin_hash_file, *web_root = o->web_root;
     server sv;
     memset(&sv, 0, sizeof(sv));
-    for (int i = 0; i < o->n_allow_hosts && sv.n_hosts < MAX_HOSTS; i++)
-        sv.hosts[sv.n_hosts++] = o->allow_hosts[i];
-    /* The configuration's web: section, where no option was given. */
-    bool listen_opt = listen != NULL;
-    if (!listen)
-        listen = cfg->web_listen;
-    if (!cert && !key && cfg->web_tls_cert_file[0]) {
-        cert = cfg->web_tls_cert_file;
-        key = cfg->web_tls_key_file[0] ? cfg->web_tls_key_file : NULL;
-    } else if (!cert && !key && cfg->web_tls_key_file[0]) {
-        key = cfg->web_tls_key_file;
-    }
-    if (!hash_file && cfg->web_admin_hash_file[0])
-        hash_file = cfg->web_admin_hash_file;
-    if (!web_root)
-        web_root = cfg->web_root[0] ? cfg->web_root : OTW_WEB_DIR;
-    for (int i = 0; i < cfg->n_web_allow_hosts && sv.n_hosts < MAX_HOSTS; i++)
-        sv.hosts[sv.n_hosts++] = cfg->web_allow_hosts[i];
+    otw_web_options r = resolve_options(cfg, o, &sv);
+    const char *listen = r.listen, *cert = r.tls_cert, *key = r.tls_key,
+               *hash_file = r.admin_hash_file, *web_root = r.web_root;
+    bool listen_opt = o->listen != NULL;
     if (!cert != !key) {
         otw_error("TLS needs both a certificate and a key (--tls-cert and "
                   "--tls-key, or web.tls_cert_file and web.tls_key_file)");
@@ -628,28 +664,7 @@ int otw_web_serve(const otw_config *cfg, const char *state, const otw_web_option
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
-    if (ss.ss_family == AF_INET6)
-        flags |= MHD_USE_IPv6;
-    if (sv.tls)
-        flags |= MHD_USE_TLS;
-    uint16_t port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)(void *)&ss)->sin6_port
-                                                   : ((struct sockaddr_in *)(void *)&ss)->sin_port);
-    /* Bounded against slow clients: 64 connections, 16 from one address
-     * (a slowloris from one host cannot hold them all), 10 s of silence. */
-    struct MHD_OptionItem opts[] = {
-        {MHD_OPTION_SOCK_ADDR, 0, &ss},
-        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_done, NULL},
-        {MHD_OPTION_CONNECTION_LIMIT, 64, NULL},
-        {MHD_OPTION_PER_IP_CONNECTION_LIMIT, 16, NULL},
-        {MHD_OPTION_CONNECTION_TIMEOUT, 10, NULL},
-        /* without TLS the array ends here */
-        {sv.tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, key_pem},
-        {sv.tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, cert_pem},
-        {MHD_OPTION_END, 0, NULL},
-    };
-    d = MHD_start_daemon(flags, port, NULL, NULL, on_request, &sv, MHD_OPTION_ARRAY, opts,
-                         MHD_OPTION_END);
+    d = start_daemon(&sv, &ss, key_pem, cert_pem);
     if (!d) {
         otw_error("cannot listen on %s (in use? TLS key/cert wrong?)", listen);
         goto out;

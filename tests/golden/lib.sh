@@ -44,5 +44,6 @@ golden_capture() {
 # the last output.
 jqt() {
   local name=$1 file=$2 expr=$3; shift 3
-  if jq -e "$@" "$expr" "$file" > /dev/null; then pass "$name"; else fail "$name"; fi
+  # jq -e passes on an empty file: a command that wrote nothing must fail.
+  if [[ -s "$file" ]] && jq -e "$@" "$expr" "$file" > /dev/null; then pass "$name"; else fail "$name"; fi
 }

@@ -251,6 +251,49 @@ static void test_durable_ids(void **state)
     otw_alerts_free(t);
 }
 
+/* The table degrades by value: low alerts stop at 80 %, medium at 95 %,
+ * high and critical fill it; the first refusal raises one TABLE_PRESSURE. */
+static void test_pressure_by_severity(void **state)
+{
+    (void)state;
+    otw_alerts *t = otw_alerts_new(100, NULL, NULL);
+    char key[16];
+    uint32_t i;
+    for (i = 0; i < 80; i++) {
+        otw_alert a = mk("NEW_COMMUNICATION", "", "10.0.0.1", NULL);
+        snprintf(key, sizeof(key), "low%u", i);
+        snprintf(a.key, sizeof(a.key), "%s", key);
+        a.severity = OTW_SEV_LOW;
+        assert_int_not_equal(otw_alerts_raise(t, &a, 1, 1), OTW_ALERT_NONE);
+    }
+    otw_alert low = mk("NEW_COMMUNICATION", "one too many", "10.0.0.1", NULL);
+    low.severity = OTW_SEV_LOW;
+    assert_int_equal(otw_alerts_raise(t, &low, 2, 1), OTW_ALERT_NONE);
+    assert_int_equal(otw_alerts_size(t), 81); /* + TABLE_PRESSURE */
+    const otw_alert *p = otw_alerts_at(t, 80);
+    assert_string_equal(p->type, "TABLE_PRESSURE");
+    assert_int_equal(p->severity, OTW_SEV_HIGH);
+    assert_string_equal(p->key, "table=alerts");
+    for (i = 0; i < 20; i++) {
+        otw_alert m = mk("MODBUS_WRITE", "", "10.0.0.2", NULL);
+        snprintf(m.key, sizeof(m.key), "m%u", i);
+        uint32_t idx = otw_alerts_raise(t, &m, 3, 1);
+        assert_true(i < 14 ? idx != OTW_ALERT_NONE : idx == OTW_ALERT_NONE); /* 95 */
+    }
+    for (i = 0; i < 10; i++) {
+        otw_alert c = mk("CONTROL_COMMAND", "", "10.0.0.3", NULL);
+        snprintf(c.key, sizeof(c.key), "c%u", i);
+        c.severity = OTW_SEV_CRITICAL;
+        uint32_t idx = otw_alerts_raise(t, &c, 4, 1);
+        assert_true(i < 5 ? idx != OTW_ALERT_NONE : idx == OTW_ALERT_NONE); /* 100 */
+    }
+    int pressure = 0;
+    for (i = 0; i < otw_alerts_size(t); i++)
+        pressure += strcmp(otw_alerts_at(t, i)->type, "TABLE_PRESSURE") == 0;
+    assert_int_equal(pressure, 1);
+    otw_alerts_free(t);
+}
+
 static void test_severity_names(void **state)
 {
     (void)state;
@@ -365,8 +408,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dedup_counts),         cmocka_unit_test(test_no_callback_and_cap),
         cmocka_unit_test(test_load_keeps_ids),       cmocka_unit_test(test_durable_ids),
-        cmocka_unit_test(test_severity_names),       cmocka_unit_test(test_json_exact),
-        cmocka_unit_test(test_json_hostile_strings),
+        cmocka_unit_test(test_pressure_by_severity), cmocka_unit_test(test_severity_names),
+        cmocka_unit_test(test_json_exact),           cmocka_unit_test(test_json_hostile_strings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

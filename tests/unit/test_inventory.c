@@ -383,6 +383,30 @@ static void test_router_split_at_cap(void **state)
     teardown(NULL);
 }
 
+/* The last tenth of the table is kept for addresses that proved they
+ * exist: an unproven one is refused there (and counted), a proven one or an
+ * ARP binding still gets a slot. */
+static void test_reserve_for_proven(void **state)
+{
+    (void)state;
+    fixture *f = fx_new(10, NULL);
+    for (int i = 0; i < 9; i++) {
+        char a[32];
+        snprintf(a, sizeof(a), "10.0.1.%d", i + 1);
+        otw_addr x = ip(a);
+        assert_int_not_equal(otw_inventory_ip(f->inv, NULL, &x, 100), OTW_ASSET_NONE);
+    }
+    otw_addr spoofed = ip("10.0.1.99"), real = ip("10.0.2.1");
+    assert_int_equal(otw_inventory_ip(f->inv, NULL, &spoofed, 200), OTW_ASSET_NONE);
+    assert_int_equal(otw_inventory_refused_unproven(f->inv), 1);
+    assert_int_not_equal(otw_inventory_ip_proven(f->inv, NULL, &real, 300), OTW_ASSET_NONE);
+    assert_int_equal(otw_inventory_size(f->inv), 10);
+    otw_addr more = ip("10.0.2.2");
+    assert_int_equal(otw_inventory_ip_proven(f->inv, NULL, &more, 400), OTW_ASSET_NONE);
+    assert_int_equal(otw_inventory_refused_unproven(f->inv), 1); /* full: not the reserve's */
+    teardown(NULL);
+}
+
 static void test_non_local(void **state)
 {
     (void)state;
@@ -772,6 +796,7 @@ int main(void)
         cmocka_unit_test_teardown(test_router_split, teardown),
         cmocka_unit_test_teardown(test_router_with_confirmed_ip, teardown),
         cmocka_unit_test_teardown(test_router_split_at_cap, teardown),
+        cmocka_unit_test_teardown(test_reserve_for_proven, teardown),
         cmocka_unit_test_teardown(test_non_local, teardown),
         cmocka_unit_test_teardown(test_bad_macs, teardown),
         cmocka_unit_test_teardown(test_max_assets, teardown),
