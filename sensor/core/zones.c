@@ -265,8 +265,16 @@ void otw_zones_place(const otw_config *cfg, const otw_zone_query *q, otw_placeme
     out->conduit = out->rule = OTW_RULE_NONE;
     if (cfg->n_zones == 0)
         return;
+    /* A broadcast or multicast address is no place: it is on the segment of
+     * the end that talks to it (a reply sent to 255.255.255.255 makes the
+     * broadcast the "client" of the replying device's port). */
+    bool client_group = addr_is_group(&q->client), server_group = addr_is_group(&q->server);
     uint8_t cz = otw_zone_of(cfg, &q->client, q->vlan);
-    uint8_t sz = addr_is_group(&q->server) ? cz : otw_zone_of(cfg, &q->server, q->vlan);
+    uint8_t sz = otw_zone_of(cfg, &q->server, q->vlan);
+    if (server_group && !client_group)
+        sz = cz;
+    else if (client_group && !server_group)
+        cz = sz;
     out->client_zone = cz;
     out->server_zone = sz;
 

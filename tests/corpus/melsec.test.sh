@@ -66,5 +66,19 @@ if [ -f "$A" ]; then
     # the engineering station: file reads and writes of the project
     corpus_check "iti_melsoft_UDP_clean_2: GX Works3 host is an engineering station" "$A" \
         '.[] | select(.ips == ["192.168.3.101"]) | .role == "engineering"'
+    # Both ends send to 255.255.255.255:5560 (requests) and back to the
+    # broadcast (replies): with the plant as one zone, the broadcast is on the
+    # plant's segment, never "internet", and no crossing is reported.
+    Z="$WORK/melsec/bcast"
+    mkdir -p "$Z"
+    printf 'zones:\n  - name: plant\n    cidrs: [192.168.3.0/24]\n    level: 1\n' >"$Z/zones.yaml"
+    "$OTW" read --config "$Z/zones.yaml" --state "$Z/state" \
+        "$CORPUS/melsec/iti_melsoft_UDP_clean_2.pcap" >/dev/null 2>&1
+    "$OTW" boundary --config "$Z/zones.yaml" --state "$Z/state" --format json >"$Z/boundary.json"
+    "$OTW" alerts --config "$Z/zones.yaml" --state "$Z/state" --format json >"$Z/alerts.json"
+    corpus_check "iti_melsoft_UDP_clean_2: replies to the broadcast cross no zone" "$Z/boundary.json" \
+        'length == 0'
+    corpus_check "iti_melsoft_UDP_clean_2: no zone violation from 255.255.255.255" "$Z/alerts.json" \
+        '[.[] | select(.type == "ZONE_VIOLATION")] | length == 0'
 fi
 corpus_end
