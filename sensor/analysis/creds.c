@@ -414,7 +414,9 @@ static const char *addr_text(const otw_endpoint *e, char *buf, size_t n)
 
 static const char *outcome_text(otw_login_outcome o)
 {
-    return o == OTW_LOGIN_SUCCESS ? "succeeded" : "answer not seen";
+    return o == OTW_LOGIN_SUCCESS   ? "succeeded"
+           : o == OTW_LOGIN_FAILURE ? "refused"
+                                    : "answer not seen";
 }
 
 static void raise_default(otw_creds *c, const otw_credential *cr, const verdict *v,
@@ -422,7 +424,12 @@ static void raise_default(otw_creds *c, const otw_credential *cr, const verdict 
 {
     otw_alert al;
     char who[96], a[64], b[64], more[160] = "";
-    otw_alert_init(&al, OTW_AT_DEFAULT_CREDENTIALS, client, server, otw_proto_name(cr->protocol));
+    /* Refused: someone is trying the factory defaults (the secret still
+     * crossed the wire), its own type so it never counts on a success. */
+    otw_alert_init(&al,
+                   cr->outcome == OTW_LOGIN_FAILURE ? OTW_AT_DEFAULT_CREDENTIALS_TRIED
+                                                    : OTW_AT_DEFAULT_CREDENTIALS,
+                   client, server, otw_proto_name(cr->protocol));
     al.src.port = 0; /* client ports are ephemeral */
     account_text(c, cr, al.key, sizeof(al.key), who, sizeof(who));
     if (v->n_others > 0) {
@@ -450,11 +457,22 @@ static void raise_cleartext(otw_creds *c, const otw_credential *cr, const verdic
     bool ot = false;
     if (server && server->has_ip)
         ot = otw_zone_is_ot(c->cfg, otw_zone_of(c->cfg, &server->ip, vlan));
-    otw_severity sev = ot || v->weak ? OTW_SEV_HIGH : OTW_SEV_MEDIUM;
+    /* A refused login exposed its password all the same, one step lower:
+     * a weak one is still high (it will be guessed), the rest medium in an
+     * OT zone, low elsewhere. Its key is its own, so a later success on
+     * the account is an alert of its own severity. */
+    bool refused = cr->outcome == OTW_LOGIN_FAILURE;
+    otw_severity sev = v->weak ? OTW_SEV_HIGH
+                       : ot    ? (refused ? OTW_SEV_MEDIUM : OTW_SEV_HIGH)
+                               : (refused ? OTW_SEV_LOW : OTW_SEV_MEDIUM);
     otw_alert_init(&al, OTW_AT_CLEARTEXT_LOGIN, client, server, otw_proto_name(cr->protocol));
     al.severity = sev;
     al.src.port = 0; /* client ports are ephemeral */
     account_text(c, cr, al.key, sizeof(al.key), who, sizeof(who));
+    if (refused) {
+        size_t n = strnlen(al.key, sizeof(al.key));
+        fmt(al.key + n, sizeof(al.key) - n, " refused");
+    }
     if (cr->secret_is_none)
         fmt(how, sizeof(how), "without authentication");
     else if (v->weak)
@@ -668,10 +686,12 @@ void otw_creds_observe(otw_creds *c, const otw_credential *cred, const otw_endpo
     judge(c, cred, &v); /* the only look at the secret */
 
     bool accepted = cred->outcome != OTW_LOGIN_FAILURE;
-    if (accepted && v.row)
-        raise_default(c, cred, &v, client, server);
+    if (v.row)
+        raise_default(c, cred, &v, client, server); /* tried, when refused */
     if (accepted && (cred->has_secret || cred->secret_is_none))
         raise_cleartext(c, cred, &v, client, server, vlan);
+    else if (!accepted && !v.row && cred->has_secret)
+        raise_cleartext(c, cred, &v, client, server, vlan); /* exposed all the same */
     if (cred->outcome == OTW_LOGIN_FAILURE) {
         brute_force(c, cred, client, server);
         spray(c, cred, client, server);

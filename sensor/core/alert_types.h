@@ -37,6 +37,9 @@
     X(PROTOCOL_MISMATCH, "PROTOCOL_MISMATCH", LOW, "T0885", "alert.protocol_mismatch")             \
     /* credentials (sensor/analysis/creds.c) */                                                    \
     X(DEFAULT_CREDENTIALS, "DEFAULT_CREDENTIALS", CRITICAL, "T0812", "alert.default_credentials")  \
+    /* a refused login with a factory default pair: someone trying defaults */                     \
+    X(DEFAULT_CREDENTIALS_TRIED, "DEFAULT_CREDENTIALS_TRIED", HIGH, "T0812",                       \
+      "alert.default_credentials_tried")                                                           \
     /* HIGH to an OT device or with a weak password */                                             \
     X(CLEARTEXT_LOGIN, "CLEARTEXT_LOGIN", MEDIUM, "T0859", "alert.cleartext_login")                \
     X(BRUTE_FORCE, "BRUTE_FORCE", HIGH, "T0859", "alert.brute_force")                              \

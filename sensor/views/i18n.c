@@ -269,6 +269,7 @@ static const otw_text type_titles[OTW_AT__COUNT] = {
     [OTW_AT_REMOTE_ACCESS] = {"Remote access", "リモートアクセス"},
     [OTW_AT_PROTOCOL_MISMATCH] = {"Protocol on an unexpected port", "想定外ポートでのプロトコル"},
     [OTW_AT_DEFAULT_CREDENTIALS] = {"Default credentials", "既定のパスワードの使用"},
+    [OTW_AT_DEFAULT_CREDENTIALS_TRIED] = {"Default password tried", "既定のパスワードの試行"},
     [OTW_AT_CLEARTEXT_LOGIN] = {"Cleartext login", "平文でのログイン"},
     [OTW_AT_BRUTE_FORCE] = {"Password guessing (brute force)", "パスワードの総当たり"},
     [OTW_AT_CREDENTIAL_SPRAY] = {"Password spraying", "パスワードスプレー攻撃"},

@@ -46,8 +46,9 @@ declare -A expected
 expected[ndpi_telnet]="CLEARTEXT_LOGIN telnet 192.168.0.2 192.168.0.1 user=fake"
 expected[ndpi_ftp]="CLEARTEXT_LOGIN ftp 192.168.1.212 90.130.70.73 user=anonymous"
 expected[ndpi_ftp_failed]=""
-expected[zeek_ftp_bruteforce]="BRUTE_FORCE ftp 192.168.56.1 192.168.56.101 user=bro"
-expected[ndpi_http_auth]=""
+expected[zeek_ftp_bruteforce]="BRUTE_FORCE ftp 192.168.56.1 192.168.56.101 user=bro
+CLEARTEXT_LOGIN ftp 192.168.56.1 192.168.56.101 user=bro refused"
+expected[ndpi_http_auth]="CLEARTEXT_LOGIN http 192.168.0.4 192.254.189.169 user=test refused"
 expected[zeek_http_basic-auth-with-colon]="CLEARTEXT_LOGIN http 172.24.133.205 172.24.133.205 user=test"
 expected[ndpi_mqtt]="CLEARTEXT_LOGIN mqtt 100.67.35.238 51.137.28.239 user=iotazewpmlithub.azure-devices.net/P47775ID170W2120/?api-version
 CLEARTEXT_LOGIN mqtt 192.168.0.1 10.10.10.1 user=02D5050223D3"

@@ -291,6 +291,39 @@ static void test_cleartext_severity(void **state)
     assert_nowhere(f, "PASSWORD");
 }
 
+/* A refused login exposed its secret all the same: CLEARTEXT_LOGIN one step
+ * lower (low outside OT, medium in a control zone, high when weak), keyed
+ * apart from a success; a refused factory default pair is someone trying
+ * defaults: DEFAULT_CREDENTIALS_TRIED (high), not a cleartext alert too. */
+static void test_refused_logins(void **state)
+{
+    fx *f = *state;
+    login(f, OTW_PROTO_FTP, "operator", "Str0ng!Passw0rd#2024", OTW_LOGIN_FAILURE, "10.1.0.5",
+          "10.1.0.9", 1);
+    const otw_alert *a = find(f, "CLEARTEXT_LOGIN");
+    assert_non_null(a);
+    assert_int_equal(a->severity, OTW_SEV_LOW);
+    assert_string_equal(a->key, "user=operator refused");
+    assert_non_null(strstr(a->message, "refused"));
+    login(f, OTW_PROTO_FTP, "operator", "Str0ng!Passw0rd#2024", OTW_LOGIN_SUCCESS, "10.1.0.5",
+          "10.1.0.9", 2);
+    assert_int_equal(count(f, "CLEARTEXT_LOGIN"), 2); /* the success is its own alert */
+    login(f, OTW_PROTO_FTP, "Admin", "password", OTW_LOGIN_FAILURE, "10.1.0.5", "10.1.0.9", 3);
+    const otw_alert *w = otw_alerts_at(f->alerts, otw_alerts_size(f->alerts) - 1);
+    assert_string_equal(w->type, "CLEARTEXT_LOGIN");
+    assert_int_equal(w->severity, OTW_SEV_HIGH); /* weak */
+    login(f, OTW_PROTO_HTTP, "admin", "12345", OTW_LOGIN_FAILURE, "10.1.0.5", "10.1.0.7", 4);
+    const otw_alert *d = find(f, "DEFAULT_CREDENTIALS_TRIED");
+    assert_non_null(d);
+    assert_int_equal(d->severity, OTW_SEV_HIGH);
+    assert_string_equal(d->technique, "T0812");
+    assert_non_null(strstr(d->message, "refused"));
+    assert_int_equal(count(f, "DEFAULT_CREDENTIALS"), 0);
+    assert_int_equal(count(f, "CLEARTEXT_LOGIN"), 3); /* not one more for the default */
+    assert_nowhere(f, "Str0ng");
+    assert_nowhere(f, "12345");
+}
+
 static void test_brute_force(void **state)
 {
     fx *f = *state;
@@ -456,6 +489,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_default_match, setup, teardown),
         cmocka_unit_test_setup_teardown(test_default_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cleartext_severity, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refused_logins, setup, teardown),
         cmocka_unit_test_setup_teardown(test_brute_force, setup, teardown),
         cmocka_unit_test_setup_teardown(test_spray, setup, teardown),
         cmocka_unit_test_setup_teardown(test_redaction, setup, teardown),
