@@ -17,6 +17,7 @@
 
 #define ETH_P_IPV4 0x0800
 #define ETH_P_ARP 0x0806
+#define ETH_P_PPPOE_SESSION 0x8864
 #define ETH_P_IPV6 0x86dd
 #define ETH_P_8021Q 0x8100
 #define ETH_P_8021AD 0x88a8
@@ -241,6 +242,46 @@ static otw_decode_result decode_arp(otw_reader *l2, otw_packet *out)
 }
 
 /* r is positioned after an ethertype field (Ethernet, SLL, SLL2). */
+/* PPP (RFC 1661): an optional address/control pair ff 03 (RFC 1662), then a
+ * protocol field of one byte when compressed (RFC 1661 6.5: odd first byte)
+ * or two. IPv4 and IPv6 are decoded; LCP, IPCP, authentication and the
+ * rest are link traffic of no interest here (decoded, not IP). */
+static otw_decode_result decode_ppp(otw_reader *r, otw_packet *out)
+{
+    if (rd_left(r) >= 2 && r->base[r->off] == 0xff && r->base[r->off + 1] == 0x03)
+        rd_skip(r, 2);
+    if (rd_left(r) < 1)
+        return OTW_DECODE_TRUNCATED;
+    uint16_t proto = rd_u8(r);
+    if (!(proto & 1)) {
+        proto = (uint16_t)(proto << 8 | rd_u8(r));
+        if (r->truncated)
+            return OTW_DECODE_TRUNCATED;
+    }
+    if (proto == 0x0021) {
+        out->ethertype = ETH_P_IPV4;
+        return decode_ipv4(r, out);
+    }
+    if (proto == 0x0057) {
+        out->ethertype = ETH_P_IPV6;
+        return decode_ipv6(r, out);
+    }
+    out->l3 = OTW_L3_OTHER;
+    out->payload = r->base + r->off;
+    out->payload_len = (uint32_t)rd_left(r);
+    return OTW_DECODE_OK;
+}
+
+/* A PPPoE session frame (RFC 2516 4): version/type, code, session id and
+ * length, then PPP from its protocol field. */
+static otw_decode_result decode_pppoe_session(otw_reader *r, otw_packet *out)
+{
+    rd_skip(r, 6);
+    if (r->truncated)
+        return OTW_DECODE_TRUNCATED;
+    return decode_ppp(r, out);
+}
+
 static otw_decode_result decode_ethertype(otw_reader *r, uint16_t type, bool allow_8023,
                                           otw_packet *out)
 {
@@ -284,6 +325,8 @@ static otw_decode_result decode_ethertype(otw_reader *r, uint16_t type, bool all
     case ETH_P_ARP:
         out->l3 = OTW_L3_OTHER;
         return decode_arp(r, out);
+    case ETH_P_PPPOE_SESSION:
+        return decode_pppoe_session(r, out);
     default:
         out->l3 = OTW_L3_OTHER;
         return OTW_DECODE_OK;
@@ -365,6 +408,20 @@ otw_decode_result otw_decode(int dlt, const uint8_t *frame, uint32_t caplen, uin
     case OTW_DLT_IPV4:
     case OTW_DLT_IPV6:
         return decode_raw_ip(&r, out);
+    case OTW_DLT_PPP:
+    case OTW_DLT_PPP_SERIAL:
+        return decode_ppp(&r, out);
+    case OTW_DLT_PPP_ETHER:
+        return decode_pppoe_session(&r, out);
+    case OTW_DLT_C_HDLC: {
+        /* Cisco HDLC: address (0x0f unicast, 0x8f broadcast), control 0,
+         * then an Ethertype. */
+        rd_skip(&r, 2);
+        uint16_t type = rd_be16(&r);
+        if (r.truncated)
+            return OTW_DECODE_TRUNCATED;
+        return decode_ethertype(&r, type, false, out);
+    }
     case OTW_DLT_NULL:
     case OTW_DLT_LOOP: {
         /* The family's byte order is the capturing host's: accept both. */

@@ -17,11 +17,15 @@
 #define OTW_DLT_EN10MB 1
 #define OTW_DLT_LINUX_SLL 113
 #define OTW_DLT_LINUX_SLL2 276
-#define OTW_DLT_RAW 101  /* raw IPv4/IPv6, also DLT_RAW=12/14 on some systems */
-#define OTW_DLT_NULL 0   /* BSD loopback: 4-byte address family, host byte order */
-#define OTW_DLT_LOOP 108 /* OpenBSD loopback: same, network byte order */
-#define OTW_DLT_IPV4 228 /* raw IPv4 */
-#define OTW_DLT_IPV6 229 /* raw IPv6 */
+#define OTW_DLT_RAW 101       /* raw IPv4/IPv6, also DLT_RAW=12/14 on some systems */
+#define OTW_DLT_NULL 0        /* BSD loopback: 4-byte address family, host byte order */
+#define OTW_DLT_LOOP 108      /* OpenBSD loopback: same, network byte order */
+#define OTW_DLT_IPV4 228      /* raw IPv4 */
+#define OTW_DLT_IPV6 229      /* raw IPv6 */
+#define OTW_DLT_PPP 9         /* PPP, RFC 1661/1662 */
+#define OTW_DLT_PPP_SERIAL 50 /* PPP in HDLC-like framing */
+#define OTW_DLT_PPP_ETHER 51  /* PPPoE session payload, RFC 2516 */
+#define OTW_DLT_C_HDLC 104    /* Cisco HDLC */
 
 #define OTW_MAX_VLANS 2
 

@@ -37,22 +37,33 @@ expect_error "bad format" "unknown format" "$otwatch" alerts --config "$cfg" --s
 expect_error "unknown command" "unknown command" "$otwatch" frobnicate
 expect_error "no interface" "no such interface|cannot capture|no permission" \
   "$otwatch" run --config "$cfg" --state "$tmp/live" -i otw-no-such-if0
-# A capture in a framing otwatch cannot decode (PPP, link type 9): not a
-# quiet "0 assets" but a warning that counts and names it, and exit 3.
-python3 - "$tmp/ppp.pcap" << 'PY'
+# A capture in a framing otwatch cannot decode (802.11, link type 105): not
+# a quiet "0 assets" but a warning that counts and names it, and exit 3. The
+# same bytes framed as PPP (link type 9) decode.
+python3 - "$tmp/wlan.pcap" "$tmp/ppp.pcap" << 'PY'
 import struct, sys
-with open(sys.argv[1], "wb") as f:
-    f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 9))
-    frame = bytes.fromhex("ff0300214500001c0001000040110000c0a80001c0a80002")
-    for i in range(3):
-        f.write(struct.pack("<IIII", 1700000000 + i, 0, len(frame), len(frame)) + frame)
+ip = bytes.fromhex("4500001c0001000040110000c0a80001c0a80002") + bytes.fromhex("9c4001bd00080000")
+for path, dlt, head in ((sys.argv[1], 105, bytes(24)), (sys.argv[2], 9, bytes.fromhex("ff030021"))):
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, dlt))
+        frame = head + ip
+        for i in range(3):
+            f.write(struct.pack("<IIII", 1700000000 + i, 0, len(frame), len(frame)) + frame)
 PY
+"$otwatch" read --config "$cfg" --state "$tmp/wlan" "$tmp/wlan.pcap" 2> "$tmp/wlan.err"
+rc=$?
+if [[ $rc -eq 3 ]] && grep -q "3 of 3 packets could not be decoded: link type IEEE802_11 (DLT 105) is not supported" "$tmp/wlan.err"; then
+  pass "undecodable capture: exit 3, $(grep 'could not' "$tmp/wlan.err")"
+else
+  cat "$tmp/wlan.err"; fail "undecodable capture: exit $rc"
+fi
 "$otwatch" read --config "$cfg" --state "$tmp/ppp" "$tmp/ppp.pcap" 2> "$tmp/ppp.err"
 rc=$?
-if [[ $rc -eq 3 ]] && grep -q "3 of 3 packets could not be decoded: link type PPP (DLT 9) is not supported" "$tmp/ppp.err"; then
-  pass "undecodable capture: exit 3, $(grep 'could not' "$tmp/ppp.err")"
+if [[ $rc -eq 0 ]] && ! grep -q "could not be decoded" "$tmp/ppp.err" &&
+   "$otwatch" assets --config "$cfg" --state "$tmp/ppp" --format json | jq -e 'length == 2' > /dev/null; then
+  pass "PPP capture decoded: both hosts are assets"
 else
-  cat "$tmp/ppp.err"; fail "undecodable capture: exit $rc"
+  cat "$tmp/ppp.err"; fail "PPP capture: exit $rc"
 fi
 cmp -s "$st/state.db" "$tmp/before.db" && pass "failed commands left the state untouched" || fail "state changed by a failed command"
 sqlite3 "$st/state.db" "PRAGMA integrity_check" | grep -qx ok && pass "state integrity" || fail "integrity"

@@ -424,6 +424,71 @@ static void build_ipv6_ext(fb *f, bool with_vlan, int frag)
     patch16(f, ip + 4, (uint16_t)(f->n - ip - 40));
 }
 
+/* PPP (link types 9 and 50, with and without address/control, with a
+ * compressed protocol field), PPPoE sessions (Ethernet 0x8864 and link
+ * type 51), Cisco HDLC (104): IP inside is decoded, link control is not IP. */
+static void test_ppp_family(void **state)
+{
+    (void)state;
+    fb ip4 = {0};
+    size_t at = ipv4(&ip4, 5, 0, 6);
+    tcp(&ip4, 40000, 21, 1, 1, OTW_TCP_ACK, 5);
+    putn(&ip4, "USER x", 6);
+    ipv4_end(&ip4, at);
+    otw_packet p;
+    static const uint8_t heads[][4] = {{0xff, 0x03, 0x00, 0x21}, {0x00, 0x21}, {0x21}};
+    static const size_t head_len[] = {4, 2, 1};
+    for (size_t i = 0; i < 3; i++) {
+        fb f = {0};
+        putn(&f, heads[i], head_len[i]);
+        putn(&f, ip4.b, ip4.n);
+        for (int dlt = 0; dlt < 2; dlt++) {
+            assert_int_equal(dec(dlt ? OTW_DLT_PPP_SERIAL : OTW_DLT_PPP, &f, f.n, &p),
+                             OTW_DECODE_OK);
+            assert_int_equal(p.l3, OTW_L3_IPV4);
+            assert_int_equal(p.dst_port, 21);
+            assert_int_equal(p.payload_len, 6);
+        }
+        check_prefixes(OTW_DLT_PPP, &f);
+    }
+    /* LCP (c021): link traffic, not IP, not an error */
+    fb lcp = {0};
+    put16(&lcp, 0xff03);
+    put16(&lcp, 0xc021);
+    put32(&lcp, 0x01010004);
+    assert_int_equal(dec(OTW_DLT_PPP, &lcp, lcp.n, &p), OTW_DECODE_OK);
+    assert_int_equal(p.l3, OTW_L3_OTHER);
+    /* PPPoE session in Ethernet and as its own link type */
+    fb e = {0};
+    eth(&e, 0x8864);
+    size_t pppoe = e.n;
+    put16(&e, 0x1100); /* version 1, type 1, code 0 (session data) */
+    put16(&e, 0x0042); /* session id */
+    put16(&e, (uint16_t)(ip4.n + 2));
+    put16(&e, 0x0021);
+    putn(&e, ip4.b, ip4.n);
+    assert_int_equal(dec(OTW_DLT_EN10MB, &e, e.n, &p), OTW_DECODE_OK);
+    assert_true(p.has_mac);
+    assert_int_equal(p.l3, OTW_L3_IPV4);
+    assert_int_equal(p.dst_port, 21);
+    check_prefixes(OTW_DLT_EN10MB, &e);
+    fb pe = {0};
+    putn(&pe, e.b + pppoe, e.n - pppoe);
+    assert_int_equal(dec(OTW_DLT_PPP_ETHER, &pe, pe.n, &p), OTW_DECODE_OK);
+    assert_int_equal(p.dst_port, 21);
+    check_prefixes(OTW_DLT_PPP_ETHER, &pe);
+    /* Cisco HDLC */
+    fb h = {0};
+    put16(&h, 0x0f00);
+    put16(&h, 0x0800);
+    putn(&h, ip4.b, ip4.n);
+    assert_int_equal(dec(OTW_DLT_C_HDLC, &h, h.n, &p), OTW_DECODE_OK);
+    assert_int_equal(p.dst_port, 21);
+    check_prefixes(OTW_DLT_C_HDLC, &h);
+    assert_true(otw_decode_link_supported(OTW_DLT_PPP));
+    assert_false(otw_decode_link_supported(105)); /* 802.11: not (yet) */
+}
+
 static void test_ipv6_ext(void **state)
 {
     (void)state;
@@ -767,6 +832,7 @@ int main(void)
         cmocka_unit_test(test_sll),
         cmocka_unit_test(test_sll2),
         cmocka_unit_test(test_raw_ip),
+        cmocka_unit_test(test_ppp_family),
         cmocka_unit_test(test_ipv6_ext),
         cmocka_unit_test(test_ipv4_fragments),
         cmocka_unit_test(test_arp),
