@@ -48,6 +48,9 @@
     X(INTERNET_EXPOSURE, "INTERNET_EXPOSURE", HIGH, "T0883", "alert.internet_exposure")            \
     X(SHADOW_IOT, "SHADOW_IOT", HIGH, "T0864", "alert.shadow_iot")                                 \
     X(CLOUD_CONNECTION, "CLOUD_CONNECTION", MEDIUM, "T0822", "alert.cloud_connection")             \
+    /* inventory (pipeline/sensor.c): an active device's address claimed by another MAC */         \
+    X(ADVERSARY_IN_THE_MIDDLE, "ADVERSARY_IN_THE_MIDDLE", HIGH, "T0830",                           \
+      "alert.adversary_in_the_middle")                                                             \
     /* the sensor's own tables (core/alerts.c, pipeline/sensor.c): a flood fills them */           \
     X(TABLE_PRESSURE, "TABLE_PRESSURE", HIGH, "T0814", "alert.table_pressure")                     \
     /* syslog output (sensor/output/syslog_out.c): to the collector only */                        \

@@ -15,6 +15,7 @@ struct otw_inventory {
     uint64_t refused;
     uint64_t refused_unproven; /* of refused: kept out of the proven reserve */
     otw_asset_new_fn on_new;
+    otw_ip_claimed_fn on_claimed;
     void *ctx;
 };
 
@@ -93,6 +94,25 @@ uint32_t otw_inventory_size(const otw_inventory *inv)
 uint64_t otw_inventory_refused(const otw_inventory *inv)
 {
     return inv->refused;
+}
+
+void otw_inventory_on_ip_claimed(otw_inventory *inv, otw_ip_claimed_fn fn)
+{
+    inv->on_claimed = fn;
+}
+
+/* The holder of an address (with its own MAC) was active a moment ago: a
+ * claim by another MAC is contested, not a move. */
+static bool holder_active(const otw_inventory *inv, uint32_t holder, uint64_t ts_us)
+{
+    return ts_us < inv->assets[holder].last_us + OTW_INVENTORY_CLAIM_WINDOW_US;
+}
+
+static void ip_claimed(otw_inventory *inv, const otw_addr *ip, uint32_t holder, uint32_t claimer,
+                       uint64_t ts_us)
+{
+    if (inv->on_claimed && holder != claimer)
+        inv->on_claimed(inv->ctx, ip, holder, claimer, ts_us);
 }
 
 uint64_t otw_inventory_refused_unproven(const otw_inventory *inv)
@@ -306,6 +326,14 @@ uint32_t otw_inventory_arp(otw_inventory *inv, const uint8_t mac[6], const otw_a
             mac_key(mac, key);
             otw_keymap_put(&inv->by_mac, key, idx);
             add_ip(inv, idx, ip, true);
+        } else if (holder_active(inv, by_ip, ts_us)) {
+            /* Claimed while its device is in use: the address stays with
+             * it, the claiming MAC is a device of its own, and it is said. */
+            idx = create(inv, mac, ts_us, true, true);
+            if (idx == OTW_ASSET_NONE)
+                return idx;
+            announce(inv, idx, ts_us);
+            ip_claimed(inv, ip, by_ip, idx, ts_us);
         } else {
             /* The IP moved to another MAC (DHCP reuse, replaced device):
              * the new MAC is a new device holding this IP. */
@@ -328,6 +356,10 @@ uint32_t otw_inventory_arp(otw_inventory *inv, const uint8_t mac[6], const otw_a
         otw_asset *other = &inv->assets[by_ip];
         if (!other->has_mac) {
             merge(inv, idx, by_ip);
+        } else if (holder_active(inv, by_ip, ts_us)) {
+            ip_claimed(inv, ip, by_ip, idx, ts_us); /* contested: stays with its device */
+            touch(&inv->assets[idx], ts_us);
+            return idx;
         } else {
             for (int i = 0; i < other->n_ips; i++)
                 if (memcmp(&other->ips[i], ip, sizeof(*ip)) == 0)

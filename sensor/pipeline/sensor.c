@@ -143,6 +143,61 @@ static void on_new_asset(void *ctx, uint32_t idx, uint64_t ts_us)
         otw_exposure_asset(s->exposure, idx, ts_us);
 }
 
+/* A device's own name (identity name, model or product), else fallback. */
+static const char *holder_name(const otw_asset *a, const char *fallback)
+{
+    const otw_identity *id = &a->identity;
+    if (!a->has_identity)
+        return fallback;
+    return id->name[0]      ? id->name
+           : id->model[0]   ? id->model
+           : id->product[0] ? id->product
+                            : fallback;
+}
+
+/* An address a device was using a moment ago is claimed by another MAC:
+ * ARP spoofing, an adversary in the middle (T0830); high when the device
+ * that lost it is a controller. */
+static void on_ip_claimed(void *ctx, const otw_addr *ip, uint32_t holder, uint32_t claimer,
+                          uint64_t ts_us)
+{
+    otw_sensor *s = ctx;
+    const otw_asset *h = otw_inventory_at(s->inv, holder), *c = otw_inventory_at(s->inv, claimer);
+    if (!h || !c || !h->has_mac || !c->has_mac)
+        return;
+    otw_endpoint src, dst;
+    memset(&src, 0, sizeof(src));
+    memset(&dst, 0, sizeof(dst));
+    src.has_ip = dst.has_ip = true;
+    src.ip = dst.ip = *ip;
+    src.has_mac = dst.has_mac = true;
+    memcpy(src.mac, c->mac, 6);
+    memcpy(dst.mac, h->mac, 6);
+    bool controller = otw_asset_role(h) == OTW_ROLE_CONTROLLER;
+    char ipt[64], hm[24], cm[24], also[80] = "";
+    otw_addr_str(ip, ipt, sizeof(ipt));
+    otw_mac_str(h->mac, hm, sizeof(hm));
+    otw_mac_str(c->mac, cm, sizeof(cm));
+    for (int i = 0; i < c->n_ips; i++) {
+        if (memcmp(&c->ips[i], ip, sizeof(*ip)) != 0) {
+            char other[64];
+            snprintf(also, sizeof(also), " (which also uses %s)",
+                     otw_addr_str(&c->ips[i], other, sizeof(other)));
+            break;
+        }
+    }
+    otw_alert a;
+    otw_alert_init(&a, OTW_AT_ADVERSARY_IN_THE_MIDDLE, &src, &dst, NULL);
+    a.severity = controller ? OTW_SEV_HIGH : OTW_SEV_MEDIUM;
+    otw_alert_key(&a, "ip=%s", ipt);
+    otw_alert_message(&a,
+                      "%s, in use by %s%s (MAC %s) a moment ago, is now claimed by MAC %s%s: "
+                      "ARP spoofing puts a device in the middle of its traffic (or two devices "
+                      "share one address)",
+                      ipt, controller ? "the controller " : "", holder_name(h, ipt), hm, cm, also);
+    otw_alerts_raise(s->alerts, &a, ts_us, 1);
+}
+
 /* ------------------------------------------------------ zones */
 
 static const char *ip_text(const otw_addr *a, char *buf, size_t bufsz)
@@ -1222,6 +1277,8 @@ otw_sensor *otw_sensor_open(const otw_config *cfg, const char *state_dir,
     s->alerts = otw_alerts_new(s->cfg.max_alerts, on_alert, s);
     s->comms = otw_comms_new(cfg->max_assets * 4u);
     s->inv = otw_inventory_new(&s->cfg, s->oui, on_new_asset, s);
+    if (s->inv)
+        otw_inventory_on_ip_claimed(s->inv, on_ip_claimed);
     otw_classifier_set_identity_cb(s->classifier, on_ndpi_identity, s);
     if (!s->alerts || !s->comms || !s->inv) {
         snprintf(err, errsz, "out of memory for inventory tables");

@@ -276,6 +276,8 @@ static const otw_text type_titles[OTW_AT__COUNT] = {
     [OTW_AT_INTERNET_EXPOSURE] = {"OT asset reaching the Internet", "OT 資産のインターネット通信"},
     [OTW_AT_SHADOW_IOT] = {"Unmanaged IoT device in OT", "OT 内の未管理 IoT 機器"},
     [OTW_AT_CLOUD_CONNECTION] = {"Cloud connection", "クラウドへの接続"},
+    [OTW_AT_ADVERSARY_IN_THE_MIDDLE] = {"Address taken over (ARP spoofing?)",
+                                        "IP アドレスの乗っ取り（ARP スプーフィングの疑い）"},
     [OTW_AT_TABLE_PRESSURE] = {"Sensor tables filling up (flood?)",
                                "センサーの記録表のひっ迫（大量通信の疑い）"},
     [OTW_AT_SYSLOG_SPOOL_DROPPED] = {"Alerts dropped from the SIEM spool",

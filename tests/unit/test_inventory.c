@@ -276,18 +276,61 @@ static void test_arp_ip_moves(void **state)
     fixture *f = fx_new(100, NULL);
     otw_addr x = ip("10.0.0.4");
     assert_int_equal(otw_inventory_arp(f->inv, MAC_A, &x, 100), 0);
-    /* Another device now holds the address (replaced, DHCP reuse). */
-    assert_int_equal(otw_inventory_arp(f->inv, MAC_B, &x, 200), 1);
+    /* Another device now holds the address (replaced, DHCP reuse), the
+     * first one silent for longer than OTW_INVENTORY_CLAIM_WINDOW_US. */
+    uint64_t later = 100 + OTW_INVENTORY_CLAIM_WINDOW_US + 1;
+    assert_int_equal(otw_inventory_arp(f->inv, MAC_B, &x, later), 1);
     assert_int_equal(f->seen.n, 2);
     assert_int_equal(otw_inventory_at(f->inv, 0)->n_ips, 0);
     assert_true(has_ip(otw_inventory_at(f->inv, 1), "10.0.0.4", NULL));
     assert_int_equal(otw_inventory_find_ip(f->inv, &x), 1);
     /* And back to a MAC that exists: moved again, no new asset. */
-    assert_int_equal(otw_inventory_arp(f->inv, MAC_A, &x, 300), 0);
+    assert_int_equal(otw_inventory_arp(f->inv, MAC_A, &x, 2 * later), 0);
     assert_int_equal(otw_inventory_at(f->inv, 1)->n_ips, 0);
     assert_true(has_ip(otw_inventory_at(f->inv, 0), "10.0.0.4", NULL));
     assert_int_equal(otw_inventory_find_ip(f->inv, &x), 0);
     assert_int_equal(f->seen.n, 2);
+    teardown(NULL);
+}
+
+/* Claimed while its device is in use (ARP spoofing): the address stays with
+ * its device, the claiming MAC is said once per claim. */
+static int g_claims;
+static uint32_t g_holder, g_claimer;
+static void on_claimed(void *ctx, const otw_addr *a, uint32_t holder, uint32_t claimer,
+                       uint64_t ts_us)
+{
+    (void)ctx;
+    (void)a;
+    (void)ts_us;
+    g_claims++;
+    g_holder = holder;
+    g_claimer = claimer;
+}
+
+static void test_arp_claim_contested(void **state)
+{
+    (void)state;
+    fixture *f = fx_new(100, NULL);
+    otw_inventory_on_ip_claimed(f->inv, on_claimed);
+    g_claims = 0;
+    otw_addr plc = ip("10.0.0.10"), att = ip("10.0.0.66");
+    assert_int_equal(otw_inventory_arp(f->inv, MAC_A, &plc, 100), 0);
+    assert_int_equal(otw_inventory_arp(f->inv, MAC_B, &att, 150), 1);
+    /* the attacker's MAC answers for the PLC's address */
+    assert_int_equal(otw_inventory_arp(f->inv, MAC_B, &plc, 200), 1);
+    assert_int_equal(g_claims, 1);
+    assert_int_equal(g_holder, 0);
+    assert_int_equal(g_claimer, 1);
+    assert_int_equal(otw_inventory_find_ip(f->inv, &plc), 0); /* still the PLC's */
+    assert_false(has_ip(otw_inventory_at(f->inv, 1), "10.0.0.10", NULL));
+    /* an unknown MAC claiming it: a device of its own, without the address */
+    static const uint8_t mac_c[6] = {0x02, 0, 0, 0, 0, 0x0c};
+    uint32_t c = otw_inventory_arp(f->inv, mac_c, &plc, 300);
+    assert_int_equal(c, 2);
+    assert_int_equal(g_claims, 2);
+    assert_int_equal(otw_inventory_at(f->inv, 2)->n_ips, 0);
+    assert_int_equal(otw_inventory_find_ip(f->inv, &plc), 0);
     teardown(NULL);
 }
 
@@ -793,6 +836,7 @@ int main(void)
         cmocka_unit_test_teardown(test_ip_before_arp_merged, teardown),
         cmocka_unit_test_teardown(test_vlan, teardown),
         cmocka_unit_test_teardown(test_arp_ip_moves, teardown),
+        cmocka_unit_test_teardown(test_arp_claim_contested, teardown),
         cmocka_unit_test_teardown(test_router_split, teardown),
         cmocka_unit_test_teardown(test_router_with_confirmed_ip, teardown),
         cmocka_unit_test_teardown(test_router_split_at_cap, teardown),
