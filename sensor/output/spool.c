@@ -183,10 +183,15 @@ static int save_cursor(otw_spool *sp)
         sp->unsaved = 0;
         return 0;
     }
-    if (sp->cursor_ok)
-        otw_error("spool: cannot save the cursor in %s: %s; until it can, what is delivered "
-                  "would be sent again by the next start",
-                  sp->dir, w < 0 ? strerror(errno) : "short write");
+    const char *why = w < 0 ? strerror(errno) : "short write";
+    if (sp->cursor_ok && sp->unsaved)
+        otw_error("spool: cannot save the cursor in %s: %s; %" PRIu64 " delivered message(s) "
+                  "would be sent again by the next start; spooled ones wait until it is saved",
+                  sp->dir, why, sp->unsaved);
+    else if (sp->cursor_ok)
+        otw_error("spool: cannot save the cursor in %s: %s; spooled messages wait until it is "
+                  "saved",
+                  sp->dir, why);
     sp->cursor_ok = false;
     return -1;
 }
@@ -718,7 +723,7 @@ void otw_spool_close(otw_spool *sp)
 {
     if (!sp)
         return;
-    if (!sp->cursor_ok && sp->unsaved && save_cursor(sp) != 0)
+    if (!sp->cursor_ok && save_cursor(sp) != 0 && sp->unsaved)
         otw_error("spool: the cursor in %s could not be saved: the next start sends %" PRIu64
                   " delivered message(s) again",
                   sp->dir, sp->unsaved);
