@@ -23,7 +23,8 @@
 /* The cursor file: two fixed slots rewritten in place by turns (pwrite),
  * so saving it never needs a new disk block and a torn write leaves the
  * other slot, one save older. Slot: magic, seq, cursor segment and offset,
- * drops not yet announced, reserved, CRC-32 of the first 56 bytes. */
+ * drops not yet announced, the end of the batch being sent (segment,
+ * offset), CRC-32 of the first 56 bytes. */
 #define SLOT 64u
 #define SLOT_CRC 56u
 static const char cursor_magic[8] = {'O', 'T', 'W', 'S', 'P', 'C', 'R', '1'};
@@ -46,11 +47,13 @@ struct otw_spool {
     uint64_t total;
     uint64_t gen; /* bumped when a drop moves the cursor */
     uint64_t appended, delivered, dropped;
-    int cfd;          /* the cursor file, -1 if it could not be made */
-    uint64_t cseq;    /* seq of the last slot written */
-    uint64_t untold;  /* drops not announced yet, kept in the cursor file */
-    bool cursor_ok;   /* the last save worked */
-    uint64_t unsaved; /* delivered since the last good save */
+    int cfd;               /* the cursor file, -1 if it could not be made */
+    uint64_t cseq;         /* seq of the last slot written */
+    uint64_t untold;       /* drops not announced yet, kept in the cursor file */
+    bool cursor_ok;        /* the last save worked */
+    uint64_t unsaved;      /* delivered since the last good save */
+    otw_spool_pos sending; /* end of the batch last handed to the collector */
+    uint64_t unsure;       /* at open: records an earlier run may have delivered */
     otw_spool_fault_fn fault;
     void *fault_ctx;
 };
@@ -147,11 +150,14 @@ static void fill_slot(const otw_spool *sp, uint64_t seq, unsigned char *s)
     put64(s + 16, sp->cur.seg);
     put64(s + 24, sp->cur.off);
     put64(s + 32, sp->untold);
+    put64(s + 40, sp->sending.seg);
+    put64(s + 48, sp->sending.off);
     put32(s + SLOT_CRC, otw_crc32(s, SLOT_CRC));
 }
 
 /* 0 and the slot's fields, or -1 if it is not a whole slot. */
-static int parse_slot(const unsigned char *s, uint64_t *seq, otw_spool_pos *cur, uint64_t *untold)
+static int parse_slot(const unsigned char *s, uint64_t *seq, otw_spool_pos *cur, uint64_t *untold,
+                      otw_spool_pos *sending)
 {
     if (memcmp(s, cursor_magic, sizeof(cursor_magic)) != 0 ||
         get32(s + SLOT_CRC) != otw_crc32(s, SLOT_CRC))
@@ -159,6 +165,7 @@ static int parse_slot(const unsigned char *s, uint64_t *seq, otw_spool_pos *cur,
     *seq = get64(s + 8);
     *cur = (otw_spool_pos){get64(s + 16), get64(s + 24)};
     *untold = get64(s + 32);
+    *sending = (otw_spool_pos){get64(s + 40), get64(s + 48)};
     return 0;
 }
 
@@ -212,11 +219,13 @@ static int load_cursor(otw_spool *sp, int *cfd)
     bool found = false;
     for (unsigned i = 0; n == (ssize_t)sizeof(b) && i < 2; i++) {
         uint64_t seq, untold;
-        otw_spool_pos cur;
-        if (parse_slot(b + i * SLOT, &seq, &cur, &untold) == 0 && (!found || seq > sp->cseq)) {
+        otw_spool_pos cur, sending;
+        if (parse_slot(b + i * SLOT, &seq, &cur, &untold, &sending) == 0 &&
+            (!found || seq > sp->cseq)) {
             sp->cseq = seq;
             sp->cur = cur;
             sp->untold = untold;
+            sp->sending = sending;
             found = true;
         }
     }
@@ -349,6 +358,36 @@ static void drop_oldest(otw_spool *sp)
     save_cursor(sp); /* the count to announce survives a restart */
 }
 
+static bool pos_after(otw_spool_pos a, otw_spool_pos b)
+{
+    return a.seg > b.seg || (a.seg == b.seg && a.off > b.off);
+}
+
+/* Records from the cursor to the end of the batch that was being sent. */
+static uint64_t count_unsure(const otw_spool *sp)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < sp->nsegs; i++) {
+        const seginfo *s = &sp->segs[i];
+        if (s->seq < sp->cur.seg || s->seq > sp->sending.seg)
+            continue;
+        uint64_t before = s->seq == sp->cur.seg ? sp->cur_consumed : 0, upto = s->nrec;
+        if (s->seq == sp->sending.seg) {
+            char path[PATH_SZ];
+            uint64_t end;
+            seg_path(sp, s->seq, path);
+            int fd = open(path, O_RDONLY | O_CLOEXEC);
+            upto = 0;
+            if (fd >= 0) {
+                scan(fd, s->size, sp->sending.off, &end, &upto);
+                close(fd);
+            }
+        }
+        n += upto > before ? upto - before : 0;
+    }
+    return n;
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -479,6 +518,13 @@ otw_spool *otw_spool_open(const char *dir, uint64_t cap_bytes, uint64_t seg_byte
             sp->cur_consumed = 0;
         }
     }
+    /* Killed while a batch was out: it goes again, and the collector may
+     * already have it. Said, since those ids then arrive twice. */
+    if (have_cursor && pos_after(sp->sending, sp->cur) && (sp->unsure = count_unsure(sp)) > 0)
+        otw_warn("spool: %" PRIu64 " message(s) in %s were being sent when the last run stopped, "
+                 "without acknowledgement: they are sent again and the collector may get them "
+                 "twice (same alert ids)",
+                 sp->unsure, dir);
     seg_path(sp, sp->segs[sp->nsegs - 1].seq, path);
     sp->wfd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
     if (sp->wfd < 0) {
@@ -610,11 +656,6 @@ size_t otw_spool_read(otw_spool *sp, otw_spool_batch *b)
     return b->n;
 }
 
-static bool pos_after(otw_spool_pos a, otw_spool_pos b)
-{
-    return a.seg > b.seg || (a.seg == b.seg && a.off > b.off);
-}
-
 void otw_spool_commit(otw_spool *sp, const otw_spool_batch *b, size_t n_done)
 {
     pthread_mutex_lock(&sp->mu);
@@ -672,7 +713,19 @@ void otw_spool_get_stats(otw_spool *sp, otw_spool_stats *st)
     st->segments = (uint32_t)sp->nsegs;
     st->untold = sp->untold;
     st->unsaved = sp->cursor_ok ? 0 : sp->unsaved;
+    st->unsure = sp->unsure;
     pthread_mutex_unlock(&sp->mu);
+}
+
+int otw_spool_sending(otw_spool *sp, const otw_spool_batch *b)
+{
+    if (b->n == 0)
+        return 0;
+    pthread_mutex_lock(&sp->mu);
+    sp->sending = b->after[b->n - 1];
+    int rc = save_cursor(sp);
+    pthread_mutex_unlock(&sp->mu);
+    return rc;
 }
 
 uint64_t otw_spool_untold(otw_spool *sp)

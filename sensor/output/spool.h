@@ -17,8 +17,10 @@
  * not a drop: the append says OTW_SPOOL_NOSPACE and the caller keeps the
  * record. A cursor that cannot be saved is said (log) once, with what the
  * next start would send again; the caller should not deliver meanwhile
- * (otw_spool_cursor_ok). On a copy-on-write filesystem (btrfs) an in-place
- * write may still need space.
+ * (otw_spool_cursor_ok). The end of each batch is saved before it is sent
+ * (otw_spool_sending), so a run killed before the commit is followed by
+ * one that says how many records go a second time. On a copy-on-write filesystem (btrfs) an
+ * in-place write may still need space.
  *
  * Thread-safe: one appender thread and one reader thread may run at once.
  */
@@ -59,6 +61,7 @@ typedef struct otw_spool_stats {
     uint32_t segments;
     uint64_t untold;  /* dropped, not announced yet (also by earlier runs) */
     uint64_t unsaved; /* delivered, but the cursor could not be saved since */
+    uint64_t unsure;  /* at open: were being sent when the last run stopped */
 } otw_spool_stats;
 
 /* Tests: called before each cursor write or append; a nonzero errno makes
@@ -79,6 +82,11 @@ int otw_spool_append(otw_spool *sp, const void *rec, size_t len);
 /* Reads up to OTW_SPOOL_BATCH records from the cursor into b->buf (b->buf
  * and b->cap set by the caller). Returns b->n (0: nothing pending). */
 size_t otw_spool_read(otw_spool *sp, otw_spool_batch *b);
+/* b is about to be sent: its end is saved first, so that if the process
+ * dies before the commit the next open can say that those records may
+ * reach the collector twice. 0, or -1 (the cursor cannot be saved: do not
+ * send). */
+int otw_spool_sending(otw_spool *sp, const otw_spool_batch *b);
 /* The first n_done records of b were delivered: moves the cursor past them,
  * saves it, deletes delivered segments. Records dropped meanwhile stay
  * counted as dropped. */

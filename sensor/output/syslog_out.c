@@ -579,6 +579,10 @@ static size_t deliver(otw_syslog *s, const otw_spool_batch *b)
     if (write_all(s, s->sbuf, n) != 0 || wait_acked(s) != 0) {
         set_err(s, "syslog: delivery to %s failed: %s", s->target,
                 errno ? strerror(errno) : "no ack");
+        /* Some may have arrived: RFC 6587 has no acknowledgement to tell. */
+        otw_warn("syslog: %zu message(s) written to %s without acknowledgement are sent again; "
+                 "it may get some twice (same alert ids)",
+                 b->n, s->target);
         return 0;
     }
     return b->n;
@@ -780,7 +784,8 @@ static void *sender(void *arg)
                 n = 1; /* a failure: retried after the backoff */
             } else if ((n = otw_spool_read(s->spool, &b)) > 0) {
                 from_spool = true;
-                sent = done = deliver(s, &b);
+                if (otw_spool_sending(s->spool, &b) == 0)
+                    sent = done = deliver(s, &b);
             }
         } else if (ok && (n = memq_batch(s, &b, &mem_last)) > 0) {
             from_mem = true;

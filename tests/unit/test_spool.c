@@ -539,6 +539,37 @@ static void test_drops_across_processes(void **state)
     }
 }
 
+/* Killed between sending a batch and its commit: the next run sends it
+ * again and says how many the collector may get twice. */
+static void test_killed_while_sending(void **state)
+{
+    (void)state;
+    otw_spool *sp = open_spool(1 << 20);
+    for (int i = 0; i < 100; i++)
+        put(sp, i);
+    otw_spool_batch b = {.buf = buf, .cap = sizeof(buf)};
+    assert_int_equal(otw_spool_read(sp, &b), OTW_SPOOL_BATCH);
+    assert_int_equal(otw_spool_sending(sp, &b), 0);
+    otw_spool_commit(sp, &b, 10); /* 10 acknowledged, 54 written without */
+    otw_spool_close(sp);
+    sp = open_spool(1 << 20);
+    otw_spool_stats st = stats(sp);
+    assert_int_equal(st.unsure, OTW_SPOOL_BATCH - 10);
+    assert_int_equal(st.pending, 90);
+    /* A batch over two segments, all of it unacknowledged. */
+    assert_int_equal(otw_spool_read(sp, &b), OTW_SPOOL_BATCH);
+    assert_true(b.after[b.n - 1].seg > b.start.seg);
+    assert_int_equal(otw_spool_sending(sp, &b), 0);
+    otw_spool_close(sp);
+    sp = open_spool(1 << 20);
+    assert_int_equal(stats(sp).unsure, OTW_SPOOL_BATCH);
+    expect_all(sp, 10, 90);
+    otw_spool_close(sp);
+    sp = open_spool(1 << 20); /* all committed: nothing unsure */
+    assert_int_equal(stats(sp).unsure, 0);
+    otw_spool_close(sp);
+}
+
 static void test_open_errors(void **state)
 {
     (void)state;
@@ -562,6 +593,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_old_cursor_format, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crash_mid_append, setup, teardown),
         cmocka_unit_test_setup_teardown(test_drops_across_processes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_killed_while_sending, setup, teardown),
         cmocka_unit_test(test_open_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
