@@ -19,7 +19,8 @@
  * the spooled ones, moved to the spool when room comes back) and is sent if
  * the collector is there; what is still there at close is counted as
  * dropped. While the spool cannot save its cursor nothing spooled is sent,
- * so nothing is sent twice.
+ * so a later start has nothing delivered to send again; only a batch
+ * written but not acknowledged goes twice, with a warning.
  */
 #ifndef OTW_SYSLOG_OUT_H
 #define OTW_SYSLOG_OUT_H
