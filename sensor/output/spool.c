@@ -14,11 +14,20 @@
 #include <unistd.h>
 
 #include "grow.h"
+#include "log.h"
 
 #define HDR 8u
 #define SEG_MIN (64u << 10)
 #define SEG_MAX (4u << 20)
 #define PATH_SZ 600
+/* The cursor file: two fixed slots rewritten in place by turns (pwrite),
+ * so saving it never needs a new disk block and a torn write leaves the
+ * other slot, one save older. Slot: magic, seq, cursor segment and offset,
+ * drops not yet announced, the end of the batch being sent (segment,
+ * offset), CRC-32 of the first 56 bytes. */
+#define SLOT 64u
+#define SLOT_CRC 56u
+static const char cursor_magic[8] = {'O', 'T', 'W', 'S', 'P', 'C', 'R', '1'};
 
 typedef struct seginfo {
     uint64_t seq, size, nrec; /* size: bytes of whole records */
@@ -38,6 +47,15 @@ struct otw_spool {
     uint64_t total;
     uint64_t gen; /* bumped when a drop moves the cursor */
     uint64_t appended, delivered, dropped;
+    int cfd;               /* the cursor file, -1 if it could not be made */
+    uint64_t cseq;         /* seq of the last slot written */
+    uint64_t untold;       /* drops not announced yet, kept in the cursor file */
+    bool cursor_ok;        /* the last save worked */
+    uint64_t unsaved;      /* delivered since the last good save */
+    otw_spool_pos sending; /* end of the batch last handed to the collector */
+    uint64_t unsure;       /* at open: records an earlier run may have delivered */
+    otw_spool_fault_fn fault;
+    void *fault_ctx;
 };
 
 uint32_t otw_crc32(const void *p, size_t n)
@@ -103,17 +121,163 @@ static void scan(int fd, uint64_t size, uint64_t upto, uint64_t *end, uint64_t *
     *nrec = n;
 }
 
-static void save_cursor(otw_spool *sp)
+static void put64(unsigned char *p, uint64_t v)
+{
+    put32(p, (uint32_t)v);
+    put32(p + 4, (uint32_t)(v >> 32));
+}
+
+static uint64_t get64(const unsigned char *p)
+{
+    return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
+}
+
+static int injected(otw_spool *sp, int op)
+{
+    int e = sp->fault ? sp->fault(sp->fault_ctx, op) : 0;
+    if (e)
+        errno = e;
+    return e;
+}
+
+static int make_cursor(otw_spool *sp);
+
+static void fill_slot(const otw_spool *sp, uint64_t seq, unsigned char *s)
+{
+    memset(s, 0, SLOT);
+    memcpy(s, cursor_magic, sizeof(cursor_magic));
+    put64(s + 8, seq);
+    put64(s + 16, sp->cur.seg);
+    put64(s + 24, sp->cur.off);
+    put64(s + 32, sp->untold);
+    put64(s + 40, sp->sending.seg);
+    put64(s + 48, sp->sending.off);
+    put32(s + SLOT_CRC, otw_crc32(s, SLOT_CRC));
+}
+
+/* 0 and the slot's fields, or -1 if it is not a whole slot. */
+static int parse_slot(const unsigned char *s, uint64_t *seq, otw_spool_pos *cur, uint64_t *untold,
+                      otw_spool_pos *sending)
+{
+    if (memcmp(s, cursor_magic, sizeof(cursor_magic)) != 0 ||
+        get32(s + SLOT_CRC) != otw_crc32(s, SLOT_CRC))
+        return -1;
+    *seq = get64(s + 8);
+    *cur = (otw_spool_pos){get64(s + 16), get64(s + 24)};
+    *untold = get64(s + 32);
+    *sending = (otw_spool_pos){get64(s + 40), get64(s + 48)};
+    return 0;
+}
+
+/* Writes the next slot in place. Says so once when saving starts failing
+ * (what was delivered would be sent again by the next start) and once when
+ * it works again. */
+static int save_cursor(otw_spool *sp)
+{
+    unsigned char s[SLOT];
+    uint64_t seq = sp->cseq + 1;
+    fill_slot(sp, seq, s);
+    ssize_t w = -1;
+    if (!injected(sp, OTW_SPOOL_FAULT_CURSOR))
+        w = sp->cfd < 0 ? (make_cursor(sp) == 0 ? (ssize_t)SLOT : -1)
+                        : pwrite(sp->cfd, s, SLOT, (off_t)((seq & 1) * SLOT));
+    if (w == (ssize_t)SLOT) {
+        if (!sp->cursor_ok)
+            otw_warn("spool: the cursor in %s is saved again", sp->dir);
+        if (sp->cfd >= 0 && sp->cseq < seq)
+            sp->cseq = seq;
+        sp->cursor_ok = true;
+        sp->unsaved = 0;
+        return 0;
+    }
+    const char *why = w < 0 ? strerror(errno) : "short write";
+    if (sp->cursor_ok && sp->unsaved)
+        otw_error("spool: cannot save the cursor in %s: %s; %" PRIu64 " delivered message(s) "
+                  "would be sent again by the next start; spooled ones wait until it is saved",
+                  sp->dir, why, sp->unsaved);
+    else if (sp->cursor_ok)
+        otw_error("spool: cannot save the cursor in %s: %s; spooled messages wait until it is "
+                  "saved",
+                  sp->dir, why);
+    sp->cursor_ok = false;
+    return -1;
+}
+
+/* Reads dir/cursor: the newer whole slot, or the text "SEG OFF" of older
+ * versions (then *cfd stays -1: the file is made anew). 0 if one was read. */
+static int load_cursor(otw_spool *sp, int *cfd)
+{
+    char path[PATH_SZ];
+    unsigned char b[2 * SLOT];
+    snprintf(path, sizeof(path), "%s/cursor.tmp", sp->dir);
+    unlink(path); /* older versions' leftover */
+    snprintf(path, sizeof(path), "%s/cursor", sp->dir);
+    *cfd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    if (*cfd < 0)
+        return -1;
+    ssize_t n = pread(*cfd, b, sizeof(b), 0);
+    bool found = false;
+    for (unsigned i = 0; n == (ssize_t)sizeof(b) && i < 2; i++) {
+        uint64_t seq, untold;
+        otw_spool_pos cur, sending;
+        if (parse_slot(b + i * SLOT, &seq, &cur, &untold, &sending) == 0 &&
+            (!found || seq > sp->cseq)) {
+            sp->cseq = seq;
+            sp->cur = cur;
+            sp->untold = untold;
+            sp->sending = sending;
+            found = true;
+        }
+    }
+    if (found)
+        return 0;
+    char text[64];
+    size_t tl = n > 0 ? (size_t)n : 0;
+    tl = tl < sizeof(text) - 1 ? tl : sizeof(text) - 1;
+    memcpy(text, b, tl);
+    text[tl] = '\0';
+    close(*cfd);
+    *cfd = -1;
+    return sscanf(text, "%" SCNu64 " %" SCNu64, &sp->cur.seg, &sp->cur.off) == 2 ? 0 : -1;
+}
+
+/* Makes the cursor file (both slots) under a temporary name, then renames
+ * it over the old one; the only time the cursor needs new disk space. */
+static int make_cursor(otw_spool *sp)
 {
     char tmp[PATH_SZ], path[PATH_SZ];
+    unsigned char b[2 * SLOT];
     snprintf(tmp, sizeof(tmp), "%s/cursor.tmp", sp->dir);
     snprintf(path, sizeof(path), "%s/cursor", sp->dir);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return;
-    fprintf(f, "%" PRIu64 " %" PRIu64 "\n", sp->cur.seg, sp->cur.off);
-    if (fclose(f) == 0)
-        rename(tmp, path); /* atomic: a crash leaves the old or the new cursor */
+    fill_slot(sp, sp->cseq + 2, b + ((sp->cseq + 2) & 1) * SLOT);
+    fill_slot(sp, sp->cseq + 1, b + ((sp->cseq + 1) & 1) * SLOT);
+    int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
+    if (fd >= 0 && (pwrite(fd, b, sizeof(b), 0) != (ssize_t)sizeof(b) || rename(tmp, path) != 0)) {
+        int e = errno;
+        close(fd);
+        unlink(tmp);
+        errno = e;
+        fd = -1;
+    }
+    if (fd < 0) {
+        /* No room for a new file: an older version's cursor already holds
+         * a block, rewritten in place (not atomic, done once). */
+        int e = errno;
+        struct stat st;
+        fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+        if (fd >= 0 && (fstat(fd, &st) != 0 || st.st_size == 0 ||
+                        pwrite(fd, b, sizeof(b), 0) != (ssize_t)sizeof(b))) {
+            close(fd);
+            fd = -1;
+        }
+        if (fd < 0) {
+            errno = e;
+            return -1;
+        }
+    }
+    sp->cfd = fd;
+    sp->cseq += 2;
+    return 0;
 }
 
 static int push_seg(otw_spool *sp, uint64_t seq, uint64_t size, uint64_t nrec)
@@ -182,14 +346,46 @@ static void drop_oldest(otw_spool *sp)
 {
     seginfo *s = &sp->segs[0];
     bool has_cursor = sp->cur.seg == s->seq;
-    sp->dropped += s->nrec - (has_cursor ? sp->cur_consumed : 0);
+    uint64_t n = s->nrec - (has_cursor ? sp->cur_consumed : 0);
+    sp->dropped += n;
+    sp->untold += n;
     remove_first(sp);
     if (has_cursor) {
         sp->cur = (otw_spool_pos){sp->segs[0].seq, 0};
         sp->cur_consumed = 0;
         sp->gen++;
-        save_cursor(sp);
     }
+    save_cursor(sp); /* the count to announce survives a restart */
+}
+
+static bool pos_after(otw_spool_pos a, otw_spool_pos b)
+{
+    return a.seg > b.seg || (a.seg == b.seg && a.off > b.off);
+}
+
+/* Records from the cursor to the end of the batch that was being sent. */
+static uint64_t count_unsure(const otw_spool *sp)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < sp->nsegs; i++) {
+        const seginfo *s = &sp->segs[i];
+        if (s->seq < sp->cur.seg || s->seq > sp->sending.seg)
+            continue;
+        uint64_t before = s->seq == sp->cur.seg ? sp->cur_consumed : 0, upto = s->nrec;
+        if (s->seq == sp->sending.seg) {
+            char path[PATH_SZ];
+            uint64_t end;
+            seg_path(sp, s->seq, path);
+            int fd = open(path, O_RDONLY | O_CLOEXEC);
+            upto = 0;
+            if (fd >= 0) {
+                scan(fd, s->size, sp->sending.off, &end, &upto);
+                close(fd);
+            }
+        }
+        n += upto > before ? upto - before : 0;
+    }
+    return n;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -241,7 +437,8 @@ otw_spool *otw_spool_open(const char *dir, uint64_t cap_bytes, uint64_t seg_byte
         snprintf(err, errsz, "spool: out of memory");
         return NULL;
     }
-    sp->wfd = sp->rfd = -1;
+    sp->wfd = sp->rfd = sp->cfd = -1;
+    sp->cursor_ok = true;
     pthread_mutex_init(&sp->mu, NULL);
     snprintf(sp->dir, sizeof(sp->dir), "%s", dir);
     if (seg_bytes == 0) {
@@ -259,13 +456,7 @@ otw_spool *otw_spool_open(const char *dir, uint64_t cap_bytes, uint64_t seg_byte
         goto fail;
     }
     /* The cursor; missing or unreadable: from the oldest record. */
-    snprintf(path, sizeof(path), "%s/cursor", dir);
-    FILE *cf = fopen(path, "r");
-    bool have_cursor = false;
-    if (cf) {
-        have_cursor = fscanf(cf, "%" SCNu64 " %" SCNu64, &sp->cur.seg, &sp->cur.off) == 2;
-        fclose(cf);
-    }
+    bool have_cursor = load_cursor(sp, &sp->cfd) == 0;
     for (size_t i = 0; i < nseq; i++) {
         seg_path(sp, seqs[i], path);
         if (have_cursor && seqs[i] < sp->cur.seg) {
@@ -327,6 +518,13 @@ otw_spool *otw_spool_open(const char *dir, uint64_t cap_bytes, uint64_t seg_byte
             sp->cur_consumed = 0;
         }
     }
+    /* Killed while a batch was out: it goes again, and the collector may
+     * already have it. Said, since those ids then arrive twice. */
+    if (have_cursor && pos_after(sp->sending, sp->cur) && (sp->unsure = count_unsure(sp)) > 0)
+        otw_warn("spool: %" PRIu64 " message(s) in %s were being sent when the last run stopped, "
+                 "without acknowledgement: they are sent again and the collector may get them "
+                 "twice (same alert ids)",
+                 sp->unsure, dir);
     seg_path(sp, sp->segs[sp->nsegs - 1].seq, path);
     sp->wfd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
     if (sp->wfd < 0) {
@@ -334,7 +532,7 @@ otw_spool *otw_spool_open(const char *dir, uint64_t cap_bytes, uint64_t seg_byte
         goto fail;
     }
     free(seqs);
-    save_cursor(sp);
+    save_cursor(sp); /* makes the file if needed; failing, delivery waits */
     return sp;
 fail:
     free(seqs);
@@ -351,23 +549,28 @@ int otw_spool_append(otw_spool *sp, const void *rec, size_t len)
         goto out;
     seginfo *last = &sp->segs[sp->nsegs - 1];
     if (last->size > 0 && last->size + HDR + len > sp->seg_bytes && rotate(sp) != 0)
-        goto out;
+        goto nospace;
     while (sp->total + HDR + len > sp->cap) {
         if (sp->nsegs == 1 && rotate(sp) != 0)
-            goto out;
+            goto nospace;
         drop_oldest(sp);
     }
     last = &sp->segs[sp->nsegs - 1];
     put32(h, (uint32_t)len);
     put32(h + 4, otw_crc32(rec, len));
     struct iovec iov[2] = {{h, HDR}, {(void *)rec, len}};
-    ssize_t w;
-    do
-        w = writev(sp->wfd, iov, 2);
-    while (w < 0 && errno == EINTR);
+    ssize_t w = -1;
+    if (!injected(sp, OTW_SPOOL_FAULT_APPEND)) {
+        do
+            w = writev(sp->wfd, iov, 2);
+        while (w < 0 && errno == EINTR);
+    }
     if (w != (ssize_t)(HDR + len)) {
+        int e = w < 0 ? errno : ENOSPC; /* a short write: the disk filled up */
         if (w > 0 && ftruncate(sp->wfd, (off_t)last->size) != 0)
             rotate(sp); /* a torn record stays behind: start a clean segment */
+        if (e == ENOSPC || e == EDQUOT)
+            rc = OTW_SPOOL_NOSPACE;
         goto out;
     }
     last->size += HDR + len;
@@ -375,9 +578,16 @@ int otw_spool_append(otw_spool *sp, const void *rec, size_t len)
     sp->total += HDR + len;
     sp->appended++;
     rc = 0;
+    goto out;
+nospace:
+    if (errno == ENOSPC || errno == EDQUOT)
+        rc = OTW_SPOOL_NOSPACE;
 out:
-    if (rc != 0)
+    if (rc == -1) { /* refused for good: counted and announced */
         sp->dropped++;
+        sp->untold++;
+        save_cursor(sp);
+    }
     pthread_mutex_unlock(&sp->mu);
     return rc;
 }
@@ -428,6 +638,7 @@ size_t otw_spool_read(otw_spool *sp, otw_spool_batch *b)
                 sp->cur_consumed = 0; /* the cursor's segment was finished */
             uint64_t skipped = bad_hdr ? s->nrec - sp->cur_consumed : 1;
             sp->dropped += skipped;
+            sp->untold += skipped;
             sp->cur_consumed += skipped;
             pos.off = bad_hdr ? s->size : pos.off + HDR + len;
             sp->cur = pos;
@@ -445,11 +656,6 @@ size_t otw_spool_read(otw_spool *sp, otw_spool_batch *b)
     return b->n;
 }
 
-static bool pos_after(otw_spool_pos a, otw_spool_pos b)
-{
-    return a.seg > b.seg || (a.seg == b.seg && a.off > b.off);
-}
-
 void otw_spool_commit(otw_spool *sp, const otw_spool_batch *b, size_t n_done)
 {
     pthread_mutex_lock(&sp->mu);
@@ -465,6 +671,7 @@ void otw_spool_commit(otw_spool *sp, const otw_spool_batch *b, size_t n_done)
         sp->cur.off = b->after[i].off;
         sp->cur_consumed++;
         sp->delivered++;
+        sp->unsaved++;
     }
     /* Delivered segments go; so does a finished one that is not the last. */
     while (sp->nsegs > 1 && (sp->segs[0].seq < sp->cur.seg ||
@@ -504,6 +711,64 @@ void otw_spool_get_stats(otw_spool *sp, otw_spool_stats *st)
     st->pending = pending_locked(sp);
     st->bytes = sp->total;
     st->segments = (uint32_t)sp->nsegs;
+    st->untold = sp->untold;
+    st->unsaved = sp->cursor_ok ? 0 : sp->unsaved;
+    st->unsure = sp->unsure;
+    pthread_mutex_unlock(&sp->mu);
+}
+
+int otw_spool_sending(otw_spool *sp, const otw_spool_batch *b)
+{
+    if (b->n == 0)
+        return 0;
+    pthread_mutex_lock(&sp->mu);
+    sp->sending = b->after[b->n - 1];
+    int rc = save_cursor(sp);
+    pthread_mutex_unlock(&sp->mu);
+    return rc;
+}
+
+uint64_t otw_spool_untold(otw_spool *sp)
+{
+    pthread_mutex_lock(&sp->mu);
+    uint64_t n = sp->untold;
+    pthread_mutex_unlock(&sp->mu);
+    return n;
+}
+
+void otw_spool_told(otw_spool *sp, uint64_t n)
+{
+    pthread_mutex_lock(&sp->mu);
+    sp->untold -= n < sp->untold ? n : sp->untold;
+    if (save_cursor(sp) != 0)
+        otw_error("spool: %" PRIu64 " dropped message(s) were announced but that could not be "
+                  "saved in %s: the next start may announce them again",
+                  n, sp->dir);
+    pthread_mutex_unlock(&sp->mu);
+}
+
+void otw_spool_add_dropped(otw_spool *sp, uint64_t n)
+{
+    pthread_mutex_lock(&sp->mu);
+    sp->dropped += n;
+    sp->untold += n;
+    save_cursor(sp);
+    pthread_mutex_unlock(&sp->mu);
+}
+
+bool otw_spool_cursor_ok(otw_spool *sp)
+{
+    pthread_mutex_lock(&sp->mu);
+    bool ok = sp->cursor_ok || save_cursor(sp) == 0;
+    pthread_mutex_unlock(&sp->mu);
+    return ok;
+}
+
+void otw_spool_set_fault(otw_spool *sp, otw_spool_fault_fn fn, void *ctx)
+{
+    pthread_mutex_lock(&sp->mu);
+    sp->fault = fn;
+    sp->fault_ctx = ctx;
     pthread_mutex_unlock(&sp->mu);
 }
 
@@ -511,6 +776,12 @@ void otw_spool_close(otw_spool *sp)
 {
     if (!sp)
         return;
+    if (!sp->cursor_ok && save_cursor(sp) != 0 && sp->unsaved)
+        otw_error("spool: the cursor in %s could not be saved: the next start sends %" PRIu64
+                  " delivered message(s) again",
+                  sp->dir, sp->unsaved);
+    if (sp->cfd >= 0)
+        close(sp->cfd);
     if (sp->wfd >= 0)
         close(sp->wfd);
     close_reader(sp);

@@ -56,7 +56,8 @@
 #define BACKOFF_MIN_MS 1000
 #define BACKOFF_MAX_MS 60000
 #define CLOSE_DRAIN_MS 5000
-#define NOTICE_EVERY_MS 60000 /* spool-full notices at most this often */
+#define NOTICE_EVERY_MS 60000     /* spool-full notices at most this often */
+#define MEMQ_MAX_BYTES (4u << 20) /* held in memory while the spool's disk is full */
 #define MAX_ADDRS 4
 #define RBUF_SIZE (OTW_SPOOL_BATCH * (OTW_SYSLOG_MAX + 16))
 
@@ -66,6 +67,14 @@
 #define MSGID_MAX 32
 #define SDNAME_MAX 32
 #define TAG3164_MAX 32
+
+/* A message the spool had no room for (disk full), kept in memory. */
+typedef struct memmsg {
+    struct memmsg *next;
+    uint64_t id;
+    size_t len;
+    char data[];
+} memmsg;
 
 struct otw_syslog {
     otw_syslog_transport transport;
@@ -97,7 +106,14 @@ struct otw_syslog {
     int fd; /* sender thread only */
     gnutls_session_t tls;
     uint64_t dropped_noticed, last_notice_ms; /* stderr */
-    uint64_t dropped_told, last_told_ms;      /* the collector (SYSLOG_SPOOL_DROPPED) */
+    uint64_t last_told_ms, told_connect;      /* the collector (SYSLOG_SPOOL_DROPPED) */
+    bool notice_now;                          /* drain: no waiting for NOTICE_EVERY_MS */
+    /* Not spooled for a full disk (under mu): they come after every spooled
+     * one, so the spool takes appends again only once this is empty. */
+    memmsg *mq_head, *mq_tail;
+    size_t mq_n, mq_bytes;
+    uint64_t mq_ids, mq_accepted, mq_flushed;
+    bool mq_sending; /* a batch of them is out: not to be moved into the spool */
     char last_err[256];
     char *rbuf, *sbuf;        /* sender thread: batch read, framed batch */
     char fmt[OTW_SYSLOG_MAX]; /* the alert thread's formatting buffer */
@@ -563,51 +579,161 @@ static size_t deliver(otw_syslog *s, const otw_spool_batch *b)
     if (write_all(s, s->sbuf, n) != 0 || wait_acked(s) != 0) {
         set_err(s, "syslog: delivery to %s failed: %s", s->target,
                 errno ? strerror(errno) : "no ack");
+        /* Some may have arrived: RFC 6587 has no acknowledgement to tell. */
+        otw_warn("syslog: %zu message(s) written to %s without acknowledgement are sent again; "
+                 "it may get some twice (same alert ids)",
+                 b->n, s->target);
         return 0;
     }
     return b->n;
 }
 
-/* Spool-full notices, each at most every NOTICE_EVERY_MS. On stderr at
- * once. To the collector when it is reachable (at once on a reconnection):
- * appended then, the notice follows the messages that survived and counts
- * every drop since the last one; appended during the outage it could itself
- * be dropped from the full spool, or tell only part of the count. */
-static void notice_drops(otw_syslog *s, bool connected, bool reconnected)
+/* Drops on stderr, at most every NOTICE_EVERY_MS, with this process's count. */
+static void notice_stderr(otw_syslog *s)
 {
     otw_spool_stats st;
     otw_spool_get_stats(s->spool, &st);
     uint64_t t = now_ms();
     if (st.dropped > s->dropped_noticed &&
         (!s->last_notice_ms || t - s->last_notice_ms >= NOTICE_EVERY_MS)) {
-        otw_warn("syslog: %llu undelivered alert message(s) dropped (spool full at %u "
-                 "MB, collector %s unreachable), %llu dropped in all",
+        otw_warn("syslog: %llu undelivered alert message(s) dropped (spool full at %u MB or "
+                 "its disk full, collector %s unreachable), %llu dropped in all",
                  (unsigned long long)(st.dropped - s->dropped_noticed), s->spool_mb, s->target,
                  (unsigned long long)st.dropped);
         s->dropped_noticed = st.dropped;
         s->last_notice_ms = t;
     }
-    if (!connected || st.dropped <= s->dropped_told ||
-        (!reconnected && s->last_told_ms && t - s->last_told_ms < NOTICE_EVERY_MS))
-        return;
-    uint64_t n = st.dropped - s->dropped_told;
-    s->dropped_told = st.dropped;
-    s->last_told_ms = t;
+}
+
+/* Whether the drop notice may go now: at once on a new connection (or when
+ * draining), else at most every NOTICE_EVERY_MS. Under mu. */
+static bool notice_due(const otw_syslog *s, uint64_t t)
+{
+    return s->notice_now || !s->connected || s->connects != s->told_connect || !s->last_told_ms ||
+           t - s->last_told_ms >= NOTICE_EVERY_MS;
+}
+
+/* Sends SYSLOG_SPOOL_DROPPED straight to the collector (not through a spool
+ * that may be full), counting every drop not yet told, by this process or
+ * an earlier one; the count is cleared in the spool once sent. Sender thread,
+ * once the spool and the memory queue are delivered. 0, or -1 (kept). */
+static int tell_drops(otw_syslog *s, uint64_t n)
+{
     otw_alert a;
     otw_alert_init(&a, OTW_AT_SYSLOG_SPOOL_DROPPED, NULL, NULL, NULL);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     a.first_us = a.last_us = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
     a.count = n;
-    otw_alert_key(&a, "dropped=%llu", (unsigned long long)st.dropped);
-    otw_alert_message(
-        &a,
-        "%llu alert message(s) were dropped from the syslog spool (full at %u MB) while "
-        "the collector was unreachable",
-        (unsigned long long)n, s->spool_mb);
-    size_t len = otw_siem_message(&s->opts, &a, s->notice_fmt, sizeof(s->notice_fmt));
-    if (len)
-        otw_spool_append(s->spool, s->notice_fmt, len);
+    otw_alert_key(&a, "dropped=%llu", (unsigned long long)n);
+    otw_alert_message(&a,
+                      "%llu alert message(s) were dropped from the syslog spool (full at %u MB) "
+                      "or could not be spooled (disk full) while the collector was unreachable",
+                      (unsigned long long)n, s->spool_mb);
+    otw_spool_batch nb = {.buf = s->notice_fmt, .cap = sizeof(s->notice_fmt), .n = 1};
+    nb.len[0] = otw_siem_message(&s->opts, &a, s->notice_fmt, sizeof(s->notice_fmt));
+    if (nb.len[0] && deliver(s, &nb) != 1)
+        return -1;
+    otw_spool_told(s->spool, n);
+    pthread_mutex_lock(&s->mu);
+    s->last_told_ms = now_ms();
+    s->told_connect = s->connects;
+    s->notice_now = false;
+    pthread_mutex_unlock(&s->mu);
+    return 0;
+}
+
+static void memq_pop(otw_syslog *s)
+{
+    memmsg *m = s->mq_head;
+    s->mq_head = m->next;
+    if (!s->mq_head)
+        s->mq_tail = NULL;
+    s->mq_n--;
+    s->mq_bytes -= m->len;
+    free(m);
+}
+
+/* Moves what waits in memory into the spool, in order, as far as it has
+ * room. Under mu. */
+static void memq_flush(otw_syslog *s)
+{
+    while (s->mq_head && !s->mq_sending) {
+        int r = otw_spool_append(s->spool, s->mq_head->data, s->mq_head->len);
+        if (r == OTW_SPOOL_NOSPACE)
+            break;
+        if (r == 0)
+            s->mq_flushed++;
+        memq_pop(s); /* -1: refused for good, counted by the spool */
+    }
+}
+
+/* Keeps a message the spool had no room for; beyond MEMQ_MAX_BYTES the
+ * oldest kept ones go, counted as dropped. Under mu. */
+static int memq_push(otw_syslog *s, const char *msg, size_t len)
+{
+    memmsg *m = malloc(sizeof(*m) + len);
+    if (!m) {
+        otw_spool_add_dropped(s->spool, 1);
+        return -1;
+    }
+    m->next = NULL;
+    m->id = ++s->mq_ids;
+    m->len = len;
+    memcpy(m->data, msg, len);
+    if (s->mq_tail)
+        s->mq_tail->next = m;
+    else
+        s->mq_head = m;
+    s->mq_tail = m;
+    s->mq_n++;
+    s->mq_bytes += len;
+    s->mq_accepted++;
+    uint64_t lost = 0;
+    while (s->mq_bytes > MEMQ_MAX_BYTES && s->mq_head != m && !s->mq_sending) {
+        memq_pop(s);
+        lost++;
+    }
+    if (lost)
+        otw_spool_add_dropped(s->spool, lost);
+    return 0;
+}
+
+/* Copies the first kept messages into b, once the spool is delivered (the
+ * check and the copy under mu: nothing moves to the spool in between).
+ * Returns b->n; *last = the id of the last one. */
+static size_t memq_batch(otw_syslog *s, otw_spool_batch *b, uint64_t *last)
+{
+    size_t used = 0;
+    pthread_mutex_lock(&s->mu);
+    b->n = 0;
+    for (memmsg *m = otw_spool_pending(s->spool) ? NULL : s->mq_head;
+         m && b->n < OTW_SPOOL_BATCH && used + m->len <= b->cap; m = m->next) {
+        memcpy(b->buf + used, m->data, m->len);
+        b->off[b->n] = used;
+        b->len[b->n++] = m->len;
+        used += m->len;
+        *last = m->id;
+    }
+    s->mq_sending = b->n > 0;
+    pthread_mutex_unlock(&s->mu);
+    return b->n;
+}
+
+/* Nothing spooled or kept in memory, and the drop notice is due. */
+static bool notice_ready(otw_syslog *s)
+{
+    pthread_mutex_lock(&s->mu);
+    bool r = !s->mq_head && otw_spool_pending(s->spool) == 0 && notice_due(s, now_ms());
+    pthread_mutex_unlock(&s->mu);
+    return r;
+}
+
+/* Spooled, kept in memory, or a drop notice due. Under mu. */
+static bool has_work(otw_syslog *s, uint64_t t)
+{
+    return otw_spool_pending(s->spool) > 0 || s->mq_head ||
+           (otw_spool_untold(s->spool) > 0 && notice_due(s, t));
 }
 
 static void *sender(void *arg)
@@ -619,7 +745,7 @@ static void *sender(void *arg)
         /* Sleep until there is work and the backoff delay is over. */
         while (!s->stop) {
             uint64_t t = now_ms(), wait_ms = 1000;
-            if (otw_spool_pending(s->spool) > 0) {
+            if (has_work(s, t)) {
                 if (s->fd >= 0 || t >= s->next_connect_ms)
                     break;
                 wait_ms = s->next_connect_ms - t;
@@ -636,6 +762,7 @@ static void *sender(void *arg)
         }
         if (s->stop)
             break;
+        memq_flush(s); /* room again: what waits in memory goes to disk */
         pthread_mutex_unlock(&s->mu);
 
         uint64_t attempt = 0;
@@ -644,20 +771,42 @@ static void *sender(void *arg)
             attempt = ++s->attempts;
             pthread_mutex_unlock(&s->mu);
         }
-        bool was_connected = s->fd >= 0;
-        bool ok = was_connected || do_connect(s) == 0;
-        notice_drops(s, ok, ok && !was_connected);
-        size_t done = 0, n = 0;
-        if (ok && (n = otw_spool_read(s->spool, &b)) > 0) {
-            done = deliver(s, &b);
-            if (done < n)
-                disconnect(s);
+        bool ok = s->fd >= 0 || do_connect(s) == 0;
+        notice_stderr(s);
+        size_t done = 0, n = 0, sent = 0;
+        uint64_t mem_last = 0, untold = 0;
+        bool from_spool = false, from_mem = false;
+        if (ok && otw_spool_pending(s->spool) > 0) {
+            /* Sent while the cursor cannot be saved, a record would be sent
+             * again by the next start: wait for it instead. */
+            if (!otw_spool_cursor_ok(s->spool)) {
+                set_err(s, "syslog: the spool's cursor cannot be saved; delivery waits");
+                n = 1; /* a failure: retried after the backoff */
+            } else if ((n = otw_spool_read(s->spool, &b)) > 0) {
+                from_spool = true;
+                if (otw_spool_sending(s->spool, &b) == 0)
+                    sent = done = deliver(s, &b);
+            }
+        } else if (ok && (n = memq_batch(s, &b, &mem_last)) > 0) {
+            from_mem = true;
+            sent = done = deliver(s, &b);
+        } else if (ok && notice_ready(s) && (untold = otw_spool_untold(s->spool)) > 0) {
+            n = 1;
+            done = tell_drops(s, untold) == 0;
         }
+        if (ok && done < n)
+            disconnect(s);
 
         pthread_mutex_lock(&s->mu);
-        if (done) /* under mu: a drain sees the spool and the counters agree */
+        if (from_spool && done) /* under mu: a drain sees the spool and the counters agree */
             otw_spool_commit(s->spool, &b, done);
-        s->sent += done;
+        if (from_mem) {
+            /* The batch was the head (nothing moved it meanwhile: mq_sending). */
+            while (s->mq_head && s->mq_head->id <= mem_last - (n - done))
+                memq_pop(s);
+            s->mq_sending = false;
+        }
+        s->sent += sent;
         if (!ok || done < n) {
             if (!ok)
                 s->failed_attempt = attempt;
@@ -825,12 +974,17 @@ fail:
 
 int otw_syslog_enqueue(otw_syslog *s, const char *msg, size_t len)
 {
-    if (otw_spool_append(s->spool, msg, len) != 0)
-        return -1;
     pthread_mutex_lock(&s->mu);
+    if (s->mq_head)
+        memq_flush(s);
+    /* Behind messages kept in memory, in memory too: the order holds. */
+    bool keep = s->mq_head && len > 0 && len <= OTW_SPOOL_MAX_RECORD;
+    int rc = keep ? OTW_SPOOL_NOSPACE : otw_spool_append(s->spool, msg, len);
+    if (rc == OTW_SPOOL_NOSPACE) /* a full disk: sent from memory if the collector is there */
+        rc = memq_push(s, msg, len);
     pthread_cond_signal(&s->cv);
     pthread_mutex_unlock(&s->mu);
-    return 0;
+    return rc == 0 ? 0 : -1;
 }
 
 int otw_syslog_alert(otw_syslog *s, const otw_alert *a)
@@ -852,9 +1006,10 @@ int otw_syslog_drain(otw_syslog *s, unsigned timeout_ms)
     /* Gives up when an attempt started from now on fails. */
     uint64_t first = s->attempts + 1, sf = s->send_failures;
     s->next_connect_ms = 0; /* try now, whatever the backoff */
+    s->notice_now = true;
     pthread_cond_broadcast(&s->cv);
-    while (otw_spool_pending(s->spool) > 0 && s->failed_attempt < first &&
-           s->send_failures < sf + 3 && !s->stop) {
+    while (has_work(s, now_ms()) && s->failed_attempt < first && s->send_failures < sf + 3 &&
+           !s->stop) {
         uint64_t t = now_ms();
         if (t >= deadline)
             break;
@@ -870,7 +1025,7 @@ int otw_syslog_drain(otw_syslog *s, unsigned timeout_ms)
         if (s->send_failures != sf)
             s->next_connect_ms = 0;
     }
-    int rc = otw_spool_pending(s->spool) == 0 ? 0 : -1;
+    int rc = has_work(s, now_ms()) ? -1 : 0;
     pthread_mutex_unlock(&s->mu);
     return rc;
 }
@@ -883,11 +1038,11 @@ void otw_syslog_get_stats(otw_syslog *s, otw_syslog_stats *st)
     otw_spool_stats sp;
     otw_spool_get_stats(s->spool, &sp);
     pthread_mutex_lock(&s->mu);
-    st->queued = sp.appended;
+    st->queued = sp.appended - s->mq_flushed + s->mq_accepted;
     st->sent = s->sent;
     st->failed = s->failed;
     st->dropped = sp.dropped + s->too_big;
-    st->pending = sp.pending;
+    st->pending = sp.pending + s->mq_n;
     st->connects = s->connects;
     st->connected = s->connected;
     pthread_mutex_unlock(&s->mu);
@@ -899,11 +1054,16 @@ void otw_syslog_close(otw_syslog *s)
         return;
     if (s->thread_started) {
         if (otw_syslog_drain(s, CLOSE_DRAIN_MS) != 0) {
-            otw_syslog_stats st;
-            otw_syslog_get_stats(s, &st);
             pthread_mutex_lock(&s->mu);
-            otw_warn("syslog: %llu message(s) stay spooled for the next start%s%s",
-                     (unsigned long long)st.pending, s->last_err[0] ? " - " : "", s->last_err);
+            memq_flush(s);
+            uint64_t spooled = otw_spool_pending(s->spool), untold = otw_spool_untold(s->spool);
+            if (spooled)
+                otw_warn("syslog: %llu message(s) stay spooled for the next start%s%s",
+                         (unsigned long long)spooled, s->last_err[0] ? " - " : "", s->last_err);
+            else if (untold)
+                otw_warn("syslog: the notice of %llu dropped message(s) waits for the next "
+                         "start%s%s",
+                         (unsigned long long)untold, s->last_err[0] ? " - " : "", s->last_err);
             pthread_mutex_unlock(&s->mu);
         }
         pthread_mutex_lock(&s->mu);
@@ -911,6 +1071,16 @@ void otw_syslog_close(otw_syslog *s)
         pthread_cond_broadcast(&s->cv);
         pthread_mutex_unlock(&s->mu);
         pthread_join(s->thread, NULL);
+    }
+    if (s->mq_n) {
+        /* Neither delivered nor spooled (the disk is full): lost, and told
+         * by the next start that reaches the collector. */
+        otw_warn("syslog: %zu message(s) lost: the spool's disk is full and %s did not take "
+                 "them",
+                 s->mq_n, s->target);
+        otw_spool_add_dropped(s->spool, s->mq_n);
+        while (s->mq_head)
+            memq_pop(s);
     }
     disconnect(s);
     free_handle(s);

@@ -12,7 +12,15 @@
  * every byte of it (SIOCOUTQ empty), so a collector that goes away loses
  * nothing that was not acknowledged; what is spooled survives a restart and
  * goes first. A full spool drops its oldest segment, counted in the stats
- * and announced (stderr and a SYSLOG_SPOOL_DROPPED message to the collector).
+ * and announced (stderr and a SYSLOG_SPOOL_DROPPED message to the collector,
+ * sent directly once the spool is delivered). The count to tell is kept in
+ * the spool, so the next process tells what an earlier one could not, once.
+ * A message the spool's disk has no room for waits in memory (4 MB, after
+ * the spooled ones, moved to the spool when room comes back) and is sent if
+ * the collector is there; what is still there at close is counted as
+ * dropped. While the spool cannot save its cursor nothing spooled is sent,
+ * so a later start has nothing delivered to send again; only a batch
+ * written but not acknowledged goes twice, with a warning.
  */
 #ifndef OTW_SYSLOG_OUT_H
 #define OTW_SYSLOG_OUT_H
@@ -47,14 +55,16 @@ otw_syslog *otw_syslog_open(const otw_config *c, const char *spool_dir, char *er
 
 /* Formats one alert (c->syslog_format, c->syslog_header) and spools it. Only
  * a memcpy, a write(2) to the spool and a wake-up: never waits for the
- * network. 0, or -1 when it could not be spooled (counted as dropped). */
+ * network. 0 (spooled, or kept in memory when the disk is full), or -1 when
+ * refused (counted as dropped). */
 int otw_syslog_alert(otw_syslog *s, const otw_alert *a);
 
 /* Spools one ready-made message (without framing). 0 or -1. */
 int otw_syslog_enqueue(otw_syslog *s, const char *msg, size_t len);
 
-/* Waits until the spool is delivered, at most timeout_ms, giving up early
- * when a connection attempt fails while waiting. 0 when all is delivered. */
+/* Waits until the spool, the messages kept in memory and a due drop notice
+ * are delivered, at most timeout_ms, giving up early when a connection
+ * attempt fails while waiting. 0 when all is delivered. */
 int otw_syslog_drain(otw_syslog *s, unsigned timeout_ms);
 
 void otw_syslog_get_stats(otw_syslog *s, otw_syslog_stats *st);

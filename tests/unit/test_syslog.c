@@ -1,7 +1,9 @@
 /* test_syslog.c - unit tests for the syslog sender (sensor/output/syslog_out.c): the
  * RFC 5424 and RFC 3164 formatters with hostile input, and loopback UDP/TCP
  * delivery through the spool: in order, exactly once, across a collector
- * that goes away and comes back, and across a sender restart. */
+ * that goes away and comes back, and across a sender restart; drops told
+ * once by the next process that reaches the collector; a full spool disk
+ * (tmpfs, when root) delays nothing and re-sends nothing. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,8 +15,10 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -440,6 +444,221 @@ static void test_spool_full(void **state)
     close(srv);
 }
 
+/* A collector listening again on port. */
+static int relisten(uint16_t port)
+{
+    struct sockaddr_in a = {
+        .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK), .sin_port = htons(port)};
+    int srv = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    setsockopt(srv, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    assert_int_equal(bind(srv, (struct sockaddr *)&a, sizeof(a)), 0);
+    assert_int_equal(listen(srv, 4), 0);
+    return srv;
+}
+
+static int accept_one(int srv)
+{
+    assert_true(readable(srv, 5000));
+    int conn = accept(srv, NULL, NULL);
+    assert_true(conn >= 0);
+    return conn;
+}
+
+/* Message i: "message NNNN " padded with 'x' to 1000 bytes. */
+static void enqueue_n(otw_syslog *s, int i)
+{
+    char msg[1000];
+    memset(msg, 'x', sizeof(msg));
+    int n = snprintf(msg, sizeof(msg), "message %04d ", i);
+    msg[n] = 'x';
+    assert_int_equal(otw_syslog_enqueue(s, msg, sizeof(msg)), 0);
+}
+
+static void expect_n(int conn, int i)
+{
+    char got[2048];
+    size_t len;
+    int k = -1;
+    recv_frame(conn, got, sizeof(got), &len);
+    assert_int_equal(len, 1000);
+    assert_int_equal(sscanf(got, "message %d ", &k), 1);
+    assert_int_equal(k, i);
+}
+
+static void expect_notice(int conn, int count)
+{
+    char got[2048], want[64];
+    size_t len;
+    recv_frame(conn, got, sizeof(got), &len);
+    assert_non_null(strstr(got, " SYSLOG_SPOOL_DROPPED [otwatch@32473 "));
+    snprintf(want, sizeof(want), "count=\"%d\"", count);
+    assert_non_null(strstr(got, want));
+}
+
+/* Finding: drops made while the collector was down were never told when the
+ * process that made them ended first. Now the next process tells them, once. */
+static void test_drops_told_by_next_process(void **state)
+{
+    (void)state;
+    uint16_t port;
+    int srv = listen_socket(SOCK_STREAM, &port);
+    close(srv); /* the collector is down */
+    otw_config c;
+    char err[256];
+    config_for(&c, OTW_SYSLOG_TCP, port);
+    c.syslog_spool_mb = 1;
+    otw_syslog *s = otw_syslog_open(&c, spool_dir, err, sizeof(err));
+    assert_non_null(s);
+    for (int i = 0; i < 3000; i++)
+        enqueue_n(s, i);
+    otw_syslog_stats st;
+    otw_syslog_get_stats(s, &st);
+    assert_true(st.dropped > 1500);
+    otw_syslog_close(s);
+
+    /* The next process finds the collector: the survivors, then the notice. */
+    srv = relisten(port);
+    s = otw_syslog_open(&c, spool_dir, err, sizeof(err));
+    assert_non_null(s);
+    int conn = accept_one(srv);
+    char got[2048];
+    size_t len;
+    recv_frame(conn, got, sizeof(got), &len);
+    int first = -1;
+    assert_int_equal(sscanf(got, "message %d ", &first), 1);
+    assert_int_equal(first, (int)st.dropped); /* the oldest went */
+    for (int i = first + 1; i < 3000; i++)
+        expect_n(conn, i);
+    expect_notice(conn, first);
+    assert_int_equal(otw_syslog_drain(s, 5000), 0);
+    assert_false(readable(conn, 300));
+    otw_syslog_close(s);
+    close(conn);
+
+    /* And the one after does not tell them again. */
+    for (int k = 0; k < 2; k++) {
+        s = otw_syslog_open(&c, spool_dir, err, sizeof(err));
+        assert_non_null(s);
+        enqueue_n(s, 5000 + k);
+        conn = accept_one(srv);
+        expect_n(conn, 5000 + k);
+        assert_int_equal(otw_syslog_drain(s, 5000), 0);
+        assert_false(readable(conn, 300));
+        otw_syslog_close(s);
+        close(conn);
+    }
+    close(srv);
+}
+
+static void fill_disk(const char *mnt)
+{
+    char path[200];
+    static char block[4096];
+    snprintf(path, sizeof(path), "%s/filler", mnt);
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+    assert_true(fd >= 0);
+    while (write(fd, block, sizeof(block)) > 0) {
+        /* until the filesystem is full */
+    }
+    close(fd);
+}
+
+static int teardown_umount(void **state)
+{
+    char mnt[128];
+    snprintf(mnt, sizeof(mnt), "%s/fs", spool_dir);
+    umount2(mnt, MNT_DETACH);
+    return teardown_dir(state);
+}
+
+/* Finding: with the spool's disk full, every later run sent the same
+ * messages again (the cursor could not be saved), dropped its own alerts
+ * and never told the drop. A 256 KiB tmpfs (root only, skipped otherwise). */
+static void test_disk_full_collector_back(void **state)
+{
+    (void)state;
+    char mnt[128], sdir[160], err[256];
+    snprintf(mnt, sizeof(mnt), "%s/fs", spool_dir);
+    assert_int_equal(mkdir(mnt, 0700), 0);
+    if (geteuid() != 0 || mount("tmpfs", mnt, "tmpfs", 0, "size=256k") != 0)
+        skip();
+    snprintf(sdir, sizeof(sdir), "%s/spool", mnt);
+    uint16_t port;
+    int srv = listen_socket(SOCK_STREAM, &port);
+    close(srv); /* the collector is down */
+    otw_config c;
+    config_for(&c, OTW_SYSLOG_TCP, port);
+    otw_syslog *s = otw_syslog_open(&c, sdir, err, sizeof(err));
+    assert_non_null(s);
+    for (int i = 0; i < 20; i++)
+        enqueue_n(s, i);
+    fill_disk(mnt);
+    for (int i = 20; i < 40; i++) /* no room: kept in memory, not dropped */
+        enqueue_n(s, i);
+    otw_syslog_stats st;
+    otw_syslog_get_stats(s, &st);
+    assert_int_equal(st.dropped, 0);
+    assert_int_equal(st.pending, 40);
+
+    /* The collector is back: all of them, once, in order. */
+    srv = relisten(port);
+    otw_syslog_drain(s, 0); /* nudge: retry now */
+    int conn = accept_one(srv);
+    for (int i = 0; i < 40; i++)
+        expect_n(conn, i);
+    assert_int_equal(otw_syslog_drain(s, 5000), 0);
+    assert_false(readable(conn, 300)); /* no notice: nothing was lost */
+    otw_syslog_get_stats(s, &st);
+    assert_int_equal(st.sent, 40);
+    assert_int_equal(st.dropped, 0);
+    otw_syslog_close(s);
+    close(conn);
+
+    /* The next run, the disk still full: nothing again, its own alerts sent. */
+    for (int k = 0; k < 2; k++) {
+        s = otw_syslog_open(&c, sdir, err, sizeof(err));
+        assert_non_null(s);
+        for (int i = 0; i < 5; i++)
+            enqueue_n(s, 40 + 5 * k + i);
+        conn = accept_one(srv);
+        for (int i = 0; i < 5; i++)
+            expect_n(conn, 40 + 5 * k + i);
+        assert_int_equal(otw_syslog_drain(s, 5000), 0);
+        assert_false(readable(conn, 300));
+        otw_syslog_close(s);
+        close(conn);
+    }
+
+    /* Collector down and disk full: what could not be kept is lost, and the
+     * next run that reaches the collector says so, once. */
+    close(srv);
+    s = otw_syslog_open(&c, sdir, err, sizeof(err));
+    assert_non_null(s);
+    for (int i = 0; i < 3; i++)
+        enqueue_n(s, 100 + i);
+    otw_syslog_close(s);
+    srv = relisten(port);
+    for (int k = 0; k < 2; k++) {
+        s = otw_syslog_open(&c, sdir, err, sizeof(err));
+        assert_non_null(s);
+        if (k == 0) {
+            conn = accept_one(srv);
+            expect_notice(conn, 3);
+        } else {
+            enqueue_n(s, 200);
+            conn = accept_one(srv);
+            expect_n(conn, 200);
+        }
+        assert_int_equal(otw_syslog_drain(s, 5000), 0);
+        assert_false(readable(conn, 300));
+        otw_syslog_close(s);
+        close(conn);
+    }
+    close(srv);
+    assert_int_equal(umount(mnt), 0);
+}
+
 static void test_open_errors(void **state)
 {
     (void)state;
@@ -477,6 +696,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tcp_collector_away, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_restart_delivers_spool_first, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_spool_full, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_drops_told_by_next_process, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_disk_full_collector_back, setup_dir, teardown_umount),
         cmocka_unit_test_setup_teardown(test_open_errors, setup_dir, teardown_dir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
