@@ -1,5 +1,5 @@
-/* hex.h - one hexadecimal digit's value, for the parsers of MAC addresses
- * and of the JSON string escapes the console receives. */
+/* hex.h - one hexadecimal digit's value, for the parsers of MAC addresses, of
+ * the JSON string escapes the console receives and of the OUI registry. */
 #ifndef OTW_HEX_H
 #define OTW_HEX_H
 

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "grow.h"
+#include "hex.h"
 
 #define MAX_FILE_SIZE (64u << 20) /* the real files are a few MB */
 #define NAME_MAX_LEN 255
@@ -91,17 +92,6 @@ static bool csv_field(const char **pp, const char *end, char *out, size_t outsz,
     return true;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 static int add_entry(otw_oui *o, const char *assign, const char *name)
 {
     size_t len = strlen(assign);
@@ -122,7 +112,7 @@ static int add_entry(otw_oui *o, const char *assign, const char *name)
         return 0; /* header or malformed line: skipped */
     }
     for (size_t i = 0; i < len; i++) {
-        int v = hexval(assign[i]);
+        int v = otw_hex_value(assign[i]);
         if (v < 0)
             return 0;
         key = key << 4 | (uint64_t)v;
