@@ -720,12 +720,12 @@ void otw_baseline_asset_new(otw_baseline *b, const otw_asset *a, uint64_t ts_us)
 }
 
 void otw_baseline_comm_new(otw_baseline *b, const otw_comm *c, const char *proto_name,
-                           const otw_endpoint *client, const otw_endpoint *server, bool industrial,
-                           uint64_t ts_us)
+                           const otw_endpoint *client, const otw_endpoint *server,
+                           otw_comm_kind kind, uint64_t ts_us)
 {
     clock_in(b, ts_us);
     if (!site_learning(b))
-        otw_novelty_comm(b->nov, c, proto_name, client, server, industrial, ts_us);
+        otw_novelty_comm(b->nov, c, proto_name, client, server, kind, ts_us);
 }
 
 /* Gives a MAC-only endpoint an address to key on: the MAC in the low bytes

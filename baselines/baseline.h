@@ -67,8 +67,8 @@ void otw_baseline_counts(const otw_baseline *b, otw_bl_counts *out);
 /* Facts from the sensor. */
 void otw_baseline_asset_new(otw_baseline *b, const otw_asset *a, uint64_t ts_us);
 void otw_baseline_comm_new(otw_baseline *b, const otw_comm *c, const char *proto_name,
-                           const otw_endpoint *client, const otw_endpoint *server, bool industrial,
-                           uint64_t ts_us);
+                           const otw_endpoint *client, const otw_endpoint *server,
+                           otw_comm_kind kind, uint64_t ts_us);
 /* server_asset: inventory index of the server (liveness), or OTW_ASSET_NONE. */
 void otw_baseline_op(otw_baseline *b, const otw_op *op, const otw_endpoint *client,
                      const otw_endpoint *server, uint32_t server_asset);

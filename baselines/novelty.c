@@ -77,14 +77,19 @@ void otw_novelty_asset(otw_novelty *n, const otw_asset *a, uint64_t ts_us)
 }
 
 void otw_novelty_comm(otw_novelty *n, const otw_comm *c, const char *proto_name,
-                      const otw_endpoint *client, const otw_endpoint *server, bool industrial,
+                      const otw_endpoint *client, const otw_endpoint *server, otw_comm_kind kind,
                       uint64_t ts_us)
 {
     otw_alert al;
     otw_alert_init(&al, OTW_AT_NEW_COMMUNICATION, client, server, proto_name);
-    if (industrial) {
+    if (kind == OTW_COMM_INDUSTRIAL) {
         al.severity = OTW_SEV_HIGH;
         otw_alert_technique(&al, "T0848"); /* Rogue Master */
+    } else if (kind == OTW_COMM_FROM_CONTROLLER) {
+        /* Controllers answer; one calling a plant device over SMB, a shell
+         * or a file transfer is moving laterally (a compromised RTU). */
+        al.severity = OTW_SEV_HIGH;
+        otw_alert_technique(&al, "T0886"); /* Remote Services */
     }
     al.src.port = 0; /* client ports are ephemeral: not part of the pair */
     al.dst.port = c->server_port;
@@ -95,6 +100,12 @@ void otw_novelty_comm(otw_novelty *n, const otw_comm *c, const char *proto_name,
                       : c->transport == 17 ? "udp"
                                            : "ip",
                       c->server_port, proto_name);
+    if (kind == OTW_COMM_FROM_CONTROLLER) {
+        size_t len = strnlen(al.message, sizeof(al.message));
+        snprintf(al.message + len, sizeof(al.message) - len,
+                 ": a controller opening a connection that is not an industrial protocol "
+                 "(lateral movement?)");
+    }
     otw_alert_sink_raise(&n->alerts, &al, ts_us, 1);
 }
 

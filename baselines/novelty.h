@@ -26,7 +26,7 @@ void otw_novelty_free(otw_novelty *n);
 
 void otw_novelty_asset(otw_novelty *n, const otw_asset *a, uint64_t ts_us);
 void otw_novelty_comm(otw_novelty *n, const otw_comm *c, const char *proto_name,
-                      const otw_endpoint *client, const otw_endpoint *server, bool industrial,
+                      const otw_endpoint *client, const otw_endpoint *server, otw_comm_kind kind,
                       uint64_t ts_us);
 /* MODBUS_WRITE for a Modbus write (the baseline decides whether it is new). */
 void otw_novelty_write(otw_novelty *n, const otw_op *op, const otw_endpoint *client,

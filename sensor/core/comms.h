@@ -26,6 +26,13 @@ typedef struct otw_comm {
     bool dirty;
 } otw_comm;
 
+/* What the sensor knows of a new communication, for the alert it raises. */
+typedef enum otw_comm_kind {
+    OTW_COMM_OTHER = 0,
+    OTW_COMM_INDUSTRIAL,      /* an industrial protocol */
+    OTW_COMM_FROM_CONTROLLER, /* a controller calling a plant device over TCP, not industrial */
+} otw_comm_kind;
+
 typedef struct otw_comms otw_comms;
 
 otw_comms *otw_comms_new(uint32_t cap);

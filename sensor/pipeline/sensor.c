@@ -339,6 +339,19 @@ static void zone_enforce(otw_sensor *s, otw_flow *f, int dlt, const otw_packet *
 
 /* ------------------------------------------------------ communications */
 
+/* A new communication's kind: industrial, or a controller calling a plant
+ * device over TCP with anything else (the Internet is exposure's). */
+static otw_comm_kind comm_kind(otw_sensor *s, const otw_flow *f, const otw_dissector *d)
+{
+    if (d && d->industrial)
+        return OTW_COMM_INDUSTRIAL;
+    const otw_asset *client = otw_inventory_at(s->inv, f->client_asset);
+    if (f->key.ip_proto == 6 && client && otw_asset_role(client) == OTW_ROLE_CONTROLLER &&
+        f->server_asset != OTW_ASSET_NONE)
+        return OTW_COMM_FROM_CONTROLLER;
+    return OTW_COMM_OTHER;
+}
+
 static void assign_comm(otw_sensor *s, otw_flow *f, uint16_t key)
 {
     if (f->comm != OTW_FLOW_NONE)
@@ -363,7 +376,7 @@ static void assign_comm(otw_sensor *s, otw_flow *f, uint16_t key)
         flow_endpoints(f, &client, &server);
         const otw_dissector *d = key < 256 ? otw_dissector_get((otw_proto)key) : NULL;
         otw_baseline_comm_new(s->baseline, c, proto_key_name(s, key), &client, &server,
-                              d && d->industrial, f->first_us);
+                              comm_kind(s, f, d), f->first_us);
         otw_exposure_comm(
             s->exposure, c, proto_key_name(s, key),
             key >= 256 ? otw_classify_category_name(s->classifier, f->ndpi_category) : "",

@@ -162,10 +162,10 @@ static void test_new_communication(void **state)
     otw_comm c = mk_comm("192.168.10.20", "192.168.10.10", 502, 6);
     otw_endpoint cl = ep("192.168.10.20", 40001, "00:1d:9c:00:00:14");
     otw_endpoint sv = ep("192.168.10.10", 502, "00:80:f4:00:00:0a");
-    otw_novelty_comm(f->nov, &c, "modbus", &cl, &sv, true, 100);
+    otw_novelty_comm(f->nov, &c, "modbus", &cl, &sv, OTW_COMM_INDUSTRIAL, 100);
     /* The same pair from another ephemeral port is the same pair. */
     cl.port = 40002;
-    otw_novelty_comm(f->nov, &c, "modbus", &cl, &sv, true, 200);
+    otw_novelty_comm(f->nov, &c, "modbus", &cl, &sv, OTW_COMM_INDUSTRIAL, 200);
     assert_int_equal(f->news, 1);
     otw_alert *x = only(f, "NEW_COMMUNICATION");
     assert_int_equal(x->count, 2);
@@ -181,7 +181,7 @@ static void test_new_communication(void **state)
     /* Non-industrial: low, no technique; UDP; IPv6. */
     otw_comm d = mk_comm("fe80::1", "fe80::2", 53, 17);
     otw_endpoint dc = ep("fe80::1", 5353, NULL), ds = ep("fe80::2", 53, NULL);
-    otw_novelty_comm(f->nov, &d, "DNS", &dc, &ds, false, 300);
+    otw_novelty_comm(f->nov, &d, "DNS", &dc, &ds, OTW_COMM_OTHER, 300);
     assert_int_equal(f->news, 2);
     otw_alert *y = otw_alerts_at(f->alerts, 1);
     assert_string_equal(y->type, "NEW_COMMUNICATION");
@@ -190,8 +190,16 @@ static void test_new_communication(void **state)
     assert_string_equal(y->message, "New communication fe80::1 -> fe80::2 udp/53 (DNS)");
     /* Another server port is another communication. */
     otw_comm e = mk_comm("192.168.10.20", "192.168.10.10", 503, 6);
-    otw_novelty_comm(f->nov, &e, "modbus", &cl, &sv, true, 400);
+    otw_novelty_comm(f->nov, &e, "modbus", &cl, &sv, OTW_COMM_INDUSTRIAL, 400);
     assert_int_equal(count_type(f, "NEW_COMMUNICATION"), 3);
+    /* A controller calling a plant device over SMB: lateral movement, high. */
+    otw_comm g = mk_comm("192.168.10.10", "192.168.10.11", 445, 6);
+    otw_endpoint gc = ep("192.168.10.10", 49200, NULL), gs = ep("192.168.10.11", 445, NULL);
+    otw_novelty_comm(f->nov, &g, "SMBv23", &gc, &gs, OTW_COMM_FROM_CONTROLLER, 500);
+    otw_alert *z = otw_alerts_at(f->alerts, otw_alerts_size(f->alerts) - 1);
+    assert_int_equal(z->severity, OTW_SEV_HIGH);
+    assert_string_equal(z->technique, "T0886");
+    assert_non_null(strstr(z->message, "tcp/445 (SMBv23): a controller opening a connection"));
 }
 
 static otw_op write_op(uint32_t unit, uint64_t ts)
