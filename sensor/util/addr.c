@@ -5,19 +5,6 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-static const uint8_t v4_mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-
-bool otw_addr_is_v4(const otw_addr *a)
-{
-    return memcmp(a->b, v4_mapped_prefix, sizeof(v4_mapped_prefix)) == 0;
-}
-
-void otw_addr_from_v4(otw_addr *a, const uint8_t v4[4])
-{
-    memcpy(a->b, v4_mapped_prefix, sizeof(v4_mapped_prefix));
-    memcpy(a->b + 12, v4, 4);
-}
-
 const char *otw_addr_str(const otw_addr *a, char *buf, size_t bufsz)
 {
     if (bufsz == 0)

@@ -6,14 +6,26 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* An IP address, IPv4 stored as IPv4-mapped IPv6 (::ffff:a.b.c.d). */
 typedef struct otw_addr {
     uint8_t b[16];
 } otw_addr;
 
-bool otw_addr_is_v4(const otw_addr *a);
-void otw_addr_from_v4(otw_addr *a, const uint8_t v4[4]);
+/* Inline: both run for every packet, from other layers' files. */
+static inline bool otw_addr_is_v4(const otw_addr *a)
+{
+    static const uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    return memcmp(a->b, prefix, sizeof(prefix)) == 0;
+}
+
+static inline void otw_addr_from_v4(otw_addr *a, const uint8_t v4[4])
+{
+    static const uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    memcpy(a->b, prefix, sizeof(prefix));
+    memcpy(a->b + 12, v4, 4);
+}
 /* Formats into buf (>= 46 bytes): dotted quad for IPv4, RFC 5952 for IPv6. */
 const char *otw_addr_str(const otw_addr *a, char *buf, size_t bufsz);
 int otw_addr_parse(const char *s, otw_addr *out);                       /* 0 ok, -1 invalid */
