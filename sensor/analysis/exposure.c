@@ -62,7 +62,9 @@
  *    when one is known (cache of XN_CAP names, oldest evicted, counted). A
  *    public communication of an asset not known as OT yet is kept (ring of
  *    XP_CAP, oldest dropped, counted) and raised when the asset turns out
- *    to be OT (its first industrial communication or an OT role).
+ *    to be OT (its first industrial communication or an OT role). The ring
+ *    is rebuilt from the state's communications when the sensor starts, so
+ *    a restart loses none (those of assets already OT were raised then).
  * 4. CLOUD_CONNECTION (medium, T0822: the vendor's cloud is a remote
  *    service into the device) when a local asset connects to a cloud IoT
  *    platform, by the remote name (data/cloud_iot_vendors.tsv, label-wise
@@ -132,6 +134,7 @@ typedef struct xname {
 typedef struct xpending {
     bool used;
     bool inbound;
+    bool replayed; /* rebuilt from a communication of the state */
     uint8_t transport;
     uint16_t port;
     uint32_t asset;
@@ -165,6 +168,9 @@ struct otw_exposure {
     xpending *pending;
     uint32_t pend_head;
     uint64_t pending_dropped;
+    /* Loading the state: an asset found OT now was OT when its public
+     * communications were first seen, so they were raised then. */
+    bool replaying;
     /* controller segments */
     otw_addr segs[XS_CAP];
     uint32_t n_segs;
@@ -839,13 +845,15 @@ static void raise_exposure(otw_exposure *x, const xpending *p)
     }
 }
 
-/* The asset is OT now: what it did with public addresses before. */
+/* The asset is OT now: what it did with public addresses before. While
+ * the state loads, what it did was raised by the process that saw it. */
 static void flush_pending(otw_exposure *x, uint32_t i)
 {
     for (uint32_t k = 0; k < XP_CAP; k++) {
         xpending *p = &x->pending[k];
         if (p->used && p->asset == i) {
-            raise_exposure(x, p);
+            if (!(x->replaying && p->replayed))
+                raise_exposure(x, p);
             p->used = false;
         }
     }
@@ -866,6 +874,7 @@ static void exposure_check(otw_exposure *x, uint32_t i, const otw_comm *c, bool 
     memset(&p, 0, sizeof(p));
     p.used = true;
     p.inbound = inbound;
+    p.replayed = x->replaying;
     p.transport = c->transport;
     p.port = c->server_port;
     p.asset = i;
@@ -874,7 +883,8 @@ static void exposure_check(otw_exposure *x, uint32_t i, const otw_comm *c, bool 
     p.ts_us = ts_us;
     xcpy(p.proto, sizeof(p.proto), proto);
     if (is_ot(x, i, &p.local, vlan)) {
-        raise_exposure(x, &p);
+        if (!x->replaying)
+            raise_exposure(x, &p);
         return;
     }
     xpending *slot = &x->pending[x->pend_head];
@@ -1008,19 +1018,43 @@ static bool industrial_comm(const otw_comm *c)
     return d && d->industrial;
 }
 
-void otw_exposure_known_comm(otw_exposure *x, const otw_comm *c, uint32_t client_asset,
-                             uint32_t server_asset)
+void otw_exposure_known_comm(otw_exposure *x, const otw_comm *c, const char *proto_name,
+                             uint32_t client_asset, uint32_t server_asset)
 {
-    if (x == NULL || c == NULL || !industrial_comm(c))
+    if (x == NULL || c == NULL)
         return;
+    x->replaying = true; /* until otw_exposure_state_loaded */
     uint32_t ci = client_asset != OTW_ASSET_NONE ? index_of(x, client_asset) : OTW_ASSET_NONE;
     uint32_t si = server_asset != OTW_ASSET_NONE ? index_of(x, server_asset) : OTW_ASSET_NONE;
-    if (ci != OTW_ASSET_NONE)
-        mark_ot(x, ci);
-    if (si != OTW_ASSET_NONE) {
-        mark_ot(x, si);
-        add_controller_segment(x, si, false, c->last_us);
+    if (industrial_comm(c)) {
+        if (ci != OTW_ASSET_NONE)
+            mark_ot(x, ci);
+        if (si != OTW_ASSET_NONE) {
+            mark_ot(x, si);
+            add_controller_segment(x, si, false, c->last_us);
+        }
     }
+    /* A public communication of an asset not known as OT waits again, as it
+     * did in the process that saw it: the asset may turn OT in this one. */
+    bool client_pub = is_public(x, &c->client, c->vlan);
+    bool server_pub = is_public(x, &c->server, c->vlan);
+    const char *proto = proto_name ? proto_name : "";
+    if (server_pub && !client_pub && ci != OTW_ASSET_NONE)
+        exposure_check(x, ci, c, false, proto, c->vlan, c->first_us);
+    else if (client_pub && !server_pub && si != OTW_ASSET_NONE)
+        exposure_check(x, si, c, true, proto, c->vlan, c->first_us);
+}
+
+void otw_exposure_state_loaded(otw_exposure *x)
+{
+    if (x == NULL || !x->replaying)
+        return;
+    for (uint32_t i = 0; i < x->cap; i++) {
+        otw_asset *a = otw_inventory_at(x->inv, i);
+        if (a && ot_role(a))
+            mark_ot(x, i); /* drops its replayed communications */
+    }
+    x->replaying = false;
 }
 
 void otw_exposure_comm(otw_exposure *x, const otw_comm *c, const char *proto_name,

@@ -31,9 +31,14 @@ void otw_exposure_comm(otw_exposure *x, const otw_comm *c, const char *proto_nam
                        uint64_t ts_us);
 /* A communication loaded from the state: what it proves about its ends
  * (an industrial protocol makes both OT and the server a controller) holds
- * in this process as in the one that saw it. Raises nothing. */
-void otw_exposure_known_comm(otw_exposure *x, const otw_comm *c, uint32_t client_asset,
-                             uint32_t server_asset);
+ * in this process as in the one that saw it, and a public communication of
+ * an asset not known as OT waits, as it did there, for the asset to turn
+ * OT. Raises nothing. proto_name as for otw_exposure_comm. */
+void otw_exposure_known_comm(otw_exposure *x, const otw_comm *c, const char *proto_name,
+                             uint32_t client_asset, uint32_t server_asset);
+/* Every communication of the state is loaded: from now on an asset turning
+ * OT raises what it did with public addresses, loaded or new. */
+void otw_exposure_state_loaded(otw_exposure *x);
 /* An asset's evidence or identity changed. */
 void otw_exposure_asset(otw_exposure *x, uint32_t asset, uint64_t ts_us);
 

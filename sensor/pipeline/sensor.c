@@ -1146,7 +1146,8 @@ static int load_comm(void *ctx, const otw_comm *c)
 {
     otw_sensor *s = ctx;
     otw_comms_load(s->comms, c);
-    otw_exposure_known_comm(s->exposure, c, otw_inventory_find_ip(s->inv, &c->client),
+    otw_exposure_known_comm(s->exposure, c, proto_key_name(s, c->proto_key),
+                            otw_inventory_find_ip(s->inv, &c->client),
                             otw_inventory_find_ip(s->inv, &c->server));
     return 0;
 }
@@ -1326,6 +1327,7 @@ otw_sensor *otw_sensor_open(const otw_config *cfg, const char *state_dir,
         snprintf(err, errsz, "cannot load the state in %s/%s", state_dir, OTW_STORE_FILE);
         goto fail;
     }
+    otw_exposure_state_loaded(s->exposure);
     apply_acceptances(s);
     otw_alerts_set_id_reserve(s->alerts, reserved_alert_ids(s), reserve_alert_ids, s);
     char path[OTW_PATH_MAX * 2];
