@@ -40,7 +40,7 @@
  *    The evidence is OTW_EV_IOT on the asset; why is told in its identity
  *    detail as "iot=<class>:<reason>" (put back when a later identity
  *    replaces the detail).
- * 2. SHADOW_IOT (high, T0864), once per asset and run, when an asset
+ * 2. SHADOW_IOT (high, T0864), once per asset (also across restarts), when an asset
  *    classified IoT whose role is iot (controller, HMI, engineering or
  *    network evidence wins - except wireless access points, which are
  *    shadow devices even with their bridge capability) sits
@@ -118,7 +118,7 @@ static const char *const class_names[IOT__COUNT] = {
 /* Per asset (inventory index). */
 enum {
     XF_IOT = 1u << 0,    /* classified here (class in iot[]) */
-    XF_SHADOW = 1u << 1, /* SHADOW_IOT raised in this run */
+    XF_SHADOW = 1u << 1, /* SHADOW_IOT raised (here or in the state) */
     XF_OT = 1u << 2,     /* client or server of an industrial protocol */
     XF_SEG = 1u << 3,    /* its segment is a controller segment */
     XF_OWN_EV = 1u << 4, /* OTW_EV_IOT was set here, not by a role hint */
@@ -1043,6 +1043,16 @@ void otw_exposure_known_comm(otw_exposure *x, const otw_comm *c, const char *pro
         exposure_check(x, ci, c, false, proto, c->vlan, c->first_us);
     else if (client_pub && !server_pub && si != OTW_ASSET_NONE)
         exposure_check(x, si, c, true, proto, c->vlan, c->first_us);
+}
+
+void otw_exposure_known_alert(otw_exposure *x, const otw_alert *a)
+{
+    if (x == NULL || a == NULL || a->kind != OTW_AT_SHADOW_IOT || !a->src.has_ip)
+        return;
+    uint32_t asset = otw_inventory_find_ip(x->inv, &a->src.ip);
+    uint32_t i = asset != OTW_ASSET_NONE ? index_of(x, asset) : OTW_ASSET_NONE;
+    if (i != OTW_ASSET_NONE)
+        x->flags[i] |= XF_SHADOW;
 }
 
 void otw_exposure_state_loaded(otw_exposure *x)

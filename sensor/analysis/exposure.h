@@ -36,6 +36,9 @@ void otw_exposure_comm(otw_exposure *x, const otw_comm *c, const char *proto_nam
  * OT. Raises nothing. proto_name as for otw_exposure_comm. */
 void otw_exposure_known_comm(otw_exposure *x, const otw_comm *c, const char *proto_name,
                              uint32_t client_asset, uint32_t server_asset);
+/* An alert loaded from the state: a device already reported as shadow IoT
+ * is not reported again after a restart. */
+void otw_exposure_known_alert(otw_exposure *x, const otw_alert *a);
 /* Every communication of the state is loaded: from now on an asset turning
  * OT raises what it did with public addresses, loaded or new. */
 void otw_exposure_state_loaded(otw_exposure *x);

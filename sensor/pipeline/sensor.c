@@ -29,10 +29,12 @@
 #define OFFLINE_CHECKPOINT_WALL_S 2.0 /* offline reads: at most one checkpoint per 2 s */
 
 struct otw_flow_ext {
-    bool confirmed;       /* the dissector parsed a PDU on this flow */
-    bool server_answered; /* evidence for the server's role was recorded */
-    bool admitted;        /* its ends were offered the asset reserve (exchange seen) */
-    uint8_t not_mine;     /* consecutive undecodable segments */
+    bool confirmed;          /* the dissector parsed a PDU on this flow */
+    bool server_answered;    /* evidence for the server's role was recorded */
+    bool admitted;           /* its ends were offered the asset reserve (exchange seen) */
+    uint8_t not_mine;        /* consecutive undecodable segments */
+    uint8_t not_mine_dir[2]; /* the same, per direction (midstream flows) */
+    bool midstream;          /* TCP flow first seen without its SYN */
     /* zones (zones.c): the flow's placement, kept for enforcement */
     uint8_t zone_verdict; /* otw_place, 0 = not placed */
     bool zone_reset;      /* violating TCP session whose rule says reset */
@@ -430,6 +432,7 @@ static void confirm(otw_sensor *s, otw_flow *f)
 {
     otw_flow_ext *x = &s->ext[otw_flow_index(s->flows, f)];
     x->not_mine = 0;
+    x->not_mine_dir[0] = x->not_mine_dir[1] = 0;
     if (x->confirmed)
         return;
     x->confirmed = true;
@@ -631,6 +634,26 @@ static void dissector_flush(otw_sensor *s, otw_flow *f)
     }
 }
 
+/* One more undecodable segment on an unconfirmed flow: is that enough for
+ * the "not X" verdict? A flow picked up midstream (a capture that starts
+ * or restarts while it runs) may begin inside a large PDU, whose remaining
+ * segments all look undecodable in that direction: it needs the evidence
+ * from both directions, or many more segments. */
+#define NOT_MINE_MIDSTREAM_SEGMENTS 48
+static bool not_mine_enough(otw_flow_ext *x, int dir)
+{
+    if (x->confirmed)
+        return false;
+    if (x->not_mine < UINT8_MAX)
+        x->not_mine++;
+    if (x->not_mine_dir[dir & 1] < UINT8_MAX)
+        x->not_mine_dir[dir & 1]++;
+    if (!x->midstream)
+        return x->not_mine >= NOT_MINE_SEGMENTS;
+    return (x->not_mine_dir[0] >= NOT_MINE_SEGMENTS && x->not_mine_dir[1] >= NOT_MINE_SEGMENTS) ||
+           x->not_mine >= NOT_MINE_MIDSTREAM_SEGMENTS;
+}
+
 static void not_mine_verdict(otw_sensor *s, otw_flow *f)
 {
     dissector_flush(s, f);
@@ -683,7 +706,7 @@ static size_t consume(void *ctx, const uint8_t *data, size_t len, uint32_t *skip
             /* Not a PDU boundary: drop what is buffered and resynchronise at
              * the next segment. An unconfirmed flow gets a verdict after a
              * few such segments (midstream starts can begin mid-PDU). */
-            if (!x->confirmed && ++x->not_mine >= NOT_MINE_SEGMENTS)
+            if (not_mine_enough(x, s->cur_dir))
                 return (size_t)-1;
             if (x->confirmed)
                 s->stats.malformed_pdus++;
@@ -695,7 +718,7 @@ static size_t consume(void *ctx, const uint8_t *data, size_t len, uint32_t *skip
         otw_parse_status r =
             d->parse(session_of(s, f), s->cur_dir, data + off, (size_t)n, s->cur_ts, &s->sink);
         if (r == OTW_PARSE_NOT_MINE) {
-            if (!x->confirmed && ++x->not_mine >= NOT_MINE_SEGMENTS)
+            if (not_mine_enough(x, s->cur_dir))
                 return (size_t)-1;
             return len;
         }
@@ -742,8 +765,7 @@ static void dissect(otw_sensor *s, otw_flow *f, int dir, const otw_packet *p)
             confirm(s, f);
         else if (r == OTW_PARSE_MALFORMED)
             s->stats.malformed_pdus++;
-        else if (!s->ext[otw_flow_index(s->flows, f)].confirmed &&
-                 ++s->ext[otw_flow_index(s->flows, f)].not_mine >= NOT_MINE_SEGMENTS)
+        else if (not_mine_enough(&s->ext[otw_flow_index(s->flows, f)], dir))
             not_mine_verdict(s, f);
         return;
     }
@@ -840,7 +862,9 @@ static void admit_answered(otw_sensor *s, otw_flow *f, uint64_t ts_us)
 
 static void on_flow_new(otw_sensor *s, otw_flow *f, const otw_packet *p, int dir)
 {
-    memset(&s->ext[otw_flow_index(s->flows, f)], 0, sizeof(otw_flow_ext));
+    otw_flow_ext *x = &s->ext[otw_flow_index(s->flows, f)];
+    memset(x, 0, sizeof(*x));
+    x->midstream = p->ip_proto == 6 && !(p->tcp_flags & OTW_TCP_SYN);
     if (f->key.ip_proto == 6)
         f->dissector = s->tcp_port_proto[f->server_port];
     else if (f->key.ip_proto == 17)
@@ -1156,6 +1180,7 @@ static int load_alert(void *ctx, const otw_alert *a)
 {
     otw_sensor *s = ctx;
     otw_alerts_load(s->alerts, a);
+    otw_exposure_known_alert(s->exposure, a);
     return 0;
 }
 

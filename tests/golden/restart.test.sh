@@ -26,4 +26,34 @@ if diff -u "$tmp/one.txt" "$tmp/two.txt"; then pass "same alerts with and withou
 "$otwatch" alerts --config "$cfg" --state "$tmp/two" --format json > "$tmp/two.json"
 jqt "the gateway's exposure is raised after the restart" "$tmp/two.json" 'any(.[]; .type=="INTERNET_EXPOSURE" and .src.ip=="10.50.1.30" and .dst.ip=="203.0.113.44" and .technique=="T0869")'
 jqt "the PLC's exposure once, not raised again from the state" "$tmp/two.json" '[.[] | select(.type=="INTERNET_EXPOSURE" and .src.ip=="10.50.1.10")] | length==1 and .[0].count==1'
+
+# Every golden capture cut in two halves (which also cuts conversations
+# mid-stream): two reads raise what one read does, with the same counts.
+# Not yet equal, and why:
+#   bacnet   the second half's UDP flow (47808 on both ends) starts with an
+#            answer, so its commands are told with client and server swapped
+#   s7comm   the rack/slot (the unit) comes from the COTP connection request,
+#            which only the first half holds
+known_different=" bacnet s7comm restart-a restart-b "
+for pcap in "$src"/tests/golden/captures/*.pcap; do
+  name=$(basename "$pcap" .pcap)
+  [[ "$known_different" == *" $name "* ]] && continue
+  n=$(capinfos -Mc "$pcap" | awk '/Number of packets/ {print $NF}')
+  half=$(((n + 1) / 2))
+  editcap -r "$pcap" "$tmp/$name.a.pcap" "1-$half" 2> /dev/null
+  editcap -r "$pcap" "$tmp/$name.b.pcap" "$((half + 1))-$n" 2> /dev/null
+  rm -rf "$tmp/s1" "$tmp/s2"
+  "$otwatch" read --config "$cfg" --state "$tmp/s1" "$tmp/$name.a.pcap" "$tmp/$name.b.pcap" > /dev/null 2>&1
+  "$otwatch" read --config "$cfg" --state "$tmp/s2" "$tmp/$name.a.pcap" > /dev/null 2>&1
+  "$otwatch" read --config "$cfg" --state "$tmp/s2" "$tmp/$name.b.pcap" > /dev/null 2>&1
+  for s in s1 s2; do
+    "$otwatch" alerts --config "$cfg" --state "$tmp/$s" --format json |
+      jq -r '.[] | [.type, .key, .src.ip // "", .dst.ip // "", .count] | @tsv' | sort > "$tmp/$s.txt"
+  done
+  if [[ -s "$tmp/s1.txt" ]] && diff -u "$tmp/s1.txt" "$tmp/s2.txt" > "$tmp/diff"; then
+    pass "$name cut in two: same alerts with a restart between"
+  else
+    head -20 "$tmp/diff"; fail "$name cut in two: a restart changed the alerts"
+  fi
+done
 finish
