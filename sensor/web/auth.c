@@ -22,7 +22,32 @@ struct otw_auth {
     otw_web_session sessions[OTW_AUTH_MAX_SESSIONS];
     otw_throttle throttle;
     char dummy_hash[crypto_pwhash_STRBYTES]; /* verified against for unknown users */
+    /* the server's request lock (otw_auth_set_lock), let go while hashing */
+    void (*lock)(void *);
+    void (*unlock)(void *);
+    void *lock_ctx;
+    int hashing; /* checks running now, under the lock */
 };
+
+void otw_auth_set_lock(otw_auth *a, void (*lock)(void *), void (*unlock)(void *), void *ctx)
+{
+    a->lock = lock;
+    a->unlock = unlock;
+    a->lock_ctx = ctx;
+}
+
+/* Argon2 verification outside the request lock. */
+static bool verify_unlocked(otw_auth *a, const char *hash, const char *pw)
+{
+    a->hashing++;
+    if (a->unlock)
+        a->unlock(a->lock_ctx);
+    bool ok = crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0;
+    if (a->lock)
+        a->lock(a->lock_ctx);
+    a->hashing--;
+    return ok;
+}
 
 static const char schema[] =
     "PRAGMA journal_mode=WAL;"
@@ -218,8 +243,12 @@ bool otw_auth_may_try(otw_auth *a, const char *client, uint64_t now_us, unsigned
 }
 
 otw_web_session *otw_auth_login(otw_auth *a, const char *client, const char *user,
-                                const char *password, uint64_t now_us)
+                                const char *password, uint64_t now_us, bool *busy)
 {
+    if (busy)
+        *busy = a->hashing >= OTW_AUTH_MAX_HASHING;
+    if (a->hashing >= OTW_AUTH_MAX_HASHING)
+        return NULL;
     char hash[crypto_pwhash_STRBYTES] = "", role[16] = "", lang[4] = "en";
     sqlite3_stmt *st;
     bool found = false;
@@ -236,7 +265,7 @@ otw_web_session *otw_auth_login(otw_auth *a, const char *client, const char *use
         sqlite3_finalize(st);
     }
     const char *pw = password ? password : "";
-    bool ok = crypto_pwhash_str_verify(found ? hash : a->dummy_hash, pw, strlen(pw)) == 0 && found;
+    bool ok = verify_unlocked(a, found ? hash : a->dummy_hash, pw) && found;
     if (!ok) {
         otw_throttle_failure(&a->throttle, client, now_us);
         return NULL;

@@ -53,9 +53,18 @@ int otw_auth_set_user(otw_auth *a, const char *user, const char *password, otw_w
  * *retry_s says when. */
 bool otw_auth_may_try(otw_auth *a, const char *client, uint64_t now_us, unsigned *retry_s);
 /* Checks the password (time-constant in the unknown-user case), counts a
- * failure against client, and on success opens a session. */
+ * failure against client, and on success opens a session. NULL with *busy
+ * set when OTW_AUTH_MAX_HASHING logins are being checked already (busy
+ * may be NULL). */
 otw_web_session *otw_auth_login(otw_auth *a, const char *client, const char *user,
-                                const char *password, uint64_t now_us);
+                                const char *password, uint64_t now_us, bool *busy);
+
+/* The server's request lock: a login lets go of it for the Argon2 check
+ * (tenths of a second, 64 MiB), so the console's other requests go on on
+ * other threads, and takes it back before it touches the sessions. At most
+ * OTW_AUTH_MAX_HASHING checks run at once; a login beyond answers busy. */
+#define OTW_AUTH_MAX_HASHING 2
+void otw_auth_set_lock(otw_auth *a, void (*lock)(void *), void (*unlock)(void *), void *ctx);
 /* The live session with this id (NULL if none or expired; touches it). */
 otw_web_session *otw_auth_session(otw_auth *a, const char *id, uint64_t now_us);
 void otw_auth_logout(otw_auth *a, otw_web_session *s);

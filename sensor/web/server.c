@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,9 @@
 #define MAX_BODY 65536
 #define MAX_STATIC (4u << 20)
 #define MAX_HOSTS 8
+/* Request threads: OTW_AUTH_MAX_HASHING may be checking passwords while the
+ * others serve pages. */
+#define SERVER_THREADS 4
 #define COOKIE "otw_session"
 
 static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -41,6 +45,9 @@ static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'sel
                           "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 typedef struct server {
+    /* One request at a time touches the sessions, the state and web.db; a
+     * login lets go of it while Argon2 runs (auth.h), on a pool of threads. */
+    pthread_mutex_t lock;
     otw_web_ctx ctx;
     const char *web_root;
     bool tls, loopback;
@@ -307,7 +314,13 @@ static int handle_api(server *sv, struct MHD_Connection *conn, const char *metho
             otw_web_error(out, "user and password are required");
             return 400;
         }
-        otw_web_session *s = otw_auth_login(auth, client, user, pw, now);
+        bool busy = false;
+        otw_web_session *s = otw_auth_login(auth, client, user, pw, now, &busy);
+        if (!s && busy) {
+            otw_web_error(out, "the console is checking other logins: try again in a second");
+            *retry = 1;
+            return 503;
+        }
         if (!s) {
             otw_warn("failed login for '%s' from %s", user, client);
             otw_web_error(out, "wrong user or password");
@@ -419,11 +432,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         FILE *out = open_memstream(&buf, &len);
         if (!out)
             return MHD_NO;
+        pthread_mutex_lock(&sv->lock);
         int status = handle_api(sv, conn, get ? "GET" : "POST", url, rq, out, cookie,
                                 sizeof(cookie), &retry);
+        pthread_mutex_unlock(&sv->lock);
         fclose(out);
         return send_buf(sv, conn, status, buf, len, "application/json; charset=utf-8",
-                        cookie[0] ? cookie : NULL, status == 429 ? retry : 0);
+                        cookie[0] ? cookie : NULL, status == 429 || status == 503 ? retry : 0);
     }
     if (!get)
         return send_error(sv, conn, 405, "method not allowed");
@@ -549,6 +564,7 @@ static struct MHD_Daemon *start_daemon(server *sv, struct sockaddr_storage *ss, 
         {MHD_OPTION_CONNECTION_LIMIT, 64, NULL},
         {MHD_OPTION_PER_IP_CONNECTION_LIMIT, 16, NULL},
         {MHD_OPTION_CONNECTION_TIMEOUT, 10, NULL},
+        {MHD_OPTION_THREAD_POOL_SIZE, SERVER_THREADS, NULL},
         /* without TLS the array ends here */
         {sv->tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, key_pem},
         {sv->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, cert_pem},
@@ -582,10 +598,21 @@ static otw_web_options resolve_options(const otw_config *cfg, const otw_web_opti
     return r;
 }
 
+static void lock_server(void *ctx)
+{
+    pthread_mutex_lock(&((server *)ctx)->lock);
+}
+
+static void unlock_server(void *ctx)
+{
+    pthread_mutex_unlock(&((server *)ctx)->lock);
+}
+
 int otw_web_serve(const otw_config *cfg, const char *state, const otw_web_options *o)
 {
     server sv;
     memset(&sv, 0, sizeof(sv));
+    pthread_mutex_init(&sv.lock, NULL);
     otw_web_options r = resolve_options(cfg, o, &sv);
     const char *listen = r.listen, *cert = r.tls_cert, *key = r.tls_key,
                *hash_file = r.admin_hash_file, *web_root = r.web_root;
@@ -657,6 +684,7 @@ int otw_web_serve(const otw_config *cfg, const char *state, const otw_web_option
         otw_error("%s", err);
         goto out;
     }
+    otw_auth_set_lock(sv.ctx.auth, lock_server, unlock_server, &sv);
     /* The daemon's thread inherits this mask: only the main thread takes
      * SIGINT/SIGTERM. */
     sigset_t sigs;
@@ -679,6 +707,7 @@ out:
     if (d)
         MHD_stop_daemon(d);
     otw_auth_close(sv.ctx.auth);
+    pthread_mutex_destroy(&sv.lock);
     free(admin_hash);
     free(cert_pem);
     free(key_pem);

@@ -271,6 +271,29 @@ check "no zones: boundary answers" 200 "$(code GET /api/boundary $NZ)"
 check "no zones: boundary says none" True "$(json "$WORK/body" 'd["zones"] == 0 and d["rows"] == []')"
 kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=
 
+# ---- password checks do not hold up the console (issue 16, finding 6) ----
+# Argon2 takes tenths of a second and 64 MiB: while logins from many
+# addresses are checked, a logged-in user's requests are answered at once
+# (the check runs outside the request lock, on a pool of threads), and no
+# more than two checks run together (the others are told to retry).
+start_server "$WORK/serve-hash.err"
+HS="-b $WORK/hs.jar -c $WORK/hs.jar"
+check "hash: login" 200 "$(code POST /api/login $HS -H "$J" -d '{"user":"admin","password":"correct horse battery"}')"
+one=$(curl -s -o /dev/null -w '%{time_total}' -H "$J" -d '{"user":"admin","password":"wrong 0"}' "$BASE/api/login")
+for i in 1 2 3 4 5 6; do
+  curl -s -o /dev/null -w '%{http_code}\n' -H "$J" -d '{"user":"nobody'$i'","password":"wrong"}' \
+    "$BASE/api/login" > "$WORK/flood.$i" &
+done
+sleep 0.05
+during=$(curl -s -o /dev/null -w '%{time_total}' -b "$WORK/hs.jar" "$BASE/api/session")
+wait $(jobs -p | grep -v "^$SERVER_PID$") 2> /dev/null
+codes=$(cat "$WORK"/flood.* | sort | uniq -c | tr -s ' ' | tr '\n' ',')
+fast=$(python3 -c "print(float('$during') < max(0.25 * float('$one'), 0.05))")
+check "hash: a request during 6 password checks waits less than a quarter of one (${during}s vs ${one}s)" True "$fast"
+grep -q " 503" <<< " $codes" && ok "hash: logins beyond two at once are told to retry ($codes)" ||
+  bad "hash: no login was told to retry ($codes)"
+kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=
+
 # ---- a LAN listener needs its names (or TLS): no DNS rebinding to the login ----
 "$OTWATCH" serve --listen 0.0.0.0:$PORT --state "$STATE" --config "$WORK/nozones.yaml" \
   >/dev/null 2>"$WORK/serve-lan.err"
