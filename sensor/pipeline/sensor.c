@@ -15,6 +15,7 @@
 
 #include "baseline.h"
 #include "creds.h"
+#include "detect.h"
 #include "dissector.h"
 #include "enforce.h"
 #include "exposure.h"
@@ -33,6 +34,9 @@ struct otw_flow_ext {
     bool server_answered; /* evidence for the server's role was recorded */
     bool admitted;        /* its ends were offered the asset reserve (exchange seen) */
     uint8_t not_mine;     /* consecutive undecodable segments */
+    uint8_t claim;        /* otw_claim: how the flow got its dissector */
+    bool detect_done;     /* dynamic detection gave up on this flow */
+    uint8_t probed[2];    /* payload packets probed per direction */
     /* zones (zones.c): the flow's placement, kept for enforcement */
     uint8_t zone_verdict; /* otw_place, 0 = not placed */
     bool zone_reset;      /* violating TCP session whose rule says reset */
@@ -69,6 +73,7 @@ struct otw_sensor {
     FILE *enforce_log;    /* enforcement.jsonl: one line per reset event */
     uint8_t tcp_port_proto[65536];
     uint8_t udp_port_proto[65536];
+    otw_detect detect; /* claims on other ports (detect.h) */
     uint64_t now_us, next_expire_us, next_checkpoint_us, last_flush_us;
     bool live;                   /* checkpoints on capture time alone */
     double last_checkpoint_wall; /* offline reads also wait for wall time */
@@ -631,11 +636,23 @@ static void dissector_flush(otw_sensor *s, otw_flow *f)
     }
 }
 
+/* Undecodable segments before the "not this protocol" verdict. A probe saw
+ * the start of what it claimed: no midstream excuse, one is enough. */
+static uint8_t not_mine_limit(const otw_flow_ext *x)
+{
+    return x->claim == OTW_CLAIM_PROBE ? 1 : NOT_MINE_SEGMENTS;
+}
+
 static void not_mine_verdict(otw_sensor *s, otw_flow *f)
 {
     dissector_flush(s, f);
     release_dissection(s, f);
     f->not_dissectable = true;
+    if (s->ext[otw_flow_index(s->flows, f)].claim != OTW_CLAIM_PORT) {
+        /* A claim on a hint that did not hold costs nothing: no alert. */
+        s->stats.claims_refuted++;
+        return;
+    }
     s->stats.not_mine_flows++;
     const otw_dissector *d = otw_dissector_get((otw_proto)f->dissector);
     otw_endpoint client, server;
@@ -683,7 +700,7 @@ static size_t consume(void *ctx, const uint8_t *data, size_t len, uint32_t *skip
             /* Not a PDU boundary: drop what is buffered and resynchronise at
              * the next segment. An unconfirmed flow gets a verdict after a
              * few such segments (midstream starts can begin mid-PDU). */
-            if (!x->confirmed && ++x->not_mine >= NOT_MINE_SEGMENTS)
+            if (!x->confirmed && ++x->not_mine >= not_mine_limit(x))
                 return (size_t)-1;
             if (x->confirmed)
                 s->stats.malformed_pdus++;
@@ -695,7 +712,7 @@ static size_t consume(void *ctx, const uint8_t *data, size_t len, uint32_t *skip
         otw_parse_status r =
             d->parse(session_of(s, f), s->cur_dir, data + off, (size_t)n, s->cur_ts, &s->sink);
         if (r == OTW_PARSE_NOT_MINE) {
-            if (!x->confirmed && ++x->not_mine >= NOT_MINE_SEGMENTS)
+            if (!x->confirmed && ++x->not_mine >= not_mine_limit(x))
                 return (size_t)-1;
             return len;
         }
@@ -742,9 +759,11 @@ static void dissect(otw_sensor *s, otw_flow *f, int dir, const otw_packet *p)
             confirm(s, f);
         else if (r == OTW_PARSE_MALFORMED)
             s->stats.malformed_pdus++;
-        else if (!s->ext[otw_flow_index(s->flows, f)].confirmed &&
-                 ++s->ext[otw_flow_index(s->flows, f)].not_mine >= NOT_MINE_SEGMENTS)
-            not_mine_verdict(s, f);
+        else {
+            otw_flow_ext *x = &s->ext[otw_flow_index(s->flows, f)];
+            if (!x->confirmed && ++x->not_mine >= not_mine_limit(x))
+                not_mine_verdict(s, f);
+        }
         return;
     }
     if (f->streams == OTW_FLOW_NONE)
@@ -838,6 +857,19 @@ static void admit_answered(otw_sensor *s, otw_flow *f, uint64_t ts_us)
             s->inv, otw_mac_is_zero(f->server_mac) ? NULL : f->server_mac, &f->server_ip, ts_us);
 }
 
+/* A flow of an industrial dissector: every attempt counts for host scans,
+ * answered or not. */
+static void industrial_flow(otw_sensor *s, const otw_flow *f)
+{
+    const otw_dissector *d = otw_dissector_get((otw_proto)f->dissector);
+    if (d && d->industrial) {
+        otw_endpoint client, server;
+        flow_endpoints(f, &client, &server);
+        otw_baseline_industrial_flow(s->baseline, &client, &server, (otw_proto)f->dissector,
+                                     f->first_us);
+    }
+}
+
 static void on_flow_new(otw_sensor *s, otw_flow *f, const otw_packet *p, int dir)
 {
     memset(&s->ext[otw_flow_index(s->flows, f)], 0, sizeof(otw_flow_ext));
@@ -857,14 +889,52 @@ static void on_flow_new(otw_sensor *s, otw_flow *f, const otw_packet *p, int dir
     asset_pressure(s, f->first_us);
     otw_inventory_set_vlan(s->inv, f->client_asset, f->client_mac, f->key.vlan);
     otw_inventory_set_vlan(s->inv, f->server_asset, f->server_mac, f->key.vlan);
-    const otw_dissector *d = f->dissector ? otw_dissector_get((otw_proto)f->dissector) : NULL;
-    if (d && d->industrial) {
-        /* Every attempt counts for host scans, answered or not. */
-        otw_endpoint client, server;
-        flow_endpoints(f, &client, &server);
-        otw_baseline_industrial_flow(s->baseline, &client, &server, (otw_proto)f->dissector,
-                                     f->first_us);
+    if (f->dissector) {
+        s->ext[otw_flow_index(s->flows, f)].claim = OTW_CLAIM_PORT;
+        industrial_flow(s, f);
     }
+}
+
+/* Dynamic detection (detect.h) on a flow no port names, at a packet with
+ * payload: nDPI's verdict once it has one, else the probes on the first
+ * OTW_DETECT_PROBE_PACKETS payloads of each side. The claim takes effect
+ * at once, so this packet is the first the dissector parses (its stream
+ * starts here). */
+static void detect_claim(otw_sensor *s, otw_flow *f, int dir, const otw_packet *p)
+{
+    otw_flow_ext *x = &s->ext[otw_flow_index(s->flows, f)];
+    bool tcp = p->ip_proto == 6;
+    if (x->detect_done)
+        return;
+    otw_proto proto;
+    otw_claim how;
+    if (f->ndpi_detected) {
+        /* nDPI named the flow: one of ours or something else, never probed. */
+        x->detect_done = true;
+        proto = otw_classify_dissector(f);
+        how = OTW_CLAIM_NDPI;
+    } else {
+        if (x->probed[0] >= OTW_DETECT_PROBE_PACKETS && x->probed[1] >= OTW_DETECT_PROBE_PACKETS) {
+            x->detect_done = true;
+            return;
+        }
+        if (x->probed[dir] >= OTW_DETECT_PROBE_PACKETS)
+            return;
+        x->probed[dir]++;
+        proto = otw_detect_probe(&s->detect, tcp, p->payload, p->payload_len, (otw_dir)dir,
+                                 x->probed[!dir] == 0);
+        how = OTW_CLAIM_PROBE;
+    }
+    if (!otw_detect_allowed(&s->detect, tcp, proto))
+        return;
+    x->detect_done = true;
+    x->claim = (uint8_t)how;
+    f->dissector = (uint8_t)proto;
+    if (how == OTW_CLAIM_NDPI)
+        s->stats.claimed_by_ndpi++;
+    else
+        s->stats.claimed_by_probe++;
+    industrial_flow(s, f);
 }
 
 static void on_flow_end(void *ctx, otw_flow *f, otw_flow_end why)
@@ -877,11 +947,13 @@ static void on_flow_end(void *ctx, otw_flow *f, otw_flow_end why)
         otw_classify_finish(s->classifier, f);
     /* A flow on an industrial port that ended before any payload (a
      * reconnect, SYNs to a silent PLC) takes the port's protocol: nothing
-     * contradicts it, and nDPI would only guess the same from the port. */
+     * contradicts it, and nDPI would only guess the same from the port.
+     * A dynamic claim is a hint only: unconfirmed, nDPI names the flow. */
+    const otw_flow_ext *x = &s->ext[otw_flow_index(s->flows, f)];
+    bool owned =
+        f->dissector && !f->not_dissectable && (x->claim == OTW_CLAIM_PORT || x->confirmed);
     if (f->comm == OTW_FLOW_NONE)
-        assign_comm(s, f,
-                    f->dissector && !f->not_dissectable ? (uint16_t)f->dissector
-                                                        : ndpi_comm_key(s, f));
+        assign_comm(s, f, owned ? (uint16_t)f->dissector : ndpi_comm_key(s, f));
     flush_counters(s, f);
 }
 
@@ -1118,12 +1190,14 @@ void otw_sensor_packet(otw_sensor *s, int dlt, const uint8_t *frame, uint32_t ca
         f->pkts[OTW_DIR_TO_CLIENT] >= 1)
         admit_answered(s, f, ts_us);
 
-    if (!f->ndpi_done && otw_classify_packet(s->classifier, f, &p)) {
-        /* A flow our dissector owns takes its name from the dissector once
-         * confirmed; everything else is named by nDPI now. */
-        if (!f->dissector || f->not_dissectable)
-            assign_comm(s, f, ndpi_comm_key(s, f));
-    }
+    bool named = !f->ndpi_done && otw_classify_packet(s->classifier, f, &p);
+    bool payload = p.payload_len && p.payload && (p.ip_proto == 6 || p.ip_proto == 17);
+    if (!f->dissector && payload && s->detect.enabled)
+        detect_claim(s, f, dir, &p);
+    /* A flow our dissector owns takes its name from the dissector once
+     * confirmed; everything else is named by nDPI now. */
+    if (named && (!f->dissector || f->not_dissectable))
+        assign_comm(s, f, ndpi_comm_key(s, f));
     if (f->dissector && !f->not_dissectable && p.payload_len && p.payload &&
         (p.ip_proto == 6 || p.ip_proto == 17))
         dissect(s, f, dir, &p);
@@ -1254,6 +1328,7 @@ otw_sensor *otw_sensor_open(const otw_config *cfg, const char *state_dir,
         goto fail;
     }
     build_port_map(s, cfg);
+    otw_detect_init(&s->detect, cfg);
     char e[256];
     s->oui = otw_oui_load(OTW_OUI_DIR, e, sizeof(e));
     if (!s->oui) {
@@ -1458,15 +1533,18 @@ void otw_sensor_print_stats(otw_sensor *s, FILE *f)
             (unsigned long long)st->sessions_exhausted);
     fprintf(f,
             "pdus=%llu ops=%llu identities=%llu malformed_pdus=%llu oversized_pdus=%llu "
-            "not_mine_flows=%llu assets=%u assets_refused=%llu comms=%u comms_refused=%llu "
+            "not_mine_flows=%llu claimed_by_ndpi=%llu claimed_by_probe=%llu claims_refuted=%llu "
+            "assets=%u assets_refused=%llu comms=%u comms_refused=%llu "
             "alerts_new=%llu alerts_refused=%llu checkpoints=%llu checkpoint_failures=%llu\n",
             (unsigned long long)st->dissected_pdus, (unsigned long long)st->ops,
             (unsigned long long)st->identities, (unsigned long long)st->malformed_pdus,
             (unsigned long long)st->oversized_pdus, (unsigned long long)st->not_mine_flows,
-            otw_inventory_size(s->inv), (unsigned long long)otw_inventory_refused(s->inv),
-            otw_comms_size(s->comms), (unsigned long long)otw_comms_refused(s->comms),
-            (unsigned long long)st->alerts_new, (unsigned long long)otw_alerts_refused(s->alerts),
-            (unsigned long long)st->checkpoints, (unsigned long long)st->checkpoint_failures);
+            (unsigned long long)st->claimed_by_ndpi, (unsigned long long)st->claimed_by_probe,
+            (unsigned long long)st->claims_refuted, otw_inventory_size(s->inv),
+            (unsigned long long)otw_inventory_refused(s->inv), otw_comms_size(s->comms),
+            (unsigned long long)otw_comms_refused(s->comms), (unsigned long long)st->alerts_new,
+            (unsigned long long)otw_alerts_refused(s->alerts), (unsigned long long)st->checkpoints,
+            (unsigned long long)st->checkpoint_failures);
     otw_bl_counts bc;
     otw_baseline_counts(s->baseline, &bc);
     fprintf(f,
