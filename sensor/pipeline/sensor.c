@@ -927,6 +927,13 @@ static void detect_claim(otw_sensor *s, otw_flow *f, int dir, const otw_packet *
     }
     if (!otw_detect_allowed(&s->detect, tcp, proto))
         return;
+    /* The protocol's own port on the client side: the flow's orientation is
+     * reversed (a capture that starts midstream), requests would be read
+     * as answers. No claim. */
+    if ((tcp ? s->tcp_port_proto : s->udp_port_proto)[f->client_port] == (uint8_t)proto) {
+        x->detect_done = true;
+        return;
+    }
     x->detect_done = true;
     x->claim = (uint8_t)how;
     f->dissector = (uint8_t)proto;
