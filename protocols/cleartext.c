@@ -303,3 +303,36 @@ bool clt_sasl_client(clt_sasl *s, clt_login *l, const uint8_t *line, size_t n)
     }
     return true;
 }
+
+size_t clt_probe_line(const uint8_t *p, size_t n)
+{
+    size_t max = n < CLT_MAX_LINE ? n : CLT_MAX_LINE;
+    for (size_t i = 0; i < max; i++) {
+        if (p[i] == '\n')
+            return i > 0 && p[i - 1] == '\r' ? i - 1 : i;
+        if (p[i] == '\r' && i + 1 < max && p[i + 1] == '\n')
+            continue;
+        if ((p[i] < 0x20 && p[i] != '\t') || p[i] > 0x7E)
+            return 0;
+    }
+    return 0;
+}
+
+bool clt_starts_with(const uint8_t *p, size_t n, const char *pre)
+{
+    size_t k = strlen(pre);
+    return n >= k && memcmp(p, pre, k) == 0;
+}
+
+bool clt_contains_ci(const uint8_t *p, size_t n, const char *word)
+{
+    size_t k = strlen(word);
+    for (size_t i = 0; k <= n && i <= n - k; i++) {
+        size_t j = 0;
+        while (j < k && lower(p[i + j]) == lower((uint8_t)word[j]))
+            j++;
+        if (j == k)
+            return true;
+    }
+    return false;
+}

@@ -41,6 +41,15 @@ bool clt_word_is(const uint8_t *p, size_t n, const char *word);
 size_t clt_next_word(const uint8_t *p, size_t n, size_t off);
 /* Length of the word at p (up to a space, a tab or the end). */
 size_t clt_word_len(const uint8_t *p, size_t n);
+
+/* Probe helpers (dynamic detection). The length of the first line of p
+ * without its end (CR LF or LF) when it is all printable ASCII (tabs
+ * allowed) and ends within n bytes and CLT_MAX_LINE; 0 otherwise. */
+size_t clt_probe_line(const uint8_t *p, size_t n);
+/* p (n bytes) starts with pre exactly. */
+bool clt_starts_with(const uint8_t *p, size_t n, const char *pre);
+/* The text word (any case) occurs in p's first n bytes. */
+bool clt_contains_ci(const uint8_t *p, size_t n, const char *word);
 /* The line holds printable text (no NUL, few control bytes): a cheap
  * "is this a text protocol at all" test. */
 bool clt_is_text(const uint8_t *p, size_t n);

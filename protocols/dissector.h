@@ -20,6 +20,12 @@ typedef enum otw_parse_status {
 #define OTW_FRAME_NEED_MORE 0
 #define OTW_FRAME_NOT_MINE (-1)
 
+/* probe() results: how sure the first payload is this protocol. The
+ * sensor takes the highest; a tie goes to the earlier row of the table. */
+#define OTW_PROBE_NO 0
+#define OTW_PROBE_WEAK 1   /* a shape other protocols could share ("220 " greeting) */
+#define OTW_PROBE_STRONG 2 /* a signature (magic, lengths that agree, a checksum) */
+
 #define OTW_DISSECTOR_MAX_PORTS 8
 /* Per-flow session state is carved from a fixed-size slot. */
 #define OTW_SESSION_MAX_BYTES 2048
@@ -50,6 +56,13 @@ typedef struct otw_dissector {
      * May be NULL. */
     void (*oversized)(void *session, otw_dir dir, const uint8_t *head, size_t head_len,
                       size_t pdu_len, uint64_t ts_us, const otw_sink *sink);
+    /* Dynamic detection on a flow no configured port names: how sure the
+     * first payload a side sent (buf, len bytes: a TCP segment or a
+     * datagram) starts this protocol. opening: nothing came from the other
+     * side before (a server greeting only counts then). Must be strict:
+     * random bytes and other protocols' first bytes give OTW_PROBE_NO.
+     * May be NULL (claims only by port or by nDPI's verdict). */
+    int (*probe)(const uint8_t *buf, size_t len, otw_dir dir, bool opening);
 } otw_dissector;
 
 /* The dissector owning this TCP/UDP server port, or NULL. */

@@ -751,6 +751,18 @@ void dnp3_session_init(void *session)
         memset(session, 0, sizeof(dnp3_session));
 }
 
+/* Dynamic detection: a link frame header (0x05 0x64, length >= 5) whose
+ * CRC holds (IEEE 1815 section 9.2). */
+static int dnp3_probe(const uint8_t *buf, size_t len, otw_dir dir, bool opening)
+{
+    (void)dir;
+    (void)opening;
+    long fl = dnp3_frame_len(buf, len);
+    if (fl <= 0 || len < DNP3_HDR_LEN || (size_t)fl > len || !crc_ok(buf, 8))
+        return OTW_PROBE_NO;
+    return OTW_PROBE_STRONG;
+}
+
 const otw_dissector dnp3_dissector = {
     .proto = OTW_PROTO_DNP3,
     .name = "dnp3",
@@ -762,4 +774,5 @@ const otw_dissector dnp3_dissector = {
     .frame_len = dnp3_frame_len,
     .parse = dnp3_parse,
     .expire = dnp3_expire,
+    .probe = dnp3_probe,
 };

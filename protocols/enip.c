@@ -1552,6 +1552,29 @@ void enip_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_s
     }
 }
 
+/* Dynamic detection: whole encapsulation messages (CIP Vol. 2 section
+ * 2-3) with a known command, a length that agrees with the bytes, zero
+ * options and, from the client, zero status. */
+static int enip_probe(const uint8_t *buf, size_t len, otw_dir dir, bool opening)
+{
+    (void)opening;
+    size_t off = 0;
+    if (buf == NULL || len < ENIP_HDR_LEN)
+        return OTW_PROBE_NO;
+    while (off < len) {
+        long n = enip_frame_len(buf + off, len - off);
+        if (n <= 0 || (size_t)n > len - off)
+            return OTW_PROBE_NO;
+        const uint8_t *h = buf + off;
+        bool status_zero = !h[8] && !h[9] && !h[10] && !h[11];
+        bool nop = !h[0] && !h[1]; /* NOP: zeros are not a signature */
+        if (nop || h[20] || h[21] || h[22] || h[23] || (dir == OTW_DIR_TO_SERVER && !status_zero))
+            return OTW_PROBE_NO;
+        off += (size_t)n;
+    }
+    return OTW_PROBE_STRONG;
+}
+
 const otw_dissector enip_dissector = {
     .proto = OTW_PROTO_ENIP,
     .industrial = true,
@@ -1563,4 +1586,5 @@ const otw_dissector enip_dissector = {
     .frame_len = enip_frame_len,
     .parse = enip_parse,
     .expire = enip_expire,
+    .probe = enip_probe,
 };

@@ -131,6 +131,24 @@ void ftp_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_si
         emit(s, OTW_LOGIN_UNKNOWN, sink);
 }
 
+/* Dynamic detection: the server's greeting "220 " or "220-" opening the
+ * flow (weak: SMTP greets the same way, so one naming SMTP is not FTP;
+ * strong when it says FTP), or a client's "USER name" line (weak: POP3
+ * has USER too). */
+static int ftp_probe(const uint8_t *buf, size_t len, otw_dir dir, bool opening)
+{
+    size_t line = clt_probe_line(buf, len);
+    if (line < 4)
+        return OTW_PROBE_NO;
+    if (dir == OTW_DIR_TO_CLIENT) {
+        if (!opening || !clt_starts_with(buf, len, "220") || (buf[3] != ' ' && buf[3] != '-') ||
+            clt_contains_ci(buf, line, "SMTP"))
+            return OTW_PROBE_NO;
+        return clt_contains_ci(buf, line, "FTP") ? OTW_PROBE_STRONG : OTW_PROBE_WEAK;
+    }
+    return line > 5 && clt_starts_with(buf, len, "USER ") ? OTW_PROBE_WEAK : OTW_PROBE_NO;
+}
+
 const otw_dissector ftp_dissector = {
     .proto = OTW_PROTO_FTP,
     .name = "ftp",
@@ -142,4 +160,5 @@ const otw_dissector ftp_dissector = {
     .frame_len = clt_line_frame_len,
     .parse = ftp_parse,
     .expire = ftp_expire,
+    .probe = ftp_probe,
 };

@@ -257,6 +257,35 @@ void http_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_s
     }
 }
 
+/* Dynamic detection: a request line with a registered method and an
+ * origin-form ("/..."), absolute-form or "*" target, or a status line
+ * "HTTP/1.x 3DIGIT " answering one. */
+static int http_probe(const uint8_t *buf, size_t len, otw_dir dir, bool opening)
+{
+    static const char *const methods[] = {"GET ",     "POST ",  "HEAD ",  "PUT ",    "DELETE ",
+                                          "OPTIONS ", "PATCH ", "TRACE ", "CONNECT "};
+    size_t line = clt_probe_line(buf, len);
+    bool connect = false;
+    if (line < 12)
+        return OTW_PROBE_NO;
+    if (dir == OTW_DIR_TO_CLIENT)
+        return !opening && http_version(buf, line) && buf[8] == ' ' && buf[9] >= '1' &&
+                       buf[9] <= '5' && buf[10] >= '0' && buf[10] <= '9' && buf[11] >= '0' &&
+                       buf[11] <= '9' && (line == 12 || buf[12] == ' ')
+                   ? OTW_PROBE_STRONG
+                   : OTW_PROBE_NO;
+    for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+        size_t m = strlen(methods[i]);
+        if (!clt_starts_with(buf, line, methods[i]))
+            continue;
+        uint8_t t = buf[m];
+        bool target = t == '/' || t == '*' || prefix_ci(buf + m, line - m, "http://") ||
+                      (m == 8 && t != ' '); /* CONNECT host:port */
+        return target && request_line(buf, line, &connect) ? OTW_PROBE_STRONG : OTW_PROBE_NO;
+    }
+    return OTW_PROBE_NO;
+}
+
 const otw_dissector http_dissector = {
     .proto = OTW_PROTO_HTTP,
     .name = "http",
@@ -268,4 +297,5 @@ const otw_dissector http_dissector = {
     .frame_len = clt_line_frame_len,
     .parse = http_parse,
     .expire = http_expire,
+    .probe = http_probe,
 };

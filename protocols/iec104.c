@@ -519,6 +519,38 @@ void iec104_session_init(void *session)
         memset(session, 0, sizeof(iec104_session));
 }
 
+/* Dynamic detection: whole APDUs (IEC 60870-5-104 section 5): U-frames
+ * with one function bit (STARTDT, STOPDT, TESTFR act/con) and zeros,
+ * S-frames, or I-frames whose ASDU has a known type (1..127) and cause
+ * of transmission (1..47). */
+static int iec104_probe(const uint8_t *buf, size_t len, otw_dir dir, bool opening)
+{
+    (void)dir;
+    (void)opening;
+    size_t off = 0;
+    if (buf == NULL || len < 6)
+        return OTW_PROBE_NO;
+    while (off < len) {
+        long n = iec104_frame_len(buf + off, len - off);
+        if (n <= 0 || (size_t)n > len - off)
+            return OTW_PROBE_NO;
+        const uint8_t *c = buf + off + 2;
+        if ((c[0] & 0x03) == 0x03) {
+            uint8_t f = c[0] & 0xFC;
+            if (n != 6 || (f & (f - 1)) != 0 || f == 0 || c[1] || c[2] || c[3])
+                return OTW_PROBE_NO;
+        } else if ((c[0] & 0x03) == 0x01) {
+            if (n != 6 || c[0] != 0x01 || c[1] != 0 || (c[2] & 1) != 0)
+                return OTW_PROBE_NO;
+        } else {
+            if (n < 12 || c[4] == 0 || c[4] > 127 || (c[6] & 0x3F) == 0 || (c[6] & 0x3F) > 47)
+                return OTW_PROBE_NO;
+        }
+        off += (size_t)n;
+    }
+    return OTW_PROBE_STRONG;
+}
+
 const otw_dissector iec104_dissector = {
     .proto = OTW_PROTO_IEC104,
     .name = "iec104",
@@ -530,4 +562,5 @@ const otw_dissector iec104_dissector = {
     .frame_len = iec104_frame_len,
     .parse = iec104_parse,
     .expire = iec104_expire,
+    .probe = iec104_probe,
 };

@@ -217,6 +217,17 @@ void imap_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_s
         emit(s, OTW_LOGIN_UNKNOWN, sink);
 }
 
+/* Dynamic detection: the server's untagged greeting "* OK" or
+ * "* PREAUTH" opening the flow (RFC 9051 section 7.1). */
+static int imap_probe(const uint8_t *buf, size_t len, otw_dir dir, bool opening)
+{
+    size_t line = clt_probe_line(buf, len);
+    return dir == OTW_DIR_TO_CLIENT && opening && line >= 5 &&
+                   (clt_starts_with(buf, len, "* OK ") || clt_starts_with(buf, len, "* PREAUTH "))
+               ? OTW_PROBE_STRONG
+               : OTW_PROBE_NO;
+}
+
 const otw_dissector imap_dissector = {
     .proto = OTW_PROTO_IMAP,
     .name = "imap",
@@ -228,4 +239,5 @@ const otw_dissector imap_dissector = {
     .frame_len = clt_line_frame_len,
     .parse = imap_parse,
     .expire = imap_expire,
+    .probe = imap_probe,
 };

@@ -731,6 +731,107 @@ void mb_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_sin
         OTW_PENDING_EXPIRE(s->pending, &s->n_pending, ts_us, timeout_us, unanswered, NULL, sink);
 }
 
+/* Whether a PDU (function code first, n bytes) has the length its
+ * function gives it (Application Protocol Specification V1.1b3 section 6). */
+static bool plausible_request(const uint8_t *p, size_t n)
+{
+    uint16_t qty = n >= 5 ? (uint16_t)(p[3] << 8 | p[4]) : 0;
+    switch (p[0]) {
+    case 1:
+    case 2:
+        return n == 5 && qty >= 1 && qty <= MB_MAX_READ_BITS;
+    case 3:
+    case 4:
+        return n == 5 && qty >= 1 && qty <= 125;
+    case 5:
+        return n == 5 && (p[3] == 0x00 || p[3] == 0xFF) && p[4] == 0;
+    case 6:
+        return n == 5;
+    case 7:
+    case 11:
+    case 12:
+    case 17:
+        return n == 1;
+    case 8:
+        return n >= 3;
+    case 15:
+        return n >= 7 && qty >= 1 && p[5] == (qty + 7) / 8 && n == 6u + p[5];
+    case 16:
+        return n >= 8 && qty >= 1 && qty <= 123 && p[5] == 2 * qty && n == 6u + p[5];
+    case 22:
+        return n == 7;
+    case 23:
+        return n >= 12 && n == 10u + p[9];
+    case 24:
+        return n == 3;
+    case 43:
+        return n >= 2 && (p[1] == 0x0E || p[1] == 0x0D);
+    case 90: /* Schneider UMAS */
+        return n >= 3;
+    default:
+        return false;
+    }
+}
+
+static bool plausible_request_code(uint8_t fc)
+{
+    return (fc >= 1 && fc <= 8) || fc == 11 || fc == 12 || (fc >= 15 && fc <= 17) ||
+           (fc >= 20 && fc <= 24) || fc == 43 || fc == 90;
+}
+
+static bool plausible_response(const uint8_t *p, size_t n)
+{
+    if (p[0] & 0x80)
+        return n == 2 && p[1] >= 1 && p[1] <= 11 && plausible_request_code(p[0] & 0x7F);
+    switch (p[0]) {
+    case 1:
+    case 2:
+    case 3:
+    case 4:
+    case 17:
+    case 23:
+        return n >= 3 && n == 2u + p[1];
+    case 5:
+    case 6:
+    case 15:
+    case 16:
+        return n == 5;
+    case 8:
+        return n >= 3;
+    case 7:
+        return n == 2;
+    case 11:
+        return n == 5;
+    case 43:
+        return n >= 2 && (p[1] == 0x0E || p[1] == 0x0D);
+    case 90:
+        return n >= 3;
+    default:
+        return false;
+    }
+}
+
+/* Dynamic detection: the segment is whole ADUs, each with protocol id 0,
+ * a length that agrees with the bytes and a PDU its function allows. */
+static int mb_probe(const uint8_t *buf, size_t len, otw_dir dir, bool opening)
+{
+    (void)opening;
+    size_t off = 0;
+    if (buf == NULL || len < MB_MBAP_LEN + 1)
+        return OTW_PROBE_NO;
+    while (off < len) {
+        long n = mb_frame_len(buf + off, len - off);
+        if (n <= 0 || (size_t)n > len - off)
+            return OTW_PROBE_NO;
+        const uint8_t *pdu = buf + off + MB_MBAP_LEN;
+        size_t pn = (size_t)n - MB_MBAP_LEN;
+        if (dir == OTW_DIR_TO_SERVER ? !plausible_request(pdu, pn) : !plausible_response(pdu, pn))
+            return OTW_PROBE_NO;
+        off += (size_t)n;
+    }
+    return OTW_PROBE_STRONG;
+}
+
 const otw_dissector mb_dissector = {
     .proto = OTW_PROTO_MODBUS,
     .industrial = true,
@@ -742,4 +843,5 @@ const otw_dissector mb_dissector = {
     .frame_len = mb_frame_len,
     .parse = mb_parse_adu,
     .expire = mb_expire,
+    .probe = mb_probe,
 };

@@ -188,6 +188,28 @@ void mqtt_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_s
         clt_login_end(&s->login, OTW_PROTO_MQTT, OTW_LOGIN_UNKNOWN, &s->n_logins, sink);
 }
 
+/* Dynamic detection: the client's CONNECT (MQTT 3.1.1 section 3.1, 5.0
+ * section 3.1): one whole packet, protocol name "MQTT" level 4 or 5, or
+ * "MQIsdp" level 3. */
+static int mqtt_probe(const uint8_t *buf, size_t len, otw_dir dir, bool opening)
+{
+    (void)opening;
+    long fl = mqtt_frame_len(buf, len);
+    if (dir != OTW_DIR_TO_SERVER || buf == NULL || len == 0 || buf[0] != 0x10 || fl <= 0 ||
+        (size_t)fl != len)
+        return OTW_PROBE_NO;
+    size_t h = 2;
+    while (h < len && h < 5 && (buf[h - 1] & 0x80))
+        h++; /* past the remaining length */
+    const uint8_t *v = buf + h;
+    size_t n = len - h;
+    if (n >= 7 && memcmp(v, "\x00\x04MQTT", 6) == 0 && (v[6] == 4 || v[6] == 5))
+        return OTW_PROBE_STRONG;
+    if (n >= 9 && memcmp(v, "\x00\x06MQIsdp", 8) == 0 && v[8] == 3)
+        return OTW_PROBE_STRONG;
+    return OTW_PROBE_NO;
+}
+
 const otw_dissector mqtt_dissector = {
     .proto = OTW_PROTO_MQTT,
     .name = "mqtt",
@@ -199,4 +221,5 @@ const otw_dissector mqtt_dissector = {
     .frame_len = mqtt_frame_len,
     .parse = mqtt_parse,
     .expire = mqtt_expire,
+    .probe = mqtt_probe,
 };

@@ -1061,6 +1061,20 @@ void ua_oversized(void *session, otw_dir dir, const uint8_t *head, size_t head_l
     }
 }
 
+/* Dynamic detection: a whole Hello (client) or Acknowledge (server),
+ * OPC 10000-6 section 7.1.2.3/7.1.2.4: "HELF"/"ACKF", the size equal to
+ * the bytes, protocol version 0. */
+static int ua_probe(const uint8_t *buf, size_t len, otw_dir dir, bool opening)
+{
+    (void)opening;
+    const char *want = dir == OTW_DIR_TO_SERVER ? "HELF" : "ACKF";
+    long fl = ua_frame_len(buf, len);
+    if (fl <= 0 || (size_t)fl != len || len < 28 || memcmp(buf, want, 4) != 0)
+        return OTW_PROBE_NO;
+    return buf[8] == 0 && buf[9] == 0 && buf[10] == 0 && buf[11] == 0 ? OTW_PROBE_STRONG
+                                                                      : OTW_PROBE_NO;
+}
+
 const otw_dissector opcua_dissector = {
     .proto = OTW_PROTO_OPCUA,
     .name = "opcua",
@@ -1073,4 +1087,5 @@ const otw_dissector opcua_dissector = {
     .parse = ua_parse,
     .expire = ua_expire,
     .oversized = ua_oversized,
+    .probe = ua_probe,
 };

@@ -143,6 +143,17 @@ void pop3_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_s
         emit(s, OTW_LOGIN_UNKNOWN, sink);
 }
 
+/* Dynamic detection: the server's "+OK" greeting opening the flow (a
+ * "+OK" answering a client, as Redis does, is not a greeting). */
+static int pop3_probe(const uint8_t *buf, size_t len, otw_dir dir, bool opening)
+{
+    size_t line = clt_probe_line(buf, len);
+    return dir == OTW_DIR_TO_CLIENT && opening && line >= 3 && clt_starts_with(buf, len, "+OK") &&
+                   (line == 3 || buf[3] == ' ')
+               ? OTW_PROBE_STRONG
+               : OTW_PROBE_NO;
+}
+
 const otw_dissector pop3_dissector = {
     .proto = OTW_PROTO_POP3,
     .name = "pop3",
@@ -154,4 +165,5 @@ const otw_dissector pop3_dissector = {
     .frame_len = clt_line_frame_len,
     .parse = pop3_parse,
     .expire = pop3_expire,
+    .probe = pop3_probe,
 };

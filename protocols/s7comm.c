@@ -1410,6 +1410,43 @@ void s7_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_sin
         wipe_password(s);
 }
 
+/* Dynamic detection: whole TPKTs (RFC 1006) holding COTP (RFC 905): a
+ * connection request or confirm with both TSAP parameters (0xC1, 0xC2: RDP
+ * also opens with a COTP CR but carries none), or data whose payload is
+ * S7comm (0x32, ROSCTR 1/2/3/7) or S7comm-plus (0x72, version 1..3). */
+static int s7_probe(const uint8_t *buf, size_t len, otw_dir dir, bool opening)
+{
+    (void)dir;
+    (void)opening;
+    long tl = s7_frame_len(buf, len);
+    if (tl <= 0 || (size_t)tl != len || len < 7)
+        return OTW_PROBE_NO;
+    uint8_t li = buf[4], type = buf[5];
+    if ((size_t)li + 5 > len)
+        return OTW_PROBE_NO;
+    if ((type == 0xE0 || type == 0xD0) && li >= 6 && (size_t)li + 5 == len) {
+        bool calling = false, called = false;
+        for (size_t i = 11; i + 2 <= len;) {
+            uint8_t code = buf[i], n = buf[i + 1];
+            if (i + 2 + n > len)
+                return OTW_PROBE_NO;
+            calling |= code == 0xC1;
+            called |= code == 0xC2;
+            i += 2u + n;
+        }
+        return calling && called ? OTW_PROBE_STRONG : OTW_PROBE_NO;
+    }
+    if (type == 0xF0 && li == 2 && len >= 8) {
+        const uint8_t *p = buf + 7;
+        size_t n = len - 7;
+        if (p[0] == 0x32 && n >= 10 && (p[1] == 1 || p[1] == 2 || p[1] == 3 || p[1] == 7))
+            return OTW_PROBE_STRONG;
+        if (p[0] == 0x72 && n >= 4 && p[1] >= 1 && p[1] <= 3)
+            return OTW_PROBE_STRONG;
+    }
+    return OTW_PROBE_NO;
+}
+
 const otw_dissector s7_dissector = {
     .proto = OTW_PROTO_S7COMM,
     .name = "s7comm",
@@ -1421,4 +1458,5 @@ const otw_dissector s7_dissector = {
     .frame_len = s7_frame_len,
     .parse = s7_parse,
     .expire = s7_expire,
+    .probe = s7_probe,
 };

@@ -123,6 +123,23 @@ void smtp_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_s
         emit(s, OTW_LOGIN_UNKNOWN, sink);
 }
 
+/* Dynamic detection: a "220" greeting naming SMTP (ESMTP) opening the
+ * flow, or the client's EHLO/HELO line. */
+static int smtp_probe(const uint8_t *buf, size_t len, otw_dir dir, bool opening)
+{
+    size_t line = clt_probe_line(buf, len);
+    if (line < 5)
+        return OTW_PROBE_NO;
+    if (dir == OTW_DIR_TO_CLIENT)
+        return opening && clt_starts_with(buf, len, "220") && (buf[3] == ' ' || buf[3] == '-') &&
+                       clt_contains_ci(buf, line, "SMTP")
+                   ? OTW_PROBE_STRONG
+                   : OTW_PROBE_NO;
+    return line > 5 && (clt_starts_with(buf, len, "EHLO ") || clt_starts_with(buf, len, "HELO "))
+               ? OTW_PROBE_STRONG
+               : OTW_PROBE_NO;
+}
+
 const otw_dissector smtp_dissector = {
     .proto = OTW_PROTO_SMTP,
     .name = "smtp",
@@ -134,4 +151,5 @@ const otw_dissector smtp_dissector = {
     .frame_len = clt_line_frame_len,
     .parse = smtp_parse,
     .expire = smtp_expire,
+    .probe = smtp_probe,
 };

@@ -292,6 +292,39 @@ void telnet_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw
     }
 }
 
+/* Dynamic detection: option negotiation (RFC 854/855) from either side,
+ * IAC WILL/WONT/DO/DONT option or IAC SB ... IAC SE, at least one, then
+ * nothing or printable text (a banner after the negotiation). */
+static int telnet_probe(const uint8_t *buf, size_t len, otw_dir dir, bool opening)
+{
+    (void)dir;
+    (void)opening;
+    size_t i = 0, commands = 0;
+    while (i + 2 < len && buf[i] == IAC) {
+        uint8_t cmd = buf[i + 1];
+        /* options: the IANA registry's 0..49 and EXOPL (255) */
+        if (cmd >= 251 && cmd <= 254 && (buf[i + 2] <= 49 || buf[i + 2] == 255)) {
+            i += 3;
+        } else if (cmd == SB) {
+            size_t k = i + 3;
+            while (k + 1 < len && !(buf[k] == IAC && buf[k + 1] == SE))
+                k++;
+            if (k + 1 >= len || k - i > 64)
+                return OTW_PROBE_NO;
+            i = k + 2;
+        } else {
+            return OTW_PROBE_NO;
+        }
+        commands++;
+    }
+    if (commands == 0)
+        return OTW_PROBE_NO;
+    for (; i < len; i++)
+        if ((buf[i] < 0x20 && buf[i] != '\r' && buf[i] != '\n' && buf[i] != '\t') || buf[i] > 0x7E)
+            return OTW_PROBE_NO;
+    return OTW_PROBE_STRONG;
+}
+
 const otw_dissector telnet_dissector = {
     .proto = OTW_PROTO_TELNET,
     .name = "telnet",
@@ -303,4 +336,5 @@ const otw_dissector telnet_dissector = {
     .frame_len = clt_chunk_frame_len,
     .parse = telnet_parse,
     .expire = telnet_expire,
+    .probe = telnet_probe,
 };

@@ -213,6 +213,19 @@ void vnc_expire(void *session, uint64_t ts_us, uint64_t timeout_us, const otw_si
     }
 }
 
+/* Dynamic detection: the ProtocolVersion "RFB xxx.yyy\n" (RFC 6143
+ * section 7.1.1), exactly 12 bytes, the server's opening the flow or the
+ * client's answer. */
+static int vnc_probe(const uint8_t *buf, size_t len, otw_dir dir, bool opening)
+{
+    if (len != 12 || memcmp(buf, "RFB ", 4) != 0 || buf[7] != '.' || buf[11] != '\n')
+        return OTW_PROBE_NO;
+    for (size_t i = 4; i < 11; i++)
+        if (i != 7 && (buf[i] < '0' || buf[i] > '9'))
+            return OTW_PROBE_NO;
+    return dir == OTW_DIR_TO_SERVER || opening ? OTW_PROBE_STRONG : OTW_PROBE_NO;
+}
+
 const otw_dissector vnc_dissector = {
     .proto = OTW_PROTO_VNC,
     .name = "vnc",
@@ -224,4 +237,5 @@ const otw_dissector vnc_dissector = {
     .frame_len = clt_chunk_frame_len,
     .parse = vnc_parse,
     .expire = vnc_expire,
+    .probe = vnc_probe,
 };

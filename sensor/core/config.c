@@ -62,6 +62,7 @@ void otw_config_defaults(otw_config *c)
         }
     }
     c->request_timeout_s = 10;
+    c->dynamic_detection = true;
     for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++)
         otw_cidr_parse(local[i], &c->local_networks[c->n_local_networks++]);
     c->max_assets = 65536;
@@ -1086,6 +1087,7 @@ static const field t_protocols[] = {
 #undef T_P_SECTION
 
         F("request_timeout", K_DURATION, request_timeout_s, 1, 3600),
+    F("dynamic_detection", K_BOOL, dynamic_detection, 0, 0),
     END,
 };
 /* protocols.NAME: tcp_ports and udp_ports of each port-based dissector. */

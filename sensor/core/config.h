@@ -132,6 +132,7 @@ typedef struct otw_config {
     uint16_t tcp_ports[OTW_PROTO__COUNT][OTW_MAX_PORTS];
     uint16_t udp_ports[OTW_PROTO__COUNT][OTW_MAX_PORTS];
     uint32_t request_timeout_s; /* default 10: unanswered request -> no_response */
+    bool dynamic_detection;     /* default true: dissectors claim flows on any port */
     /* inventory */
     otw_cidr local_networks[OTW_MAX_CIDRS]; /* default RFC 1918, 169.254/16, fc00::/7, fe80::/10 */
     int n_local_networks;

@@ -219,6 +219,7 @@ bool otw_classify_packet(otw_classifier *c, otw_flow *f, const otw_packet *p)
         record(f, proto);
         c->stats.classified++;
         f->ndpi_done = true;
+        f->ndpi_detected = true;
         release(c, f);
         return true;
     }
@@ -246,6 +247,32 @@ void otw_classify_finish(otw_classifier *c, otw_flow *f)
 uint16_t otw_classify_proto(const otw_flow *f)
 {
     return f->ndpi_app != NDPI_PROTOCOL_UNKNOWN ? f->ndpi_app : f->ndpi_master;
+}
+
+/* nDPI 4.2 protocols our dissectors decode (BACnet, OPC UA, MELSEC, FINS
+ * and HART-IP have no nDPI detector in 4.2; identity protocols keep their
+ * well-known ports). */
+static const struct {
+    uint16_t ndpi;
+    otw_proto ours;
+} ndpi_to_dissector[] = {
+    {NDPI_PROTOCOL_HTTP, OTW_PROTO_HTTP},        {NDPI_PROTOCOL_FTP_CONTROL, OTW_PROTO_FTP},
+    {NDPI_PROTOCOL_TELNET, OTW_PROTO_TELNET},    {NDPI_PROTOCOL_MAIL_POP, OTW_PROTO_POP3},
+    {NDPI_PROTOCOL_MAIL_IMAP, OTW_PROTO_IMAP},   {NDPI_PROTOCOL_MAIL_SMTP, OTW_PROTO_SMTP},
+    {NDPI_PROTOCOL_MQTT, OTW_PROTO_MQTT},        {NDPI_PROTOCOL_VNC, OTW_PROTO_VNC},
+    {NDPI_PROTOCOL_MODBUS, OTW_PROTO_MODBUS},    {NDPI_PROTOCOL_DNP3, OTW_PROTO_DNP3},
+    {NDPI_PROTOCOL_IEC60870, OTW_PROTO_IEC104},  {NDPI_PROTOCOL_S7COMM, OTW_PROTO_S7COMM},
+    {NDPI_PROTOCOL_ETHERNET_IP, OTW_PROTO_ENIP},
+};
+
+otw_proto otw_classify_dissector(const otw_flow *f)
+{
+    if (!f->ndpi_detected)
+        return OTW_PROTO_NONE;
+    for (size_t i = 0; i < sizeof(ndpi_to_dissector) / sizeof(ndpi_to_dissector[0]); i++)
+        if (is_proto(f, ndpi_to_dissector[i].ndpi))
+            return ndpi_to_dissector[i].ours;
+    return OTW_PROTO_NONE;
 }
 
 const char *otw_classify_proto_name(otw_classifier *c, uint16_t ndpi_id)

@@ -36,6 +36,10 @@ void otw_classify_finish(otw_classifier *c, otw_flow *f);
  * the master protocol; 0 = unknown. */
 uint16_t otw_classify_proto(const otw_flow *f);
 const char *otw_classify_proto_name(otw_classifier *c, uint16_t ndpi_id);
+/* Our dissector for what nDPI detected from the flow's bytes (not a port
+ * guess: f->ndpi_detected), OTW_PROTO_NONE when nDPI names none of ours.
+ * A hint only: the dissector decides (NOT_MINE still refutes it). */
+otw_proto otw_classify_dissector(const otw_flow *f);
 const char *otw_classify_category_name(otw_classifier *c, uint16_t category);
 void otw_classify_get_stats(const otw_classifier *c, otw_classify_stats *out);
 

@@ -49,6 +49,7 @@ typedef struct otw_flow {
     uint64_t ndpi_risk;
     uint16_t ndpi_packets; /* packets given to nDPI */
     bool ndpi_done;
+    bool ndpi_detected;                  /* nDPI named it from the bytes, not a port guess */
     uint8_t dissector;                   /* otw_proto, 0 = none */
     bool not_dissectable;                /* dissector said NOT_MINE */
     uint32_t session;                    /* index into the session pool, UINT32_MAX = none */

@@ -15,6 +15,7 @@
 
 #include "baseline.h"
 #include "creds.h"
+#include "detect.h"
 #include "dissector.h"
 #include "enforce.h"
 #include "exposure.h"
@@ -35,6 +36,9 @@ struct otw_flow_ext {
     uint8_t not_mine;        /* consecutive undecodable segments */
     uint8_t not_mine_dir[2]; /* the same, per direction (midstream flows) */
     bool midstream;          /* TCP flow first seen without its SYN */
+    uint8_t claim;           /* otw_claim: how the flow got its dissector */
+    bool detect_done;        /* dynamic detection gave up on this flow */
+    uint8_t probed[2];       /* payload packets probed per direction */
     /* zones (zones.c): the flow's placement, kept for enforcement */
     uint8_t zone_verdict; /* otw_place, 0 = not placed */
     bool zone_reset;      /* violating TCP session whose rule says reset */
@@ -71,6 +75,7 @@ struct otw_sensor {
     FILE *enforce_log;    /* enforcement.jsonl: one line per reset event */
     uint8_t tcp_port_proto[65536];
     uint8_t udp_port_proto[65536];
+    otw_detect detect; /* claims on other ports (detect.h) */
     uint64_t now_us, next_expire_us, next_checkpoint_us, last_flush_us;
     bool live;                   /* checkpoints on capture time alone */
     double last_checkpoint_wall; /* offline reads also wait for wall time */
@@ -436,6 +441,9 @@ static void confirm(otw_sensor *s, otw_flow *f)
     if (x->confirmed)
         return;
     x->confirmed = true;
+    if (x->claim == OTW_CLAIM_NDPI || x->claim == OTW_CLAIM_PROBE)
+        otw_detect_learn(&s->detect, &f->server_ip, f->server_port, f->key.ip_proto == 6,
+                         (otw_proto)f->dissector);
     assign_comm(s, f, (uint16_t)f->dissector);
     const otw_dissector *d = otw_dissector_get((otw_proto)f->dissector);
     if (d && d->industrial)
@@ -635,10 +643,11 @@ static void dissector_flush(otw_sensor *s, otw_flow *f)
 }
 
 /* One more undecodable segment on an unconfirmed flow: is that enough for
- * the "not X" verdict? A flow picked up midstream (a capture that starts
- * or restarts while it runs) may begin inside a large PDU, whose remaining
- * segments all look undecodable in that direction: it needs the evidence
- * from both directions, or many more segments. */
+ * the "not X" verdict? A probe saw the start of what it claimed: no
+ * midstream excuse, one is enough. A flow picked up midstream (a capture
+ * that starts or restarts while it runs) may begin inside a large PDU,
+ * whose remaining segments all look undecodable in that direction: it
+ * needs the evidence from both directions, or many more segments. */
 #define NOT_MINE_MIDSTREAM_SEGMENTS 48
 static bool not_mine_enough(otw_flow_ext *x, int dir)
 {
@@ -648,6 +657,8 @@ static bool not_mine_enough(otw_flow_ext *x, int dir)
         x->not_mine++;
     if (x->not_mine_dir[dir & 1] < UINT8_MAX)
         x->not_mine_dir[dir & 1]++;
+    if (x->claim == OTW_CLAIM_PROBE)
+        return true;
     if (!x->midstream)
         return x->not_mine >= NOT_MINE_SEGMENTS;
     return (x->not_mine_dir[0] >= NOT_MINE_SEGMENTS && x->not_mine_dir[1] >= NOT_MINE_SEGMENTS) ||
@@ -659,6 +670,11 @@ static void not_mine_verdict(otw_sensor *s, otw_flow *f)
     dissector_flush(s, f);
     release_dissection(s, f);
     f->not_dissectable = true;
+    if (s->ext[otw_flow_index(s->flows, f)].claim != OTW_CLAIM_PORT) {
+        /* A claim on a hint that did not hold costs nothing: no alert. */
+        s->stats.claims_refuted++;
+        return;
+    }
     s->stats.not_mine_flows++;
     const otw_dissector *d = otw_dissector_get((otw_proto)f->dissector);
     otw_endpoint client, server;
@@ -860,6 +876,19 @@ static void admit_answered(otw_sensor *s, otw_flow *f, uint64_t ts_us)
             s->inv, otw_mac_is_zero(f->server_mac) ? NULL : f->server_mac, &f->server_ip, ts_us);
 }
 
+/* A flow of an industrial dissector: every attempt counts for host scans,
+ * answered or not. */
+static void industrial_flow(otw_sensor *s, const otw_flow *f)
+{
+    const otw_dissector *d = otw_dissector_get((otw_proto)f->dissector);
+    if (d && d->industrial) {
+        otw_endpoint client, server;
+        flow_endpoints(f, &client, &server);
+        otw_baseline_industrial_flow(s->baseline, &client, &server, (otw_proto)f->dissector,
+                                     f->first_us);
+    }
+}
+
 static void on_flow_new(otw_sensor *s, otw_flow *f, const otw_packet *p, int dir)
 {
     otw_flow_ext *x = &s->ext[otw_flow_index(s->flows, f)];
@@ -881,14 +910,71 @@ static void on_flow_new(otw_sensor *s, otw_flow *f, const otw_packet *p, int dir
     asset_pressure(s, f->first_us);
     otw_inventory_set_vlan(s->inv, f->client_asset, f->client_mac, f->key.vlan);
     otw_inventory_set_vlan(s->inv, f->server_asset, f->server_mac, f->key.vlan);
-    const otw_dissector *d = f->dissector ? otw_dissector_get((otw_proto)f->dissector) : NULL;
-    if (d && d->industrial) {
-        /* Every attempt counts for host scans, answered or not. */
-        otw_endpoint client, server;
-        flow_endpoints(f, &client, &server);
-        otw_baseline_industrial_flow(s->baseline, &client, &server, (otw_proto)f->dissector,
-                                     f->first_us);
+    if (f->dissector) {
+        x->claim = OTW_CLAIM_PORT;
+        industrial_flow(s, f);
+    } else if (f->key.ip_proto == 6 || f->key.ip_proto == 17) {
+        /* A service a claim was confirmed on before: claimed at once, so a
+         * flow picked up midstream is dissected like the first one was. */
+        otw_proto known =
+            otw_detect_known(&s->detect, &f->server_ip, f->server_port, f->key.ip_proto == 6);
+        if (known != OTW_PROTO_NONE) {
+            x->claim = OTW_CLAIM_KNOWN;
+            x->detect_done = true;
+            f->dissector = (uint8_t)known;
+            s->stats.claimed_as_known++;
+            industrial_flow(s, f);
+        }
     }
+}
+
+/* Dynamic detection (detect.h) on a flow no port names, at a packet with
+ * payload: nDPI's verdict once it has one, else the probes on the first
+ * OTW_DETECT_PROBE_PACKETS payloads of each side. The claim takes effect
+ * at once, so this packet is the first the dissector parses (its stream
+ * starts here). */
+static void detect_claim(otw_sensor *s, otw_flow *f, int dir, const otw_packet *p)
+{
+    otw_flow_ext *x = &s->ext[otw_flow_index(s->flows, f)];
+    bool tcp = p->ip_proto == 6;
+    if (x->detect_done)
+        return;
+    otw_proto proto;
+    otw_claim how;
+    if (f->ndpi_detected) {
+        /* nDPI named the flow: one of ours or something else, never probed. */
+        x->detect_done = true;
+        proto = otw_classify_dissector(f);
+        how = OTW_CLAIM_NDPI;
+    } else {
+        if (x->probed[0] >= OTW_DETECT_PROBE_PACKETS && x->probed[1] >= OTW_DETECT_PROBE_PACKETS) {
+            x->detect_done = true;
+            return;
+        }
+        if (x->probed[dir] >= OTW_DETECT_PROBE_PACKETS)
+            return;
+        x->probed[dir]++;
+        proto = otw_detect_probe(&s->detect, tcp, p->payload, p->payload_len, (otw_dir)dir,
+                                 x->probed[!dir] == 0);
+        how = OTW_CLAIM_PROBE;
+    }
+    if (!otw_detect_allowed(&s->detect, tcp, proto))
+        return;
+    /* The protocol's own port on the client side: the flow's orientation is
+     * reversed (a capture that starts midstream), requests would be read
+     * as answers. No claim. */
+    if ((tcp ? s->tcp_port_proto : s->udp_port_proto)[f->client_port] == (uint8_t)proto) {
+        x->detect_done = true;
+        return;
+    }
+    x->detect_done = true;
+    x->claim = (uint8_t)how;
+    f->dissector = (uint8_t)proto;
+    if (how == OTW_CLAIM_NDPI)
+        s->stats.claimed_by_ndpi++;
+    else
+        s->stats.claimed_by_probe++;
+    industrial_flow(s, f);
 }
 
 static void on_flow_end(void *ctx, otw_flow *f, otw_flow_end why)
@@ -901,11 +987,13 @@ static void on_flow_end(void *ctx, otw_flow *f, otw_flow_end why)
         otw_classify_finish(s->classifier, f);
     /* A flow on an industrial port that ended before any payload (a
      * reconnect, SYNs to a silent PLC) takes the port's protocol: nothing
-     * contradicts it, and nDPI would only guess the same from the port. */
+     * contradicts it, and nDPI would only guess the same from the port.
+     * A dynamic claim is a hint only: unconfirmed, nDPI names the flow. */
+    const otw_flow_ext *x = &s->ext[otw_flow_index(s->flows, f)];
+    bool owned =
+        f->dissector && !f->not_dissectable && (x->claim == OTW_CLAIM_PORT || x->confirmed);
     if (f->comm == OTW_FLOW_NONE)
-        assign_comm(s, f,
-                    f->dissector && !f->not_dissectable ? (uint16_t)f->dissector
-                                                        : ndpi_comm_key(s, f));
+        assign_comm(s, f, owned ? (uint16_t)f->dissector : ndpi_comm_key(s, f));
     flush_counters(s, f);
 }
 
@@ -1142,12 +1230,14 @@ void otw_sensor_packet(otw_sensor *s, int dlt, const uint8_t *frame, uint32_t ca
         f->pkts[OTW_DIR_TO_CLIENT] >= 1)
         admit_answered(s, f, ts_us);
 
-    if (!f->ndpi_done && otw_classify_packet(s->classifier, f, &p)) {
-        /* A flow our dissector owns takes its name from the dissector once
-         * confirmed; everything else is named by nDPI now. */
-        if (!f->dissector || f->not_dissectable)
-            assign_comm(s, f, ndpi_comm_key(s, f));
-    }
+    bool named = !f->ndpi_done && otw_classify_packet(s->classifier, f, &p);
+    bool payload = p.payload_len && p.payload && (p.ip_proto == 6 || p.ip_proto == 17);
+    if (!f->dissector && payload && s->detect.enabled)
+        detect_claim(s, f, dir, &p);
+    /* A flow our dissector owns takes its name from the dissector once
+     * confirmed; everything else is named by nDPI now. */
+    if (named && (!f->dissector || f->not_dissectable))
+        assign_comm(s, f, ndpi_comm_key(s, f));
     if (f->dissector && !f->not_dissectable && p.payload_len && p.payload &&
         (p.ip_proto == 6 || p.ip_proto == 17))
         dissect(s, f, dir, &p);
@@ -1170,6 +1260,13 @@ static int load_comm(void *ctx, const otw_comm *c)
 {
     otw_sensor *s = ctx;
     otw_comms_load(s->comms, c);
+    /* An industrial or login protocol on a port not configured for it was
+     * claimed dynamically and confirmed: its service is known. */
+    bool tcp = c->transport == 6;
+    if (c->proto_key > OTW_PROTO_NONE && c->proto_key < OTW_PROTO__COUNT &&
+        (tcp || c->transport == 17) &&
+        (tcp ? s->tcp_port_proto : s->udp_port_proto)[c->server_port] != c->proto_key)
+        otw_detect_learn(&s->detect, &c->server, c->server_port, tcp, (otw_proto)c->proto_key);
     otw_exposure_known_comm(s->exposure, c, proto_key_name(s, c->proto_key),
                             otw_inventory_find_ip(s->inv, &c->client),
                             otw_inventory_find_ip(s->inv, &c->server));
@@ -1280,6 +1377,7 @@ otw_sensor *otw_sensor_open(const otw_config *cfg, const char *state_dir,
         goto fail;
     }
     build_port_map(s, cfg);
+    otw_detect_init(&s->detect, cfg);
     char e[256];
     s->oui = otw_oui_load(OTW_OUI_DIR, e, sizeof(e));
     if (!s->oui) {
@@ -1485,11 +1583,16 @@ void otw_sensor_print_stats(otw_sensor *s, FILE *f)
             (unsigned long long)st->sessions_exhausted);
     fprintf(f,
             "pdus=%llu ops=%llu identities=%llu malformed_pdus=%llu oversized_pdus=%llu "
-            "not_mine_flows=%llu assets=%u assets_refused=%llu comms=%u comms_refused=%llu "
+            "not_mine_flows=%llu claimed_by_ndpi=%llu claimed_by_probe=%llu claimed_as_known=%llu "
+            "claims_refuted=%llu known_services=%u known_services_refused=%llu "
+            "assets=%u assets_refused=%llu comms=%u comms_refused=%llu "
             "alerts_new=%llu alerts_refused=%llu checkpoints=%llu checkpoint_failures=%llu\n",
             (unsigned long long)st->dissected_pdus, (unsigned long long)st->ops,
             (unsigned long long)st->identities, (unsigned long long)st->malformed_pdus,
             (unsigned long long)st->oversized_pdus, (unsigned long long)st->not_mine_flows,
+            (unsigned long long)st->claimed_by_ndpi, (unsigned long long)st->claimed_by_probe,
+            (unsigned long long)st->claimed_as_known, (unsigned long long)st->claims_refuted,
+            s->detect.n_known, (unsigned long long)s->detect.known_refused,
             otw_inventory_size(s->inv), (unsigned long long)otw_inventory_refused(s->inv),
             otw_comms_size(s->comms), (unsigned long long)otw_comms_refused(s->comms),
             (unsigned long long)st->alerts_new, (unsigned long long)otw_alerts_refused(s->alerts),

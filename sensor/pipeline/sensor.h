@@ -28,6 +28,9 @@ typedef struct otw_sensor_stats {
     uint64_t arp, non_ip, ipv4, ipv6, fragments, tcp, udp, other_l4;
     uint64_t dissected_pdus, ops, identities, anomalies, malformed_pdus;
     uint64_t not_mine_flows, sessions_exhausted, oversized_pdus;
+    /* flows claimed on a port none configures (detect.h), and those claims
+     * the dissector then refuted (no alert) */
+    uint64_t claimed_by_ndpi, claimed_by_probe, claimed_as_known, claims_refuted;
     uint64_t alerts_new, checkpoints, checkpoint_failures;
 } otw_sensor_stats;
 

@@ -17,6 +17,8 @@
  *   segments go through a two-direction stream buffer framed by frame_len,
  *   as the sensor's stream layer does (NOT_MINE or an oversized length
  *   drops the buffer).
+ * Both first give the input (after its first byte: direction, opening) to
+ * the dissector's probe, when it has one (fuzz_probe).
  *
  * A target file is mostly its protocol-specific invariants: it fills a
  * fuzz_target and ends with FUZZ_TARGET(...) or FUZZ_CONVERSATION(...).
@@ -278,6 +280,25 @@ static inline void fuzz_session_end(const fuzz_target *t, void *s, uint64_t ts,
     free(s);
 }
 
+/* The dissector's probe (dynamic detection) on the input's first bytes,
+ * as the sensor gives it a flow's first payload: an exact-size copy so
+ * ASan sees any read past it; the answer must be a probe result. */
+static inline void fuzz_probe(const otw_dissector *d, const uint8_t *data, size_t size)
+{
+    if (d->probe == NULL || size == 0)
+        return;
+    size_t n = size < 2 * FUZZ_STREAM_BUF ? size - 1 : 2 * FUZZ_STREAM_BUF;
+    uint8_t *copy = malloc(n ? n : 1);
+    if (copy == NULL)
+        return;
+    memcpy(copy, data + 1, n);
+    otw_dir dir = (data[0] & 1) ? OTW_DIR_TO_CLIENT : OTW_DIR_TO_SERVER;
+    int r = d->probe(copy, n, dir, (data[0] & 2) != 0);
+    free(copy);
+    if (r != OTW_PROBE_NO && r != OTW_PROBE_WEAK && r != OTW_PROBE_STRONG)
+        abort();
+}
+
 static inline int fuzz_run(const fuzz_target *t, const uint8_t *data, size_t size)
 {
     fuzz_ctx ctx = {t, 0};
@@ -287,6 +308,7 @@ static inline int fuzz_run(const fuzz_target *t, const uint8_t *data, size_t siz
     size_t off = 0;
     void *s;
 
+    fuzz_probe(t->d, data, size);
     if (!fuzz_session_new(t->d, &s))
         return 0;
     if (s)
@@ -336,6 +358,7 @@ static inline int fuzz_conversation(const fuzz_target *t, const uint8_t *data, s
     size_t off = 0;
     void *s;
 
+    fuzz_probe(d, data, size);
     if (!fuzz_session_new(d, &s) || s == NULL)
         return 0;
     memset(s, 0x5A, d->session_size); /* session_init must set what it relies on */
