@@ -9,6 +9,8 @@
 #   bash tests/fuzz/soak.sh [CPU_SECONDS=600] [JOBS=nproc] [TARGET...]
 #
 # The seed corpus is copied, never written: tests/fuzz/corpus stays as is.
+# With OTW_FUZZ_SOAK_DIR kept between runs, a target that passed with the
+# same binary (sha256) is not run again, so a soak can span several sittings.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cpu_seconds=${1:-600}
@@ -35,6 +37,13 @@ soak_one() { # fuzzer binary
   local fuzzer=$1 name dir pid used rc
   name=$(basename "$fuzzer")
   dir="$out/$name"
+  local sum
+  sum=$(sha256sum "$fuzzer" | cut -d' ' -f1)
+  if [[ -f "$dir/passed" && "$(cat "$dir/passed")" == "$sum $cpu_seconds" ]]; then
+    printf 'fuzz soak: %-14s passed before with this binary (%s)\n' "$name" "$(cat "$dir/summary")"
+    return 0
+  fi
+  rm -rf "$dir/artifacts"
   mkdir -p "$dir/corpus" "$dir/artifacts"
   [[ -d "$top/tests/fuzz/corpus/${name#fuzz_}" ]] &&
     cp -r "$top/tests/fuzz/corpus/${name#fuzz_}"/. "$dir/corpus"/
@@ -54,8 +63,10 @@ soak_one() { # fuzzer binary
   # 72 is libFuzzer's exit code for the interrupt we sent; anything else, or
   # an artifact, is a finding.
   if [[ $rc -eq 72 && -z "$(ls -A "$dir/artifacts")" ]]; then
-    printf 'fuzz soak: %-14s ok, %s runs, cov %s, >= %s CPU-s\n' "$name" "${runs:-?}" "${cov:-?}" \
-      "$cpu_seconds"
+    printf '%s runs, cov %s, >= %s CPU-s, %s\n' "${runs:-?}" "${cov:-?}" "$cpu_seconds" \
+      "$(date -u +%FT%TZ)" > "$dir/summary"
+    echo "$sum $cpu_seconds" > "$dir/passed"
+    printf 'fuzz soak: %-14s ok, %s\n' "$name" "$(cat "$dir/summary")"
     rm -rf "$dir/corpus"
   else
     tail -40 "$dir/log"
