@@ -208,9 +208,12 @@ static bool special_address(const otw_addr *a)
     return b[0] == 0xff || (b[0] == 0xfe && (b[1] & 0xC0) == 0x80) || (b[0] & 0xFE) == 0xfc;
 }
 
+/* A plant device on a public range (an asset: it proved it, inventory.h)
+ * is no Internet address. */
 static bool is_public(const otw_exposure *x, const otw_addr *a, uint16_t vlan)
 {
-    return otw_zone_of(x->cfg, a, vlan) == OTW_ZONE_INTERNET && !special_address(a);
+    return otw_zone_of(x->cfg, a, vlan) == OTW_ZONE_INTERNET && !special_address(a) &&
+           otw_inventory_find_ip(x->inv, a) == OTW_ASSET_NONE;
 }
 
 static uint32_t index_of(otw_exposure *x, uint32_t idx)

@@ -1331,6 +1331,7 @@ static int load_field(loader *L, const yaml_node_t *v, const char *key, const fi
         if (get_list(L, v, key, OTW_MAX_CIDRS, item_cidr, &cnt) < 0)
             return -1;
         c->n_local_networks = cnt;
+        c->local_networks_set = true;
         return 0;
     case K_ZONES:
         c->n_zones = 0;

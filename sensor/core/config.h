@@ -136,6 +136,10 @@ typedef struct otw_config {
     /* inventory */
     otw_cidr local_networks[OTW_MAX_CIDRS]; /* default RFC 1918, 169.254/16, fc00::/7, fe80::/10 */
     int n_local_networks;
+    /* inventory.local_networks given in the configuration: the address plan
+     * is stated, and only those networks hold assets. Otherwise an address
+     * outside them is a plant device once it proves it (inventory.h). */
+    bool local_networks_set;
     uint32_t max_assets; /* default 65536 */
     uint32_t max_alerts; /* alerts.max_alerts, default 100000 */
     /* alerts */

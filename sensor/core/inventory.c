@@ -297,6 +297,22 @@ static bool usable_mac(const uint8_t *mac)
     return mac && !otw_mac_is_zero(mac) && !otw_mac_is_multicast(mac);
 }
 
+bool otw_inventory_mac_holds_other(const otw_inventory *inv, const uint8_t mac[6],
+                                   const otw_addr *ip)
+{
+    uint32_t idx = usable_mac(mac) ? lookup_mac(inv, mac) : OTW_ASSET_NONE;
+    if (idx == OTW_ASSET_NONE)
+        return false;
+    const otw_asset *a = &inv->assets[idx];
+    if (a->evidence & (1u << OTW_EV_ROUTER))
+        return true;
+    for (int i = 0; i < a->n_ips; i++)
+        if (memcmp(&a->ips[i], ip, sizeof(*ip)) != 0)
+            return true;
+    return false;
+}
+
+
 uint32_t otw_inventory_arp(otw_inventory *inv, const uint8_t mac[6], const otw_addr *ip,
                            uint64_t ts_us)
 {
@@ -412,10 +428,11 @@ static void become_router(otw_inventory *inv, uint32_t ridx, uint64_t ts_us)
 }
 
 static uint32_t ip_asset(otw_inventory *inv, const uint8_t *mac, const otw_addr *ip, uint64_t ts_us,
-                         bool proven)
+                         bool proven, bool plant)
 {
     uint32_t idx = otw_inventory_find_ip(inv, ip);
-    if (idx == OTW_ASSET_NONE && !otw_is_local(inv->cfg, ip))
+    if (idx == OTW_ASSET_NONE && !otw_is_local(inv->cfg, ip) &&
+        !(plant && !inv->cfg->local_networks_set && otw_addr_is_unicast(ip)))
         return OTW_ASSET_NONE;
     if (!usable_mac(mac))
         mac = NULL;
@@ -458,13 +475,19 @@ static uint32_t ip_asset(otw_inventory *inv, const uint8_t *mac, const otw_addr 
 uint32_t otw_inventory_ip(otw_inventory *inv, const uint8_t *mac, const otw_addr *ip,
                           uint64_t ts_us)
 {
-    return ip_asset(inv, mac, ip, ts_us, false);
+    return ip_asset(inv, mac, ip, ts_us, false, false);
 }
 
 uint32_t otw_inventory_ip_proven(otw_inventory *inv, const uint8_t *mac, const otw_addr *ip,
                                  uint64_t ts_us)
 {
-    return ip_asset(inv, mac, ip, ts_us, true);
+    return ip_asset(inv, mac, ip, ts_us, true, false);
+}
+
+uint32_t otw_inventory_ip_plant(otw_inventory *inv, const uint8_t *mac, const otw_addr *ip,
+                                uint64_t ts_us)
+{
+    return ip_asset(inv, mac, ip, ts_us, true, true);
 }
 
 void otw_inventory_count(otw_inventory *inv, uint32_t idx, uint64_t last_us, uint64_t pkts,

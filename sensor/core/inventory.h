@@ -111,6 +111,17 @@ uint32_t otw_inventory_ip(otw_inventory *inv, const uint8_t *mac, const otw_addr
                           uint64_t ts_us);
 uint32_t otw_inventory_ip_proven(otw_inventory *inv, const uint8_t *mac, const otw_addr *ip,
                                  uint64_t ts_us);
+/* An address that spoke an industrial protocol (as client or server) is a
+ * plant device whatever its range: without inventory.local_networks in the
+ * configuration, one outside the local networks becomes an asset too (old
+ * plants numbered from public ranges). An explicit local_networks is the
+ * stated address plan and wins. */
+/* The asset owning mac is a router or holds an address other than ip: ip
+ * is reached through it. */
+bool otw_inventory_mac_holds_other(const otw_inventory *inv, const uint8_t mac[6],
+                                   const otw_addr *ip);
+uint32_t otw_inventory_ip_plant(otw_inventory *inv, const uint8_t *mac, const otw_addr *ip,
+                                uint64_t ts_us);
 /* A non-IP frame from mac (LLDP, PROFINET, ...). */
 uint32_t otw_inventory_l2(otw_inventory *inv, const uint8_t mac[6], uint64_t ts_us);
 /* Finds the asset of an IP without creating one. */

@@ -19,6 +19,7 @@
 #include "dissector.h"
 #include "enforce.h"
 #include "exposure.h"
+#include "gateways.h"
 #include "jsonw.h"
 #include "log.h"
 #include "tornline.h"
@@ -36,6 +37,7 @@ struct otw_flow_ext {
     uint8_t not_mine;        /* consecutive undecodable segments */
     uint8_t not_mine_dir[2]; /* the same, per direction (midstream flows) */
     bool midstream;          /* TCP flow first seen without its SYN */
+    bool group_server;       /* first packet went to a broadcast/multicast MAC */
     uint8_t claim;           /* otw_claim: how the flow got its dissector */
     bool detect_done;        /* dynamic detection gave up on this flow */
     uint8_t probed[2];       /* payload packets probed per direction */
@@ -67,6 +69,7 @@ struct otw_sensor {
     otw_baseline *baseline;
     otw_creds *creds;       /* cleartext logins (creds.h) */
     otw_exposure *exposure; /* shadow IoT, Internet exposure (exposure.h) */
+    otw_gateways *gateways; /* MACs foreign addresses come through (gateways.h) */
     otw_store *store;
     otw_oplog *oplog;
     FILE *alerts_out;
@@ -433,6 +436,42 @@ static void flush_counters(otw_sensor *s, otw_flow *f)
 
 /* ------------------------------------------------------ dissector sink */
 
+/* An end of a confirmed industrial exchange is a plant device, whatever
+ * its address range (otw_inventory_ip_plant), unless its frames come
+ * through a gateway: a MAC that carried other foreign addresses or belongs
+ * to a device with another address. A group address (broadcast or
+ * multicast frame) never is. */
+static uint32_t admit_plant_end(otw_sensor *s, const otw_flow *f, const uint8_t mac[6],
+                                const otw_addr *ip)
+{
+    bool has_mac = !otw_mac_is_zero(mac);
+    if (otw_mac_is_multicast(mac) || (has_mac && (otw_gateways_is(s->gateways, mac) ||
+                                                  otw_inventory_mac_holds_other(s->inv, mac, ip))))
+        return OTW_ASSET_NONE;
+    uint32_t idx = otw_inventory_ip_plant(s->inv, has_mac ? mac : NULL, ip,
+                                          s->cur_ts ? s->cur_ts : f->first_us);
+    otw_inventory_set_vlan(s->inv, idx, mac, f->key.vlan);
+    return idx;
+}
+
+static void admit_plant_ends(otw_sensor *s, otw_flow *f)
+{
+    if (f->client_asset == OTW_ASSET_NONE)
+        f->client_asset = admit_plant_end(s, f, f->client_mac, &f->client_ip);
+    if (f->server_asset == OTW_ASSET_NONE && !s->ext[otw_flow_index(s->flows, f)].group_server)
+        f->server_asset = admit_plant_end(s, f, f->server_mac, &f->server_ip);
+}
+
+/* A foreign end (outside the local networks, no asset) of a new flow: its
+ * MAC may be a gateway's (gateways.h). */
+static void note_foreign_end(otw_sensor *s, uint32_t asset, const uint8_t mac[6],
+                             const otw_addr *ip)
+{
+    if (asset == OTW_ASSET_NONE && !otw_mac_is_zero(mac) && !otw_mac_is_multicast(mac) &&
+        otw_addr_is_unicast(ip) && !otw_is_local(&s->cfg, ip))
+        otw_gateways_note(s->gateways, mac, ip);
+}
+
 static void confirm(otw_sensor *s, otw_flow *f)
 {
     otw_flow_ext *x = &s->ext[otw_flow_index(s->flows, f)];
@@ -444,8 +483,10 @@ static void confirm(otw_sensor *s, otw_flow *f)
     if (x->claim == OTW_CLAIM_NDPI || x->claim == OTW_CLAIM_PROBE)
         otw_detect_learn(&s->detect, &f->server_ip, f->server_port, f->key.ip_proto == 6,
                          (otw_proto)f->dissector);
-    assign_comm(s, f, (uint16_t)f->dissector);
     const otw_dissector *d = otw_dissector_get((otw_proto)f->dissector);
+    if (d && d->industrial)
+        admit_plant_ends(s, f);
+    assign_comm(s, f, (uint16_t)f->dissector);
     if (d && d->industrial)
         otw_inventory_add_evidence(s->inv, f->client_asset, OTW_EV_INDUSTRIAL_CLIENT);
 }
@@ -903,11 +944,14 @@ static void on_flow_new(otw_sensor *s, otw_flow *f, const otw_packet *p, int dir
     /* A first packet to a broadcast or multicast MAC goes to an address that
      * is no device (10.20.0.255, 239.x...): not an asset. */
     bool group = p->has_mac && dir == OTW_DIR_TO_SERVER && otw_mac_is_multicast(p->dst_mac);
+    x->group_server = group;
     f->server_asset =
         group ? OTW_ASSET_NONE
               : otw_inventory_ip(s->inv, otw_mac_is_zero(f->server_mac) ? NULL : f->server_mac,
                                  &f->server_ip, f->first_us);
     asset_pressure(s, f->first_us);
+    note_foreign_end(s, f->client_asset, f->client_mac, &f->client_ip);
+    note_foreign_end(s, f->server_asset, f->server_mac, &f->server_ip);
     otw_inventory_set_vlan(s->inv, f->client_asset, f->client_mac, f->key.vlan);
     otw_inventory_set_vlan(s->inv, f->server_asset, f->server_mac, f->key.vlan);
     if (f->dissector) {
@@ -1444,6 +1488,11 @@ otw_sensor *otw_sensor_open(const otw_config *cfg, const char *state_dir,
     s->exposure = s->creds ? otw_exposure_new(&s->cfg, s->alerts, s->inv, err, errsz) : NULL;
     if (!s->creds || !s->exposure)
         goto fail;
+    s->gateways = otw_gateways_new();
+    if (!s->gateways) {
+        snprintf(err, errsz, "out of memory");
+        goto fail;
+    }
     if (otw_store_load_assets(s->store, load_asset, s) != 0 ||
         otw_store_load_comms(s->store, load_comm, s) != 0 ||
         otw_store_load_alerts(s->store, load_alert, s) != 0) {
@@ -1508,6 +1557,7 @@ void otw_sensor_close(otw_sensor *s)
     otw_stream_pool_free(s->streams);
     otw_classifier_free(s->classifier);
     otw_exposure_free(s->exposure);
+    otw_gateways_free(s->gateways);
     otw_creds_free(s->creds);
     otw_baseline_free(s->baseline);
     otw_novelty_free(s->novelty);

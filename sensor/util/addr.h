@@ -26,6 +26,10 @@ static inline void otw_addr_from_v4(otw_addr *a, const uint8_t v4[4])
     memcpy(a->b, prefix, sizeof(prefix));
     memcpy(a->b + 12, v4, 4);
 }
+/* An address one device can hold: not multicast, limited broadcast,
+ * unspecified or loopback. (A subnet's broadcast address cannot be told
+ * without its mask: the frame's destination MAC tells it.) */
+bool otw_addr_is_unicast(const otw_addr *a);
 /* Formats into buf (>= 46 bytes): dotted quad for IPv4, RFC 5952 for IPv6. */
 const char *otw_addr_str(const otw_addr *a, char *buf, size_t bufsz);
 int otw_addr_parse(const char *s, otw_addr *out);                       /* 0 ok, -1 invalid */
