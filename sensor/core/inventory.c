@@ -312,7 +312,6 @@ bool otw_inventory_mac_holds_other(const otw_inventory *inv, const uint8_t mac[6
     return false;
 }
 
-
 uint32_t otw_inventory_arp(otw_inventory *inv, const uint8_t mac[6], const otw_addr *ip,
                            uint64_t ts_us)
 {
@@ -527,6 +526,15 @@ void otw_inventory_add_evidence(otw_inventory *inv, uint32_t idx, otw_evidence e
     }
 }
 
+void otw_inventory_drop_evidence(otw_inventory *inv, uint32_t idx, otw_evidence ev)
+{
+    otw_asset *a = otw_inventory_at(inv, idx);
+    if (a && (a->evidence & (1u << ev))) {
+        a->evidence &= ~(1u << ev);
+        a->dirty = true;
+    }
+}
+
 void otw_inventory_set_vlan(otw_inventory *inv, uint32_t idx, const uint8_t mac[6], uint16_t vlan)
 {
     otw_asset *a = otw_inventory_at(inv, idx);
@@ -581,8 +589,10 @@ bool otw_inventory_set_identity(otw_inventory *inv, uint32_t idx, const otw_iden
 
 otw_role otw_asset_role(const otw_asset *a)
 {
-    /* First match wins: what a device does on the control network says
-     * more than what it announces about itself. */
+    /* First match wins (docs/architecture.md, "Roles from behaviour"): answering as a controller,
+     * then what a client does on the control network (engineering functions before reading many
+     * controllers before polling), then what a device announces about itself, and last being
+     * addressed as a controller without an answer seen. */
     static const struct {
         otw_evidence ev;
         otw_role role;
@@ -590,15 +600,23 @@ otw_role otw_asset_role(const otw_asset *a)
         {OTW_EV_DEVICE_IDENTITY, OTW_ROLE_CONTROLLER},
         {OTW_EV_INDUSTRIAL_SERVER, OTW_ROLE_CONTROLLER},
         {OTW_EV_ENGINEERING, OTW_ROLE_ENGINEERING},
+        {OTW_EV_ENG_CONFIG, OTW_ROLE_ENGINEERING},
+        {OTW_EV_ENG_IDENTITY, OTW_ROLE_ENGINEERING},
         {OTW_EV_HISTORIAN, OTW_ROLE_HISTORIAN},
         {OTW_EV_INDUSTRIAL_CLIENT, OTW_ROLE_HMI},
+        {OTW_EV_CYCLIC_READS, OTW_ROLE_HMI},
+        {OTW_EV_WRITES, OTW_ROLE_HMI},
         {OTW_EV_NETWORK_DEVICE, OTW_ROLE_NETWORK},
         {OTW_EV_ROUTER, OTW_ROLE_NETWORK},
         {OTW_EV_IOT, OTW_ROLE_IOT},
         {OTW_EV_IT_HOST, OTW_ROLE_IT_HOST},
+        {OTW_EV_INDUSTRIAL_TARGET, OTW_ROLE_CONTROLLER},
     };
+    uint32_t ev = a->evidence;
+    if (ev & (1u << OTW_EV_WRITES)) /* a historian never writes */
+        ev &= ~(1u << OTW_EV_HISTORIAN);
     for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
-        if (a->evidence & (1u << order[i].ev))
+        if (ev & (1u << order[i].ev))
             return order[i].role;
     return OTW_ROLE_UNKNOWN;
 }
@@ -621,7 +639,12 @@ const char *otw_evidence_text(otw_evidence ev)
         "announces itself as a bridge or router",
         "office operating system or service",
         "camera, smart or consumer device",
-        "collects data from several controllers",
+        "reads from three or more controllers and never writes",
+        "changes controller configuration or logs in to a controller",
+        "reads controller identities or diagnostics",
+        "reads the same data cyclically (polling)",
+        "writes process values",
+        "receives industrial protocol requests (no answer seen)",
     };
     return (unsigned)ev < OTW_EV__COUNT ? text[ev] : "?";
 }

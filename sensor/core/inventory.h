@@ -39,18 +39,25 @@ typedef enum otw_role {
     OTW_ROLE__COUNT
 } otw_role;
 
-/* Why we believe what we believe about a device. Each points to a role;
- * the protocols behind it are the asset's protocol lists. */
+/* Why we believe what we believe about a device. Each points to a role
+ * (ranked in otw_asset_role, see docs/architecture.md); the protocols behind
+ * it are the asset's protocol lists. Stored as a bit mask: new kinds go at
+ * the end. */
 typedef enum otw_evidence {
     OTW_EV_INDUSTRIAL_SERVER = 0, /* answers industrial requests -> controller */
     OTW_EV_INDUSTRIAL_CLIENT,     /* sends industrial requests -> HMI/SCADA */
-    OTW_EV_DEVICE_IDENTITY, /* reports a controller identity (43/14, SZL, ...) -> controller */
-    OTW_EV_ROUTER,          /* source MAC of several IPs -> network device */
-    OTW_EV_ENGINEERING,     /* program transfers, mode changes -> engineering workstation */
-    OTW_EV_NETWORK_DEVICE,  /* announces itself as bridge/router (LLDP, CDP) */
-    OTW_EV_IT_HOST,         /* office OS or service (DHCP vendor class, NetBIOS, UA) */
-    OTW_EV_IOT,             /* camera, smart plug, media or consumer device */
-    OTW_EV_HISTORIAN,       /* collects data from several controllers */
+    OTW_EV_DEVICE_IDENTITY,   /* reports a controller identity (43/14, SZL, ...) -> controller */
+    OTW_EV_ROUTER,            /* source MAC of several IPs -> network device */
+    OTW_EV_ENGINEERING,       /* program transfers, mode changes -> engineering workstation */
+    OTW_EV_NETWORK_DEVICE,    /* announces itself as bridge/router (LLDP, CDP) */
+    OTW_EV_IT_HOST,           /* office OS or service (DHCP vendor class, NetBIOS, UA) */
+    OTW_EV_IOT,               /* camera, smart plug, media or consumer device */
+    OTW_EV_HISTORIAN,         /* reads OTW_ROLES_HISTORIAN_MIN controllers, never writes */
+    OTW_EV_ENG_CONFIG,        /* configuration or controller login -> engineering */
+    OTW_EV_ENG_IDENTITY,      /* identity or diagnostic reads of controllers -> engineering */
+    OTW_EV_CYCLIC_READS,      /* the same read again and again -> HMI/SCADA */
+    OTW_EV_WRITES,            /* writes process values -> HMI/SCADA, never a historian */
+    OTW_EV_INDUSTRIAL_TARGET, /* receives industrial requests, no answer seen -> controller */
     OTW_EV__COUNT
 } otw_evidence;
 
@@ -131,6 +138,8 @@ void otw_inventory_count(otw_inventory *inv, uint32_t idx, uint64_t last_us, uin
                          uint64_t bytes);
 void otw_inventory_add_proto(otw_inventory *inv, uint32_t idx, uint16_t proto_key, bool as_server);
 void otw_inventory_add_evidence(otw_inventory *inv, uint32_t idx, otw_evidence ev);
+/* Withdraws a piece of evidence (a historian that writes is none). */
+void otw_inventory_drop_evidence(otw_inventory *inv, uint32_t idx, otw_evidence ev);
 /* A frame to or from the device's own MAC (mac) carried outer VLAN tag vlan
  * (untagged frames change nothing: a SPAN of access ports and their tagged
  * uplink shows the same frame both ways). */

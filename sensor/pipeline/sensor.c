@@ -22,6 +22,7 @@
 #include "gateways.h"
 #include "jsonw.h"
 #include "log.h"
+#include "roles.h"
 #include "tornline.h"
 #include "zones.h"
 
@@ -63,6 +64,7 @@ struct otw_sensor {
     uint32_t *session_free;
     otw_classifier *classifier;
     otw_inventory *inv;
+    otw_roles *roles; /* roles from behaviour (roles.h) */
     otw_comms *comms;
     otw_alerts *alerts;
     otw_novelty *novelty;
@@ -506,34 +508,29 @@ static void current_endpoints(otw_sensor *s, otw_endpoint *client, otw_endpoint 
     memcpy(server->mac, s->cur_l2->dst_mac, 6);
 }
 
-static bool engineering_class(otw_op_class c)
-{
-    return c == OTW_CLASS_PROGRAM_DOWNLOAD || c == OTW_CLASS_PROGRAM_UPLOAD ||
-           c == OTW_CLASS_CONTROL || c == OTW_CLASS_FIRMWARE;
-}
-
 static void sink_op(void *ctx, const otw_op *op)
 {
     otw_sensor *s = ctx;
     otw_flow *f = s->cur_flow;
     s->stats.ops++;
     const otw_dissector *d = otw_dissector_get(op->protocol);
+    bool industrial = d && d->industrial;
     if (f) {
         confirm(s, f);
         otw_flow_ext *x = &s->ext[otw_flow_index(s->flows, f)];
         if (op->response_ts_us && !x->server_answered) {
             x->server_answered = true;
-            if (d && d->industrial)
+            if (industrial)
                 otw_inventory_add_evidence(s->inv, f->server_asset, OTW_EV_INDUSTRIAL_SERVER);
         }
-        if (engineering_class(op->op_class) && op->request_seen)
-            otw_inventory_add_evidence(s->inv, f->client_asset, OTW_EV_ENGINEERING);
-    } else if (s->cur_l2 && op->request_seen &&
-               (engineering_class(op->op_class) || op->op_class == OTW_CLASS_CONFIGURATION)) {
-        /* Link layer (PROFINET DCP Set of a name or an address, reset): what
-         * engineering tools do; the sender is the station. */
-        otw_inventory_add_evidence(s->inv, otw_inventory_l2(s->inv, s->cur_l2->src_mac, op->ts_us),
-                                   OTW_EV_ENGINEERING);
+        if (industrial)
+            otw_roles_op(s->roles, f->client_asset, f->server_asset, &f->client_ip, &f->server_ip,
+                         op);
+    } else if (s->cur_l2 && op->request_seen && industrial) {
+        /* Link layer (PROFINET DCP Set of a name or an address, reset): the
+         * sender is the station. */
+        otw_roles_op(s->roles, otw_inventory_l2(s->inv, s->cur_l2->src_mac, op->ts_us),
+                     OTW_ASSET_NONE, NULL, NULL, op);
     }
     otw_endpoint client, server;
     current_endpoints(s, &client, &server);
@@ -1311,6 +1308,9 @@ static int load_comm(void *ctx, const otw_comm *c)
         (tcp || c->transport == 17) &&
         (tcp ? s->tcp_port_proto : s->udp_port_proto)[c->server_port] != c->proto_key)
         otw_detect_learn(&s->detect, &c->server, c->server_port, tcp, (otw_proto)c->proto_key);
+    const otw_dissector *d = c->proto_key < 256 ? otw_dissector_get((otw_proto)c->proto_key) : NULL;
+    if (d && d->industrial)
+        otw_roles_pair(s->roles, &c->client, &c->server);
     otw_exposure_known_comm(s->exposure, c, proto_key_name(s, c->proto_key),
                             otw_inventory_find_ip(s->inv, &c->client),
                             otw_inventory_find_ip(s->inv, &c->server));
@@ -1461,7 +1461,8 @@ otw_sensor *otw_sensor_open(const otw_config *cfg, const char *state_dir,
     if (s->inv)
         otw_inventory_on_ip_claimed(s->inv, on_ip_claimed);
     otw_classifier_set_identity_cb(s->classifier, on_ndpi_identity, s);
-    if (!s->alerts || !s->comms || !s->inv) {
+    s->roles = s->inv ? otw_roles_new(s->inv, cfg->max_assets) : NULL;
+    if (!s->alerts || !s->comms || !s->inv || !s->roles) {
         snprintf(err, errsz, "out of memory for inventory tables");
         goto fail;
     }
@@ -1561,6 +1562,7 @@ void otw_sensor_close(otw_sensor *s)
     otw_creds_free(s->creds);
     otw_baseline_free(s->baseline);
     otw_novelty_free(s->novelty);
+    otw_roles_free(s->roles);
     otw_inventory_free(s->inv);
     otw_comms_free(s->comms);
     /* A clean stop gives back the ids reserved but not used: the next run

@@ -202,8 +202,17 @@ const char *otw_i18n_evidence(otw_lang l, otw_evidence ev)
                                    "ブリッジ・ルータとして自己通知"},
         [OTW_EV_IT_HOST] = {"office operating system or service", "事務用 OS・サービス"},
         [OTW_EV_IOT] = {"camera, smart or consumer device", "カメラ・スマート家電・民生機器"},
-        [OTW_EV_HISTORIAN] = {"collects data from several controllers",
-                              "複数のコントローラからデータを収集"},
+        [OTW_EV_HISTORIAN] = {"reads from three or more controllers, never writes",
+                              "3 台以上のコントローラから読み出し、書き込みなし"},
+        [OTW_EV_ENG_CONFIG] = {"changes controller configuration or logs in to one",
+                               "コントローラの設定変更・ログイン"},
+        [OTW_EV_ENG_IDENTITY] = {"reads controller identities or diagnostics",
+                                 "コントローラの機器情報・診断情報を読み出し"},
+        [OTW_EV_CYCLIC_READS] = {"reads the same data cyclically (polling)",
+                                 "同じデータを周期的に読み出し（ポーリング）"},
+        [OTW_EV_WRITES] = {"writes process values", "プロセス値を書き込み"},
+        [OTW_EV_INDUSTRIAL_TARGET] = {"receives industrial protocol requests (no answer seen)",
+                                      "産業用プロトコルの要求を受信（応答は未観測）"},
     };
     return (unsigned)ev < OTW_EV__COUNT ? pick(l, &ev_text[ev]) : "?";
 }

@@ -19,6 +19,8 @@ golden "$tmp/assets.csv" "$exp/demo.assets.csv"
 
 # What a user sees: roles, vendors, identity.
 jq -e '[.[] | select(.role=="controller")] | length == 2' "$tmp/assets.json" > /dev/null && pass "two controllers" || fail "controllers"
+jq -e '.[] | select(.ips==["10.10.1.21"]) | .role=="hmi" and (.role_evidence | index("reads the same data cyclically (polling)"))' "$tmp/assets.json" > /dev/null && pass "hmi1 polls: HMI" || fail "hmi1 role"
+jq -e '.[] | select(.ips==["10.10.1.31"]) | .role=="engineering" and (.role_evidence | index("reads controller identities or diagnostics"))' "$tmp/assets.json" > /dev/null && pass "eng1 reads identities: engineering" || fail "eng1 role"
 jq -e '.[] | select(.ips==["10.10.1.11"]) | .identity.vendor == "Schneider Electric" and .identity.model == "BMXP342020" and .vendor == "TELEMECANIQUE ELECTRIQUE"' "$tmp/assets.json" > /dev/null && pass "plc1 identity and OUI vendor" || fail "plc1 identity"
 for t in NEW_ASSET NEW_COMMUNICATION MODBUS_WRITE MODBUS_EXCEPTIONS; do
   jq -e --arg t "$t" 'any(.[]; .type==$t)' "$tmp/alerts.json" > /dev/null && pass "alert $t" || fail "alert $t missing"

@@ -52,8 +52,9 @@ grep -q "kernel_dropped=" "$tmp/sensor.err" && pass "kernel drop counters report
 "$otwatch" assets --config "$cfg" --state "$st" --format json > "$tmp/assets.json" || fail "assets"
 jq -e '.[] | select(.ips==["10.99.0.1"]) | .role == "controller" and .identity.vendor == "Omron"' "$tmp/assets.json" > /dev/null \
   && pass "server is a controller with its identity" || { cat "$tmp/assets.json"; fail "server asset"; }
-jq -e '.[] | select(.ips==["10.99.0.2"]) | .role == "hmi"' "$tmp/assets.json" > /dev/null \
-  && pass "client is an HMI" || fail "client asset"
+# It polls, and reads the device identification (43/14): engineering (roles.c).
+jq -e '.[] | select(.ips==["10.99.0.2"]) | .role == "engineering" and (.role_evidence | index("reads controller identities or diagnostics"))' "$tmp/assets.json" > /dev/null \
+  && pass "client reading identities is an engineering station" || fail "client asset"
 n_reads=$(jq -s '[.[] | select(.function==3 and .outcome=="ok")] | length' "$st/ops.jsonl")
 [[ $n_reads -ge 10 ]] && pass "$n_reads polls in the operations log" || fail "only $n_reads polls logged"
 "$otwatch" alerts --config "$cfg" --state "$st" --format json | jq -e 'any(.[]; .type=="MODBUS_WRITE")' > /dev/null \

@@ -723,6 +723,21 @@ static void test_roles(void **state)
         {B(OTW_EV_NETWORK_DEVICE) | B(OTW_EV_IT_HOST), OTW_ROLE_NETWORK},
         {B(OTW_EV_ROUTER) | B(OTW_EV_IOT), OTW_ROLE_NETWORK},
         {B(OTW_EV_IOT) | B(OTW_EV_IT_HOST), OTW_ROLE_IOT},
+        /* Behaviour (roles.c): engineering functions, polling, writes. */
+        {B(OTW_EV_ENG_CONFIG), OTW_ROLE_ENGINEERING},
+        {B(OTW_EV_ENG_IDENTITY), OTW_ROLE_ENGINEERING},
+        {B(OTW_EV_CYCLIC_READS), OTW_ROLE_HMI},
+        {B(OTW_EV_WRITES), OTW_ROLE_HMI},
+        {B(OTW_EV_INDUSTRIAL_TARGET), OTW_ROLE_CONTROLLER},
+        /* An engineering station that also polls is engineering. */
+        {B(OTW_EV_ENG_IDENTITY) | B(OTW_EV_CYCLIC_READS) | B(OTW_EV_INDUSTRIAL_CLIENT),
+         OTW_ROLE_ENGINEERING},
+        {B(OTW_EV_HISTORIAN) | B(OTW_EV_CYCLIC_READS), OTW_ROLE_HISTORIAN},
+        {B(OTW_EV_HISTORIAN) | B(OTW_EV_WRITES), OTW_ROLE_HMI}, /* a historian never writes */
+        {B(OTW_EV_CYCLIC_READS) | B(OTW_EV_IT_HOST), OTW_ROLE_HMI},
+        /* Unanswered requests are the weakest: what a device says wins. */
+        {B(OTW_EV_INDUSTRIAL_TARGET) | B(OTW_EV_IT_HOST), OTW_ROLE_IT_HOST},
+        {B(OTW_EV_INDUSTRIAL_TARGET) | B(OTW_EV_INDUSTRIAL_CLIENT), OTW_ROLE_HMI},
         {0xffffffffu, OTW_ROLE_CONTROLLER},
         {1u << 31, OTW_ROLE_UNKNOWN}, /* unknown evidence bits are ignored */
     };
