@@ -340,15 +340,23 @@ static void zone_enforce(otw_sensor *s, otw_flow *f, int dlt, const otw_packet *
 /* ------------------------------------------------------ communications */
 
 /* A new communication's kind: industrial, or a controller calling a plant
- * device over TCP with anything else (the Internet is exposure's). */
+ * device over TCP with anything else, or an HMI doing so to a controller,
+ * HMI or engineering station (the Internet is exposure's). */
 static otw_comm_kind comm_kind(otw_sensor *s, const otw_flow *f, const otw_dissector *d)
 {
     if (d && d->industrial)
         return OTW_COMM_INDUSTRIAL;
     const otw_asset *client = otw_inventory_at(s->inv, f->client_asset);
-    if (f->key.ip_proto == 6 && client && otw_asset_role(client) == OTW_ROLE_CONTROLLER &&
-        f->server_asset != OTW_ASSET_NONE)
+    if (f->key.ip_proto != 6 || !client || f->server_asset == OTW_ASSET_NONE)
+        return OTW_COMM_OTHER;
+    otw_role role = otw_asset_role(client);
+    if (role == OTW_ROLE_CONTROLLER)
         return OTW_COMM_FROM_CONTROLLER;
+    const otw_asset *server = otw_inventory_at(s->inv, f->server_asset);
+    otw_role to = server ? otw_asset_role(server) : OTW_ROLE_UNKNOWN;
+    if (role == OTW_ROLE_HMI &&
+        (to == OTW_ROLE_CONTROLLER || to == OTW_ROLE_HMI || to == OTW_ROLE_ENGINEERING))
+        return OTW_COMM_FROM_HMI;
     return OTW_COMM_OTHER;
 }
 
@@ -867,6 +875,13 @@ static void on_flow_new(otw_sensor *s, otw_flow *f, const otw_packet *p, int dir
     }
 }
 
+static void refused(otw_sensor *s, const otw_flow *f)
+{
+    otw_endpoint client, server;
+    flow_endpoints(f, &client, &server);
+    otw_baseline_refused(s->baseline, &client, &server, f->last_us);
+}
+
 static void on_flow_end(void *ctx, otw_flow *f, otw_flow_end why)
 {
     otw_sensor *s = ctx;
@@ -1111,6 +1126,10 @@ void otw_sensor_packet(otw_sensor *s, int dlt, const uint8_t *frame, uint32_t ca
         return;
     if (created)
         on_flow_new(s, f, &p, dir);
+    if (dir == OTW_DIR_TO_CLIENT && f->pkts[dir] == 0 && p.ip_proto == 6 &&
+        (p.tcp_flags & OTW_TCP_RST) && (f->tcp_state & OTW_FLOW_TCP_SYN) &&
+        !(f->tcp_state & OTW_FLOW_TCP_SYNACK))
+        refused(s, f); /* a reset answering a SYN: nothing listens there */
     f->pkts[dir]++;
     f->bytes[dir] += wire_len;
     otw_flow_touch(s->flows, f, ts_us);
@@ -1307,6 +1326,9 @@ otw_sensor *otw_sensor_open(const otw_config *cfg, const char *state_dir,
     bs.scan_units = cfg->baseline_scan_units;
     bs.scan_functions = cfg->baseline_scan_functions;
     bs.scan_hosts = cfg->baseline_scan_hosts;
+    bs.scan_addresses = cfg->baseline_scan_addresses;
+    bs.scan_bad_addresses = cfg->baseline_scan_bad_addresses;
+    bs.scan_refused = cfg->baseline_scan_refused;
     bs.scan_window_us = (uint64_t)cfg->baseline_scan_window_s * 1000000u;
     bs.max_channels = cfg->baseline_max_channels;
     bs.max_controllers = cfg->baseline_max_controllers;
