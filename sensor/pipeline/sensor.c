@@ -892,8 +892,13 @@ static void on_flow_end(void *ctx, otw_flow *f, otw_flow_end why)
         otw_classify_finish(s->classifier, f);
     /* A flow on an industrial port that ended before any payload (a
      * reconnect, SYNs to a silent PLC) takes the port's protocol: nothing
-     * contradicts it, and nDPI would only guess the same from the port. */
-    if (f->comm == OTW_FLOW_NONE)
+     * contradicts it, and nDPI would only guess the same from the port. A
+     * connection refused (a reset answering the SYN) was no communication:
+     * the baseline counted it for port scans. */
+    bool refused =
+        (f->tcp_state & (OTW_FLOW_TCP_SYN | OTW_FLOW_TCP_SYNACK | OTW_FLOW_TCP_RST_SERVER)) ==
+        (OTW_FLOW_TCP_SYN | OTW_FLOW_TCP_RST_SERVER);
+    if (f->comm == OTW_FLOW_NONE && !refused)
         assign_comm(s, f,
                     f->dissector && !f->not_dissectable ? (uint16_t)f->dissector
                                                         : ndpi_comm_key(s, f));
