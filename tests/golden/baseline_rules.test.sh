@@ -42,4 +42,12 @@ jqt "the address sweep: one SCAN (addresses), no MODBUS_EXCEPTIONS" "$al" \
   '[.[] | select(.dst.ip == "10.60.3.11" and .type != "NEW_COMMUNICATION") | [.type, .key, .severity]] == [["SCAN","addresses","high"]]'
 jqt "40 refused ports: one SCAN, no communication for each" "$al" \
   '[.[] | select(.dst.ip != "10.60.3.11") | [.type, .key]] == [["SCAN","refused connections (ports or hosts)"]]'
+
+# Severity from who and what, detecting from the start.
+"$build/pcapcraft" "$src/tests/golden/captures/bl-lateral-hmi.spec" "$tmp/regen.pcap"
+cmp -s "$tmp/regen.pcap" "$src/tests/golden/captures/bl-lateral-hmi.pcap" && pass "bl-lateral-hmi: capture = spec" || fail "bl-lateral-hmi: capture differs from its spec"
+"$otwatch" read --config "$cfg" --state "$tmp/lh" "$src/tests/golden/captures/bl-lateral-hmi.pcap" 2> "$tmp/err" || { cat "$tmp/err"; fail "lateral-hmi: read"; }
+"$otwatch" alerts --config "$cfg" --state "$tmp/lh" --format json > "$tmp/lh.json"
+jqt "HMI: RDP to an RTU high (T0886, an HMI said), SMB to a server no OT asset low" "$tmp/lh.json" \
+  '[.[] | select(.type == "NEW_COMMUNICATION" and .src.ip == "10.50.1.20" and .dst.port != 502) | [.dst.port, .severity, .technique, (.message | test("an HMI opening"))]] == [[3389,"high","T0886",true],[445,"low",null,false]]'
 finish
