@@ -260,14 +260,19 @@ static int op_table(uint8_t proto, uint16_t function, uint8_t op_class)
 
 /* Inside what the channel reads or writes in the same table (learned or
  * accepted operations; the tolerance of range_covered). */
-static bool in_space(const bl_channel *c, const otw_op *op, uint32_t lo, uint32_t hi)
+static bool in_space(bl_channel *c, const otw_op *op, uint32_t lo, uint32_t hi)
 {
+    /* The common case first: a poll inside its own function's ranges. */
+    const bl_op *own = bl_op_find(c, op->function);
+    if (own && range_covered(own, lo, hi))
+        return true;
     int table = op_table((uint8_t)op->protocol, op->function, (uint8_t)op->op_class);
+    if (table < 0)
+        return false;
     for (int i = 0; i < c->n_ops; i++) {
         const bl_op *o = &c->ops[i];
-        bool same = o->function == op->function ||
-                    (table >= 0 && op_table(c->proto, o->function, o->op_class) == table);
-        if (same && range_covered(o, lo, hi))
+        if (o != own && op_table(c->proto, o->function, o->op_class) == table &&
+            range_covered(o, lo, hi))
             return true;
     }
     return false;
