@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "baseline_model.h"
+#include "duration.h"
 #include "keymap.h"
 
 void otw_bl_settings_defaults(otw_bl_settings *s)
@@ -21,6 +22,9 @@ void otw_bl_settings_defaults(otw_bl_settings *s)
     s->scan_units = 8;
     s->scan_functions = 8;
     s->scan_hosts = 10;
+    s->scan_addresses = 32;
+    s->scan_bad_addresses = 5;
+    s->scan_refused = 10;
     s->scan_window_us = 60ull * 1000000u;
     s->max_channels = 4096;
     s->max_controllers = 4096;
@@ -226,6 +230,54 @@ static bool range_covered(const bl_op *o, uint32_t lo, uint32_t hi)
     return false;
 }
 
+/* The address space a function works in, so a write is judged against
+ * everything the master reads and writes there: Modbus coils (1, 5, 15)
+ * and holding registers (3, 6, 16, 22, 23) are two tables; discrete
+ * inputs and input registers are read only. Other protocols: the model
+ * keeps a function's ranges, not the object (area, DB, tag, device) they
+ * were in, so a channel's reads and writes are one space. -1: none (the
+ * function's own ranges only). */
+static int op_table(uint8_t proto, uint16_t function, uint8_t op_class)
+{
+    if (proto == OTW_PROTO_MODBUS) {
+        switch (function) {
+        case 1:
+        case 5:
+        case 15:
+            return 1;
+        case 3:
+        case 6:
+        case 16:
+        case 22:
+        case 23:
+            return 2;
+        default:
+            return -1;
+        }
+    }
+    return op_class == OTW_CLASS_READ || op_class == OTW_CLASS_WRITE ? 0 : -1;
+}
+
+/* Inside what the channel reads or writes in the same table (learned or
+ * accepted operations; the tolerance of range_covered). */
+static bool in_space(bl_channel *c, const otw_op *op, uint32_t lo, uint32_t hi)
+{
+    /* The common case first: a poll inside its own function's ranges. */
+    const bl_op *own = bl_op_find(c, op->function);
+    if (own && range_covered(own, lo, hi))
+        return true;
+    int table = op_table((uint8_t)op->protocol, op->function, (uint8_t)op->op_class);
+    if (table < 0)
+        return false;
+    for (int i = 0; i < c->n_ops; i++) {
+        const bl_op *o = &c->ops[i];
+        if (o != own && op_table(c->proto, o->function, o->op_class) == table &&
+            range_covered(o, lo, hi))
+            return true;
+    }
+    return false;
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -240,7 +292,17 @@ static uint32_t median(const uint32_t *v, int n)
     return tmp[n / 2];
 }
 
-/* Median and median absolute deviation of the learning samples. */
+/* How far an interval may lie from the median and still be "near" it. */
+static uint32_t near_band(uint32_t m)
+{
+    uint32_t band = m * 3 / 10;
+    return band < 20 ? 20 : band;
+}
+
+/* Median and median absolute deviation of the learning samples; the range
+ * of the median of BL_RECENT consecutive intervals (what detection
+ * compares). Periodic: a stable rhythm, most intervals (three in four)
+ * near the median and the spread within a quarter of the period. */
 static void series_finalize(bl_series *s)
 {
     int n = s->n_samples < BL_SAMPLES ? (int)s->n_samples : BL_SAMPLES;
@@ -249,13 +311,26 @@ static void series_finalize(bl_series *s)
         return;
     uint32_t m = median(s->samples, n);
     uint32_t dev[BL_SAMPLES];
-    for (int i = 0; i < n; i++)
+    int near = 0;
+    for (int i = 0; i < n; i++) {
         dev[i] = s->samples[i] > m ? s->samples[i] - m : m - s->samples[i];
+        near += dev[i] <= near_band(m);
+    }
     uint32_t mad = median(dev, n);
     s->period_ms = m;
     s->mad_ms = mad;
-    /* Periodic: a stable rhythm (spread within a quarter of the period). */
-    s->periodic = m >= 20 && mad * 4 <= m;
+    s->periodic = m >= 20 && mad * 4 <= m && near * 4 >= n * 3;
+    /* Chronological order: the ring starts at the oldest once it wrapped. */
+    uint32_t chrono[BL_SAMPLES];
+    int first = s->n_samples > BL_SAMPLES ? (int)(s->n_samples % BL_SAMPLES) : 0;
+    for (int i = 0; i < n; i++)
+        chrono[i] = s->samples[(first + i) % n];
+    s->stat_lo_ms = s->stat_hi_ms = m;
+    for (int i = 0; i + BL_RECENT <= n; i++) {
+        uint32_t w = median(chrono + i, BL_RECENT);
+        s->stat_lo_ms = w < s->stat_lo_ms ? w : s->stat_lo_ms;
+        s->stat_hi_ms = w > s->stat_hi_ms ? w : s->stat_hi_ms;
+    }
     s->n_recent = 0;
 }
 
@@ -447,6 +522,71 @@ static bool site_learning(const otw_baseline *b)
 
 /* ------------------------------------------------------------ alerts */
 
+/* Which of the alerts one operation gave rise to is raised: the most
+ * specific. What the message did (a program change, an account change, a
+ * control command) says more than that it was part of a scan, which says
+ * more than where it wrote, than that its function is new, than that it
+ * wrote at all, than the rhythm it kept. */
+static int specificity(otw_alert_type t)
+{
+    switch (t) {
+    case OTW_AT_PROGRAM_CHANGE:
+    case OTW_AT_ACCOUNT_CHANGE:
+    case OTW_AT_CONTROL_COMMAND:
+        return 6;
+    case OTW_AT_SCAN:
+        return 5;
+    case OTW_AT_WRITE_OUT_OF_RANGE:
+        return 4;
+    case OTW_AT_NEW_OPERATION:
+        return 3;
+    case OTW_AT_MODBUS_WRITE:
+        return 2;
+    case OTW_AT_TIMING_DEVIATION:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Every baseline alert goes through here: inside otw_baseline_op it is
+ * held as a finding (bl_flush raises one), elsewhere raised at once. */
+static void bl_raise(otw_baseline *b, const otw_alert *al, uint64_t ts_us)
+{
+    if (!b->collecting) {
+        otw_alert_sink_raise(&b->alerts, al, ts_us, 1);
+        return;
+    }
+    if (b->n_found < BL_FINDINGS) {
+        b->found[b->n_found].al = *al;
+        b->found[b->n_found].ts_us = ts_us;
+        b->n_found++;
+    }
+}
+
+/* One operation, one alert: the most specific finding, with the others
+ * named (type and message) at the end of its message. */
+static void bl_flush(otw_baseline *b)
+{
+    b->collecting = false;
+    if (!b->n_found)
+        return;
+    uint32_t best = 0;
+    for (uint32_t i = 1; i < b->n_found; i++)
+        if (specificity(b->found[i].al.kind) > specificity(b->found[best].al.kind))
+            best = i;
+    otw_alert al = b->found[best].al;
+    for (uint32_t i = 0; i < b->n_found; i++) {
+        if (i == best)
+            continue;
+        size_t len = strnlen(al.message, sizeof(al.message));
+        snprintf(al.message + len, sizeof(al.message) - len, " | also %s: %s", b->found[i].al.type,
+                 b->found[i].al.message);
+    }
+    b->n_found = 0;
+    otw_alert_sink_raise(&b->alerts, &al, b->found[best].ts_us, 1);
+}
+
 /* Starts a baseline alert: the client's port is ephemeral, not part of it. */
 static void alert_start(otw_alert *al, otw_alert_type kind, const otw_endpoint *client,
                         const otw_endpoint *server, otw_proto proto)
@@ -488,13 +628,17 @@ static void critical_alerts(otw_baseline *b, bl_channel *c, const otw_op *op,
     case OTW_CLASS_CONFIGURATION:
         kind = OTW_AT_CONTROL_COMMAND, technique = "T0836", what = "configuration change on";
         break;
+    case OTW_CLASS_ACCOUNT:
+        kind = OTW_AT_ACCOUNT_CHANGE, technique = "T0859", what = "account change on";
+        break;
     default:
         return;
     }
     /* A program transfer is one alert per channel and direction, however
      * many messages it takes (S7 needs four); a control command is one
      * alert per command. */
-    bool program = op->op_class != OTW_CLASS_CONTROL && op->op_class != OTW_CLASS_CONFIGURATION;
+    bool program = op->op_class != OTW_CLASS_CONTROL && op->op_class != OTW_CLASS_CONFIGURATION &&
+                   op->op_class != OTW_CLASS_ACCOUNT;
     bl_op *o = c ? bl_op_find(c, op->function) : NULL;
     if (program && c && (c->accepted_classes & (1u << op->op_class)))
         return;
@@ -519,14 +663,17 @@ static void critical_alerts(otw_baseline *b, bl_channel *c, const otw_op *op,
         : op->outcome == OTW_OUTCOME_NO_RESPONSE              ? ", no answer seen"
         : op->response_ts_us && op->outcome == OTW_OUTCOME_OK ? ", accepted by the device"
                                                               : "");
-    otw_alert_sink_raise(&b->alerts, &al, op->ts_us, 1);
+    bl_raise(b, &al, op->ts_us);
 }
 
+/* why: NULL, or what makes it so (severity already chosen by the caller). */
 static void new_operation(otw_baseline *b, const bl_channel *c, const otw_op *op,
-                          const otw_endpoint *client, const otw_endpoint *server)
+                          const otw_endpoint *client, const otw_endpoint *server,
+                          otw_severity severity, const char *why)
 {
     otw_alert al;
     alert_start(&al, OTW_AT_NEW_OPERATION, client, server, op->protocol);
+    al.severity = severity;
     otw_alert_key(&al, "unit=%u fc=%u class=%s", op->has_unit ? op->unit : 0, op->function,
                   otw_class_name(op->op_class));
     char expected[160] = "";
@@ -536,14 +683,33 @@ static void new_operation(otw_baseline *b, const bl_channel *c, const otw_op *op
                                 c->ops[i].function);
     char a[64], s[64], u[24];
     unit_text(op, u, sizeof(u));
-    otw_alert_message(&al, "New operation %s -> %s%s: %s (function %u, %s); expected functions: %s",
-                      ep_text(client, a, sizeof(a)), ep_text(server, s, sizeof(s)), u,
-                      op->function_name ? op->function_name : "?", op->function,
-                      otw_class_name(op->op_class), expected[0] ? expected : "none");
-    otw_alert_sink_raise(&b->alerts, &al, op->ts_us, 1);
+    otw_alert_message(
+        &al, "New operation %s -> %s%s: %s (function %u, %s); expected functions: %s%s%s",
+        ep_text(client, a, sizeof(a)), ep_text(server, s, sizeof(s)), u,
+        op->function_name ? op->function_name : "?", op->function, otw_class_name(op->op_class),
+        expected[0] ? expected : "none", why ? "; " : "", why ? why : "");
+    bl_raise(b, &al, op->ts_us);
 }
 
-static void write_out_of_range(otw_baseline *b, const bl_op *o, const otw_op *op,
+/* What the channel reads and writes in the write's table: "3-3 (fc 5),
+ * 0-3 (fc 1)". */
+static void space_text(const bl_channel *c, const otw_op *op, char *buf, size_t n)
+{
+    int table = op_table((uint8_t)op->protocol, op->function, (uint8_t)op->op_class);
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < c->n_ops; i++) {
+        const bl_op *o = &c->ops[i];
+        if (o->function != op->function &&
+            (table < 0 || op_table(c->proto, o->function, o->op_class) != table))
+            continue;
+        for (int k = 0; k < o->n_ranges && len + 32 < n; k++)
+            len += (size_t)snprintf(buf + len, n - len, "%s%u-%u (fc %u)", len ? ", " : "",
+                                    o->ranges[k].lo, o->ranges[k].hi, o->function);
+    }
+}
+
+static void write_out_of_range(otw_baseline *b, const bl_channel *c, const otw_op *op,
                                const otw_endpoint *client, const otw_endpoint *server)
 {
     otw_alert al;
@@ -552,19 +718,17 @@ static void write_out_of_range(otw_baseline *b, const bl_op *o, const otw_op *op
              hi = op->address_start + (op->address_count ? op->address_count - 1 : 0);
     otw_alert_key(&al, "unit=%u fc=%u range=%u-%u", op->has_unit ? op->unit : 0, op->function, lo,
                   hi);
-    char expected[160] = "";
-    size_t len = 0;
-    for (int i = 0; i < o->n_ranges && len + 24 < sizeof(expected); i++)
-        len += (size_t)snprintf(expected + len, sizeof(expected) - len, "%s%u-%u", i ? "," : "",
-                                o->ranges[i].lo, o->ranges[i].hi);
+    char expected[160];
+    space_text(c, op, expected, sizeof(expected));
     char a[64], s[64], u[24];
     unit_text(op, u, sizeof(u));
     otw_alert_message(&al,
-                      "Write outside the learned range %s -> %s%s: %s at %u-%u%s%s; expected %s",
+                      "Write outside everything the master reads and writes %s -> %s%s: %s at "
+                      "%u-%u%s%s; expected %s",
                       ep_text(client, a, sizeof(a)), ep_text(server, s, sizeof(s)), u,
                       op->function_name ? op->function_name : "?", lo, hi,
                       op->object[0] ? " of " : "", op->object, expected);
-    otw_alert_sink_raise(&b->alerts, &al, op->ts_us, 1);
+    bl_raise(b, &al, op->ts_us);
 }
 
 static void timing_deviation(otw_baseline *b, const bl_channel *c, const bl_series *sr,
@@ -581,10 +745,10 @@ static void timing_deviation(otw_baseline *b, const bl_channel *c, const bl_seri
     otw_alert_message(
         &al,
         "Polling %s -> %s unit %u function %u at %u changed: every %u ms, expected %u ms "
-        "(spread %u ms)",
+        "(spread %u ms, learned %u-%u ms)",
         ip_text(&c->client, a, sizeof(a)), ip_text(&c->server, s, sizeof(s)), c->unit, sr->function,
-        sr->start, seen_ms, sr->period_ms, sr->mad_ms);
-    otw_alert_sink_raise(&b->alerts, &al, ts_us, 1);
+        sr->start, seen_ms, sr->period_ms, sr->mad_ms, sr->stat_lo_ms, sr->stat_hi_ms);
+    bl_raise(b, &al, ts_us);
 }
 
 static void device_silent(otw_baseline *b, bl_ctrl *k, uint64_t now_us)
@@ -594,14 +758,21 @@ static void device_silent(otw_baseline *b, bl_ctrl *k, uint64_t now_us)
     dev.ip = k->ip;
     otw_alert al;
     alert_start(&al, OTW_AT_DEVICE_SILENT, &dev, NULL, (otw_proto)k->proto);
-    char a[64];
-    otw_alert_message(&al,
-                      "Controller %s stopped answering: silent for %llu s while requests continue; "
-                      "its longest silence while learning was %llu ms",
-                      ip_text(&k->ip, a, sizeof(a)),
-                      (unsigned long long)((now_us - k->last_answer_us) / 1000000u),
-                      (unsigned long long)(k->silence_us / 1000u));
-    otw_alert_sink_raise(&b->alerts, &al, now_us, 1);
+    char a[64], silent[48], learned[48];
+    otw_duration_text(now_us - k->unanswered_since_us, OTW_DURATION_EN, silent, sizeof(silent));
+    if (k->silence_us)
+        otw_alert_message(
+            &al,
+            "Controller %s stopped answering: %u requests unanswered for %s; its "
+            "longest silence while learning was %s",
+            ip_text(&k->ip, a, sizeof(a)), k->unanswered, silent,
+            otw_duration_text(k->silence_us, OTW_DURATION_EN, learned, sizeof(learned)));
+    else
+        otw_alert_message(&al,
+                          "Controller %s stopped answering: %u requests unanswered for %s; no "
+                          "silence between its answers was learned",
+                          ip_text(&k->ip, a, sizeof(a)), k->unanswered, silent);
+    bl_raise(b, &al, now_us);
 }
 
 /* ------------------------------------------------------------ scans */
@@ -664,36 +835,121 @@ static void scan_alert(otw_baseline *b, const otw_endpoint *client, const otw_en
     otw_alert_message(&al, "%s probes %u %s%s%s within %llu s", ep_text(client, a, sizeof(a)), n,
                       what, server ? " on " : "", server ? ep_text(server, s, sizeof(s)) : "",
                       (unsigned long long)(b->set.scan_window_us / 1000000u));
-    otw_alert_sink_raise(&b->alerts, &al, ts, 1);
+    bl_raise(b, &al, ts);
+}
+
+static int set_bit_n(uint8_t *bits, unsigned nbits, uint32_t v)
+{
+    v = (v * 2654435761u) >> 7; /* spread neighbouring addresses over the set */
+    v %= nbits;
+    if (bits[v >> 3] & (1u << (v & 7)))
+        return 0;
+    bits[v >> 3] |= (uint8_t)(1u << (v & 7));
+    return 1;
+}
+
+/* What one operation tells about a scan. outside: its address lies outside
+ * what the channel read and wrote before it. */
+typedef struct scan_facts {
+    bool unit_known, function_known, outside;
+} scan_facts;
+
+static uint32_t addr_token(const otw_op *op)
+{
+    int table = op_table((uint8_t)op->protocol, op->function, (uint8_t)op->op_class);
+    return op->address_start ^ ((uint32_t)(table + 1) << 24);
+}
+
+/* An address sweep: distinct start addresses outside what the channel
+ * read and wrote, or answered "illegal address" (Modbus exception 2). One
+ * SCAN per sweep: both count on the same alert. */
+static void scan_addresses(otw_baseline *b, bl_scan *s, const otw_op *op,
+                           const otw_endpoint *client, const otw_endpoint *server, bool outside)
+{
+    uint32_t tok = addr_token(op);
+    if (outside && set_bit_n(s->addrs, sizeof(s->addrs) * 8, tok) &&
+        ++s->n_addrs >= b->set.scan_addresses)
+        scan_alert(b, client, server, op->protocol, "addresses", s->n_addrs, op->ts_us);
+}
+
+static bool illegal_address(const otw_op *op)
+{
+    return op->protocol == OTW_PROTO_MODBUS && op->outcome == OTW_OUTCOME_EXCEPTION &&
+           op->exception_code == 2 && op->has_address && op->request_seen;
 }
 
 static void scan_op(otw_baseline *b, const otw_op *op, const otw_endpoint *client,
-                    const otw_endpoint *server, bool unit_known, bool function_known)
+                    const otw_endpoint *server, const scan_facts *sf)
 {
-    /* Known unit and function: nothing to count (the common case). */
-    if ((unit_known || !op->has_unit) && function_known)
+    /* Known unit, function and address: nothing to count (the common case). */
+    bool outside = sf->outside && op->has_address && op->address_count;
+    if ((sf->unit_known || !op->has_unit) && sf->function_known && !outside)
         return;
     if (exempt(b, &client->ip))
         return;
     bl_scan *s = scan_slot(b, &client->ip, &server->ip, op->ts_us);
     /* Raised at the threshold; every further probe counts on the alert. */
-    if (!unit_known && op->has_unit && set_bit(s->units, op->unit))
+    if (!sf->unit_known && op->has_unit && set_bit(s->units, op->unit))
         if (++s->n_units >= b->set.scan_units)
             scan_alert(b, client, server, op->protocol, "unit ids", s->n_units, op->ts_us);
-    if (!function_known && set_bit(s->functions, op->function))
+    if (!sf->function_known && set_bit(s->functions, op->function))
         if (++s->n_functions >= b->set.scan_functions)
             scan_alert(b, client, server, op->protocol, "function codes", s->n_functions,
                        op->ts_us);
+    if (outside)
+        scan_addresses(b, s, op, client, server, true);
 }
 
-/* Is this source already reported scanning function codes on this server?
- * Then a new function is part of the scan (counted there), not news of its
- * own: a scan of 100 codes is one alert, not a hundred. */
-static bool function_scan(otw_baseline *b, const otw_endpoint *client, const otw_endpoint *server,
-                          uint64_t now)
+static bool scanning(otw_baseline *b, const otw_endpoint *client, const otw_endpoint *server,
+                     uint64_t now);
+
+/* An "illegal address" answer to an address not answered so before in
+ * this window, or during a reported sweep, is the sweep's (true: counted
+ * there, the exception burst does not count it too); a repeated one is a
+ * misconfigured poll, left to the exception burst. */
+static bool scan_bad_address(otw_baseline *b, const otw_op *op, const otw_endpoint *client,
+                             const otw_endpoint *server)
+{
+    if (!illegal_address(op) || exempt(b, &client->ip))
+        return false;
+    bl_scan *s = scan_slot(b, &client->ip, &server->ip, op->ts_us);
+    if (!set_bit_n(s->bad_addrs, sizeof(s->bad_addrs) * 8, addr_token(op)))
+        return scanning(b, client, server, op->ts_us);
+    if (++s->n_bad_addrs >= b->set.scan_bad_addresses)
+        scan_alert(b, client, server, op->protocol, "addresses", s->n_bad_addrs, op->ts_us);
+    return true;
+}
+
+/* Is this source already reported scanning this server (function codes or
+ * addresses)? Then a new function or a write outside the ranges is part
+ * of the scan (counted there), not news of its own: a scan of 100 codes or
+ * 3,000 addresses is one alert, not a hundred. */
+static bool scanning(otw_baseline *b, const otw_endpoint *client, const otw_endpoint *server,
+                     uint64_t now)
 {
     bl_scan *s = scan_slot(b, &client->ip, &server->ip, now);
-    return s->n_functions >= b->set.scan_functions;
+    return s->n_functions >= b->set.scan_functions || s->n_addrs >= b->set.scan_addresses ||
+           s->n_bad_addrs >= b->set.scan_bad_addresses;
+}
+
+void otw_baseline_refused(otw_baseline *b, const otw_endpoint *client, const otw_endpoint *server,
+                          uint64_t ts_us)
+{
+    clock_in(b, ts_us);
+    if (b->mode != OTW_BL_DETECTING || !client->has_ip || !server->has_ip || exempt(b, &client->ip))
+        return;
+    bl_scan *s = scan_slot(b, &client->ip, NULL, ts_us);
+    uint8_t h[16];
+    uint8_t raw[18];
+    memcpy(raw, server->ip.b, 16);
+    raw[16] = (uint8_t)(server->port >> 8);
+    raw[17] = (uint8_t)server->port;
+    otw_digest128(raw, sizeof(raw), h);
+    uint32_t v;
+    memcpy(&v, h, 4);
+    if (set_bit_n(s->refused, sizeof(s->refused) * 8, v) && ++s->n_refused >= b->set.scan_refused)
+        scan_alert(b, client, NULL, OTW_PROTO_NONE, "refused connections (ports or hosts)",
+                   s->n_refused, ts_us);
 }
 
 void otw_baseline_industrial_flow(otw_baseline *b, const otw_endpoint *client,
@@ -784,20 +1040,63 @@ static bl_op *op_learn(otw_baseline *b, bl_channel *c, const otw_op *op)
     return o;
 }
 
-/* Detecting: a function never learned is news (unless part of a scan), a
- * write outside the learned ranges too. */
-static void op_check(otw_baseline *b, const bl_channel *c, bl_op *o, const otw_op *op,
+/* A new master: the server has masters in the learned normal and this
+ * client is none of them (a new channel of a learned master is a new unit
+ * or function; with nothing learned, as when detecting from the start,
+ * nobody is a new master). */
+static bool new_master(const otw_baseline *b, const otw_addr *client, const otw_addr *server)
+{
+    bool has_masters = false;
+    for (uint32_t i = 0; i < b->n_channels; i++) {
+        const bl_channel *c = &b->channels[i];
+        if (c->state != BL_KNOWN || memcmp(&c->server, server, sizeof(*server)) != 0)
+            continue;
+        if (memcmp(&c->client, client, sizeof(*client)) == 0)
+            return false;
+        has_masters = true;
+    }
+    return has_masters;
+}
+
+/* Detecting: a function never learned is news (unless part of a scan); a
+ * write is judged against everything the master reads and writes in the
+ * same table: inside it, expected (a new write function there is low and
+ * learned, a new address of a known one is learned); outside it,
+ * WRITE_OUT_OF_RANGE. */
+static void op_check(otw_baseline *b, bl_channel *c, bl_op *o, const otw_op *op,
                      const otw_endpoint *client, const otw_endpoint *server)
 {
-    /* An unknown function during a function scan is the scan's (SCAN); only a
-     * learned function has ranges to check a write against. */
-    if (!o && !function_scan(b, client, server, op->ts_us))
-        new_operation(b, c, op, client, server);
-    else if (o && is_write(op->op_class) && op->has_address && op->address_count &&
-             !range_covered(o, op->address_start, op->address_start + op->address_count - 1))
-        write_out_of_range(b, o, op, client, server);
-    if (o)
-        o->count++;
+    bool addressed = is_write(op->op_class) && op->has_address && op->address_count;
+    uint32_t lo = op->address_start, hi = lo + (op->address_count ? op->address_count - 1 : 0);
+    bool inside = addressed && in_space(c, op, lo, hi);
+    if (!o) {
+        /* An unknown function during a scan is the scan's (SCAN). */
+        if (scanning(b, client, server, op->ts_us))
+            return;
+        if (inside) {
+            new_operation(b, c, op, client, server, OTW_SEV_LOW,
+                          "a write inside the addresses this master already reads or writes "
+                          "(learned)");
+            bl_op *n = bl_op_add(c, op->function, (uint8_t)op->op_class, BL_OP_SITE);
+            if (n) {
+                bl_range_add(n, lo, hi);
+                n->count++;
+                b->dirty = true;
+            }
+            return;
+        }
+        new_operation(b, c, op, client, server, OTW_SEV_HIGH, NULL);
+        return;
+    }
+    o->count++;
+    if (!addressed || range_covered(o, lo, hi))
+        return;
+    if (inside) {
+        bl_range_add(o, lo, hi); /* a new address inside the space: folds in */
+        b->dirty = true;
+    } else if (!scanning(b, client, server, op->ts_us)) {
+        write_out_of_range(b, c, op, client, server);
+    }
 }
 
 /* The operation on its channel: learned, or checked against what was.
@@ -809,10 +1108,18 @@ static bl_op *op_seen(otw_baseline *b, bl_channel *c, const otw_op *op, const ot
     bool function_known = o && o->state == BL_OP_SITE;
 
     /* The first write of a client on a channel, unless writing there is
-     * part of the learned normal. */
-    if (op->protocol == OTW_PROTO_MODBUS && is_write(op->op_class) && op->request_seen &&
-        !site_learning(b) && !function_known)
-        otw_novelty_write(b->nov, op, client, server);
+     * part of the learned normal; critical from a master the server did
+     * not have (docs/baselines.md, severity from who and what). */
+    if (is_write(op->op_class) && op->request_seen && !site_learning(b) && !function_known) {
+        bool rogue = c->state == BL_LEARNING_OWN && new_master(b, &c->client, &c->server);
+        otw_alert al;
+        if (op->protocol == OTW_PROTO_MODBUS &&
+            otw_novelty_write_alert(op, client, server, rogue, &al))
+            bl_raise(b, &al, op->ts_us);
+        else if (rogue)
+            new_operation(b, c, op, client, server, OTW_SEV_CRITICAL,
+                          "a write from a master this device did not have");
+    }
 
     if (learning)
         o = op_learn(b, c, op);
@@ -833,8 +1140,8 @@ static uint32_t period_tolerance(const bl_series *sr)
     return tol;
 }
 
-/* Detecting: the median of the last BL_RECENT intervals against the
- * learned period (a median, so one late answer is no deviation). */
+/* Detecting: the median of the last BL_RECENT intervals against the range
+ * it took while learning (a median, so one late answer is no deviation). */
 static void series_check(otw_baseline *b, const bl_channel *c, bl_series *sr, uint32_t ms,
                          uint64_t ts_us)
 {
@@ -844,15 +1151,20 @@ static void series_check(otw_baseline *b, const bl_channel *c, bl_series *sr, ui
         sr->n_recent++;
     if (sr->n_recent == BL_RECENT) {
         uint32_t m = median(sr->recent, BL_RECENT);
-        uint32_t d = m > sr->period_ms ? m - sr->period_ms : sr->period_ms - m;
+        uint32_t lo = sr->stat_lo_ms ? sr->stat_lo_ms : sr->period_ms;
+        uint32_t hi = sr->stat_hi_ms > sr->period_ms ? sr->stat_hi_ms : sr->period_ms;
+        uint32_t d = m > hi ? m - hi : m < lo ? lo - m : 0;
         if (d > period_tolerance(sr))
             timing_deviation(b, c, sr, m, ts_us);
     }
 }
 
-/* Timing: the rhythm of each polled series on the channel. */
+/* Timing: the rhythm of each polled series on the channel. Only cyclic
+ * reads have one: writes follow operators and events. */
 static void series_seen(otw_baseline *b, bl_channel *c, const otw_op *op, bool learning)
 {
+    if (op->op_class != OTW_CLASS_READ)
+        return;
     bl_series *sr = series_get(c, op->function, op->has_address ? op->address_start : 0, learning);
     if (!sr)
         return;
@@ -904,8 +1216,19 @@ static void ctrl_seen(otw_baseline *b, const otw_op *op, const otw_addr *server_
         ctrl_begin(b, k, op);
     if (op->request_seen && op->ts_us > k->last_request_us)
         k->last_request_us = op->ts_us;
-    if (op->response_ts_us)
+    if (op->response_ts_us) {
         ctrl_answer(k, op->response_ts_us);
+        if (op->response_ts_us >= k->unanswered_since_us) {
+            k->unanswered = 0;
+            k->unanswered_since_us = 0;
+        }
+    } else if (op->request_seen && op->ts_us > k->last_answer_us) {
+        /* Unanswered (the dissector gave up waiting): silence counts from the
+         * oldest such request. */
+        if (!k->unanswered || op->ts_us < k->unanswered_since_us)
+            k->unanswered_since_us = op->ts_us;
+        k->unanswered++;
+    }
     ctrl_pending(b, k);
 }
 
@@ -925,20 +1248,40 @@ void otw_baseline_op(otw_baseline *b, const otw_op *op, const otw_endpoint *clie
                                    op->has_unit, true, &added);
     /* For scans, a unit is unknown when its channel is new with this op (or
      * the table has no room to know it). */
-    bool unit_known = c != NULL && !added;
+    scan_facts sf = {.unit_known = c != NULL && !added};
     if (added)
         channel_begin(b, c, op->ts_us);
+    /* What the channel knew before this operation teaches it anything. */
+    bool function_before = false;
+    if (c) {
+        function_before = bl_op_find(c, op->function) != NULL;
+        uint32_t lo = op->address_start, n = op->address_count;
+        sf.outside = op->has_address && n && !in_space(c, op, lo, lo + n - 1);
+    }
+    /* One operation, one alert: what the rules below find is merged. */
+    b->collecting = true;
+    b->n_found = 0;
     critical_alerts(b, c, op, client, server);
-    otw_novelty_exceptions(b->nov, op, client, server);
+    /* Illegal-address answers to new addresses are an address sweep's. */
+    if (site_learning(b) || !scan_bad_address(b, op, client, server))
+        otw_novelty_exceptions(b->nov, op, client, server);
+    if (c) {
+        channel_learned(b, c, op->ts_us);
+        bool learning = c->state == BL_LEARNING_SITE || c->state == BL_LEARNING_OWN;
+        bl_op *o = op_seen(b, c, op, client, server, learning);
+        /* For function sweeps a function is unknown when not learned, or
+         * when a channel learning its own routine meets it refused (a new
+         * master sweeping codes: they come back "illegal function"). */
+        sf.function_known = o != NULL && (function_before || op->outcome != OTW_OUTCOME_EXCEPTION ||
+                                          c->state != BL_LEARNING_OWN);
+        if (!site_learning(b) && op->request_seen)
+            scan_op(b, op, client, server, &sf);
+        if (op->request_seen)
+            series_seen(b, c, op, learning);
+    }
+    bl_flush(b);
     if (!c)
         return;
-    channel_learned(b, c, op->ts_us);
-    bool learning = c->state == BL_LEARNING_SITE || c->state == BL_LEARNING_OWN;
-    bl_op *o = op_seen(b, c, op, client, server, learning);
-    if (!site_learning(b) && op->request_seen)
-        scan_op(b, op, client, server, unit_known, o != NULL);
-    if (op->request_seen)
-        series_seen(b, c, op, learning);
     ctrl_seen(b, op, &server->ip);
 }
 
@@ -950,8 +1293,9 @@ static void ctrl_learned(bl_ctrl *k, uint64_t now_us)
     }
 }
 
-/* Silent: much longer than it ever was while learning, and someone asked
- * it something after its last answer. */
+/* Silent: at least two requests unanswered, the oldest of them much
+ * longer ago than any silence seen while learning. A client's own pause
+ * is no silence: only unanswered requests count. */
 static bool ctrl_silent(const otw_baseline *b, const bl_ctrl *k, uint64_t now_us)
 {
     if (b->mode != OTW_BL_DETECTING || k->accepted || k->silent || !k->last_answer_us ||
@@ -960,7 +1304,8 @@ static bool ctrl_silent(const otw_baseline *b, const bl_ctrl *k, uint64_t now_us
     uint64_t limit = k->silence_us * 3;
     if (limit < k->silence_us + 10ull * 1000000u)
         limit = k->silence_us + 10ull * 1000000u;
-    return now_us > k->last_answer_us + limit && k->last_request_us > k->last_answer_us;
+    return k->unanswered >= 2 && k->unanswered_since_us &&
+           now_us > k->unanswered_since_us + limit && k->last_request_us > k->last_answer_us;
 }
 
 /* Every controller: learning-own windows that ended, and the pending list
@@ -1044,7 +1389,8 @@ int otw_baseline_accept(otw_baseline *b, const otw_alert *a, char *err, size_t e
         return 0;
     }
     if (a->kind == OTW_AT_NEW_OPERATION || a->kind == OTW_AT_MODBUS_WRITE ||
-        a->kind == OTW_AT_WRITE_OUT_OF_RANGE || a->kind == OTW_AT_CONTROL_COMMAND) {
+        a->kind == OTW_AT_WRITE_OUT_OF_RANGE || a->kind == OTW_AT_CONTROL_COMMAND ||
+        a->kind == OTW_AT_ACCOUNT_CHANGE) {
         if (!c)
             c = bl_channel_add(b, &a->src.ip, &a->dst.ip, (uint8_t)proto, unit, has_unit);
         if (!c) {
@@ -1068,6 +1414,8 @@ int otw_baseline_accept(otw_baseline *b, const otw_alert *a, char *err, size_t e
                 cls = k;
         if (a->kind == OTW_AT_WRITE_OUT_OF_RANGE)
             cls = OTW_CLASS_WRITE;
+        if (a->kind == OTW_AT_ACCOUNT_CHANGE)
+            cls = OTW_CLASS_ACCOUNT;
         bl_op *o = bl_op_add(c, (uint16_t)fc, (uint8_t)cls, BL_OP_SITE);
         if (!o) {
             snprintf(err, errsz, "the channel has no room for another operation");
@@ -1080,7 +1428,7 @@ int otw_baseline_accept(otw_baseline *b, const otw_alert *a, char *err, size_t e
                        &hi) == 2)
                 bl_range_add(o, lo, hi);
         }
-        if (a->kind == OTW_AT_CONTROL_COMMAND)
+        if (a->kind == OTW_AT_CONTROL_COMMAND || a->kind == OTW_AT_ACCOUNT_CHANGE)
             o->accepted_critical = true;
         return 0;
     }

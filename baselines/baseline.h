@@ -35,6 +35,9 @@ typedef struct otw_bl_settings {
     uint32_t scan_units;          /* distinct unknown unit ids from one source to one server */
     uint32_t scan_functions;      /* distinct unknown function codes, same */
     uint32_t scan_hosts;          /* distinct industrial servers from one source */
+    uint32_t scan_addresses;      /* distinct start addresses outside the learned ones, same */
+    uint32_t scan_bad_addresses;  /* distinct addresses answered "illegal address", same */
+    uint32_t scan_refused;        /* distinct host:ports refusing one source's connections */
     uint64_t scan_window_us;
     uint32_t max_channels;    /* table sizes (baseline.max_channels, max_controllers); a */
     uint32_t max_controllers; /* stored model larger than them loads whole */
@@ -75,6 +78,10 @@ void otw_baseline_op(otw_baseline *b, const otw_op *op, const otw_endpoint *clie
 /* A new flow towards an industrial port (host scans). */
 void otw_baseline_industrial_flow(otw_baseline *b, const otw_endpoint *client,
                                   const otw_endpoint *server, otw_proto proto, uint64_t ts_us);
+/* A TCP connection attempt answered by a reset (refused): port and host
+ * scans. */
+void otw_baseline_refused(otw_baseline *b, const otw_endpoint *client, const otw_endpoint *server,
+                          uint64_t ts_us);
 /* Capture time moves: mode changes, silence checks. Cheap: the sensor calls
  * it about once per second of capture time. */
 void otw_baseline_tick(otw_baseline *b, uint64_t now_us);

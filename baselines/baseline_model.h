@@ -17,6 +17,7 @@
 #define BL_MAX_EXEMPT 64
 #define BL_SWEEP_EVERY_US (300ull * 1000000u)
 #define BL_CHANNEL_CACHE 256 /* direct-mapped lookup cache slots */
+#define BL_FINDINGS 6        /* alerts one operation may give rise to (merged into one) */
 
 /* Channel and controller states. */
 enum {
@@ -53,6 +54,10 @@ typedef struct bl_series {
     uint32_t samples[BL_SAMPLES]; /* ms between requests, while learning */
     bool periodic, accepted;
     uint32_t period_ms, mad_ms;
+    /* The range the median of BL_RECENT intervals took while learning: a
+     * bursty master's statistic moves, and only leaving that range is a
+     * deviation. Both equal period_ms for a steady one. */
+    uint32_t stat_lo_ms, stat_hi_ms;
     uint8_t n_recent, pos;
     uint32_t recent[BL_RECENT];
 } bl_series;
@@ -79,13 +84,28 @@ typedef struct bl_ctrl {
     uint64_t last_answer_us, last_request_us;
     uint64_t max_gap_us; /* longest silence between answers while learning */
     uint64_t silence_us; /* the learned value */
+    /* Requests not answered since the last answer, and when the oldest was
+     * sent: silence is counted from it, not from the last answer (a client
+     * that paused is not a silent controller). */
+    uint32_t unanswered;
+    uint64_t unanswered_since_us;
 } bl_ctrl;
 
 typedef struct bl_scan {
     uint64_t window_start_us;
     uint8_t units[32], functions[32];
-    uint32_t n_units, n_functions;
+    uint8_t addrs[64], refused[64]; /* hashed: distinct addresses, refused host:ports */
+    uint8_t bad_addrs[64];          /* addresses answered "illegal address" */
+    uint32_t n_units, n_functions, n_addrs, n_refused, n_bad_addrs;
 } bl_scan;
+
+/* An alert an operation gave rise to, held until the operation is judged
+ * whole: one operation raises one alert (the most specific), the others
+ * are named in its message. */
+typedef struct bl_finding {
+    otw_alert al;
+    uint64_t ts_us;
+} bl_finding;
 
 struct otw_baseline {
     otw_bl_settings set;
@@ -116,6 +136,9 @@ struct otw_baseline {
     uint32_t n_exempt;
     uint32_t n_accepted;
     uint64_t refused;
+    bool collecting; /* inside otw_baseline_op: alerts become findings */
+    uint32_t n_found;
+    bl_finding found[BL_FINDINGS];
     bool dirty;
 };
 

@@ -2,6 +2,7 @@
  * (what an engineer reviews and diffs between weeks), its import, and the
  * same text with learning state as the persisted form in the store. */
 #include <errno.h>
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +99,9 @@ static void write_series(const bl_series *s, FILE *out, bool with_state)
             s->start, s->period_ms, s->mad_ms);
     if (!s->periodic)
         fprintf(out, ", periodic: false");
+    /* A bursty master's statistic moved while learning: its range. */
+    if (s->periodic && (s->stat_lo_ms != s->period_ms || s->stat_hi_ms != s->period_ms))
+        fprintf(out, ", median_lo_ms: %u, median_hi_ms: %u", s->stat_lo_ms, s->stat_hi_ms);
     if (s->accepted)
         fprintf(out, ", accepted: true");
     if (with_state) {
@@ -157,10 +161,10 @@ static void write_controller(const bl_ctrl *k, FILE *out, bool with_state)
     if (with_state)
         fprintf(out,
                 ", window_until_us: %llu, last_answer_us: %llu, last_request_us: %llu, "
-                "max_gap_us: %llu, silent: %d",
+                "max_gap_us: %llu, silent: %d, unanswered: %u, unanswered_since_us: %llu",
                 (unsigned long long)k->window_until_us, (unsigned long long)k->last_answer_us,
                 (unsigned long long)k->last_request_us, (unsigned long long)k->max_gap_us,
-                k->silent);
+                k->silent, k->unanswered, (unsigned long long)k->unanswered_since_us);
     fprintf(out, "}\n");
 }
 
@@ -319,9 +323,12 @@ static int read_timing(rd *r, bl_channel *c, const yaml_node_t *list)
     for (; it < top; it++) {
         const yaml_node_t *n = yaml_document_get_node(r->doc, *it);
         unsigned long long fc, addr, period = 0, spread = 0, ns = 0, last = 0;
+        unsigned long long mlo = ULLONG_MAX, mhi = ULLONG_MAX;
         if (num(r, n, "function", 65535, &fc, true) < 0 ||
             num(r, n, "address", UINT32_MAX, &addr, true) < 0 ||
             num(r, n, "period_ms", UINT32_MAX, &period, false) < 0 ||
+            num(r, n, "median_lo_ms", UINT32_MAX, &mlo, false) < 0 ||
+            num(r, n, "median_hi_ms", UINT32_MAX, &mhi, false) < 0 ||
             num(r, n, "spread_ms", UINT32_MAX, &spread, false) < 0 ||
             num(r, n, "n_samples", UINT32_MAX, &ns, false) < 0 ||
             num(r, n, "last_us", UINT64_MAX, &last, false) < 0)
@@ -334,6 +341,8 @@ static int read_timing(rd *r, bl_channel *c, const yaml_node_t *list)
         s->start = (uint32_t)addr;
         s->period_ms = (uint32_t)period;
         s->mad_ms = (uint32_t)spread;
+        s->stat_lo_ms = mlo == ULLONG_MAX ? (uint32_t)period : (uint32_t)mlo;
+        s->stat_hi_ms = mhi == ULLONG_MAX ? (uint32_t)period : (uint32_t)mhi;
         const char *per = str(get(r, n, "periodic"));
         s->periodic = !(per && strcmp(per, "false") == 0) && period > 0;
         s->accepted = flag(r, n, "accepted");
@@ -522,6 +531,10 @@ static void read_controller_state(rd *r, bl_ctrl *k, const yaml_node_t *n)
         k->last_request_us = v;
     if (num(r, n, "max_gap_us", UINT64_MAX, &v, false) == 0)
         k->max_gap_us = v;
+    if (num(r, n, "unanswered", UINT32_MAX, &v, false) == 0)
+        k->unanswered = (uint32_t)v;
+    if (num(r, n, "unanswered_since_us", UINT64_MAX, &v, false) == 0)
+        k->unanswered_since_us = v;
     k->silent = flag(r, n, "silent");
 }
 

@@ -85,7 +85,7 @@ void otw_novelty_comm(otw_novelty *n, const otw_comm *c, const char *proto_name,
     if (kind == OTW_COMM_INDUSTRIAL) {
         al.severity = OTW_SEV_HIGH;
         otw_alert_technique(&al, "T0848"); /* Rogue Master */
-    } else if (kind == OTW_COMM_FROM_CONTROLLER) {
+    } else if (kind == OTW_COMM_FROM_CONTROLLER || kind == OTW_COMM_FROM_HMI) {
         /* Controllers answer; one calling a plant device over SMB, a shell
          * or a file transfer is moving laterally (a compromised RTU). */
         al.severity = OTW_SEV_HIGH;
@@ -100,33 +100,37 @@ void otw_novelty_comm(otw_novelty *n, const otw_comm *c, const char *proto_name,
                       : c->transport == 17 ? "udp"
                                            : "ip",
                       c->server_port, proto_name);
-    if (kind == OTW_COMM_FROM_CONTROLLER) {
+    if (kind == OTW_COMM_FROM_CONTROLLER || kind == OTW_COMM_FROM_HMI) {
         size_t len = strnlen(al.message, sizeof(al.message));
         snprintf(al.message + len, sizeof(al.message) - len,
-                 ": a controller opening a connection that is not an industrial protocol "
-                 "(lateral movement?)");
+                 ": %s opening a connection that is not an industrial protocol "
+                 "(lateral movement?)",
+                 kind == OTW_COMM_FROM_HMI ? "an HMI" : "a controller");
     }
     otw_alert_sink_raise(&n->alerts, &al, ts_us, 1);
 }
 
-static void write_alert(otw_novelty *n, const otw_op *op, const otw_endpoint *client,
-                        const otw_endpoint *server)
+static void write_alert(const otw_op *op, const otw_endpoint *client, const otw_endpoint *server,
+                        bool new_master, otw_alert *al)
 {
-    otw_alert al; /* T0855 Unauthorized Command Message */
-    otw_alert_init(&al, OTW_AT_MODBUS_WRITE, client, server, otw_proto_name(op->protocol));
-    al.src.port = 0;
-    otw_alert_key(&al, "unit=%u", op->unit);
+    /* T0855 Unauthorized Command Message */
+    otw_alert_init(al, OTW_AT_MODBUS_WRITE, client, server, otw_proto_name(op->protocol));
+    if (new_master)
+        al->severity = OTW_SEV_CRITICAL;
+    al->src.port = 0;
+    otw_alert_key(al, "unit=%u", op->unit);
     char a[64], b[64];
     if (op->has_address)
-        otw_alert_message(&al, "%s writes to %s unit %u: %s (function %u) at %u count %u",
+        otw_alert_message(al, "%s writes to %s unit %u: %s (function %u) at %u count %u%s",
                           ip_or_mac(client, a, sizeof(a)), ip_or_mac(server, b, sizeof(b)),
                           op->unit, op->function_name, op->function, op->address_start,
-                          op->address_count);
+                          op->address_count,
+                          new_master ? "; a master this device did not have" : "");
     else
-        otw_alert_message(&al, "%s writes to %s unit %u: %s (function %u)",
+        otw_alert_message(al, "%s writes to %s unit %u: %s (function %u)%s",
                           ip_or_mac(client, a, sizeof(a)), ip_or_mac(server, b, sizeof(b)),
-                          op->unit, op->function_name, op->function);
-    otw_alert_sink_raise(&n->alerts, &al, op->ts_us, 1);
+                          op->unit, op->function_name, op->function,
+                          new_master ? "; a master this device did not have" : "");
 }
 
 static void exception_burst(otw_novelty *n, const otw_op *op, const otw_endpoint *client,
@@ -171,11 +175,21 @@ static void exception_burst(otw_novelty *n, const otw_op *op, const otw_endpoint
     otw_alert_sink_raise(&n->alerts, &al, ts, b->n == n->set.exception_burst_count ? b->n : 1);
 }
 
+bool otw_novelty_write_alert(const otw_op *op, const otw_endpoint *client,
+                             const otw_endpoint *server, bool new_master, otw_alert *out)
+{
+    if (op->protocol != OTW_PROTO_MODBUS || op->op_class != OTW_CLASS_WRITE || !op->request_seen)
+        return false;
+    write_alert(op, client, server, new_master, out);
+    return true;
+}
+
 void otw_novelty_write(otw_novelty *n, const otw_op *op, const otw_endpoint *client,
                        const otw_endpoint *server)
 {
-    if (op->protocol == OTW_PROTO_MODBUS && op->op_class == OTW_CLASS_WRITE && op->request_seen)
-        write_alert(n, op, client, server);
+    otw_alert al;
+    if (otw_novelty_write_alert(op, client, server, false, &al))
+        otw_alert_sink_raise(&n->alerts, &al, op->ts_us, 1);
 }
 
 void otw_novelty_exceptions(otw_novelty *n, const otw_op *op, const otw_endpoint *client,

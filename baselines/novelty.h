@@ -28,7 +28,12 @@ void otw_novelty_asset(otw_novelty *n, const otw_asset *a, uint64_t ts_us);
 void otw_novelty_comm(otw_novelty *n, const otw_comm *c, const char *proto_name,
                       const otw_endpoint *client, const otw_endpoint *server, otw_comm_kind kind,
                       uint64_t ts_us);
-/* MODBUS_WRITE for a Modbus write (the baseline decides whether it is new). */
+/* MODBUS_WRITE for a Modbus write (the baseline decides whether it is new
+ * and raises it, merged with what else the message gave rise to); critical
+ * from a new master. false: not a Modbus write request. */
+bool otw_novelty_write_alert(const otw_op *op, const otw_endpoint *client,
+                             const otw_endpoint *server, bool new_master, otw_alert *out);
+/* The same, raised at once (not merged). */
 void otw_novelty_write(otw_novelty *n, const otw_op *op, const otw_endpoint *client,
                        const otw_endpoint *server);
 /* Counts exception responses; a burst raises <PROTOCOL>_EXCEPTIONS. */

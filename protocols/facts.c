@@ -28,6 +28,7 @@ const char *otw_class_name(otw_op_class c)
         [OTW_CLASS_DIAGNOSTIC] = "diagnostic",
         [OTW_CLASS_IDENTITY] = "identity",
         [OTW_CLASS_AUTHENTICATION] = "authentication",
+        [OTW_CLASS_ACCOUNT] = "account",
         [OTW_CLASS_OTHER] = "other",
     };
     /* Enum values may come from corrupted data: check the range. */

@@ -32,7 +32,8 @@ typedef enum otw_op_class {
     OTW_CLASS_CONFIGURATION,
     OTW_CLASS_DIAGNOSTIC,
     OTW_CLASS_IDENTITY,
-    OTW_CLASS_AUTHENTICATION, /* logins, user registration */
+    OTW_CLASS_AUTHENTICATION, /* logins */
+    OTW_CLASS_ACCOUNT,        /* a user added, removed or changed on the device */
     OTW_CLASS_OTHER,
     OTW_CLASS__COUNT
 } otw_op_class;

@@ -51,7 +51,7 @@
  * file read -> program_upload, file write -> program_download (the files of
  * a CPU are its programs and parameters); logins -> authentication (every
  * attempt is an op, outcome ok or exception with the status, the user name
- * as op.object); user registration -> configuration; reads -> read; 0121
+ * as op.object); user registration -> account; reads -> read; 0121
  * and discovery -> identity.
  *
  * Matching: responses repeat the command code and packet reference; a
@@ -134,7 +134,7 @@ otw_op_class melsoft_command_class(uint16_t command)
     case 0x0132:
         return OTW_CLASS_AUTHENTICATION;
     case 0x1133:
-        return OTW_CLASS_CONFIGURATION;
+        return OTW_CLASS_ACCOUNT;
     case 0x0133:
     case 0x0134:
     case 0x0150:

@@ -25,6 +25,9 @@
     X(PROGRAM_CHANGE, "PROGRAM_CHANGE", CRITICAL, "T0843", "alert.program_change")                 \
     /* T0816 for a restart or reset, T0836 for a configuration change */                           \
     X(CONTROL_COMMAND, "CONTROL_COMMAND", CRITICAL, "T0858", "alert.control_command")              \
+    /* a user added, removed or changed on a controller: T0859 Valid Accounts (an account    */    \
+    /* made for later use); always, even while learning */                                         \
+    X(ACCOUNT_CHANGE, "ACCOUNT_CHANGE", HIGH, "T0859", "alert.account_change")                     \
     X(NEW_OPERATION, "NEW_OPERATION", HIGH, "T0855", "alert.new_operation")                        \
     X(WRITE_OUT_OF_RANGE, "WRITE_OUT_OF_RANGE", HIGH, "T0836", "alert.write_out_of_range")         \
     X(TIMING_DEVIATION, "TIMING_DEVIATION", MEDIUM, "", "alert.timing_deviation")                  \

@@ -31,6 +31,7 @@ typedef enum otw_comm_kind {
     OTW_COMM_OTHER = 0,
     OTW_COMM_INDUSTRIAL,      /* an industrial protocol */
     OTW_COMM_FROM_CONTROLLER, /* a controller calling a plant device over TCP, not industrial */
+    OTW_COMM_FROM_HMI,        /* an HMI calling another OT asset over TCP, not industrial */
 } otw_comm_kind;
 
 typedef struct otw_comms otw_comms;

@@ -87,6 +87,9 @@ void otw_config_defaults(otw_config *c)
     c->baseline_scan_units = 8;
     c->baseline_scan_functions = 8;
     c->baseline_scan_hosts = 10;
+    c->baseline_scan_addresses = 32;
+    c->baseline_scan_bad_addresses = 5;
+    c->baseline_scan_refused = 10;
     c->baseline_scan_window_s = 60;
     c->baseline_max_channels = 4096;
     c->baseline_max_controllers = 4096;
@@ -1164,6 +1167,9 @@ static const field t_baseline[] = {
     F("scan_units", K_U32, baseline_scan_units, 2, 255),
     F("scan_functions", K_U32, baseline_scan_functions, 2, 255),
     F("scan_hosts", K_U32, baseline_scan_hosts, 2, 255),
+    F("scan_addresses", K_U32, baseline_scan_addresses, 2, 200),
+    F("scan_bad_addresses", K_U32, baseline_scan_bad_addresses, 2, 200),
+    F("scan_refused", K_U32, baseline_scan_refused, 2, 200),
     F("scan_window", K_DURATION, baseline_scan_window_s, 1, DAY),
     F("max_channels", K_U32, baseline_max_channels, 16, OTW_BL_TABLE_LIMIT),
     F("max_controllers", K_U32, baseline_max_controllers, 16, OTW_BL_TABLE_LIMIT),

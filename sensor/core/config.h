@@ -167,6 +167,9 @@ typedef struct otw_config {
     uint32_t baseline_learn_for_s;        /* default 0: detect from the start; e.g. 7d */
     uint32_t baseline_device_learn_for_s; /* default 600: own window of a new channel */
     uint32_t baseline_scan_units, baseline_scan_functions, baseline_scan_hosts; /* 8, 8, 10 */
+    /* address sweeps (distinct addresses outside the learned ones, and
+     * answered "illegal address") and refused connections: 32, 5, 10 */
+    uint32_t baseline_scan_addresses, baseline_scan_bad_addresses, baseline_scan_refused;
     uint32_t baseline_max_channels, baseline_max_controllers; /* default 4096 each */
     uint32_t baseline_scan_window_s;                          /* default 60 */
     /* zones and conduits (default: none, nothing is placed) */

@@ -352,15 +352,23 @@ static void zone_enforce(otw_sensor *s, otw_flow *f, int dlt, const otw_packet *
 /* ------------------------------------------------------ communications */
 
 /* A new communication's kind: industrial, or a controller calling a plant
- * device over TCP with anything else (the Internet is exposure's). */
+ * device over TCP with anything else, or an HMI doing so to a controller,
+ * HMI or engineering station (the Internet is exposure's). */
 static otw_comm_kind comm_kind(otw_sensor *s, const otw_flow *f, const otw_dissector *d)
 {
     if (d && d->industrial)
         return OTW_COMM_INDUSTRIAL;
     const otw_asset *client = otw_inventory_at(s->inv, f->client_asset);
-    if (f->key.ip_proto == 6 && client && otw_asset_role(client) == OTW_ROLE_CONTROLLER &&
-        f->server_asset != OTW_ASSET_NONE)
+    if (f->key.ip_proto != 6 || !client || f->server_asset == OTW_ASSET_NONE)
+        return OTW_COMM_OTHER;
+    otw_role role = otw_asset_role(client);
+    if (role == OTW_ROLE_CONTROLLER)
         return OTW_COMM_FROM_CONTROLLER;
+    const otw_asset *server = otw_inventory_at(s->inv, f->server_asset);
+    otw_role to = server ? otw_asset_role(server) : OTW_ROLE_UNKNOWN;
+    if (role == OTW_ROLE_HMI &&
+        (to == OTW_ROLE_CONTROLLER || to == OTW_ROLE_HMI || to == OTW_ROLE_ENGINEERING))
+        return OTW_COMM_FROM_HMI;
     return OTW_COMM_OTHER;
 }
 
@@ -1018,6 +1026,13 @@ static void detect_claim(otw_sensor *s, otw_flow *f, int dir, const otw_packet *
     industrial_flow(s, f);
 }
 
+static void refused(otw_sensor *s, const otw_flow *f)
+{
+    otw_endpoint client, server;
+    flow_endpoints(f, &client, &server);
+    otw_baseline_refused(s->baseline, &client, &server, f->last_us);
+}
+
 static void on_flow_end(void *ctx, otw_flow *f, otw_flow_end why)
 {
     otw_sensor *s = ctx;
@@ -1029,11 +1044,16 @@ static void on_flow_end(void *ctx, otw_flow *f, otw_flow_end why)
     /* A flow on an industrial port that ended before any payload (a
      * reconnect, SYNs to a silent PLC) takes the port's protocol: nothing
      * contradicts it, and nDPI would only guess the same from the port.
-     * A dynamic claim is a hint only: unconfirmed, nDPI names the flow. */
+     * A dynamic claim is a hint only: unconfirmed, nDPI names the flow. A
+     * connection refused (a reset answering the SYN) was no communication:
+     * the baseline counted it for port scans. */
     const otw_flow_ext *x = &s->ext[otw_flow_index(s->flows, f)];
     bool owned =
         f->dissector && !f->not_dissectable && (x->claim == OTW_CLAIM_PORT || x->confirmed);
-    if (f->comm == OTW_FLOW_NONE)
+    bool refused =
+        (f->tcp_state & (OTW_FLOW_TCP_SYN | OTW_FLOW_TCP_SYNACK | OTW_FLOW_TCP_RST_SERVER)) ==
+        (OTW_FLOW_TCP_SYN | OTW_FLOW_TCP_RST_SERVER);
+    if (f->comm == OTW_FLOW_NONE && !refused)
         assign_comm(s, f, owned ? (uint16_t)f->dissector : ndpi_comm_key(s, f));
     flush_counters(s, f);
 }
@@ -1264,6 +1284,10 @@ void otw_sensor_packet(otw_sensor *s, int dlt, const uint8_t *frame, uint32_t ca
         return;
     if (created)
         on_flow_new(s, f, &p, dir);
+    if (dir == OTW_DIR_TO_CLIENT && f->pkts[dir] == 0 && p.ip_proto == 6 &&
+        (p.tcp_flags & OTW_TCP_RST) && (f->tcp_state & OTW_FLOW_TCP_SYN) &&
+        !(f->tcp_state & OTW_FLOW_TCP_SYNACK))
+        refused(s, f); /* a reset answering a SYN: nothing listens there */
     f->pkts[dir]++;
     f->bytes[dir] += wire_len;
     otw_flow_touch(s->flows, f, ts_us);
@@ -1476,6 +1500,9 @@ otw_sensor *otw_sensor_open(const otw_config *cfg, const char *state_dir,
     bs.scan_units = cfg->baseline_scan_units;
     bs.scan_functions = cfg->baseline_scan_functions;
     bs.scan_hosts = cfg->baseline_scan_hosts;
+    bs.scan_addresses = cfg->baseline_scan_addresses;
+    bs.scan_bad_addresses = cfg->baseline_scan_bad_addresses;
+    bs.scan_refused = cfg->baseline_scan_refused;
     bs.scan_window_us = (uint64_t)cfg->baseline_scan_window_s * 1000000u;
     bs.max_channels = cfg->baseline_max_channels;
     bs.max_controllers = cfg->baseline_max_controllers;

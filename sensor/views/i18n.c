@@ -268,6 +268,8 @@ static const otw_text type_titles[OTW_AT__COUNT] = {
     [OTW_AT_WRITE_OUT_OF_RANGE] = {"Write out of range", "範囲外への書き込み"},
     [OTW_AT_PROGRAM_CHANGE] = {"Program change", "プログラム変更"},
     [OTW_AT_CONTROL_COMMAND] = {"Control command", "制御コマンド（運転・停止等）"},
+    [OTW_AT_ACCOUNT_CHANGE] = {"User account changed on a controller",
+                               "コントローラのユーザーアカウント変更"},
     [OTW_AT_TIMING_DEVIATION] = {"Timing deviation", "通信周期の逸脱"},
     [OTW_AT_DEVICE_SILENT] = {"Device silent", "機器の無応答"},
     [OTW_AT_SCAN] = {"Scan", "スキャン（探索）"},

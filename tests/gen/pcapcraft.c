@@ -18,6 +18,11 @@
  *   c2s-at OFFSET HEX            a TCP segment at the client's next sequence number +
  *   s2c-at OFFSET HEX            OFFSET (negative: retransmission/overlap; positive: a gap)
  *   close                        FIN exchange on the current TCP conversation
+ *   refused CLIENT:PORT SERVER:PORT  a connection attempt answered by a reset (SYN,
+ *                                RST+ACK); leaves no current conversation
+ *   switch CLIENT:PORT SERVER:PORT   makes an earlier conversation current again, with its
+ *                                sequence numbers where they were (interleaved sessions)
+ *   repeat N ... end             the lines between, N times (nested up to 8 deep)
  *   wait SECONDS                 advances the clock
  *   vlan ID                      802.1Q tag ID on the frames that follow (0: untagged again)
  * Every packet advances the clock by 1 ms. TCP sequence and acknowledgement
@@ -54,6 +59,24 @@ static host hosts[MAX_HOSTS];
 static int n_hosts;
 static conv cur;
 static bool have_conv;
+#define MAX_CONVS 64
+static conv convs[MAX_CONVS]; /* every conversation opened, as last left */
+static int n_convs;
+
+/* Keeps the current conversation's state for `switch`. */
+static void save_conv(void)
+{
+    if (!have_conv)
+        return;
+    for (int i = 0; i < n_convs; i++)
+        if (convs[i].c == cur.c && convs[i].s == cur.s && convs[i].cport == cur.cport &&
+            convs[i].sport == cur.sport && convs[i].tcp == cur.tcp) {
+            convs[i] = cur;
+            return;
+        }
+    if (n_convs < MAX_CONVS)
+        convs[n_convs++] = cur;
+}
 static uint64_t now_us = 1700000000ull * 1000000ull;
 static uint16_t vlan_id; /* 0: untagged */
 static pcap_dumper_t *dumper;
@@ -255,6 +278,7 @@ static void parse_endpoint(const char *s, const host **h, uint16_t *port)
 
 static void open_conv(bool tcp, const char *a, const char *b, bool handshake)
 {
+    save_conv();
     memset(&cur, 0, sizeof(cur));
     cur.tcp = tcp;
     parse_endpoint(a, &cur.c, &cur.cport);
@@ -311,6 +335,11 @@ int main(int argc, char **argv)
     }
     static char line[1 << 17];
     static uint8_t data[MAX_FRAME];
+    struct {
+        long pos;
+        int line_no, left;
+    } loops[8];
+    int depth = 0;
     while (fgets(line, sizeof(line), in)) {
         line_no++;
         char *hash = strchr(line, '#');
@@ -380,6 +409,46 @@ int main(int argc, char **argv)
             emit_tcp(from_client, 0x18, data, n);
             if ((int32_t)(*seq - next) < 0)
                 *seq = next; /* a retransmission does not move the stream forward */
+        } else if (strcmp(cmd, "repeat") == 0) {
+            long n = strtol(rest, NULL, 10);
+            if (n < 1 || depth >= 8)
+                die("want: repeat N (N >= 1, nested at most 8 deep)", NULL);
+            loops[depth].pos = ftell(in);
+            loops[depth].line_no = line_no;
+            loops[depth].left = (int)n - 1;
+            depth++;
+        } else if (strcmp(cmd, "end") == 0) {
+            if (!depth)
+                die("end without repeat", NULL);
+            if (loops[depth - 1].left > 0) {
+                loops[depth - 1].left--;
+                fseek(in, loops[depth - 1].pos, SEEK_SET);
+                line_no = loops[depth - 1].line_no;
+            } else {
+                depth--;
+            }
+        } else if (strcmp(cmd, "switch") == 0) {
+            if (sscanf(rest, "%127s %127s", a, b) != 2)
+                die("want: switch CLIENT:PORT SERVER:PORT", NULL);
+            save_conv();
+            conv want = {0};
+            parse_endpoint(a, &want.c, &want.cport);
+            parse_endpoint(b, &want.s, &want.sport);
+            int i = 0;
+            while (i < n_convs && !(convs[i].c == want.c && convs[i].s == want.s &&
+                                    convs[i].cport == want.cport && convs[i].sport == want.sport))
+                i++;
+            if (i == n_convs)
+                die("no such conversation", a);
+            cur = convs[i];
+            have_conv = true;
+        } else if (strcmp(cmd, "refused") == 0) {
+            if (sscanf(rest, "%127s %127s", a, b) != 2)
+                die("want: refused CLIENT:PORT SERVER:PORT", NULL);
+            open_conv(true, a, b, false);
+            emit_tcp(true, 0x02, NULL, 0);  /* SYN */
+            emit_tcp(false, 0x14, NULL, 0); /* RST+ACK */
+            have_conv = false;
         } else if (strcmp(cmd, "close") == 0) {
             if (!have_conv || !cur.tcp)
                 die("no current TCP conversation", NULL);
@@ -411,6 +480,8 @@ int main(int argc, char **argv)
             die("unknown directive", cmd);
         }
     }
+    if (depth)
+        die("repeat without end", NULL);
     fclose(in);
     pcap_dump_close(dumper);
     pcap_close(dead);

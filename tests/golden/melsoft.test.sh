@@ -21,7 +21,9 @@ jqt "broadcast requests unanswered, answers alone" "$ops" -s '([.[] | select(.se
 jqt "status 0x4080" "$ops" -s 'any(.[]; .function_name=="Directory Read" and .outcome=="exception" and .exception==16512)'
 jqt "login attempts with user names and outcomes" "$ops" -s '[.[] | select(.function_name=="Username Login") | [.class, .object, .outcome, .exception]] == [["authentication","root","exception",17416],["authentication","operator","exception",17416],["authentication","guest","exception",17416],["authentication","admin","ok",null]]'
 jqt "password login" "$ops" -s 'any(.[]; .function_name=="Password Login" and .class=="authentication" and .outcome=="ok")'
-jqt "user registration is configuration" "$ops" -s 'any(.[]; .function_name=="User Information Registration" and .class=="configuration")'
+jqt "user registration is an account change" "$ops" -s 'any(.[]; .function_name=="User Information Registration" and .class=="account")'
+jqt "one ACCOUNT_CHANGE for it (high, T0859), no CONTROL_COMMAND or NEW_OPERATION" "$tmp/melsoft.alerts.json" \
+  '[.[] | select(.message | test("User Information Registration")) | [.type, .severity, .technique]] == [["ACCOUNT_CHANGE","high","T0859"]]'
 jqt "control" "$ops" -s '[.[] | select(.class=="control") | .function_name] == ["Remote Stop","Safety Run Mode Change","Remote Run"]'
 jqt "file transfers" "$ops" -s '[.[] | select(.class=="program_upload" or .class=="program_download") | [.function_name, .request_seen]] == [["File Read",false],["File Write",true],["File Read",true]]'
 jqt "unknown command" "$ops" -s 'any(.[]; .function==16962 and .function_name=="MELSOFT command" and .class=="other")'

@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "baseline.h"
+#include "duration.h"
 
 #define S 1000000ull /* one second in microseconds */
 #define T0 (1700000000ull * S)
@@ -126,7 +127,7 @@ static void test_learn_then_quiet(void **state)
     otw_baseline_counts(f->bl, &n);
     assert_int_equal(n.channels, 1);
     assert_int_equal(n.operations, 2);
-    assert_int_equal(n.series_periodic, 2); /* the polls and the minute's setpoint write */
+    assert_int_equal(n.series_periodic, 1); /* the polls: writes have no rhythm model */
 }
 
 static void test_new_operation_and_range(void **state)
@@ -147,7 +148,7 @@ static void test_new_operation_and_range(void **state)
     otw_baseline_op(f->bl, &w90, &f->hmi, &f->plc, 0);
     const otw_alert *a = find_type(f, "WRITE_OUT_OF_RANGE");
     assert_non_null(a);
-    assert_non_null(strstr(a->message, "expected 5-5"));
+    assert_non_null(strstr(a->message, "expected 0-9 (fc 3), 5-5 (fc 6)"));
     assert_string_equal(a->technique, "T0836");
     /* Writes are learned on this channel: no MODBUS_WRITE. */
     assert_int_equal(count_type(f, "MODBUS_WRITE"), 0);
@@ -201,8 +202,11 @@ static void test_timing_and_silence(void **state)
     }
     a = find_type(f, "DEVICE_SILENT");
     assert_non_null(a);
-    /* Last answer at 703.8 s; learned longest silence ~1 s: limit 11 s. */
-    assert_true(a->first_us >= T0 + 714 * S && a->first_us <= T0 + 716 * S);
+    /* Oldest unanswered request at 710 s; learned longest silence ~1 s:
+     * limit 11 s. */
+    assert_true(a->first_us >= T0 + 721 * S && a->first_us <= T0 + 723 * S);
+    assert_non_null(strstr(a->message, "requests unanswered for 1"));
+    assert_non_null(strstr(a->message, " s; its longest silence while learning was "));
 }
 
 static void test_unit_scan(void **state)
@@ -351,10 +355,12 @@ static void test_silence_across_restart(void **state)
     fx *f = *state;
     normal(f, T0, 700);
     uint64_t t = T0 + 701 * S;
-    otw_op op = mkop(t, 3, OTW_CLASS_READ, 0, 10);
-    op.response_ts_us = 0;
-    op.outcome = OTW_OUTCOME_NO_RESPONSE;
-    otw_baseline_op(f->bl, &op, &f->hmi, &f->plc, 0);
+    for (int i = 0; i < 2; i++) {
+        otw_op op = mkop(t + (uint64_t)i * S, 3, OTW_CLASS_READ, 0, 10);
+        op.response_ts_us = 0;
+        op.outcome = OTW_OUTCOME_NO_RESPONSE;
+        otw_baseline_op(f->bl, &op, &f->hmi, &f->plc, 0);
+    }
     sqlite3 *db;
     otw_baseline *b2 = restarted(f, &db, 0);
     /* No operation after the restart: ticks alone find it. */
@@ -362,8 +368,9 @@ static void test_silence_across_restart(void **state)
         otw_baseline_tick(b2, t + (uint64_t)i * S);
     const otw_alert *a = find_type(f, "DEVICE_SILENT");
     assert_non_null(a);
-    /* Last answer at ~699 s, longest silence ~1 s: limit 11 s, first tick after. */
-    assert_true(a->first_us >= T0 + 710 * S && a->first_us <= T0 + 712 * S);
+    /* Oldest unanswered request at 701 s, longest silence ~1 s: limit 11 s,
+     * first tick after. */
+    assert_true(a->first_us >= T0 + 712 * S && a->first_us <= T0 + 714 * S);
     otw_baseline_free(b2);
     sqlite3_close(db);
 }
@@ -388,16 +395,248 @@ static void test_own_window_then_silence(void **state)
         otw_baseline_op(f->bl, &op, &f->hmi, &f->plc, 0);
         otw_baseline_tick(f->bl, t);
     }
-    otw_op lost = mkop(t, 3, OTW_CLASS_READ, 0, 10);
-    lost.response_ts_us = 0;
-    lost.outcome = OTW_OUTCOME_NO_RESPONSE;
-    otw_baseline_op(f->bl, &lost, &f->hmi, &f->plc, 0);
+    for (int i = 0; i < 2; i++) {
+        otw_op lost = mkop(t + (uint64_t)i * 100000, 3, OTW_CLASS_READ, 0, 10);
+        lost.response_ts_us = 0;
+        lost.outcome = OTW_OUTCOME_NO_RESPONSE;
+        otw_baseline_op(f->bl, &lost, &f->hmi, &f->plc, 0);
+    }
     assert_null(find_type(f, "DEVICE_SILENT"));
     for (int i = 1; i <= 30; i++)
         otw_baseline_tick(f->bl, t + (uint64_t)i * S);
     const otw_alert *a = find_type(f, "DEVICE_SILENT");
     assert_non_null(a);
     assert_true(a->first_us >= t + 10 * S && a->first_us <= t + 13 * S);
+}
+
+/* The issue's false alarm: the HMI reads coils 0-3 every cycle and wrote
+ * coil 3 while learning; the operator later switches coil 0 (inside what
+ * it reads): no alert, the address folds into the channel. Coil 50 is
+ * outside everything it reads and writes: one WRITE_OUT_OF_RANGE. */
+static void coils(fx *f, uint64_t t0, int secs)
+{
+    for (int i = 0; i < secs; i++) {
+        uint64_t ts = t0 + (uint64_t)i * S;
+        otw_op op = mkop(ts, 1, OTW_CLASS_READ, 0, 4);
+        otw_baseline_op(f->bl, &op, &f->hmi, &f->plc, 0);
+        if (i == 100) {
+            otw_op w = mkop(ts + 300000, 5, OTW_CLASS_WRITE, 3, 1);
+            otw_baseline_op(f->bl, &w, &f->hmi, &f->plc, 0);
+        }
+        otw_baseline_tick(f->bl, ts);
+    }
+}
+
+static void test_write_inside_read_space(void **state)
+{
+    fx *f = *state;
+    coils(f, T0, 700);
+    otw_op w0 = mkop(T0 + 701 * S, 5, OTW_CLASS_WRITE, 0, 1);
+    otw_baseline_op(f->bl, &w0, &f->hmi, &f->plc, 0);
+    assert_int_equal(otw_alerts_size(f->alerts), 0);
+    /* Holding registers are another table: register 0 is not coil 0. */
+    otw_op w50 = mkop(T0 + 702 * S, 5, OTW_CLASS_WRITE, 50, 1);
+    otw_baseline_op(f->bl, &w50, &f->hmi, &f->plc, 0);
+    assert_int_equal(otw_alerts_size(f->alerts), 1);
+    const otw_alert *a = find_type(f, "WRITE_OUT_OF_RANGE");
+    assert_non_null(a);
+    assert_non_null(strstr(a->message, "expected 0-3 (fc 1), 0-3 (fc 5)"));
+}
+
+/* A new write function inside what the master reads: one alert, low, the
+ * others (MODBUS_WRITE) named in it; outside: NEW_OPERATION high, still
+ * one alert for the message. */
+static void test_one_alert_per_message(void **state)
+{
+    fx *f = *state;
+    normal(f, T0, 700); /* reads 0-9 (fc 3), writes 5 (fc 6) */
+    otw_op w16 = mkop(T0 + 701 * S, 16, OTW_CLASS_WRITE, 2, 3);
+    otw_baseline_op(f->bl, &w16, &f->hmi, &f->plc, 0);
+    assert_int_equal(otw_alerts_size(f->alerts), 1);
+    const otw_alert *a = find_type(f, "NEW_OPERATION");
+    assert_non_null(a);
+    assert_int_equal(a->severity, OTW_SEV_LOW);
+    assert_non_null(strstr(a->message, "| also MODBUS_WRITE: "));
+    /* Learned: the same write again is nothing new. */
+    otw_op again = mkop(T0 + 702 * S, 16, OTW_CLASS_WRITE, 4, 2);
+    otw_baseline_op(f->bl, &again, &f->hmi, &f->plc, 0);
+    assert_int_equal(otw_alerts_size(f->alerts), 1);
+    assert_int_equal(a->count, 1);
+    /* Mask write (fc 22) far outside: high, one alert. */
+    otw_op w22 = mkop(T0 + 703 * S, 22, OTW_CLASS_WRITE, 900, 1);
+    otw_baseline_op(f->bl, &w22, &f->hmi, &f->plc, 0);
+    assert_int_equal(otw_alerts_size(f->alerts), 2);
+    assert_int_equal(count_type(f, "MODBUS_WRITE"), 0);
+    assert_int_equal(otw_alerts_at(f->alerts, 1)->severity, OTW_SEV_HIGH);
+}
+
+/* Operator writes have no rhythm model: two writes 24.5 s apart then one
+ * 2 s later are no TIMING_DEVIATION. A bursty master (8 polls 100 ms
+ * apart, then 5 s) learns the range of its statistic. */
+static void test_timing_writes_and_bursts(void **state)
+{
+    fx *f = *state;
+    uint64_t t = T0;
+    for (int cycle = 0; cycle < 200; cycle++) {
+        for (int i = 0; i < 8; i++) {
+            otw_op op = mkop(t, 3, OTW_CLASS_READ, 0, 10);
+            otw_baseline_op(f->bl, &op, &f->hmi, &f->plc, 0);
+            t += 100000;
+        }
+        t += 5 * S;
+        if (cycle % 9 == 4) {
+            otw_op w = mkop(t - 2 * S, 6, OTW_CLASS_WRITE, 5, 1);
+            otw_baseline_op(f->bl, &w, &f->hmi, &f->plc, 0);
+        }
+        otw_baseline_tick(f->bl, t);
+    }
+    assert_int_equal(otw_baseline_mode(f->bl), OTW_BL_DETECTING);
+    uint64_t w1 = t + 500000, w2 = w1 + 24500000, w3 = w2 + 2 * S;
+    for (int cycle = 0; cycle < 100; cycle++) {
+        for (int i = 0; i < 8; i++) {
+            otw_op op = mkop(t, 3, OTW_CLASS_READ, 0, 10);
+            otw_baseline_op(f->bl, &op, &f->hmi, &f->plc, 0);
+            t += 100000;
+        }
+        t += 5 * S;
+        uint64_t ws[3] = {w1, w2, w3};
+        for (int k = 0; k < 3; k++)
+            if (ws[k] >= t - 5 * S && ws[k] < t) {
+                otw_op w = mkop(ws[k], 6, OTW_CLASS_WRITE, 5, 1);
+                otw_baseline_op(f->bl, &w, &f->hmi, &f->plc, 0);
+            }
+        otw_baseline_tick(f->bl, t);
+    }
+    assert_int_equal(count_type(f, "TIMING_DEVIATION"), 0);
+    assert_int_equal(otw_alerts_size(f->alerts), 0);
+}
+
+/* A client's own pause: 84 s without a request, then one request whose
+ * answer was lost, then answers again: no DEVICE_SILENT. */
+static void test_client_pause_not_silent(void **state)
+{
+    fx *f = *state;
+    normal(f, T0, 700);
+    uint64_t t = T0 + 784 * S;
+    otw_op lost = mkop(t, 3, OTW_CLASS_READ, 0, 10);
+    lost.response_ts_us = 0;
+    lost.outcome = OTW_OUTCOME_NO_RESPONSE;
+    otw_baseline_op(f->bl, &lost, &f->hmi, &f->plc, 0);
+    for (int i = 0; i < 5; i++)
+        otw_baseline_tick(f->bl, t + (uint64_t)i * S);
+    normal(f, t + 5 * S, 60);
+    assert_null(find_type(f, "DEVICE_SILENT"));
+}
+
+/* Nothing learned about a controller's silences (one answer while
+ * learning): the message says so instead of "0 ms", and gives the time as
+ * people read it. */
+static void test_silent_message(void **state)
+{
+    fx *f = *state;
+    otw_op one = mkop(T0, 3, OTW_CLASS_READ, 0, 10);
+    otw_baseline_op(f->bl, &one, &f->hmi, &f->plc, 0);
+    otw_baseline_tick(f->bl, T0 + 601 * S);
+    uint64_t t = T0 + 3 * 3600 * S;
+    for (int i = 0; i < 800; i++) {
+        otw_op op = mkop(t + (uint64_t)i * S, 3, OTW_CLASS_READ, 0, 10);
+        op.response_ts_us = 0;
+        op.outcome = OTW_OUTCOME_NO_RESPONSE;
+        otw_baseline_op(f->bl, &op, &f->hmi, &f->plc, 0);
+        otw_baseline_tick(f->bl, t + (uint64_t)i * S);
+    }
+    const otw_alert *a = find_type(f, "DEVICE_SILENT");
+    assert_non_null(a);
+    assert_non_null(strstr(a->message, "requests unanswered for 11 s; no silence"));
+    assert_null(strstr(a->message, "0 ms"));
+    char buf[48];
+    assert_string_equal(
+        otw_duration_text((3 * 3600 + 2 * 60 + 5) * S, OTW_DURATION_EN, buf, sizeof(buf)),
+        "3 h 2 min");
+    assert_string_equal(
+        otw_duration_text((3 * 3600 + 2 * 60) * S, OTW_DURATION_JA, buf, sizeof(buf)), "3時間2分");
+    assert_string_equal(otw_duration_text(850000, OTW_DURATION_EN, buf, sizeof(buf)), "850 ms");
+    assert_string_equal(otw_duration_text(3 * 86400 * S + 5 * S, OTW_DURATION_EN, buf, sizeof(buf)),
+                        "3 d");
+    assert_string_equal(otw_duration_text(45 * S, OTW_DURATION_JA, buf, sizeof(buf)), "45秒");
+}
+
+/* An address sweep: one SCAN, however many addresses and function codes;
+ * illegal-address answers to distinct addresses are the sweep's too (no
+ * MODBUS_EXCEPTIONS beside it). A known master reading past its ranges
+ * likewise. */
+static void test_address_sweep(void **state)
+{
+    fx *f = *state;
+    normal(f, T0, 700);
+    for (uint32_t a = 0; a < 400; a++) {
+        otw_op op = mkop(T0 + 701 * S + a * 20000, (uint16_t)(1 + a % 4), OTW_CLASS_READ, a, 1);
+        if (a >= 100) {
+            op.outcome = OTW_OUTCOME_EXCEPTION;
+            op.exception_code = 2;
+        }
+        otw_baseline_op(f->bl, &op, &f->rogue, &f->plc, 0);
+    }
+    assert_int_equal(count_type(f, "SCAN"), 1);
+    assert_string_equal(find_type(f, "SCAN")->key, "addresses");
+    assert_int_equal(count_type(f, "MODBUS_EXCEPTIONS"), 0);
+    assert_int_equal(otw_alerts_size(f->alerts), 1);
+    for (uint32_t a = 0; a < 300; a++) {
+        otw_op op = mkop(T0 + 720 * S + a * 20000, 3, OTW_CLASS_READ, 100 + a, 1);
+        otw_baseline_op(f->bl, &op, &f->hmi, &f->plc, 0);
+    }
+    assert_int_equal(count_type(f, "SCAN"), 2);
+    assert_int_equal(otw_alerts_size(f->alerts), 2);
+}
+
+/* Connection attempts refused (RST to a SYN) on many ports: one SCAN. */
+static void test_refused_scan(void **state)
+{
+    fx *f = *state;
+    normal(f, T0, 700);
+    for (uint16_t port = 1; port <= 100; port++) {
+        otw_endpoint sv = f->plc;
+        sv.port = port;
+        otw_baseline_refused(f->bl, &f->rogue, &sv, T0 + 701 * S + port * 1000);
+    }
+    assert_int_equal(count_type(f, "SCAN"), 1);
+    assert_non_null(strstr(find_type(f, "SCAN")->key, "refused"));
+    assert_true(find_type(f, "SCAN")->count > 80);
+}
+
+/* A user added on a controller: ACCOUNT_CHANGE, not CONTROL_COMMAND, and
+ * not a NEW_OPERATION beside it. */
+static void test_account_change(void **state)
+{
+    fx *f = *state;
+    normal(f, T0, 700);
+    otw_op reg = mkop(T0 + 701 * S, 0x1133, OTW_CLASS_ACCOUNT, 0, 0);
+    reg.protocol = OTW_PROTO_MELSOFT;
+    reg.has_unit = false;
+    otw_baseline_op(f->bl, &reg, &f->hmi, &f->plc, 0);
+    assert_int_equal(otw_alerts_size(f->alerts), 1);
+    const otw_alert *a = find_type(f, "ACCOUNT_CHANGE");
+    assert_non_null(a);
+    assert_int_equal(a->severity, OTW_SEV_HIGH);
+    assert_string_equal(a->technique, "T0859");
+}
+
+/* Writes from a master the device did not have are critical. */
+static void test_new_master_write(void **state)
+{
+    fx *f = *state;
+    normal(f, T0, 700);
+    otw_op w = mkop(T0 + 701 * S, 6, OTW_CLASS_WRITE, 5, 1);
+    otw_baseline_op(f->bl, &w, &f->rogue, &f->plc, 0);
+    const otw_alert *a = find_type(f, "MODBUS_WRITE");
+    assert_non_null(a);
+    assert_int_equal(a->severity, OTW_SEV_CRITICAL);
+    /* The known HMI writing on a new unit is no new master. */
+    otw_op u2 = mkop(T0 + 702 * S, 6, OTW_CLASS_WRITE, 5, 1);
+    u2.unit = 2;
+    otw_baseline_op(f->bl, &u2, &f->hmi, &f->plc, 0);
+    assert_int_equal(count_type(f, "MODBUS_WRITE"), 2);
+    assert_int_equal(otw_alerts_at(f->alerts, 1)->severity, OTW_SEV_MEDIUM);
 }
 
 int main(void)
@@ -413,6 +652,15 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_persist_and_roundtrip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_silence_across_restart, setup, teardown),
         cmocka_unit_test_setup_teardown(test_own_window_then_silence, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_inside_read_space, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_one_alert_per_message, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_timing_writes_and_bursts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_client_pause_not_silent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_silent_message, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_address_sweep, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refused_scan, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_account_change, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_new_master_write, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -230,6 +230,18 @@ static void test_full_file(void **state)
         fail_msg("%s", err);
     assert_int_equal(c.baseline_max_channels, 20000);
     assert_int_equal(c.baseline_max_controllers, 64);
+    /* The sweep thresholds (issue 15). */
+    assert_int_equal(c.baseline_scan_addresses, 32);
+    assert_int_equal(c.baseline_scan_bad_addresses, 5);
+    assert_int_equal(c.baseline_scan_refused, 10);
+    rc = load_text(
+        &c, "baseline:\n  scan_addresses: 100\n  scan_bad_addresses: 3\n  scan_refused: 20\n", err,
+        sizeof(err));
+    if (rc != 0)
+        fail_msg("%s", err);
+    assert_int_equal(c.baseline_scan_addresses, 100);
+    assert_int_equal(c.baseline_scan_bad_addresses, 3);
+    assert_int_equal(c.baseline_scan_refused, 20);
 
     /* Empty lists are allowed and replace the defaults. */
     rc = load_text(&c, "capture: {interfaces: []}\ninventory: {local_networks: []}\n", err,
@@ -291,6 +303,8 @@ static void test_errors(void **state)
     expect_error("flows:\n  memory_mb: 0\n", ":2: flows.memory_mb: 0 out of range (1..65536)");
     expect_error("baseline:\n  max_channels: 100000\n",
                  ":2: baseline.max_channels: 100000 out of range (16..65536)");
+    expect_error("baseline:\n  scan_addresses: 500\n",
+                 ":2: baseline.scan_addresses: 500 out of range (2..200)");
     expect_error("flows:\n  memory_mb: 99999999999999999999999\n",
                  ":2: flows.memory_mb: 99999999999999999999999 out of range (1..65536)");
     expect_error("flows:\n  memory_mb: -3\n", ":2: flows.memory_mb: -3 out of range (1..65536)");

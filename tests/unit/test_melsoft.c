@@ -117,8 +117,7 @@ static const pair_case pairs[] = {
     {0x1003, NONE, NONE, "Remote Pause", OTW_CLASS_CONTROL, "", false, 0, 0},
     {0x1006, NONE, NONE, "Remote Reset", OTW_CLASS_CONTROL, "", false, 0, 0},
     {0x1120, B(0x01), NONE, "Safety Run Mode Change", OTW_CLASS_CONTROL, "", false, 0, 0},
-    {0x1133, B(0x00, 0x00, 0x01, 0x00), NONE, "User Information Registration",
-     OTW_CLASS_CONFIGURATION, "", false, 0, 0},
+    {0x1133, B(0x00, 0x00, 0x01, 0x00), NONE, "User Information Registration", OTW_CLASS_ACCOUNT, "", false, 0, 0},
     {0x1859, NONE, NONE, "File List Read", OTW_CLASS_READ, "", false, 0, 0},
     /* 185F File Information Read: 4 zero bytes, 0004, path | directory entry */
     {0x185F, B(0, 0, 0, 0, 0x04, 0x00, PATH_CPU_PRM),

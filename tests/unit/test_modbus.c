@@ -48,9 +48,9 @@ static void test_fact_names(void **state)
     assert_string_equal(otw_proto_name(OTW_PROTO_MODBUS), "modbus");
     assert_string_equal(otw_proto_name(OTW_PROTO_NONE), "none");
     assert_string_equal(otw_proto_name((otw_proto)99), "none");
-    const char *cls[] = {
-        "read",          "write",      "program_download", "program_upload", "control", "firmware",
-        "configuration", "diagnostic", "identity",         "authentication", "other"};
+    const char *cls[] = {"read",     "write",          "program_download", "program_upload",
+                         "control",  "firmware",       "configuration",    "diagnostic",
+                         "identity", "authentication", "account",          "other"};
     for (int i = 0; i < OTW_CLASS__COUNT; i++)
         assert_string_equal(otw_class_name((otw_op_class)i), cls[i]);
     assert_string_equal(otw_class_name((otw_op_class)77), "other");
