@@ -516,6 +516,19 @@ static void current_endpoints(otw_sensor *s, otw_endpoint *client, otw_endpoint 
     memcpy(server->mac, s->cur_l2->dst_mac, 6);
 }
 
+/* The flow's ends as the inventory holds them now: a MAC found to be a
+ * router since the flow began has had its addresses split off into devices
+ * of their own, and what the flow proves belongs to those. */
+static void refresh_ends(otw_sensor *s, otw_flow *f)
+{
+    uint32_t c = otw_inventory_find_ip(s->inv, &f->client_ip);
+    uint32_t v = otw_inventory_find_ip(s->inv, &f->server_ip);
+    if (c != OTW_ASSET_NONE)
+        f->client_asset = c;
+    if (v != OTW_ASSET_NONE)
+        f->server_asset = v;
+}
+
 static void sink_op(void *ctx, const otw_op *op)
 {
     otw_sensor *s = ctx;
@@ -524,6 +537,7 @@ static void sink_op(void *ctx, const otw_op *op)
     const otw_dissector *d = otw_dissector_get(op->protocol);
     bool industrial = d && d->industrial;
     if (f) {
+        refresh_ends(s, f);
         confirm(s, f);
         otw_flow_ext *x = &s->ext[otw_flow_index(s->flows, f)];
         if (op->response_ts_us && !x->server_answered) {
