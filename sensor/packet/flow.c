@@ -250,15 +250,20 @@ static bool addr_unspecified(const otw_addr *a)
 }
 
 /* The group request p answers (see otw_flow_lookup), or NULL. */
-static otw_flow *group_request_of(otw_flow_table *t, const otw_packet *p, const otw_flow_key *k)
+static otw_flow *group_request_of(otw_flow_table *t, const otw_packet *p, const otw_flow_key *k,
+                                  bool (*is_server_port)(void *ctx, bool tcp, uint16_t port),
+                                  void *port_ctx)
 {
     if (p->ip_proto != 17)
         return NULL;
     bool to_group = dst_is_group(p);
     /* Both ends on one port (NetBIOS 137, BACnet 47808): a second host's
-     * own broadcast looks the same as an answer; only a unicast answer to
-     * the requester pairs. */
-    if (to_group && p->src_port == p->dst_port)
+     * own broadcast looks the same as an answer, so only a unicast answer
+     * to the requester pairs; and not on a dissector's port, where a
+     * unicast is as likely the requester's peer asking something new
+     * (BACnet I-Am then a ReadProperty): the dissector orients those. */
+    if (p->src_port == p->dst_port &&
+        (to_group || (is_server_port && is_server_port(port_ctx, false, p->src_port))))
         return NULL;
     for (uint32_t i = 0; i < GROUP_RING; i++) {
         uint32_t idx = t->group_ring[i];
@@ -334,7 +339,7 @@ otw_flow *otw_flow_lookup(otw_flow_table *t, const otw_packet *p, int *dir, bool
         update_tcp_state(f, p, from_client);
         return f;
     }
-    otw_flow *req = group_request_of(t, p, &k);
+    otw_flow *req = group_request_of(t, p, &k, is_server_port, port_ctx);
     if (req) {
         if (!req->paired)
             pair_answer(t, req, p);

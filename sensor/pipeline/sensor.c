@@ -40,6 +40,7 @@ struct otw_flow_ext {
     bool midstream;          /* TCP flow first seen without its SYN */
     bool group_server;       /* first packet went to a broadcast/multicast MAC */
     bool discovery;          /* a group request paired with its answer (flow.h) */
+    bool group_noted;        /* group traffic shown to exposure (group_traffic) */
     uint8_t claim;           /* otw_claim: how the flow got its dissector */
     bool detect_done;        /* dynamic detection gave up on this flow */
     uint8_t probed[2];       /* payload packets probed per direction */
@@ -379,13 +380,42 @@ static otw_comm_kind comm_kind(otw_sensor *s, const otw_flow *f, const otw_disse
     return OTW_COMM_OTHER;
 }
 
+/* What a flow to a group tells of its sender (a Tuya discovery broadcast
+ * makes a plug shadow IoT), once per flow: the device's own evidence, no
+ * communication (the server end is nobody). */
+static void group_traffic(otw_sensor *s, otw_flow *f, uint16_t key)
+{
+    otw_flow_ext *x = &s->ext[otw_flow_index(s->flows, f)];
+    if (x->group_noted || f->client_group)
+        return;
+    x->group_noted = true;
+    otw_comm c;
+    memset(&c, 0, sizeof(c));
+    c.client = f->client_ip;
+    c.server = f->server_ip;
+    c.proto_key = key;
+    c.server_port = f->server_port;
+    c.transport = f->key.ip_proto;
+    c.vlan = f->key.vlan;
+    c.first_us = c.last_us = f->first_us;
+    otw_endpoint client, server;
+    flow_endpoints(f, &client, &server);
+    otw_exposure_comm(s->exposure, &c, proto_key_name(s, key),
+                      key >= 256 ? otw_classify_category_name(s->classifier, f->ndpi_category) : "",
+                      f->client_asset, OTW_ASSET_NONE, &client, &server, f->key.vlan, f->first_us);
+}
+
 static void assign_comm(otw_sensor *s, otw_flow *f, uint16_t key)
 {
     /* Traffic to a group is its sender's (inventory counters), never a
      * communication: a broadcast is no server, nor a zone or an Internet
      * peer. Answered, the flow was paired and has real ends. */
-    if (f->comm != OTW_FLOW_NONE || f->client_group || f->server_group)
+    if (f->comm != OTW_FLOW_NONE)
         return;
+    if (f->client_group || f->server_group) {
+        group_traffic(s, f, key);
+        return;
+    }
     bool created = false;
     uint32_t idx = otw_comms_get(s->comms, &f->client_ip, &f->server_ip, key, f->server_port,
                                  f->key.ip_proto, f->first_us, &created);
