@@ -58,9 +58,10 @@
  * response pairs with the pending request with both equal, discovery
  * replies by type. op.transaction = packet reference. With GX Works3's
  * broadcast "direct connection" every request is sent from a new UDP port
- * to 255.255.255.255 and answered to the broadcast address, so request and
- * response are different flows: the request ends as no_response and the
- * response is an op with request_seen=false that carries the outcome.
+ * to 255.255.255.255 and answered to the broadcast address: two 5-tuples,
+ * which the sensor's flow table pairs into one flow (the answer from the
+ * request's server port to its client port, sensor/packet/flow.c), so the
+ * session sees request and response as with unicast.
  */
 #include "melsoft.h"
 

@@ -17,6 +17,12 @@
  * lengthen chains; they cannot grow memory, as the table is fixed. */
 #define FLOW_HASH_SEED 0x6f7477617463680bULL
 
+/* Recent UDP requests to a group, for pairing their answers: a small ring
+ * scanned only when a new flow would be created. An answer comes within a
+ * few seconds (MELSOFT, NetBIOS, SSDP's MX is at most 5 s). */
+#define GROUP_RING 64
+#define GROUP_ANSWER_US 5000000u
+
 struct otw_flow_table {
     otw_flow *flows;
     uint32_t capacity;
@@ -30,6 +36,8 @@ struct otw_flow_table {
     otw_flow_end_fn on_end;
     void *ctx;
     otw_flow_stats stats;
+    uint32_t group_ring[GROUP_RING]; /* flow indexes, OTW_FLOW_NONE = empty */
+    uint32_t group_next;
 };
 
 static uint64_t mix64(uint64_t x)
@@ -122,6 +130,8 @@ otw_flow_table *otw_flow_table_new(size_t memory_bytes, otw_flow_end_fn on_end, 
     t->on_end = on_end;
     t->ctx = ctx;
     t->stats.capacity = t->capacity;
+    for (size_t i = 0; i < GROUP_RING; i++)
+        t->group_ring[i] = OTW_FLOW_NONE;
     return t;
 }
 
@@ -220,6 +230,90 @@ static void update_tcp_state(otw_flow *f, const otw_packet *p, bool from_client)
         f->tcp_state |= from_client ? OTW_FLOW_TCP_RST_CLIENT : OTW_FLOW_TCP_RST_SERVER;
 }
 
+/* Its destination is a group: a multicast/broadcast MAC (which also tells a
+ * subnet broadcast, 10.0.0.255) or an address no single device holds. */
+static bool dst_is_group(const otw_packet *p)
+{
+    return (p->has_mac && otw_mac_is_multicast(p->dst_mac)) || otw_addr_is_group(&p->dst_ip);
+}
+
+static bool addr_eq(const otw_addr *x, const otw_addr *y)
+{
+    return memcmp(x->b, y->b, 16) == 0;
+}
+
+static bool addr_unspecified(const otw_addr *a)
+{
+    static const otw_addr zero6 = {{0}};
+    static const otw_addr zero4 = {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0}};
+    return addr_eq(a, &zero6) || addr_eq(a, &zero4);
+}
+
+/* The group request p answers (see otw_flow_lookup), or NULL. */
+static otw_flow *group_request_of(otw_flow_table *t, const otw_packet *p, const otw_flow_key *k,
+                                  bool (*is_server_port)(void *ctx, bool tcp, uint16_t port),
+                                  void *port_ctx)
+{
+    if (p->ip_proto != 17)
+        return NULL;
+    bool to_group = dst_is_group(p);
+    /* Both ends on one port (NetBIOS 137, BACnet 47808): a second host's
+     * own broadcast looks the same as an answer, so only a unicast answer
+     * to the requester pairs; and not on a dissector's port, where a
+     * unicast is as likely the requester's peer asking something new
+     * (BACnet I-Am then a ReadProperty): the dissector orients those. */
+    if (p->src_port == p->dst_port &&
+        (to_group || (is_server_port && is_server_port(port_ctx, false, p->src_port))))
+        return NULL;
+    for (uint32_t i = 0; i < GROUP_RING; i++) {
+        uint32_t idx = t->group_ring[i];
+        if (idx == OTW_FLOW_NONE)
+            continue;
+        otw_flow *f = &t->flows[idx];
+        if (!f->in_use || !f->group_request || f->key.ip_proto != 17 || f->key.vlan != k->vlan ||
+            f->client_port != p->dst_port || f->server_port != p->src_port ||
+            p->ts_us > f->last_us + GROUP_ANSWER_US || addr_eq(&f->client_ip, &p->src_ip) ||
+            otw_addr_is_v4(&f->client_ip) != otw_addr_is_v4(&p->src_ip))
+            continue;
+        if (f->paired ? !addr_eq(&f->server_ip, &p->src_ip) : !f->server_group)
+            continue;
+        if (!to_group && !addr_eq(&f->client_ip, &p->dst_ip) && !addr_unspecified(&f->client_ip))
+            continue;
+        return f;
+    }
+    return NULL;
+}
+
+/* Rekeys the group request f to (client, answering device p->src). */
+static void pair_answer(otw_flow_table *t, otw_flow *f, const otw_packet *p)
+{
+    uint32_t idx = (uint32_t)(f - t->flows);
+    uint32_t *link = &t->buckets[key_hash(t, &f->key) & t->bucket_mask];
+    while (*link != OTW_FLOW_NONE && *link != idx)
+        link = &t->flows[*link].hash_next;
+    if (*link == idx)
+        *link = f->hash_next;
+    f->server_ip = p->src_ip;
+    f->server_group = false;
+    f->paired = true;
+    memset(f->server_mac, 0, 6);
+    if (p->has_mac)
+        fill_mac(f->server_mac, p->src_mac);
+    otw_packet q; /* the request's direction, for its key */
+    memset(&q, 0, sizeof(q));
+    q.n_vlans = f->key.vlan ? 1 : 0;
+    q.vlan[0] = f->key.vlan;
+    q.ip_proto = f->key.ip_proto;
+    q.src_ip = f->client_ip;
+    q.src_port = f->client_port;
+    q.dst_ip = f->server_ip;
+    q.dst_port = f->server_port;
+    f->client_is_a = make_key(&q, &f->key);
+    uint32_t h = key_hash(t, &f->key) & t->bucket_mask;
+    f->hash_next = t->buckets[h];
+    t->buckets[h] = idx;
+}
+
 otw_flow *otw_flow_lookup(otw_flow_table *t, const otw_packet *p, int *dir, bool *created,
                           bool (*is_server_port)(void *ctx, bool tcp, uint16_t port),
                           void *port_ctx)
@@ -244,6 +338,13 @@ otw_flow *otw_flow_lookup(otw_flow_table *t, const otw_packet *p, int *dir, bool
         }
         update_tcp_state(f, p, from_client);
         return f;
+    }
+    otw_flow *req = group_request_of(t, p, &k, is_server_port, port_ctx);
+    if (req) {
+        if (!req->paired)
+            pair_answer(t, req, p);
+        *dir = OTW_DIR_TO_CLIENT;
+        return req;
     }
 
     if (t->free_head == OTW_FLOW_NONE && t->fresh < t->capacity) {
@@ -289,6 +390,21 @@ otw_flow *otw_flow_lookup(otw_flow_table *t, const otw_packet *p, int *dir, bool
     f->comm = OTW_FLOW_NONE;
     f->in_use = true;
     update_tcp_state(f, p, client_sends);
+    bool group = dst_is_group(p);
+    if (client_sends) {
+        f->server_group = group;
+        f->client_group = otw_addr_is_group(&p->src_ip);
+        f->group_request = group && p->ip_proto == 17;
+        if (f->group_request) {
+            t->group_ring[t->group_next] = idx;
+            t->group_next = (t->group_next + 1) % GROUP_RING;
+        }
+    } else {
+        /* An answer whose request was not seen (or a reply to a group): the
+         * group end is the client side. */
+        f->client_group = group;
+        f->server_group = otw_addr_is_group(&p->src_ip);
+    }
 
     f->hash_next = t->buckets[h];
     t->buckets[h] = idx;

@@ -38,6 +38,14 @@ typedef struct otw_flow {
     uint16_t client_port, server_port;
     uint8_t client_mac[6], server_mac[6];
     bool client_is_a; /* key.a is the client */
+    /* A broadcast or multicast end (its packets went to a group MAC, or the
+     * address is no unicast one): never an asset, a communication end or an
+     * alert endpoint. */
+    bool client_group, server_group;
+    /* The client's first packet went to a group; set on once the answering
+     * device was paired in (server_group then false, server_ip the device). */
+    bool group_request;
+    bool paired; /* the server is the device that answered a group request */
     uint64_t first_us, last_us;
     uint64_t pkts[2], bytes[2];                 /* [OTW_DIR_TO_SERVER], [OTW_DIR_TO_CLIENT] */
     uint64_t pkts_flushed[2], bytes_flushed[2]; /* already added to comms */
@@ -103,6 +111,14 @@ void otw_flow_table_free(otw_flow_table *t);
  * SYN+ACK its receiver; otherwise the side whose port is in
  * server_port_hint(...) or the lower port below 1024 is the server, else
  * the sender of the first packet is the client.
+ * A UDP packet that opens no flow of its own but answers a recent request
+ * sent to a group (broadcast/multicast) is the answer to it: from the
+ * request's server port to its client port, from another host, to the
+ * requester or (ports differing, so a request cannot be taken for an
+ * answer) to a group. The request's flow is rekeyed to the answering device
+ * (server_ip, server_mac; paired = true) and returned with dir TO_CLIENT,
+ * so the dissector sees request and answer on one session (MELSOFT direct
+ * connection, NetBIOS, SSDP, DHCP/DHCPv6).
  * Never fails: when the table is full the least recently active flow is
  * evicted (on_end called with EVICTED) and reused. */
 otw_flow *otw_flow_lookup(otw_flow_table *t, const otw_packet *p, int *dir, bool *created,

@@ -39,6 +39,8 @@ struct otw_flow_ext {
     uint8_t not_mine_dir[2]; /* the same, per direction (midstream flows) */
     bool midstream;          /* TCP flow first seen without its SYN */
     bool group_server;       /* first packet went to a broadcast/multicast MAC */
+    bool discovery;          /* a group request paired with its answer (flow.h) */
+    bool group_noted;        /* group traffic shown to exposure (group_traffic) */
     uint8_t claim;           /* otw_claim: how the flow got its dissector */
     bool detect_done;        /* dynamic detection gave up on this flow */
     uint8_t probed[2];       /* payload packets probed per direction */
@@ -122,6 +124,12 @@ static void flow_endpoints(const otw_flow *f, otw_endpoint *client, otw_endpoint
         server->has_mac = true;
         memcpy(server->mac, f->server_mac, 6);
     }
+    /* A broadcast or multicast end is nobody: the sender owns the traffic,
+     * and an alert names it alone. */
+    if (f->client_group)
+        client->has_ip = false;
+    if (f->server_group)
+        server->has_ip = false;
 }
 
 /* ------------------------------------------------------ alerts, assets */
@@ -372,10 +380,42 @@ static otw_comm_kind comm_kind(otw_sensor *s, const otw_flow *f, const otw_disse
     return OTW_COMM_OTHER;
 }
 
+/* What a flow to a group tells of its sender (a Tuya discovery broadcast
+ * makes a plug shadow IoT), once per flow: the device's own evidence, no
+ * communication (the server end is nobody). */
+static void group_traffic(otw_sensor *s, otw_flow *f, uint16_t key)
+{
+    otw_flow_ext *x = &s->ext[otw_flow_index(s->flows, f)];
+    if (x->group_noted || f->client_group)
+        return;
+    x->group_noted = true;
+    otw_comm c;
+    memset(&c, 0, sizeof(c));
+    c.client = f->client_ip;
+    c.server = f->server_ip;
+    c.proto_key = key;
+    c.server_port = f->server_port;
+    c.transport = f->key.ip_proto;
+    c.vlan = f->key.vlan;
+    c.first_us = c.last_us = f->first_us;
+    otw_endpoint client, server;
+    flow_endpoints(f, &client, &server);
+    otw_exposure_comm(s->exposure, &c, proto_key_name(s, key),
+                      key >= 256 ? otw_classify_category_name(s->classifier, f->ndpi_category) : "",
+                      f->client_asset, OTW_ASSET_NONE, &client, &server, f->key.vlan, f->first_us);
+}
+
 static void assign_comm(otw_sensor *s, otw_flow *f, uint16_t key)
 {
+    /* Traffic to a group is its sender's (inventory counters), never a
+     * communication: a broadcast is no server, nor a zone or an Internet
+     * peer. Answered, the flow was paired and has real ends. */
     if (f->comm != OTW_FLOW_NONE)
         return;
+    if (f->client_group || f->server_group) {
+        group_traffic(s, f, key);
+        return;
+    }
     bool created = false;
     uint32_t idx = otw_comms_get(s->comms, &f->client_ip, &f->server_ip, key, f->server_port,
                                  f->key.ip_proto, f->first_us, &created);
@@ -395,8 +435,13 @@ static void assign_comm(otw_sensor *s, otw_flow *f, uint16_t key)
         otw_endpoint client, server;
         flow_endpoints(f, &client, &server);
         const otw_dissector *d = key < 256 ? otw_dissector_get((otw_proto)key) : NULL;
-        otw_baseline_comm_new(s->baseline, c, proto_key_name(s, key), &client, &server,
-                              comm_kind(s, f, d), f->first_us);
+        /* Name, service and address discovery (NetBIOS, SSDP, DHCP...)
+         * answered by a device is inventory evidence, not a communication
+         * anyone opened: no NEW_COMMUNICATION. An industrial one (MELSOFT
+         * direct connection) is a master's session like any other. */
+        if (!s->ext[otw_flow_index(s->flows, f)].discovery || (d && d->industrial))
+            otw_baseline_comm_new(s->baseline, c, proto_key_name(s, key), &client, &server,
+                                  comm_kind(s, f, d), f->first_us);
         otw_exposure_comm(
             s->exposure, c, proto_key_name(s, key),
             key >= 256 ? otw_classify_category_name(s->classifier, f->ndpi_category) : "",
@@ -958,16 +1003,21 @@ static void on_flow_new(otw_sensor *s, otw_flow *f, const otw_packet *p, int dir
         f->dissector = s->tcp_port_proto[f->server_port];
     else if (f->key.ip_proto == 17)
         f->dissector = s->udp_port_proto[f->server_port];
-    f->client_asset = otw_inventory_ip(
-        s->inv, otw_mac_is_zero(f->client_mac) ? NULL : f->client_mac, &f->client_ip, f->first_us);
-    /* A first packet to a broadcast or multicast MAC goes to an address that
-     * is no device (10.20.0.255, 239.x...): not an asset. */
-    bool group = p->has_mac && dir == OTW_DIR_TO_SERVER && otw_mac_is_multicast(p->dst_mac);
-    x->group_server = group;
+    (void)p;
+    (void)dir;
+    /* A packet to a broadcast or multicast MAC or address goes to no
+     * device (10.20.0.255, 239.x, ff02::1:2): not an asset (flow.c). */
+    f->client_asset =
+        f->client_group
+            ? OTW_ASSET_NONE
+            : otw_inventory_ip(s->inv, otw_mac_is_zero(f->client_mac) ? NULL : f->client_mac,
+                               &f->client_ip, f->first_us);
+    x->group_server = f->server_group;
     f->server_asset =
-        group ? OTW_ASSET_NONE
-              : otw_inventory_ip(s->inv, otw_mac_is_zero(f->server_mac) ? NULL : f->server_mac,
-                                 &f->server_ip, f->first_us);
+        f->server_group
+            ? OTW_ASSET_NONE
+            : otw_inventory_ip(s->inv, otw_mac_is_zero(f->server_mac) ? NULL : f->server_mac,
+                               &f->server_ip, f->first_us);
     asset_pressure(s, f->first_us);
     note_foreign_end(s, f->client_asset, f->client_mac, &f->client_ip);
     note_foreign_end(s, f->server_asset, f->server_mac, &f->server_ip);
@@ -988,6 +1038,25 @@ static void on_flow_new(otw_sensor *s, otw_flow *f, const otw_packet *p, int dir
             s->stats.claimed_as_known++;
             industrial_flow(s, f);
         }
+    }
+}
+
+/* A group request's answer came (flow.c rekeyed the flow to the answering
+ * device): the server is that device from now on. */
+static void on_flow_paired(otw_sensor *s, otw_flow *f, uint64_t ts_us)
+{
+    otw_flow_ext *x = &s->ext[otw_flow_index(s->flows, f)];
+    x->group_server = false;
+    x->discovery = true;
+    f->server_asset = otw_inventory_ip(
+        s->inv, otw_mac_is_zero(f->server_mac) ? NULL : f->server_mac, &f->server_ip, ts_us);
+    asset_pressure(s, ts_us);
+    note_foreign_end(s, f->server_asset, f->server_mac, &f->server_ip);
+    otw_inventory_set_vlan(s->inv, f->server_asset, f->server_mac, f->key.vlan);
+    if (f->dissector && s->ext[otw_flow_index(s->flows, f)].confirmed) {
+        const otw_dissector *d = otw_dissector_get((otw_proto)f->dissector);
+        if (d && d->industrial)
+            admit_plant_ends(s, f);
     }
 }
 
@@ -1298,6 +1367,8 @@ void otw_sensor_packet(otw_sensor *s, int dlt, const uint8_t *frame, uint32_t ca
         return;
     if (created)
         on_flow_new(s, f, &p, dir);
+    else if (f->paired && s->ext[otw_flow_index(s->flows, f)].group_server)
+        on_flow_paired(s, f, ts_us);
     if (dir == OTW_DIR_TO_CLIENT && f->pkts[dir] == 0 && p.ip_proto == 6 &&
         (p.tcp_flags & OTW_TCP_RST) && (f->tcp_state & OTW_FLOW_TCP_SYN) &&
         !(f->tcp_state & OTW_FLOW_TCP_SYNACK))

@@ -30,6 +30,13 @@ static inline void otw_addr_from_v4(otw_addr *a, const uint8_t v4[4])
  * unspecified or loopback. (A subnet's broadcast address cannot be told
  * without its mask: the frame's destination MAC tells it.) */
 bool otw_addr_is_unicast(const otw_addr *a);
+/* A broadcast or multicast address: IPv4 224/4 and above (multicast,
+ * reserved, 255.255.255.255), IPv6 ff00::/8. A subnet broadcast needs the
+ * frame's destination MAC to be told. Inline: runs on new flows. */
+static inline bool otw_addr_is_group(const otw_addr *a)
+{
+    return otw_addr_is_v4(a) ? a->b[12] >= 224 : a->b[0] == 0xff;
+}
 /* Formats into buf (>= 46 bytes): dotted quad for IPv4, RFC 5952 for IPv6. */
 const char *otw_addr_str(const otw_addr *a, char *buf, size_t bufsz);
 int otw_addr_parse(const char *s, otw_addr *out);                       /* 0 ok, -1 invalid */

@@ -5,7 +5,8 @@
 #
 # tshark has no MELSOFT dissector, so the comparison is with tshark's UDP
 # frames: every datagram to or from port 5560 is one MELSOFT PDU. Rows are
-# (sender ip, receiver ip, command), the command taken from the raw bytes
+# (sender ip, command; the receiver is the broadcast in tshark, the PLC in
+# otwatch, which pairs them), the command taken from the raw bytes
 # here in awk (command frames: 2 bytes big-endian after the 21-byte header
 # and the command header, whose byte 2 is its remaining size; discovery:
 # 0x5A00 | fourth byte), independently of protocols/melsoft.c.
@@ -14,9 +15,9 @@
 # Deliberate difference: none in count. In this capture GX Works3 uses the
 # FX5 "direct connection": each request goes from a new UDP port to
 # 255.255.255.255:5560 and each answer from the PLC's 5560 to
-# 255.255.255.255:<that port>, so a request and its answer are two flows and
-# never pair: every request ends no_response and every answer stands alone
-# (request_seen=false) - that is why both directions can be counted apart.
+# 255.255.255.255:<that port>; otwatch pairs the answer with its request
+# (sensor/packet/flow.c), so one op carries both, the PLC as server: a
+# response is counted from the ops that have one (response_ts).
 # Then the inventory must show the CPU identity the capture carries.
 set -u
 # shellcheck source=tests/corpus/lib.sh
@@ -25,7 +26,7 @@ corpus_init melsec "$@"
 corpus_need melsec
 corpus_start tshark jq
 
-# "sender<TAB>receiver<TAB>command(decimal)" for every MELSOFT datagram.
+# "sender<TAB>command(decimal)" for every MELSOFT datagram.
 tshark_pdus() {
     corpus_tshark "$1" 'udp.port == 5560 && data' ip.src ip.dst data.data | corpus_awk '
         function byte(h, i) { return hex(substr(h, 2 * i + 1, 2)) }
@@ -38,7 +39,7 @@ tshark_pdus() {
                 cmd = byte(h, off) * 256 + byte(h, off + 1)
             } else
                 cmd = "not-melsoft"
-            print $1 "\t" $2 "\t" cmd
+            print $1 "\t" cmd
         }'
 }
 
@@ -49,10 +50,11 @@ for pcap in "${PCAPS[@]}"; do
     tshark_pdus "$pcap" | corpus_count >"$d/tshark.tsv"
     # requests client -> server, responses server -> client
     {
-        corpus_ops "$d/state/ops.jsonl" melsoft requests client.ip server.ip function
-        corpus_ops "$d/state/ops.jsonl" melsoft responses server.ip client.ip function
+        corpus_ops "$d/state/ops.jsonl" melsoft requests client.ip function
+        jq -r 'select(.protocol == "melsoft" and .response_ts != null) |
+            [.server.ip, .function] | @tsv' "$d/state/ops.jsonl"
     } | corpus_count >"$d/otwatch.tsv"
-    corpus_compare "$(corpus_label "$pcap") PDUs" "sender, receiver, command" \
+    corpus_compare "$(corpus_label "$pcap") PDUs" "sender, command" \
         "$d/tshark.tsv" "$d/otwatch.tsv"
 done
 
@@ -76,6 +78,12 @@ if [ -f "$A" ]; then
         "$CORPUS/melsec/iti_melsoft_UDP_clean_2.pcap" >/dev/null 2>&1
     "$OTW" boundary --config "$Z/zones.yaml" --state "$Z/state" --format json >"$Z/boundary.json"
     "$OTW" alerts --config "$Z/zones.yaml" --state "$Z/state" --format json >"$Z/alerts.json"
+    # one operation, one alert, the PLC as its destination; no broadcast end
+    corpus_check "iti_melsoft_UDP_clean_2: one PROGRAM_CHANGE per operation, PLC as server" \
+        "$Z/alerts.json" '[.[] | select(.type == "PROGRAM_CHANGE")] | length == 2 and
+         all(.[]; .src.ip == "192.168.3.101" and .dst.ip == "192.168.3.250")'
+    corpus_check "iti_melsoft_UDP_clean_2: no 255.255.255.255 endpoint" "$Z/alerts.json" \
+        'all(.[]; .src.ip != "255.255.255.255" and .dst.ip != "255.255.255.255")'
     corpus_check "iti_melsoft_UDP_clean_2: replies to the broadcast cross no zone" "$Z/boundary.json" \
         'length == 0'
     corpus_check "iti_melsoft_UDP_clean_2: no zone violation from 255.255.255.255" "$Z/alerts.json" \

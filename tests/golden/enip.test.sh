@@ -13,14 +13,15 @@ cmp -s "$tmp/regen.pcap" "$src/tests/golden/captures/enip.pcap" && pass "capture
 golden_capture enip
 ops="$tmp/enip/ops.jsonl"
 assets="$tmp/enip.assets.json"
-jqt "every op is enip" "$ops" -s 'length == 19 and all(.[]; .protocol == "enip")'
-# The broadcast ListIdentity has no reply in its own flow (the answer comes
-# from the device's address: another flow, request_seen false there).
-jqt "op sequence" "$ops" -s '[.[] | .function_name] == ["ListIdentity","ListServices","RegisterSession","Get_Attributes_All","Forward_Open","Read Tag","Read Tag","Write Tag","Get_Attribute_Single","Stop","Create","Object Specific Service","Start","Initiate_Upload","Set_Attribute_Single","Reset","Forward_Close","ListIdentity","Get_Attribute_Single"]'
+jqt "every op is enip" "$ops" -s 'length == 18 and all(.[]; .protocol == "enip")'
+# The broadcast ListIdentity pairs with the device's unicast answer: one op,
+# the device as server (flow.c), no 255.255.255.255 endpoint.
+jqt "op sequence" "$ops" -s '[.[] | .function_name] == ["ListIdentity","ListServices","RegisterSession","Get_Attributes_All","Forward_Open","Read Tag","Read Tag","Write Tag","Get_Attribute_Single","Stop","Create","Object Specific Service","Start","Initiate_Upload","Set_Attribute_Single","Reset","Forward_Close","Get_Attribute_Single"]'
 jqt "ControlLogix identity (Identity object via backplane slot 0)" "$assets" '.[] | select(.ips==["10.20.0.20"]) | .identity.vendor=="Rockwell Automation/Allen-Bradley" and .identity.model=="1756-L85E/B" and .identity.revision=="33.11" and .identity.serial=="0x60e5f00d" and .identity.product_code=="166" and .role=="controller"'
 jqt "I/O block identity (ListIdentity)" "$assets" '.[] | select(.ips==["10.20.0.30"]) | .identity.vendor=="Turck" and .identity.model=="TBEN-S2-8DXP" and .identity.revision=="3.7" and .identity.device_type=="Communications Adapter"'
 jqt "engineering station" "$assets" '.[] | select(.ips==["10.20.0.10"]) | .role=="engineering"'
-jqt "encapsulation ops" "$ops" -s '[.[] | select(.function >= 256) | [.function, .class, .outcome, .request_seen]] == [[355,"identity","ok",false],[260,"diagnostic","ok",true],[357,"other","ok",true],[355,"identity","no_response",true]]'
+jqt "encapsulation ops" "$ops" -s '[.[] | select(.function >= 256) | [.function, .class, .outcome, .request_seen]] == [[355,"identity","ok",true],[260,"diagnostic","ok",true],[357,"other","ok",true]]'
+jqt "no broadcast endpoint" "$ops" -s 'all(.[]; .client.ip != "255.255.255.255" and .server.ip != "255.255.255.255")'
 jqt "identity read routed to slot 0" "$ops" -s 'any(.[]; .function==1 and .class=="identity" and .unit==0 and .outcome=="ok")'
 jqt "tag reads and write" "$ops" -s '[.[] | select(.function==76 or .function==77) | [.class, .outcome, .address]] == [["read","ok",{"start":0,"count":1}],["read","ok",{"start":3,"count":1}],["write","exception",{"start":0,"count":1}]]'
 jqt "write rejected with status 5" "$ops" -s 'any(.[]; .function==77 and .exception==5)'
