@@ -11,7 +11,8 @@
  * function code, data; responses 0x5A, session byte, 0xFE (ok) or 0xFD.
  *
  *   plantsim [--duration SEC] [--seed N] [--scenario NAME] [--attack-at SEC]
- *            [--historian] [--start EPOCH] [--reconnect SEC] [--label FILE] OUT.pcap
+ *            [--historian] [--realistic [--learn SEC]] [--start EPOCH] [--reconnect SEC]
+ *            [--label FILE] OUT.pcap
  *   plantsim --list
  *
  * The plant is the one of the demo (deploy/demo/README.md): plc1 10.10.1.11
@@ -27,6 +28,22 @@
  * every third of that, between two polls. Everything random comes from
  * per-actor generators seeded from --seed: the same arguments give the same
  * bytes, and a scenario changes nothing before its attack time.
+ *
+ * --realistic (implies --historian) adds what a real plant does besides
+ * polling: an operator on hmi1 switching coils 2-15 (fc 5) and changing
+ * registers 3-9 (fc 6) of plc1 at random times (exponential, mean 10 min),
+ * inside what hmi1 polls; hmi2 10.10.1.22 reading plc2 in bursts (3-6 reads
+ * 80-150 ms apart every 5-15 s) whose software restarts every 1.5-4.5 h
+ * (gone 30-120 s); plc2 rebooting (75 s) at half the learning time (--learn,
+ * default a quarter of the duration) and then every 36-60 h for 30-75 s,
+ * never near the departure; Windows hosts win1 10.10.1.51 and win2
+ * 10.10.1.52 (file and DHCP server): NetBIOS name registration broadcasts,
+ * win1 looking win2 up by name (udp/137, unicast answer), browser host
+ * announcements every 12 min (udp/138, RFC 1002 / MS-BRWS), DHCP (boot
+ * request by broadcast, then a unicast renewal every 4 h, RFC 2131), and
+ * SMB2 NEGOTIATE sessions from win1 to win2 every 10-40 min (MS-SMB2). The
+ * departures of the realistic plant use plc3 10.10.1.13 (a Mitsubishi PLC,
+ * MELSOFT on tcp/5007, frames of tests/golden/captures/melsoft.spec) too.
  *
  * Scenarios (--list), each one departure at --attack-at (default: duration
  * - 120 s), normal traffic going on around it; a JSON label (--label) gives
@@ -48,12 +65,30 @@
 #define PS_MAX_FRAME 1600
 #define PS_MAX_ADU 260
 #define PS_PLC_OBJECTS 100
-#define PS_MAX_TASKS 32
+#define PS_MAX_TASKS 64
 #define PS_MAX_DURATION (UINT64_C(30) * 86400)
 
 /* ---- hosts ---------------------------------------------------------------- */
 
-enum { PLC1, PLC2, HMI1, HIST1, ENG1, ROGUE, SCAN1, N_HOSTS };
+enum {
+    PLC1,
+    PLC2,
+    HMI1,
+    HIST1,
+    ENG1,
+    ROGUE,
+    SCAN1,
+    /* the realistic plant (--realistic) */
+    PLC3,
+    HMI2,
+    WIN1,
+    WIN2,
+    /* addresses, not hosts: subnet and limited broadcast, DHCP's "no address yet" */
+    NETBC,
+    ALLBC,
+    NOADDR,
+    N_HOSTS
+};
 
 typedef struct ps_host {
     const char *name;
@@ -74,6 +109,15 @@ static ps_host hosts[N_HOSTS] = {
     [ENG1] = {"eng1", {10, 10, 1, 31}, {0x00, 0x14, 0x22, 0x10, 0x01, 0x1f}, 0, 0, false},
     [ROGUE] = {"rogue", {10, 10, 1, 66}, {0xb8, 0x27, 0xeb, 0x10, 0x01, 0x42}, 0, 0, false},
     [SCAN1] = {"scanner", {10, 10, 1, 77}, {0x00, 0x0c, 0x29, 0x10, 0x01, 0x4d}, 0, 0, false},
+    [PLC3] = {"plc3", {10, 10, 1, 13}, {0x00, 0x26, 0x92, 0x10, 0x01, 0x0d}, 0, 0, false},
+    [HMI2] = {"hmi2", {10, 10, 1, 22}, {0x00, 0x1d, 0x9c, 0x10, 0x01, 0x16}, 0, 0, false},
+    [WIN1] = {"win1", {10, 10, 1, 51}, {0xf4, 0x8e, 0x38, 0x10, 0x01, 0x33}, 0, 0, false},
+    [WIN2] = {"win2", {10, 10, 1, 52}, {0xf4, 0x8e, 0x38, 0x10, 0x01, 0x34}, 0, 0, false},
+    [NETBC] =
+        {"subnet broadcast", {10, 10, 1, 255}, {0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, 0, 0, false},
+    [ALLBC] =
+        {"broadcast", {255, 255, 255, 255}, {0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, 0, 0, false},
+    [NOADDR] = {"0.0.0.0", {0, 0, 0, 0}, {0}, 0, 0, false},
 };
 
 /* ---- scenarios ------------------------------------------------------------ */
@@ -89,6 +133,11 @@ typedef enum {
     SC_UNIT_SCAN,
     SC_SILENT,
     SC_POLLING_RATE,
+    SC_ADDRESS_SWEEP,
+    SC_LATERAL_SMB,
+    SC_C2,
+    SC_USER_ADD,
+    SC_BRUTE_FORCE,
     N_SCENARIOS
 } ps_scenario;
 
@@ -117,6 +166,18 @@ static const struct {
                    "plc2 stops answering and sending; its clients time out and retry"},
     [SC_POLLING_RATE] = {"polling-rate", HMI1, PLC1,
                          "hmi1 polls plc1 (fc 3) every 200 ms instead of 1000 ms"},
+    [SC_ADDRESS_SWEEP] = {"address-sweep", HMI1, PLC1,
+                          "hmi1 opens a second connection to plc1 and reads holding registers "
+                          "0, 10, ..., 990 (fc 3, 10 each), 30 ms apart"},
+    [SC_LATERAL_SMB] = {"lateral-smb", PLC2, PLC1,
+                        "plc2 (compromised) opens SMB (tcp/445) to plc1: SMB2 NEGOTIATE"},
+    [SC_C2] = {"c2", PLC2, PLC1,
+               "plc2 (compromised) opens a session on tcp/4444 to plc1 and exchanges opaque data"},
+    [SC_USER_ADD] = {"user-add", ENG1, PLC3,
+                     "eng1 logs in to plc3 (MELSOFT, tcp/5007) and registers user maint "
+                     "(1133 User Information Registration)"},
+    [SC_BRUTE_FORCE] = {"brute-force", WIN1, PLC1,
+                        "win1 (compromised) tries 12 passwords for FTP user USER on plc1 (530)"},
 };
 
 /* ---- random numbers: splitmix64, one stream per actor ---------------------- */
@@ -298,6 +359,38 @@ static void emit_ip_tcp(uint64_t ts, int a, int b, uint8_t *seg, size_t n)
     emit_eth(ts, hosts[b].mac, hosts[a].mac, 0x0800, pkt, 20 + n);
 }
 
+/* IPv4 + UDP (RFC 768) from host a (source MAC of host `mac_of`) to host b. */
+static void emit_udp(uint64_t ts, int a, int mac_of, int b, uint16_t sport, uint16_t dport,
+                     const uint8_t *data, size_t n)
+{
+    uint8_t pkt[PS_MAX_FRAME];
+    if (n + 28 > sizeof(pkt) - 14)
+        die("datagram too large");
+    uint8_t *u = pkt + 20, pseudo[12];
+    put16(u, sport);
+    put16(u + 2, dport);
+    put16(u + 4, (uint16_t)(8 + n));
+    put16(u + 6, 0);
+    memcpy(u + 8, data, n);
+    memcpy(pseudo, hosts[a].ip, 4);
+    memcpy(pseudo + 4, hosts[b].ip, 4);
+    pseudo[8] = 0;
+    pseudo[9] = 17;
+    put16(pseudo + 10, (uint16_t)(8 + n));
+    uint16_t c = csum_fold(csum_add(csum_add(0, pseudo, 12), u, 8 + n));
+    put16(u + 6, c ? c : 0xffff);
+    memset(pkt, 0, 20);
+    pkt[0] = 0x45;
+    put16(pkt + 2, (uint16_t)(28 + n));
+    put16(pkt + 4, hosts[mac_of].ipid++);
+    pkt[8] = 128; /* the Windows hosts' TTL */
+    pkt[9] = 17;
+    memcpy(pkt + 12, hosts[a].ip, 4);
+    memcpy(pkt + 16, hosts[b].ip, 4);
+    put16(pkt + 10, csum_fold(csum_add(0, pkt, 20)));
+    emit_eth(ts, hosts[b].mac, hosts[mac_of].mac, 0x0800, pkt, 28 + n);
+}
+
 /* ---- ARP (RFC 826) ---------------------------------------------------------- */
 
 static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
@@ -428,7 +521,8 @@ static uint64_t rto_at(uint64_t t, unsigned i)
 static bool conn_open(ps_conn *k, uint64_t t, bool arp_first)
 {
     k->cport = (uint16_t)rnd_range(&k->rng, 32768, 60999);
-    k->sport = 502;
+    if (!k->sport)
+        k->sport = 502;
     k->cseq = (uint32_t)rnd(&k->rng);
     k->sseq = (uint32_t)rnd(&k->rng);
     k->c_tsecr = k->s_tsecr = 0;
@@ -741,18 +835,122 @@ static uint64_t mb_read(ps_conn *k, uint64_t t, uint8_t fc, uint16_t addr, uint1
     return mb_txn(k, t, pdu, 5);
 }
 
+/* A request of the client and the server's answer 1-5 ms later (either may
+ * be empty: a banner, an unanswered push); the receiver of the last ACKs it. */
+static uint64_t tcp_xchg(ps_conn *k, uint64_t t, const uint8_t *req, size_t n, const uint8_t *resp,
+                         size_t rn)
+{
+    if (!k->up)
+        return t;
+    if (t < k->busy_until)
+        t = k->busy_until;
+    if (n)
+        tcp_send(t, k, true, F_PSH | F_ACK, req, n);
+    uint64_t tr = t + (n ? rnd_range(&k->rng, 1000, 5000) : 0);
+    if (rn)
+        tcp_send(tr, k, false, F_PSH | F_ACK, resp, rn);
+    uint64_t ta = tr + rnd_range(&k->rng, 10, 40);
+    tcp_send(ta, k, rn != 0, F_ACK, NULL, 0);
+    k->busy_until = ta + 20;
+    return k->busy_until;
+}
+
+/* Hex digits to bytes (spaces skipped); returns the length. */
+static size_t unhex(const char *h, uint8_t *out, size_t cap)
+{
+    size_t n = 0;
+    for (; *h; h++) {
+        if (*h == ' ')
+            continue;
+        if (n == cap || !h[1])
+            die("bad hex constant");
+        char two[3] = {h[0], h[1], 0};
+        out[n++] = (uint8_t)strtoul(two, NULL, 16);
+        h++;
+    }
+    return n;
+}
+
+/* NetBIOS name, first-level encoded (RFC 1001 14.1): 32 letters, then the root. */
+static size_t nb_name(uint8_t *o, const char *name, uint8_t suffix)
+{
+    char pad[16];
+    memset(pad, ' ', 15);
+    memcpy(pad, name, strlen(name) < 15 ? strlen(name) : 15);
+    pad[15] = (char)suffix;
+    o[0] = 32;
+    for (int i = 0; i < 16; i++) {
+        o[1 + 2 * i] = (uint8_t)('A' + (((uint8_t)pad[i]) >> 4));
+        o[2 + 2 * i] = (uint8_t)('A' + (((uint8_t)pad[i]) & 15));
+    }
+    o[33] = 0;
+    return 34;
+}
+
+/* SMB2 NEGOTIATE (MS-SMB2 2.2.3, 2.2.4) in a NetBIOS session message: the
+ * request (dialects 2.0.2 and 2.1) or the server's answer (2.1). */
+static size_t smb2_negotiate(uint8_t *o, bool response, uint64_t *rng)
+{
+    size_t body = response ? 65 + 1 : 36 + 4, n = 4 + 64 + body;
+    memset(o, 0, n);
+    o[3] = (uint8_t)(n - 4);
+    uint8_t *h = o + 4, *b = h + 64;
+    memcpy(h, "\xfeSMB", 4);
+    h[4] = 64;
+    h[14] = 1; /* credits */
+    if (response)
+        h[16] = 1; /* SERVER_TO_REDIR */
+    if (!response) {
+        b[0] = 36;
+        b[2] = 2; /* dialect count */
+        b[4] = 1; /* signing enabled */
+        b[8] = 0x7f;
+        for (int i = 0; i < 16; i++)
+            b[12 + i] = (uint8_t)rnd(rng);
+        b[36] = 0x02;
+        b[37] = 0x02;
+        b[38] = 0x10;
+        b[39] = 0x02;
+    } else {
+        b[0] = 65;
+        b[2] = 1;
+        b[4] = 0x10; /* dialect 2.1 */
+        b[5] = 0x02;
+        for (int i = 0; i < 16; i++)
+            b[8 + i] = (uint8_t)rnd(rng);
+        b[24] = 0x07;              /* DFS, leasing, large MTU */
+        b[30] = b[34] = b[38] = 1; /* max transact/read/write 65536 */
+        b[56] = 128;               /* security buffer offset, length 0 */
+    }
+    return n;
+}
+
 /* ---- actors ------------------------------------------------------------------ */
 
-enum { C_HMI_PLC1, C_HMI_PLC2, C_HIST_PLC1, C_HIST_PLC2, N_CONNS };
+enum { C_HMI_PLC1, C_HMI_PLC2, C_HIST_PLC1, C_HIST_PLC2, C_HMI2_PLC2, C_WIN_SMB, N_CONNS };
 
 static ps_conn conns[N_CONNS] = {
     [C_HMI_PLC1] = {.c = HMI1, .s = PLC1, .unit = 1},
     [C_HMI_PLC2] = {.c = HMI1, .s = PLC2, .unit = 1},
     [C_HIST_PLC1] = {.c = HIST1, .s = PLC1, .unit = 1},
     [C_HIST_PLC2] = {.c = HIST1, .s = PLC2, .unit = 1},
+    [C_HMI2_PLC2] = {.c = HMI2, .s = PLC2, .unit = 1},
+    [C_WIN_SMB] = {.c = WIN1, .s = WIN2, .sport = 445},
 };
 
-typedef enum { T_POLL, T_WRITE, T_CONN, T_ARP, T_ATTACK } ps_task_kind;
+typedef enum {
+    T_POLL,
+    T_WRITE,
+    T_CONN,
+    T_ARP,
+    T_ATTACK,
+    /* the realistic plant */
+    T_OPER,    /* operator writes inside what hmi1 polls, at random times */
+    T_BURST,   /* a bursty master */
+    T_RESTART, /* a master's software restarts: connection gone for 30-120 s */
+    T_REBOOT,  /* a controller reboots */
+    T_WIN      /* Windows chatter: NetBIOS, browser, DHCP, SMB */
+} ps_task_kind;
 
 typedef struct ps_task {
     ps_task_kind kind;
@@ -767,6 +965,9 @@ typedef struct ps_task {
     /* T_CONN: mean seconds between planned reconnects (0 = never) */
     uint64_t reconnect_mean;
     bool opened;
+    /* T_WIN: what; T_REBOOT: the host and when (0 = no more) */
+    int sub, host;
+    uint64_t at[8];
 } ps_task;
 
 static ps_task tasks[PS_MAX_TASKS];
@@ -877,6 +1078,249 @@ static void arp_run(ps_task *t, uint64_t now)
     t->next = now + rnd_range(&t->rng, 45 * PS_US, 90 * PS_US);
 }
 
+/* ---- the realistic plant (--realistic) ------------------------------------------ */
+
+static uint64_t rnd_exp(uint64_t *s, uint64_t mean)
+{
+    double u = (double)(rnd(s) >> 11) / 9007199254740992.0;
+    return (uint64_t)(-log(1.0 - u) * (double)mean);
+}
+
+/* An operator on hmi1 switches a coil (fc 5, coils 2-15) or changes a
+ * register (fc 6, registers 3-9): inside what hmi1 polls, at random times. */
+static void oper_run(ps_task *t, uint64_t now)
+{
+    uint8_t pdu[5];
+    if (rnd(&t->rng) & 1) {
+        pdu[0] = 5;
+        put16(pdu + 1, (uint16_t)rnd_range(&t->rng, 2, 15));
+        put16(pdu + 3, (rnd(&t->rng) & 1) ? 0xff00 : 0);
+    } else {
+        pdu[0] = 6;
+        put16(pdu + 1, (uint16_t)rnd_range(&t->rng, 3, 9));
+        put16(pdu + 3, (uint16_t)rnd_range(&t->rng, 0, 2000));
+    }
+    mb_txn(t->k, now, pdu, 5);
+    t->next = now + 20 * PS_US + rnd_exp(&t->rng, t->period);
+}
+
+/* hmi2 reads plc2 in bursts: 3-6 reads 80-150 ms apart, every 5-15 s. */
+static void burst_run(ps_task *t, uint64_t now)
+{
+    uint64_t at = now, n = rnd_range(&t->rng, 3, 6);
+    for (uint64_t i = 0; i < n; i++)
+        at = mb_read(t->k, at, 3, 0, 10) + rnd_range(&t->rng, 80 * PS_MS, 150 * PS_MS);
+    t->next = now + rnd_range(&t->rng, 5 * PS_US, 15 * PS_US);
+}
+
+/* The master's software restarts: it closes, is gone 30-120 s, reconnects. */
+static void restart_run(ps_task *t, uint64_t now)
+{
+    ps_conn *k = t->k;
+    if (k->up)
+        conn_wake(k, conn_close(k, now) + rnd_range(&t->rng, 30 * PS_US, 120 * PS_US));
+    t->next = now + rnd_range(&t->rng, t->period / 2, t->period * 3 / 2);
+}
+
+/* A controller reboots: dead from at[2i] to at[2i+1], then a gratuitous ARP. */
+static void reboot_run(ps_task *t, uint64_t now)
+{
+    ps_host *h = &hosts[t->host];
+    if (!h->dead) {
+        h->dead = true;
+        t->next = t->at[2 * t->sub + 1];
+        return;
+    }
+    h->dead = false;
+    arp_emit(now, t->host, t->host, false, true);
+    t->sub++;
+    t->next = 2 * t->sub < 8 && t->at[2 * t->sub] ? t->at[2 * t->sub] : UINT64_MAX;
+}
+
+enum { W_NBNS_REG, W_NBNS_QUERY, W_BROWSE, W_DHCP, W_SMB };
+
+static void nbns_register(uint64_t now, int h, const char *name, uint16_t txid)
+{
+    uint8_t m[128];
+    size_t o = 12;
+    memset(m, 0, 12);
+    put16(m, txid);
+    put16(m + 2, 0x2910); /* registration, recursion desired, broadcast */
+    put16(m + 4, 1);
+    put16(m + 10, 1);
+    o += nb_name(m + o, name, 0x00);
+    put16(m + o, 0x20);
+    put16(m + o + 2, 1);
+    o += 4;
+    m[o++] = 0xc0;
+    m[o++] = 0x0c;
+    put16(m + o, 0x20);
+    put16(m + o + 2, 1);
+    put32(m + o + 4, 300000);
+    put16(m + o + 8, 6);
+    put16(m + o + 10, 0); /* B node, unique */
+    memcpy(m + o + 12, hosts[h].ip, 4);
+    o += 16;
+    emit_udp(now, h, h, NETBC, 137, 137, m, o);
+}
+
+/* Browser Host Announcement (MS-BRWS 2.2.1) in a NetBIOS datagram (RFC 1002
+ * 4.4.2) to WORKGROUP<1D>, a mailslot write in an SMB Transaction. */
+static void browse_announce(uint64_t now, int h, const char *name, uint16_t id)
+{
+    uint8_t m[400], *smb;
+    size_t o = 14;
+    memset(m, 0, sizeof(m));
+    m[0] = 0x11;
+    m[1] = 0x02;
+    put16(m + 2, id);
+    memcpy(m + 4, hosts[h].ip, 4);
+    put16(m + 8, 138);
+    o += nb_name(m + o, name, 0x00);
+    o += nb_name(m + o, "WORKGROUP", 0x1d);
+    smb = m + o;
+    memcpy(smb, "\xffSMB", 4);
+    smb[4] = 0x25; /* Transaction */
+    uint8_t *w = smb + 32;
+    w[0] = 17;
+    const size_t data_off = 32 + 1 + 34 + 2 + 17, data_len = 33;
+    w[3] = (uint8_t)data_len;  /* total data count (LE) */
+    w[21] = (uint8_t)data_off; /* parameter offset */
+    w[23] = (uint8_t)data_len; /* data count */
+    w[25] = (uint8_t)data_off; /* data offset */
+    w[27] = 3;                 /* setup count */
+    w[29] = 1;                 /* write mailslot */
+    w[31] = 1;                 /* priority */
+    w[33] = 2;                 /* second class */
+    w[35] = (uint8_t)(17 + data_len);
+    memcpy(w + 37, "\\MAILSLOT\\BROWSE", 16);
+    uint8_t *d = smb + data_off;
+    d[0] = 0x01;                                       /* HostAnnouncement */
+    d[2] = 0x80, d[3] = 0xfc, d[4] = 0x0a;             /* periodicity 720000 ms (LE) */
+    memcpy(d + 6, name, strlen(name));                 /* server name, 16 bytes */
+    d[22] = 10;                                        /* OS 10.0 */
+    d[24] = 0x03, d[25] = 0x10;                        /* workstation, server, NT */
+    d[28] = 15, d[29] = 1, d[30] = 0x55, d[31] = 0xaa; /* browser 15.1, signature */
+    size_t dgm = 68 + data_off + data_len;
+    put16(m + 10, (uint16_t)dgm);
+    emit_udp(now, h, h, NETBC, 138, 138, m, 14 + dgm);
+}
+
+/* DHCP (RFC 2131) REQUEST and ACK: win1 renewing its lease from win2, or
+ * (boot) asking for it again by broadcast from 0.0.0.0. */
+static void dhcp(uint64_t now, bool boot, uint32_t xid)
+{
+    uint8_t m[300];
+    for (int ack = 0; ack < 2; ack++) {
+        memset(m, 0, sizeof(m));
+        m[0] = (uint8_t)(ack ? 2 : 1);
+        m[1] = 1;
+        m[2] = 6;
+        put32(m + 4, xid);
+        if (!boot)
+            memcpy(m + 12, hosts[WIN1].ip, 4); /* ciaddr */
+        if (ack)
+            memcpy(m + 16, hosts[WIN1].ip, 4); /* yiaddr */
+        memcpy(m + 28, hosts[WIN1].mac, 6);
+        put32(m + 236, 0x63825363);
+        size_t o = 240;
+        m[o++] = 53;
+        m[o++] = 1;
+        m[o++] = ack ? 5 : 3;
+        if (ack) {
+            const uint8_t opt[] = {54, 4,    10,   10, 1, 52,  51,  4,   0,
+                                   0,  0x70, 0x80, 1,  4, 255, 255, 255, 0};
+            memcpy(m + o, opt, sizeof(opt));
+            o += sizeof(opt);
+        } else {
+            m[o++] = 61;
+            m[o++] = 7;
+            m[o++] = 1;
+            memcpy(m + o, hosts[WIN1].mac, 6);
+            o += 6;
+            if (boot) {
+                m[o++] = 50;
+                m[o++] = 4;
+                memcpy(m + o, hosts[WIN1].ip, 4);
+                o += 4;
+            }
+            const uint8_t opt[] = {12, 4, 'W', 'I', 'N', '1', 55, 4, 1, 3, 6, 15};
+            memcpy(m + o, opt, sizeof(opt));
+            o += sizeof(opt);
+        }
+        m[o++] = 255;
+        while (o < 300)
+            m[o++] = 0;
+        if (ack)
+            emit_udp(now + 2 * PS_MS, WIN2, WIN2, boot ? ALLBC : WIN1, 67, 68, m, o);
+        else if (boot)
+            emit_udp(now, NOADDR, WIN1, ALLBC, 68, 67, m, o);
+        else
+            emit_udp(now, WIN1, WIN1, WIN2, 68, 67, m, o);
+    }
+}
+
+/* Windows chatter: NetBIOS name registration at boot, win1 looking up the
+ * file server by NetBIOS name (win2 answers), browser announcements, DHCP,
+ * win1 opening SMB to win2. */
+static void win_run(ps_task *t, uint64_t now)
+{
+    const char *name = t->host == WIN1 ? "WIN1" : "FILESRV";
+    uint16_t id = (uint16_t)rnd(&t->rng);
+    switch (t->sub) {
+    case W_NBNS_REG:
+        for (int i = 0; i < 3; i++)
+            nbns_register(now + (uint64_t)i * 750 * PS_MS, t->host, name, id);
+        t->next = UINT64_MAX;
+        break;
+    case W_NBNS_QUERY: {
+        uint8_t m[128];
+        size_t o = 12, q;
+        memset(m, 0, 12);
+        put16(m, id);
+        put16(m + 2, 0x0110); /* query, recursion desired, broadcast */
+        put16(m + 4, 1);
+        o += nb_name(m + o, "FILESRV", 0x20);
+        put16(m + o, 0x20);
+        put16(m + o + 2, 1);
+        o += 4;
+        q = o;
+        emit_udp(now, WIN1, WIN1, NETBC, 137, 137, m, q);
+        /* the answer: the question's name as an answer record */
+        put16(m + 2, 0x8500);
+        put16(m + 4, 0);
+        put16(m + 6, 1);
+        put16(m + 46, 0x20);
+        put16(m + 48, 1);
+        put32(m + 50, 300000);
+        put16(m + 54, 6);
+        put16(m + 56, 0);
+        memcpy(m + 58, hosts[WIN2].ip, 4);
+        emit_udp(now + rnd_range(&t->rng, 300, 2000), WIN2, WIN2, WIN1, 137, 137, m, 62);
+        t->next = now + rnd_range(&t->rng, 10 * 60 * PS_US, 40 * 60 * PS_US);
+        break;
+    }
+    case W_BROWSE:
+        browse_announce(now, t->host, name, id);
+        t->next = now + 12 * 60 * PS_US + rnd_range(&t->rng, 0, 2 * PS_US);
+        break;
+    case W_DHCP:
+        dhcp(now, t->n++ == 0, (uint32_t)rnd(&t->rng));
+        t->next = now + 4 * 3600 * PS_US + rnd_range(&t->rng, 0, 30 * PS_US);
+        break;
+    case W_SMB: {
+        ps_conn *k = t->k;
+        uint8_t q[256], r[256];
+        if (conn_open(k, now, false)) {
+            size_t qn = smb2_negotiate(q, false, &t->rng), rn = smb2_negotiate(r, true, &t->rng);
+            conn_close(k, tcp_xchg(k, now + 2 * PS_MS, q, qn, r, rn) + 500 * PS_MS);
+        }
+        t->next = now + rnd_range(&t->rng, 10 * 60 * PS_US, 40 * 60 * PS_US);
+        break;
+    }
+    }
+}
+
 /* ---- the departures ------------------------------------------------------------ */
 
 static uint64_t umas(ps_conn *k, uint64_t t, uint8_t session, uint8_t code, const uint8_t *data,
@@ -964,11 +1408,160 @@ static void attack_run(ps_task *task, uint64_t t)
     case SC_SILENT:
         hosts[PLC2].dead = true;
         break;
+    case SC_ADDRESS_SWEEP: {
+        if (!conn_open(&k, t, false))
+            break;
+        uint64_t at = t + 2 * PS_MS;
+        for (uint16_t a = 0; a < 1000; a += 10)
+            at = mb_read(&k, at, 3, a, 10) + rnd_range(&k.rng, 25 * PS_MS, 35 * PS_MS);
+        conn_close(&k, at);
+        break;
+    }
+    case SC_LATERAL_SMB:
+    case SC_C2: {
+        uint8_t q[512], r[512];
+        k.sport = scenario == SC_C2 ? 4444 : 445;
+        if (!conn_open(&k, t, true))
+            break;
+        uint64_t at = t + 2 * PS_MS;
+        if (scenario == SC_LATERAL_SMB) {
+            size_t qn = smb2_negotiate(q, false, &k.rng), rn = smb2_negotiate(r, true, &k.rng);
+            at = tcp_xchg(&k, at, q, qn, r, rn);
+        } else {
+            for (int i = 0; i < 6; i++) {
+                size_t qn = rnd_range(&k.rng, 16, 64), rn = rnd_range(&k.rng, 100, 400);
+                for (size_t j = 0; j < qn; j++)
+                    q[j] = (uint8_t)rnd(&k.rng);
+                for (size_t j = 0; j < rn; j++)
+                    r[j] = (uint8_t)rnd(&k.rng);
+                at = tcp_xchg(&k, at + rnd_range(&k.rng, 100 * PS_MS, 900 * PS_MS), q, qn, r, rn);
+            }
+        }
+        conn_close(&k, at + 200 * PS_MS);
+        break;
+    }
+    case SC_USER_ADD: {
+        /* the frames of tests/golden/captures/melsoft.spec (TCP 5007 variant) */
+        static const char *const frames[][2] = {
+            {"57000000001111070000ffff030000fe0300002000 "
+             "1c0a16140000000000000000000000000000000000000000 012101000000 0001",
+             "d70000000011117f000000a80300ffff0300003800 "
+             "9c0a181400000000000000000000000000000000000000000000 012101000000 "
+             "523038534643505500000000000000009148000000000000"},
+            {"57000000001111070000ffff030000fe0300004600 "
+             "1c0a16140000000000000000000000000000000000000000 013102000000 "
+             "610064006d0069006e000000000000000000000000000000000000000000000000000000000000"
+             "00",
+             "d70000000011117f000000a80300ffff0300003000 "
+             "9c0a181400000000000000000000000000000000000000000000 013102000000 "
+             "000102030405060708090a0b0c0d0e0f"},
+            {"57000000001111070000ffff030000fe0300004e00 "
+             "1c0a16140000000000000000000000000000000000000000 013203000000 "
+             "000102030405060708090a0b0c0d0e0f00000000000000000000000000000000000000000000000000"
+             "00000000000000",
+             "d70000000011117f000000a80300ffff0300004200 "
+             "9c0a181400000000000000000000000000000000000000000000 013203000000 "
+             "00000000000000000000000000000000000000000000000000000000000000003412"},
+            {"57000000001111070000ffff030000fe0300006c00 "
+             "1c0a16140000000000000000000000000000000000000000 113304000000 "
+             "000001006d00610069006e0074000000000000000000000000000000000000000000000000000000"
+             "0000000000000000000000000000000000000000000000000000000000000000000000000001",
+             "d70000000011117f000000a80300ffff0300002000 "
+             "9c0a181400000000000000000000000000000000000000000000 113304000000"},
+        };
+        uint8_t q[256], r[256];
+        k.sport = 5007;
+        if (!conn_open(&k, t, true))
+            break;
+        uint64_t at = t + 2 * PS_MS;
+        for (size_t i = 0; i < sizeof(frames) / sizeof(frames[0]); i++) {
+            size_t qn = unhex(frames[i][0], q, sizeof(q)), rn = unhex(frames[i][1], r, sizeof(r));
+            at = tcp_xchg(&k, at + rnd_range(&k.rng, 50 * PS_MS, 300 * PS_MS), q, qn, r, rn);
+        }
+        conn_close(&k, at + 500 * PS_MS);
+        break;
+    }
+    case SC_BRUTE_FORCE: {
+        static const char *const guesses[] = {"admin",  "password", "123456", "schneider",
+                                              "plc",    "USER",     "root",   "1234",
+                                              "qwerty", "letmein",  "pass",   "service"};
+        char q[64];
+        k.sport = 21;
+        if (!conn_open(&k, t, true))
+            break;
+        uint64_t at =
+            tcp_xchg(&k, t + 5 * PS_MS, NULL, 0, (const uint8_t *)"220 FTP server ready.\r\n", 22);
+        for (size_t i = 0; i < sizeof(guesses) / sizeof(guesses[0]); i++) {
+            static const char a331[] = "331 Password required for USER.\r\n";
+            static const char a530[] = "530 Login incorrect.\r\n";
+            at = tcp_xchg(&k, at + rnd_range(&k.rng, 20 * PS_MS, 60 * PS_MS),
+                          (const uint8_t *)"USER USER\r\n", 11, (const uint8_t *)a331,
+                          sizeof(a331) - 1);
+            int n = snprintf(q, sizeof(q), "PASS %s\r\n", guesses[i]);
+            at = tcp_xchg(&k, at + rnd_range(&k.rng, 5 * PS_MS, 20 * PS_MS), (const uint8_t *)q,
+                          (size_t)n, (const uint8_t *)a530, sizeof(a530) - 1);
+        }
+        conn_close(&k, at + 100 * PS_MS);
+        break;
+    }
     case SC_POLLING_RATE: /* the poll task changes its period */
     case SC_NONE:
     case N_SCENARIOS:
         break;
     }
+}
+
+/* The realistic plant on top of the demo's: operator writes, hmi2 (bursty,
+ * restarting), plc2 rebooting once while learning and about every two days
+ * after, the Windows hosts. `learn` places the events meant for learning. */
+static void add_realistic(uint64_t learn, uint64_t duration)
+{
+    ps_task *t = task_add(T_OPER, &conns[C_HMI_PLC1], 0);
+    t->period = 600 * PS_US;
+    t->next = start_us + 20 * PS_US + rnd_exp(&t->rng, t->period);
+
+    task_add(T_CONN, &conns[C_HMI2_PLC2], start_us + 4 * PS_US);
+    t = task_add(T_ARP, &conns[C_HMI2_PLC2], 0);
+    t->next = start_us + rnd_range(&t->rng, 45 * PS_US, 90 * PS_US);
+    task_add(T_BURST, &conns[C_HMI2_PLC2], start_us + 5 * PS_US);
+    t = task_add(T_RESTART, &conns[C_HMI2_PLC2], start_us + learn * PS_US * 3 / 10);
+    t->period = 3 * 3600 * PS_US;
+
+    /* plc2 reboots (75 s) at half the learning, then every 36-60 h for 30-75 s,
+     * away from the departure (which may involve plc2) */
+    t = task_add(T_REBOOT, NULL, 0);
+    t->host = PLC2;
+    int n = 0;
+    uint64_t at = start_us + learn * PS_US / 2;
+    t->at[n++] = at;
+    t->at[n++] = at + 75 * PS_US;
+    at = start_us + learn * PS_US;
+    while (n < 8) {
+        at += rnd_range(&t->rng, 36 * 3600 * PS_US, 60 * 3600 * PS_US);
+        if (at >= start_us + duration * PS_US)
+            break;
+        if (scenario != SC_NONE && at + 700 * PS_US > attack_us && at < attack_us + 600 * PS_US)
+            continue;
+        t->at[n++] = at;
+        t->at[n++] = at + rnd_range(&t->rng, 30 * PS_US, 75 * PS_US);
+    }
+    t->next = t->at[0];
+
+    const struct {
+        int sub, host;
+        uint64_t at_ms;
+    } win[] = {
+        {W_DHCP, WIN1, 1000},    {W_NBNS_REG, WIN1, 2000}, {W_NBNS_REG, WIN2, 3000},
+        {W_BROWSE, WIN1, 10000}, {W_BROWSE, WIN2, 20000},  {W_NBNS_QUERY, WIN1, 60000},
+        {W_SMB, WIN1, 120000},
+    };
+    for (size_t i = 0; i < sizeof(win) / sizeof(win[0]); i++) {
+        t = task_add(T_WIN, &conns[C_WIN_SMB], start_us + win[i].at_ms * PS_MS);
+        t->sub = win[i].sub;
+        t->host = win[i].host;
+    }
+    t = task_add(T_ARP, &conns[C_WIN_SMB], 0);
+    t->next = start_us + rnd_range(&t->rng, 45 * PS_US, 90 * PS_US);
 }
 
 /* ---- main ------------------------------------------------------------------------ */
@@ -977,8 +1570,8 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: plantsim [--duration SEC] [--seed N] [--scenario NAME] [--attack-at SEC]\n"
-            "                [--historian] [--start EPOCH] [--reconnect SEC] [--label FILE] "
-            "OUT.pcap\n"
+            "                [--historian] [--realistic [--learn SEC]] [--start EPOCH]\n"
+            "                [--reconnect SEC] [--label FILE] OUT.pcap\n"
             "       plantsim --list\n");
     exit(2);
 }
@@ -1035,8 +1628,8 @@ static void write_label(const char *path, uint64_t duration, uint64_t attack_at,
 
 int main(int argc, char **argv)
 {
-    uint64_t duration = 600, start = 1767225600, reconnect = 900, attack_at = 0;
-    bool historian = false, have_attack = false;
+    uint64_t duration = 600, start = 1767225600, reconnect = 900, attack_at = 0, learn = 0;
+    bool historian = false, have_attack = false, realistic = false;
     const char *out = NULL, *label = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -1047,6 +1640,9 @@ int main(int argc, char **argv)
             return 0;
         } else if (strcmp(a, "--historian") == 0) {
             historian = true;
+            continue;
+        } else if (strcmp(a, "--realistic") == 0) {
+            realistic = historian = true;
             continue;
         }
         if (a[0] != '-' || a[1] != '-') {
@@ -1064,6 +1660,8 @@ int main(int argc, char **argv)
             g_seed = parse_num(v, "seed", UINT64_MAX);
         } else if (strcmp(a, "--start") == 0) {
             start = parse_num(v, "start", 4000000000ull);
+        } else if (strcmp(a, "--learn") == 0) {
+            learn = parse_num(v, "learning time", PS_MAX_DURATION);
         } else if (strcmp(a, "--reconnect") == 0) {
             reconnect = parse_num(v, "reconnect", PS_MAX_DURATION);
         } else if (strcmp(a, "--attack-at") == 0) {
@@ -1128,6 +1726,8 @@ int main(int argc, char **argv)
         poll_add(&conns[C_HIST_PLC1], 3, 0, 20, 5000, 1600);
         poll_add(&conns[C_HIST_PLC2], 4, 0, 8, 5000, 2600);
     }
+    if (realistic)
+        add_realistic(learn ? learn : duration / 4, duration);
     if (scenario != SC_NONE)
         task_add(T_ATTACK, NULL, attack_us);
 
@@ -1165,6 +1765,21 @@ int main(int argc, char **argv)
             break;
         case T_ATTACK:
             attack_run(next, now);
+            break;
+        case T_OPER:
+            oper_run(next, now);
+            break;
+        case T_BURST:
+            burst_run(next, now);
+            break;
+        case T_RESTART:
+            restart_run(next, now);
+            break;
+        case T_REBOOT:
+            reboot_run(next, now);
+            break;
+        case T_WIN:
+            win_run(next, now);
             break;
         }
     }
