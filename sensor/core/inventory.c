@@ -429,6 +429,8 @@ static void become_router(otw_inventory *inv, uint32_t ridx, uint64_t ts_us)
 static uint32_t ip_asset(otw_inventory *inv, const uint8_t *mac, const otw_addr *ip, uint64_t ts_us,
                          bool proven, bool plant)
 {
+    if (!otw_addr_is_unicast(ip))
+        return OTW_ASSET_NONE; /* 0.0.0.0, broadcast, multicast: no device */
     uint32_t idx = otw_inventory_find_ip(inv, ip);
     if (idx == OTW_ASSET_NONE && !otw_is_local(inv->cfg, ip) &&
         !(plant && !inv->cfg->local_networks_set && otw_addr_is_unicast(ip)))

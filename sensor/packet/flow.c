@@ -230,11 +230,13 @@ static void update_tcp_state(otw_flow *f, const otw_packet *p, bool from_client)
         f->tcp_state |= from_client ? OTW_FLOW_TCP_RST_CLIENT : OTW_FLOW_TCP_RST_SERVER;
 }
 
-/* Its destination is a group: a multicast/broadcast MAC (which also tells a
- * subnet broadcast, 10.0.0.255) or an address no single device holds. */
+/* Its destination is a group: the broadcast MAC (which tells a subnet
+ * broadcast, 10.0.0.255) or an address no single device holds (multicast,
+ * limited broadcast). Not any MAC with the group bit: a unicast address
+ * behind one (a synthetic capture's 01:02:03:...) is still one device. */
 static bool dst_is_group(const otw_packet *p)
 {
-    return (p->has_mac && otw_mac_is_multicast(p->dst_mac)) || otw_addr_is_group(&p->dst_ip);
+    return (p->has_mac && otw_mac_is_broadcast(p->dst_mac)) || otw_addr_is_group(&p->dst_ip);
 }
 
 static bool addr_eq(const otw_addr *x, const otw_addr *y)

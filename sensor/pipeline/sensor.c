@@ -500,8 +500,9 @@ static uint32_t admit_plant_end(otw_sensor *s, const otw_flow *f, const uint8_t 
                                 const otw_addr *ip)
 {
     bool has_mac = !otw_mac_is_zero(mac);
-    if (otw_mac_is_multicast(mac) || (has_mac && (otw_gateways_is(s->gateways, mac) ||
-                                                  otw_inventory_mac_holds_other(s->inv, mac, ip))))
+    if (otw_mac_is_broadcast(mac) || !otw_addr_is_unicast(ip) ||
+        (has_mac &&
+         (otw_gateways_is(s->gateways, mac) || otw_inventory_mac_holds_other(s->inv, mac, ip))))
         return OTW_ASSET_NONE;
     uint32_t idx = otw_inventory_ip_plant(s->inv, has_mac ? mac : NULL, ip,
                                           s->cur_ts ? s->cur_ts : f->first_us);

@@ -101,10 +101,16 @@ bool otw_addr_is_unicast(const otw_addr *a)
     if (otw_addr_is_v4(a)) {
         const uint8_t *v = a->b + 12;
         bool limited = v[0] == 255 && v[1] == 255 && v[2] == 255 && v[3] == 255;
-        return v[0] != 0 && v[0] != 127 && v[0] < 224 && !limited;
+        return v[0] != 0 && v[0] != 127 && (v[0] & 0xf0) != 0xe0 && !limited;
     }
     static const uint8_t zero[15];
     if (memcmp(a->b, zero, 15) == 0 && (a->b[15] == 0 || a->b[15] == 1))
         return false; /* :: and ::1 */
     return a->b[0] != 0xff;
+}
+
+bool otw_mac_is_broadcast(const uint8_t mac[6])
+{
+    static const uint8_t all[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    return memcmp(mac, all, 6) == 0;
 }

@@ -30,12 +30,17 @@ static inline void otw_addr_from_v4(otw_addr *a, const uint8_t v4[4])
  * unspecified or loopback. (A subnet's broadcast address cannot be told
  * without its mask: the frame's destination MAC tells it.) */
 bool otw_addr_is_unicast(const otw_addr *a);
-/* A broadcast or multicast address: IPv4 224/4 and above (multicast,
- * reserved, 255.255.255.255), IPv6 ff00::/8. A subnet broadcast needs the
+/* A broadcast or multicast address: IPv4 224/4 (multicast) and
+ * 255.255.255.255, IPv6 ff00::/8. A subnet broadcast needs the
  * frame's destination MAC to be told. Inline: runs on new flows. */
 static inline bool otw_addr_is_group(const otw_addr *a)
 {
-    return otw_addr_is_v4(a) ? a->b[12] >= 224 : a->b[0] == 0xff;
+    if (!otw_addr_is_v4(a))
+        return a->b[0] == 0xff;
+    /* 224/4 multicast, 255.255.255.255; 240/4 is reserved but unicast in
+     * form (anonymised captures map devices there) */
+    const uint8_t *v = a->b + 12;
+    return (v[0] & 0xf0) == 0xe0 || (v[0] == 255 && v[1] == 255 && v[2] == 255 && v[3] == 255);
 }
 /* Formats into buf (>= 46 bytes): dotted quad for IPv4, RFC 5952 for IPv6. */
 const char *otw_addr_str(const otw_addr *a, char *buf, size_t bufsz);
@@ -44,5 +49,6 @@ const char *otw_mac_str(const uint8_t mac[6], char *buf, size_t bufsz); /* "aa:b
 int otw_mac_parse(const char *s, uint8_t mac[6]);
 bool otw_mac_is_zero(const uint8_t mac[6]);
 bool otw_mac_is_multicast(const uint8_t mac[6]); /* includes broadcast */
+bool otw_mac_is_broadcast(const uint8_t mac[6]); /* ff:ff:ff:ff:ff:ff */
 
 #endif
