@@ -32,7 +32,10 @@
  *    technique; Enterprise calls it T1110.001 Password Guessing): at least
  *    credentials.brute_force.failures failed logins within
  *    brute_force.window against one account (server, protocol, user), or
- *    against one server and protocol across several accounts.
+ *    against one server and protocol across several accounts; a login to
+ *    a controller (an industrial protocol's: MELSOFT, S7 protection
+ *    password, SLMP remote password) counts against the lower
+ *    brute_force.controller_failures (3 by default).
  *  - CREDENTIAL_SPRAY, high, T0859 (Enterprise T1110.003 Password
  *    Spraying): one source failing against at least spray.accounts
  *    accounts (user on a server) within spray.window, each of them at most
@@ -49,6 +52,7 @@
  */
 #include "creds.h"
 
+#include "dissector.h"
 #include "grow.h"
 #include "zones.h"
 
@@ -575,7 +579,14 @@ static void brute_force(otw_creds *c, const otw_credential *cr, const otw_endpoi
     uint64_t now = cr->ts_us ? cr->ts_us : c->now_us;
     uint64_t win =
         (uint64_t)(c->cfg->creds_brute_window_s ? c->cfg->creds_brute_window_s : 60) * 1000000u;
-    uint32_t limit = c->cfg->creds_brute_failures ? c->cfg->creds_brute_failures : 10;
+    /* A controller login (an industrial protocol's) has its own, lower
+     * threshold. */
+    const otw_dissector *d = otw_dissector_get(cr->protocol);
+    bool controller = d && d->industrial;
+    uint32_t limit = controller && c->cfg->creds_brute_controller_failures
+                         ? c->cfg->creds_brute_controller_failures
+                     : c->cfg->creds_brute_failures ? c->cfg->creds_brute_failures
+                                                    : 10;
     uint64_t akey = key_of('a', server, cr->protocol, cr->user);
     uint64_t hkey = key_of('h', server, cr->protocol, NULL);
     brute_ctr *acc, *host;

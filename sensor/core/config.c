@@ -101,6 +101,7 @@ void otw_config_defaults(otw_config *c)
     c->creds_redact_users = false;
     c->creds_brute_failures = 10;
     c->creds_brute_window_s = 60;
+    c->creds_brute_controller_failures = 3;
     c->creds_spray_accounts = 5;
     c->creds_spray_attempts = 3;
     c->creds_spray_window_s = 600;
@@ -1186,6 +1187,7 @@ static const field t_credentials[] = {
 };
 static const field t_cred_brute[] = {
     F("failures", K_U32, creds_brute_failures, 2, 100000),
+    F("controller_failures", K_U32, creds_brute_controller_failures, 2, 100000),
     F("window", K_DURATION, creds_brute_window_s, 1, DAY),
     END,
 };

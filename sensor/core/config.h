@@ -189,6 +189,10 @@ typedef struct otw_config {
     bool creds_redact_users;                /* default false: "a***n" in alerts when true */
     uint32_t creds_brute_failures; /* default 10 failed logins against one account or host */
     uint32_t creds_brute_window_s; /* ... within 60 s = BRUTE_FORCE */
+    /* default 3: a controller's password (MELSOFT, S7 protection, SLMP...)
+     * is guessed in fewer tries than an IT login's, and nobody mistypes it
+     * three times a minute */
+    uint32_t creds_brute_controller_failures;
     uint32_t creds_spray_accounts; /* default 5 accounts (user on a host) failed ... */
     uint32_t creds_spray_attempts; /* ... at most 3 times each ... */
     uint32_t creds_spray_window_s; /* ... from one source within 10 min = CREDENTIAL_SPRAY */

@@ -370,6 +370,26 @@ static void test_brute_force(void **state)
     assert_string_equal(h->key, "host");
 }
 
+/* A controller's password (MELSOFT remote password, S7 protection level)
+ * counts against the lower threshold: 3 by default. */
+static void test_brute_force_controller(void **state)
+{
+    fx *f = *state;
+    const uint64_t s = 1000000;
+    login(f, OTW_PROTO_MELSOFT, "", "guess1", OTW_LOGIN_FAILURE, "10.0.0.66", "10.0.0.20", 100 * s);
+    login(f, OTW_PROTO_MELSOFT, "", "guess2", OTW_LOGIN_FAILURE, "10.0.0.66", "10.0.0.20", 105 * s);
+    assert_int_equal(count(f, "BRUTE_FORCE"), 0);
+    login(f, OTW_PROTO_MELSOFT, "", "guess3", OTW_LOGIN_FAILURE, "10.0.0.66", "10.0.0.20", 110 * s);
+    const otw_alert *a = find(f, "BRUTE_FORCE");
+    assert_non_null(a);
+    assert_non_null(strstr(a->message, "3 failed melsoft logins"));
+    /* the same three against an IT login: below its threshold of 10 */
+    for (int i = 0; i < 3; i++)
+        login(f, OTW_PROTO_FTP, "op", "x", OTW_LOGIN_FAILURE, "10.0.0.66", "10.0.0.21",
+              (uint64_t)(200 + i) * s);
+    assert_int_equal(count(f, "BRUTE_FORCE"), 1);
+}
+
 static void test_spray(void **state)
 {
     fx *f = *state;
@@ -491,6 +511,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cleartext_severity, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_logins, setup, teardown),
         cmocka_unit_test_setup_teardown(test_brute_force, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_brute_force_controller, setup, teardown),
         cmocka_unit_test_setup_teardown(test_spray, setup, teardown),
         cmocka_unit_test_setup_teardown(test_redaction, setup, teardown),
         cmocka_unit_test(test_table_errors),
