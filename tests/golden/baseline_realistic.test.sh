@@ -6,17 +6,10 @@
 # realistic`: 1 h of learning, 300 s of detection before each departure of
 # tests/scenarios/realistic.tsv, 1800 s attack-free. Fails unless every
 # departure is detected within 5 s with the table's severity and nothing is
-# raised in attack-free time after learning. Skipped (77) while otwatch has
-# no `read --learn-for`.
+# raised in attack-free time after learning.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
-plantsim="$build/plantsim"
-[[ -x $plantsim ]] || { fail "$plantsim not built"; finish; }
-usage_text=$({ "$otwatch" help; "$otwatch" read --help; } 2>&1 || true)
-if [[ $usage_text != *--learn-for* ]]; then
-  echo "skip: otwatch has no read --learn-for"
-  exit 77
-fi
+need_plantsim
 bash "$src/bench/baseline-eval.sh" --plant realistic --learn 3600 --normal 300 --after 60 \
   --detect 1800 --no-check --discard --otwatch "$otwatch" --plantsim "$plantsim" --config "$cfg" \
   --out "$tmp/eval" 2>&1

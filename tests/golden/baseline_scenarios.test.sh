@@ -4,17 +4,10 @@
 # attack-free traffic, the departure, 60 s more (captures from
 # tests/gen/plantsim.c). Fails unless every scenario of
 # tests/scenarios/baseline.tsv is detected and nothing is raised in
-# attack-free time after learning. Skipped (77) while otwatch has no
-# `read --learn-for`.
+# attack-free time after learning.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
-plantsim="$build/plantsim"
-[[ -x $plantsim ]] || { fail "$plantsim not built"; finish; }
-usage_text=$({ "$otwatch" help; "$otwatch" read --help; } 2>&1 || true)
-if [[ $usage_text != *--learn-for* ]]; then
-  echo "skip: otwatch has no read --learn-for"
-  exit 77
-fi
+need_plantsim
 bash "$src/bench/baseline-eval.sh" --learn 300 --normal 300 --after 60 --no-check \
   --otwatch "$otwatch" --plantsim "$plantsim" --config "$cfg" --out "$tmp/eval" 2>&1
 rc=$?

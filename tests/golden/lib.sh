@@ -47,3 +47,8 @@ jqt() {
   # jq -e passes on an empty file: a command that wrote nothing must fail.
   if [[ -s "$file" ]] && jq -e "$@" "$expr" "$file" > /dev/null; then pass "$name"; else fail "$name"; fi
 }
+# Sets plantsim to the labelled plant generator (tests/gen/plantsim.c), or fails.
+need_plantsim() {
+  plantsim="$build/plantsim"
+  [[ -x $plantsim ]] || { fail "$plantsim not built"; finish; }
+}
