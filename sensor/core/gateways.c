@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "keymap.h"
+
 typedef struct gw_slot {
     uint8_t mac[6];
     uint8_t used;
@@ -29,10 +31,9 @@ void otw_gateways_free(otw_gateways *g)
 
 static uint32_t slot_of(const uint8_t mac[6])
 {
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (int i = 0; i < 6; i++)
-        h = (h ^ mac[i]) * 16777619u;
-    return h & (OTW_GATEWAYS_SLOTS - 1);
+    uint8_t key[16] = {0};
+    memcpy(key, mac, 6);
+    return (uint32_t)otw_hash16(key) & (OTW_GATEWAYS_SLOTS - 1);
 }
 
 /* The MAC's slot, or the empty one where it would go; NULL when the probe
