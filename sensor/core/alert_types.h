@@ -57,7 +57,10 @@
     /* the sensor's own tables (core/alerts.c, pipeline/sensor.c): a flood fills them */           \
     X(TABLE_PRESSURE, "TABLE_PRESSURE", HIGH, "T0814", "alert.table_pressure")                     \
     /* syslog output (sensor/output/syslog_out.c): to the collector only */                        \
-    X(SYSLOG_SPOOL_DROPPED, "SYSLOG_SPOOL_DROPPED", HIGH, "", "alert.syslog_spool_dropped")
+    X(SYSLOG_SPOOL_DROPPED, "SYSLOG_SPOOL_DROPPED", HIGH, "", "alert.syslog_spool_dropped")        \
+    /* inventory (pipeline/sensor.c): a device takes a new IPv4 address; MEDIUM for a */           \
+    /* controller */                                                                               \
+    X(ADDRESS_CHANGED, "ADDRESS_CHANGED", LOW, "", "alert.address_changed")
 
 typedef enum otw_alert_type {
     OTW_AT_UNKNOWN = 0, /* a stored name this version does not know */

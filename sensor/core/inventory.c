@@ -109,10 +109,10 @@ static bool holder_active(const otw_inventory *inv, uint32_t holder, uint64_t ts
 }
 
 static void ip_claimed(otw_inventory *inv, const otw_addr *ip, uint32_t holder, uint32_t claimer,
-                       uint64_t ts_us)
+                       bool holder_quiet, uint64_t ts_us)
 {
     if (inv->on_claimed && holder != claimer)
-        inv->on_claimed(inv->ctx, ip, holder, claimer, ts_us);
+        inv->on_claimed(inv->ctx, ip, holder, claimer, holder_quiet, ts_us);
 }
 
 uint64_t otw_inventory_refused_unproven(const otw_inventory *inv)
@@ -297,6 +297,11 @@ static bool usable_mac(const uint8_t *mac)
     return mac && !otw_mac_is_zero(mac) && !otw_mac_is_multicast(mac);
 }
 
+uint32_t otw_inventory_find_mac(const otw_inventory *inv, const uint8_t mac[6])
+{
+    return usable_mac(mac) ? lookup_mac(inv, mac) : OTW_ASSET_NONE;
+}
+
 bool otw_inventory_mac_holds_other(const otw_inventory *inv, const uint8_t mac[6],
                                    const otw_addr *ip)
 {
@@ -348,7 +353,7 @@ uint32_t otw_inventory_arp(otw_inventory *inv, const uint8_t mac[6], const otw_a
             if (idx == OTW_ASSET_NONE)
                 return idx;
             announce(inv, idx, ts_us);
-            ip_claimed(inv, ip, by_ip, idx, ts_us);
+            ip_claimed(inv, ip, by_ip, idx, false, ts_us);
         } else {
             /* The IP moved to another MAC (DHCP reuse, replaced device):
              * the new MAC is a new device holding this IP. */
@@ -360,6 +365,7 @@ uint32_t otw_inventory_arp(otw_inventory *inv, const uint8_t mac[6], const otw_a
                 return idx;
             add_ip(inv, idx, ip, true);
             announce(inv, idx, ts_us);
+            ip_claimed(inv, ip, by_ip, idx, true, ts_us);
         }
     } else if (by_ip == OTW_ASSET_NONE || by_ip == by_mac) {
         idx = by_mac;
@@ -372,13 +378,17 @@ uint32_t otw_inventory_arp(otw_inventory *inv, const uint8_t mac[6], const otw_a
         if (!other->has_mac) {
             merge(inv, idx, by_ip);
         } else if (holder_active(inv, by_ip, ts_us)) {
-            ip_claimed(inv, ip, by_ip, idx, ts_us); /* contested: stays with its device */
+            ip_claimed(inv, ip, by_ip, idx, false, ts_us); /* contested: stays with it */
             touch(&inv->assets[idx], ts_us);
             return idx;
         } else {
             for (int i = 0; i < other->n_ips; i++)
                 if (memcmp(&other->ips[i], ip, sizeof(*ip)) == 0)
                     remove_ip_at(other, i);
+            add_ip(inv, idx, ip, true);
+            touch(&inv->assets[idx], ts_us);
+            ip_claimed(inv, ip, by_ip, idx, true, ts_us);
+            return idx;
         }
         add_ip(inv, idx, ip, true);
     }

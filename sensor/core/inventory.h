@@ -92,14 +92,15 @@ typedef struct otw_inventory otw_inventory;
 /* Called once for every asset created in this run (not for loaded ones). */
 typedef void (*otw_asset_new_fn)(void *ctx, uint32_t idx, uint64_t ts_us);
 
-/* An address another device still uses is claimed by a new MAC (ARP):
- * holder is the asset that held ip and was active within
- * OTW_INVENTORY_CLAIM_WINDOW_US (it keeps the address), claimer the asset
- * of the claiming MAC. The classic mark of ARP spoofing (adversary in the
- * middle); a replaced device has gone quiet first, and its address moves. */
+/* An address another device holds is claimed by a new MAC (ARP, DHCP):
+ * holder is the asset that held ip, claimer the asset of the claiming MAC.
+ * A holder active within OTW_INVENTORY_CLAIM_WINDOW_US keeps the address
+ * (holder_quiet false): the classic mark of ARP spoofing (adversary in the
+ * middle). A holder quiet for longer hands it over (holder_quiet true): a
+ * replaced device, or, for a controller, one impersonating it. */
 #define OTW_INVENTORY_CLAIM_WINDOW_US (120ull * 1000000)
 typedef void (*otw_ip_claimed_fn)(void *ctx, const otw_addr *ip, uint32_t holder, uint32_t claimer,
-                                  uint64_t ts_us);
+                                  bool holder_quiet, uint64_t ts_us);
 otw_inventory *otw_inventory_new(const otw_config *cfg, const otw_oui *oui, otw_asset_new_fn on_new,
                                  void *ctx);
 void otw_inventory_free(otw_inventory *inv);
@@ -131,6 +132,8 @@ uint32_t otw_inventory_ip_plant(otw_inventory *inv, const uint8_t *mac, const ot
                                 uint64_t ts_us);
 /* A non-IP frame from mac (LLDP, PROFINET, ...). */
 uint32_t otw_inventory_l2(otw_inventory *inv, const uint8_t mac[6], uint64_t ts_us);
+/* Finds the asset of a MAC without creating one. */
+uint32_t otw_inventory_find_mac(const otw_inventory *inv, const uint8_t mac[6]);
 /* Finds the asset of an IP without creating one. */
 uint32_t otw_inventory_find_ip(const otw_inventory *inv, const otw_addr *ip);
 
@@ -152,8 +155,8 @@ otw_asset *otw_inventory_at(otw_inventory *inv, uint32_t idx); /* follows merges
 otw_asset *otw_inventory_raw(otw_inventory *inv, uint32_t idx);
 uint32_t otw_inventory_size(const otw_inventory *inv); /* indexes 0..size-1 */
 uint64_t otw_inventory_refused(const otw_inventory *inv);
-/* Called (with on_new's ctx) when an active device's address is claimed by
- * another MAC. */
+/* Called (with on_new's ctx) when a device's address is claimed by another
+ * MAC (see otw_ip_claimed_fn). */
 void otw_inventory_on_ip_claimed(otw_inventory *inv, otw_ip_claimed_fn fn);
 /* Of those, new addresses kept out of the reserve (a flood's mark). */
 uint64_t otw_inventory_refused_unproven(const otw_inventory *inv);

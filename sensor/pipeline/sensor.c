@@ -17,6 +17,7 @@
 #include "creds.h"
 #include "detect.h"
 #include "dissector.h"
+#include "duration.h"
 #include "enforce.h"
 #include "exposure.h"
 #include "gateways.h"
@@ -177,13 +178,19 @@ static const char *holder_name(const otw_asset *a, const char *fallback)
 
 /* An address a device was using a moment ago is claimed by another MAC:
  * ARP spoofing, an adversary in the middle (T0830); high when the device
- * that lost it is a controller. */
+ * that lost it is a controller. A controller's address taken by a new MAC
+ * after the controller went quiet is the same alert, worded for what it
+ * may be: a replaced controller or a device impersonating it. Any other
+ * quiet device simply handed its address over (a replaced printer). */
 static void on_ip_claimed(void *ctx, const otw_addr *ip, uint32_t holder, uint32_t claimer,
-                          uint64_t ts_us)
+                          bool holder_quiet, uint64_t ts_us)
 {
     otw_sensor *s = ctx;
     const otw_asset *h = otw_inventory_at(s->inv, holder), *c = otw_inventory_at(s->inv, claimer);
     if (!h || !c || !h->has_mac || !c->has_mac)
+        return;
+    bool controller = otw_asset_role(h) == OTW_ROLE_CONTROLLER;
+    if (holder_quiet && !controller)
         return;
     otw_endpoint src, dst;
     memset(&src, 0, sizeof(src));
@@ -193,7 +200,6 @@ static void on_ip_claimed(void *ctx, const otw_addr *ip, uint32_t holder, uint32
     src.has_mac = dst.has_mac = true;
     memcpy(src.mac, c->mac, 6);
     memcpy(dst.mac, h->mac, 6);
-    bool controller = otw_asset_role(h) == OTW_ROLE_CONTROLLER;
     char ipt[64], hm[24], cm[24], also[80] = "";
     otw_addr_str(ip, ipt, sizeof(ipt));
     otw_mac_str(h->mac, hm, sizeof(hm));
@@ -210,12 +216,97 @@ static void on_ip_claimed(void *ctx, const otw_addr *ip, uint32_t holder, uint32
     otw_alert_init(&a, OTW_AT_ADVERSARY_IN_THE_MIDDLE, &src, &dst, NULL);
     a.severity = controller ? OTW_SEV_HIGH : OTW_SEV_MEDIUM;
     otw_alert_key(&a, "ip=%s", ipt);
-    otw_alert_message(&a,
-                      "%s, in use by %s%s (MAC %s) a moment ago, is now claimed by MAC %s%s: "
-                      "ARP spoofing puts a device in the middle of its traffic (or two devices "
-                      "share one address)",
-                      ipt, controller ? "the controller " : "", holder_name(h, ipt), hm, cm, also);
+    if (holder_quiet) {
+        char quiet[48];
+        otw_duration_text(ts_us > h->last_us ? ts_us - h->last_us : 0, OTW_DURATION_EN, quiet,
+                          sizeof(quiet));
+        const char *name = holder_name(h, "");
+        otw_alert_message(&a,
+                          "%s, the address of the controller%s%s (MAC %s, last seen %s before), "
+                          "now answers from MAC %s%s: a replaced controller, or a device "
+                          "impersonating it; check the controller on site",
+                          ipt, name[0] ? " " : "", name, hm, quiet, cm, also);
+    } else {
+        otw_alert_message(&a,
+                          "%s, in use by %s%s (MAC %s) a moment ago, is now claimed by MAC %s%s: "
+                          "ARP spoofing puts a device in the middle of its traffic (or two "
+                          "devices share one address)",
+                          ipt, controller ? "the controller " : "", holder_name(h, ipt), hm, cm,
+                          also);
+    }
     otw_alerts_raise(s->alerts, &a, ts_us, 1);
+}
+
+/* The first other IPv4 address the asset holds confirmed (ARP, DHCP), or
+ * NULL. IPv6 hosts keep several addresses at once (link-local, SLAAC,
+ * temporary): only IPv4 tells a change. */
+static const otw_addr *confirmed_v4_other(const otw_asset *a, const otw_addr *ip)
+{
+    for (int i = 0; i < a->n_ips; i++)
+        if ((a->ip_confirmed & (1u << i)) && otw_addr_is_v4(&a->ips[i]) &&
+            memcmp(&a->ips[i], ip, sizeof(*ip)) != 0)
+            return &a->ips[i];
+    return NULL;
+}
+
+static bool asset_holds(const otw_asset *a, const otw_addr *ip)
+{
+    for (int i = 0; i < a->n_ips; i++)
+        if (memcmp(&a->ips[i], ip, sizeof(*ip)) == 0)
+            return true;
+    return false;
+}
+
+/* A confirmed (mac, ip) binding from ARP or a DHCP acknowledgement. A
+ * device that held another IPv4 address and now takes a new one (DHCP
+ * renumbering, a reconfigured PLC) is one ADDRESS_CHANGED, in detection:
+ * low, medium for a controller (its HMI and historian lose it). Routers
+ * and network gear carry many addresses and say nothing by it. */
+static uint32_t bind_address(otw_sensor *s, const uint8_t mac[6], const otw_addr *ip,
+                             uint64_t ts_us)
+{
+    uint32_t before = otw_inventory_find_mac(s->inv, mac);
+    otw_addr old = {0};
+    bool had_other = false;
+    if (before != OTW_ASSET_NONE && otw_addr_is_v4(ip) && otw_addr_is_unicast(ip)) {
+        const otw_asset *b = otw_inventory_at(s->inv, before);
+        const otw_addr *o = b && !asset_holds(b, ip) ? confirmed_v4_other(b, ip) : NULL;
+        if (o) {
+            old = *o;
+            had_other = true;
+        }
+    }
+    uint32_t idx = otw_inventory_arp(s->inv, mac, ip, ts_us);
+    if (!had_other || idx != before)
+        return idx;
+    const otw_asset *a = otw_inventory_at(s->inv, idx);
+    if (!a || !asset_holds(a, ip) || (a->evidence & (1u << OTW_EV_ROUTER)))
+        return idx;
+    otw_role role = otw_asset_role(a);
+    if (role == OTW_ROLE_NETWORK ||
+        (s->baseline && otw_baseline_mode(s->baseline) != OTW_BL_DETECTING))
+        return idx;
+    otw_endpoint src;
+    memset(&src, 0, sizeof(src));
+    src.has_ip = true;
+    src.ip = *ip;
+    src.has_mac = true;
+    memcpy(src.mac, mac, 6);
+    char ipt[64], oldt[64], mt[24];
+    otw_addr_str(ip, ipt, sizeof(ipt));
+    otw_addr_str(&old, oldt, sizeof(oldt));
+    otw_mac_str(mac, mt, sizeof(mt));
+    bool controller = role == OTW_ROLE_CONTROLLER;
+    otw_alert al;
+    otw_alert_init(&al, OTW_AT_ADDRESS_CHANGED, &src, NULL, NULL);
+    al.severity = controller ? OTW_SEV_MEDIUM : OTW_SEV_LOW;
+    otw_alert_key(&al, "mac=%s ip=%s", mt, ipt);
+    const char *name = holder_name(a, "");
+    otw_alert_message(&al, "The %s%s%s (MAC %s) changed its address from %s to %s%s",
+                      controller ? "controller" : "device", name[0] ? " " : "", name, mt, oldt, ipt,
+                      controller ? ": clients that poll it at its old address lose it" : "");
+    otw_alerts_raise(s->alerts, &al, ts_us, 1);
+    return idx;
 }
 
 /* ------------------------------------------------------ zones */
@@ -627,7 +718,9 @@ static void sink_identity(void *ctx, const otw_identity *id)
     if (id->has_mac && id->has_ip) {
         otw_addr ip;
         memcpy(ip.b, id->ip, 16);
-        asset = otw_inventory_arp(s->inv, id->mac, &ip, ts); /* a confirmed binding */
+        /* A confirmed binding; a DHCP acknowledgement also tells a change. */
+        asset = id->protocol == OTW_PROTO_DHCP ? bind_address(s, id->mac, &ip, ts)
+                                               : otw_inventory_arp(s->inv, id->mac, &ip, ts);
     } else if (id->has_mac) {
         asset = otw_inventory_l2(s->inv, id->mac, ts);
     } else if (id->has_ip) {
@@ -1014,9 +1107,14 @@ static void on_flow_new(otw_sensor *s, otw_flow *f, const otw_packet *p, int dir
             : otw_inventory_ip(s->inv, otw_mac_is_zero(f->client_mac) ? NULL : f->client_mac,
                                &f->client_ip, f->first_us);
     x->group_server = f->server_group;
+    /* A DHCP server's reply goes to the address it is handing out: the
+     * DHCP dissector binds that to the client's MAC (bind_address); taken
+     * from the header, it would be a device of its own behind a "router". */
+    bool dhcp_offer = f->key.ip_proto == 17 && f->client_port == 67 && f->server_port == 68;
     f->server_asset =
-        f->server_group
-            ? OTW_ASSET_NONE
+        f->server_group ? OTW_ASSET_NONE
+        : dhcp_offer
+            ? otw_inventory_find_ip(s->inv, &f->server_ip)
             : otw_inventory_ip(s->inv, otw_mac_is_zero(f->server_mac) ? NULL : f->server_mac,
                                &f->server_ip, f->first_us);
     asset_pressure(s, f->first_us);
@@ -1330,7 +1428,7 @@ void otw_sensor_packet(otw_sensor *s, int dlt, const uint8_t *frame, uint32_t ca
     case OTW_L3_ARP:
         s->stats.arp++;
         if (r == OTW_DECODE_OK && (p.arp.op == 1 || p.arp.op == 2))
-            otw_inventory_arp(s->inv, p.arp.sender_mac, &p.arp.sender_ip, ts_us);
+            bind_address(s, p.arp.sender_mac, &p.arp.sender_ip, ts_us);
         return;
     case OTW_L3_OTHER:
         s->stats.non_ip++;

@@ -293,6 +293,7 @@ static const otw_text type_titles[OTW_AT__COUNT] = {
                                "センサーの記録表のひっ迫（大量通信の疑い）"},
     [OTW_AT_SYSLOG_SPOOL_DROPPED] = {"Alerts dropped from the SIEM spool",
                                      "SIEM 送信待ちアラートの破棄"},
+    [OTW_AT_ADDRESS_CHANGED] = {"Device changed its IP address", "機器の IP アドレス変更"},
 };
 
 const char *otw_i18n_alert_type(otw_lang l, otw_alert_type kind)

@@ -295,14 +295,18 @@ static void test_arp_ip_moves(void **state)
 
 /* Claimed while its device is in use (ARP spoofing): the address stays with
  * its device, the claiming MAC is said once per claim. */
-static int g_claims;
+static int g_claims, g_quiet_claims;
 static uint32_t g_holder, g_claimer;
 static void on_claimed(void *ctx, const otw_addr *a, uint32_t holder, uint32_t claimer,
-                       uint64_t ts_us)
+                       bool holder_quiet, uint64_t ts_us)
 {
     (void)ctx;
     (void)a;
     (void)ts_us;
+    if (holder_quiet) {
+        g_quiet_claims++;
+        return;
+    }
     g_claims++;
     g_holder = holder;
     g_claimer = claimer;
@@ -331,6 +335,27 @@ static void test_arp_claim_contested(void **state)
     assert_int_equal(g_claims, 2);
     assert_int_equal(otw_inventory_at(f->inv, 2)->n_ips, 0);
     assert_int_equal(otw_inventory_find_ip(f->inv, &plc), 0);
+    teardown(NULL);
+}
+
+/* A quiet holder hands its address over, and the sensor is told which
+ * device held it (a controller's address moving is worth an alert). */
+static void test_arp_quiet_handover_told(void **state)
+{
+    (void)state;
+    fixture *f = fx_new(100, NULL);
+    otw_inventory_on_ip_claimed(f->inv, on_claimed);
+    g_claims = g_quiet_claims = 0;
+    otw_addr x = ip("10.0.0.4");
+    assert_int_equal(otw_inventory_arp(f->inv, MAC_A, &x, 100), 0);
+    uint64_t later = 100 + OTW_INVENTORY_CLAIM_WINDOW_US + 1;
+    assert_int_equal(otw_inventory_arp(f->inv, MAC_B, &x, later), 1); /* a new MAC */
+    assert_int_equal(g_quiet_claims, 1);
+    assert_int_equal(otw_inventory_arp(f->inv, MAC_A, &x, 2 * later), 0); /* a known one */
+    assert_int_equal(g_quiet_claims, 2);
+    assert_int_equal(otw_inventory_find_ip(f->inv, &x), 0);
+    assert_int_equal(otw_inventory_find_mac(f->inv, MAC_B), 1);
+    assert_int_equal(g_claims, 0);
     teardown(NULL);
 }
 
@@ -852,6 +877,7 @@ int main(void)
         cmocka_unit_test_teardown(test_vlan, teardown),
         cmocka_unit_test_teardown(test_arp_ip_moves, teardown),
         cmocka_unit_test_teardown(test_arp_claim_contested, teardown),
+        cmocka_unit_test_teardown(test_arp_quiet_handover_told, teardown),
         cmocka_unit_test_teardown(test_router_split, teardown),
         cmocka_unit_test_teardown(test_router_with_confirmed_ip, teardown),
         cmocka_unit_test_teardown(test_router_split_at_cap, teardown),
