@@ -980,7 +980,12 @@ void otw_baseline_comm_new(otw_baseline *b, const otw_comm *c, const char *proto
                            otw_comm_kind kind, uint64_t ts_us)
 {
     clock_in(b, ts_us);
-    if (!site_learning(b))
+    /* ts_us is the communication's first packet; the sensor may register it
+     * later (a discovery answered in learning, at its flow's end): first
+     * seen inside the learning window, it is learned, not new. */
+    bool seen_learning =
+        b->learn_until_us && ts_us >= b->learn_start_us && ts_us < b->learn_until_us;
+    if (!site_learning(b) && !seen_learning)
         otw_novelty_comm(b->nov, c, proto_name, client, server, kind, ts_us);
 }
 

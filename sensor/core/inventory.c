@@ -436,6 +436,12 @@ static void become_router(otw_inventory *inv, uint32_t ridx, uint64_t ts_us)
     }
 }
 
+/* fe80::/10: never routed, so always its source MAC's own address. */
+static bool v6_link_local(const otw_addr *ip)
+{
+    return ip->b[0] == 0xfe && (ip->b[1] & 0xc0) == 0x80;
+}
+
 static uint32_t ip_asset(otw_inventory *inv, const uint8_t *mac, const otw_addr *ip, uint64_t ts_us,
                          bool proven, bool plant)
 {
@@ -465,13 +471,22 @@ static uint32_t ip_asset(otw_inventory *inv, const uint8_t *mac, const otw_addr 
     if (by_mac != OTW_ASSET_NONE) {
         otw_asset *m = &inv->assets[by_mac];
         bool router = m->evidence & (1u << OTW_EV_ROUTER);
-        bool has_unconfirmed = (uint8_t)(m->ip_confirmed ^ ((1u << m->n_ips) - 1)) != 0;
-        if (!router && m->n_ips == 0) {
+        /* A dual-stack host's IPv6 link-local address is its own (a router
+         * forwards none), and does not make a second address a router's. */
+        if (v6_link_local(ip)) {
+            add_ip(inv, by_mac, ip, true);
+            touch(m, ts_us);
+            return by_mac;
+        }
+        int routable = 0;
+        for (int i = 0; i < m->n_ips; i++)
+            routable += !v6_link_local(&m->ips[i]);
+        if (!router && routable == 0) {
             add_ip(inv, by_mac, ip, false);
             touch(m, ts_us);
             return by_mac;
         }
-        if (!router && (has_unconfirmed || m->n_ips > 0))
+        if (!router)
             become_router(inv, by_mac, ts_us);
         mac = NULL; /* the IP lives behind the router */
     }

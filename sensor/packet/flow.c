@@ -251,6 +251,26 @@ static bool addr_unspecified(const otw_addr *a)
     return addr_eq(a, &zero6) || addr_eq(a, &zero4);
 }
 
+/* A unicast that says by its first bytes it answers a discovery whose
+ * request and answer share one port: a NetBIOS name service response
+ * (137 -> 137, the R bit of its flags) or a BACnet I-Am (47808 -> 47808,
+ * BVLC Original-Unicast-NPDU, a local APDU, unconfirmed service 0), the
+ * answer to a Who-Is. Anything else between two such hosts is a peer's
+ * own request (BACnet I-Am then a ReadProperty). */
+static bool same_port_answer(const otw_packet *p)
+{
+    const uint8_t *b = p->payload;
+    uint32_t n = p->payload_len;
+    if (!b)
+        return false;
+    if (p->src_port == 137)
+        return n >= 12 && (b[2] & 0x80);
+    if (p->src_port == 47808)
+        return n >= 8 && b[0] == 0x81 && b[1] == 0x0a && b[4] == 0x01 && !(b[5] & 0xa8) &&
+               b[6] == 0x10 && b[7] == 0x00;
+    return false;
+}
+
 /* The group request p answers (see otw_flow_lookup), or NULL. */
 static otw_flow *group_request_of(otw_flow_table *t, const otw_packet *p, const otw_flow_key *k,
                                   bool (*is_server_port)(void *ctx, bool tcp, uint16_t port),
@@ -263,9 +283,11 @@ static otw_flow *group_request_of(otw_flow_table *t, const otw_packet *p, const 
      * own broadcast looks the same as an answer, so only a unicast answer
      * to the requester pairs; and not on a dissector's port, where a
      * unicast is as likely the requester's peer asking something new
-     * (BACnet I-Am then a ReadProperty): the dissector orients those. */
+     * (BACnet I-Am then a ReadProperty): the dissector orients those,
+     * unless its bytes say it is an answer (same_port_answer). */
     if (p->src_port == p->dst_port &&
-        (to_group || (is_server_port && is_server_port(port_ctx, false, p->src_port))))
+        (to_group ||
+         (is_server_port && is_server_port(port_ctx, false, p->src_port) && !same_port_answer(p))))
         return NULL;
     for (uint32_t i = 0; i < GROUP_RING; i++) {
         uint32_t idx = t->group_ring[i];

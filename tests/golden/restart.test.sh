@@ -34,7 +34,10 @@ jqt "the PLC's exposure once, not raised again from the state" "$tmp/two.json" '
 #            answer, so its commands are told with client and server swapped
 #   s7comm, roles  the S7 rack/slot (the unit) comes from the COTP connection
 #            request, which only the first half holds
-known_different=" bacnet s7comm roles restart-a restart-b "
+#   discovery  the cut falls between the SSDP M-SEARCH and its unicast answer:
+#            the second process sees an answer without its request, which
+#            pairs with nothing, and raises a low NEW_COMMUNICATION pc -> camera
+known_different=" bacnet s7comm roles restart-a restart-b discovery "
 for pcap in "$src"/tests/golden/captures/*.pcap; do
   name=$(basename "$pcap" .pcap)
   [[ "$known_different" == *" $name "* ]] && continue
