@@ -197,10 +197,11 @@ static bool sender_is_client(const otw_packet *p,
     if (p->src_port == p->dst_port)
         return true;
     if (is_server_port && (tcp || p->ip_proto == 17)) {
-        if (is_server_port(port_ctx, tcp, p->dst_port))
-            return true;
-        if (is_server_port(port_ctx, tcp, p->src_port))
-            return false;
+        /* Both ends on a protocol's ports (DHCP 67/68): the lower decides. */
+        bool dst_server = is_server_port(port_ctx, tcp, p->dst_port);
+        bool src_server = is_server_port(port_ctx, tcp, p->src_port);
+        if (dst_server != src_server)
+            return dst_server;
     }
     uint16_t low = p->src_port < p->dst_port ? p->src_port : p->dst_port;
     if (low < 1024)

@@ -1101,20 +1101,21 @@ static void on_flow_new(otw_sensor *s, otw_flow *f, const otw_packet *p, int dir
     (void)dir;
     /* A packet to a broadcast or multicast MAC or address goes to no
      * device (10.20.0.255, 239.x, ff02::1:2): not an asset (flow.c). */
+    /* A DHCP client's address is the DHCP dissector's to bind to its MAC
+     * (bind_address): the server's reply goes to the address it is handing
+     * out, which taken from the header would be a device of its own behind
+     * a "router". */
+    bool dhcp_client = f->key.ip_proto == 17 && f->client_port == 68 && f->server_port == 67;
     f->client_asset =
-        f->client_group
-            ? OTW_ASSET_NONE
+        f->client_group ? OTW_ASSET_NONE
+        : dhcp_client
+            ? otw_inventory_find_ip(s->inv, &f->client_ip)
             : otw_inventory_ip(s->inv, otw_mac_is_zero(f->client_mac) ? NULL : f->client_mac,
                                &f->client_ip, f->first_us);
     x->group_server = f->server_group;
-    /* A DHCP server's reply goes to the address it is handing out: the
-     * DHCP dissector binds that to the client's MAC (bind_address); taken
-     * from the header, it would be a device of its own behind a "router". */
-    bool dhcp_offer = f->key.ip_proto == 17 && f->client_port == 67 && f->server_port == 68;
     f->server_asset =
-        f->server_group ? OTW_ASSET_NONE
-        : dhcp_offer
-            ? otw_inventory_find_ip(s->inv, &f->server_ip)
+        f->server_group
+            ? OTW_ASSET_NONE
             : otw_inventory_ip(s->inv, otw_mac_is_zero(f->server_mac) ? NULL : f->server_mac,
                                &f->server_ip, f->first_us);
     asset_pressure(s, f->first_us);
