@@ -25,6 +25,11 @@
  *   repeat N ... end             the lines between, N times (nested up to 8 deep)
  *   wait SECONDS                 advances the clock
  *   vlan ID                      802.1Q tag ID on the frames that follow (0: untagged again)
+ *   link ethernet|ppp|pppoe      framing of the IP packets, before the first packet:
+ *                                Ethernet (default); PPP in HDLC-like framing (RFC 1662,
+ *                                link type 9: FF 03, protocol 0021/0057), no MACs and no
+ *                                ARP; PPPoE session frames (RFC 2516, Ethernet 0x8864,
+ *                                session 0x0001) on Ethernet
  * Every packet advances the clock by 1 ms. TCP sequence and acknowledgement
  * numbers follow the data; checksums are left zero (the sensor, like a SPAN
  * port with offload, does not rely on them). Output is deterministic.
@@ -80,6 +85,10 @@ static void save_conv(void)
 static uint64_t now_us = 1700000000ull * 1000000ull;
 static uint16_t vlan_id; /* 0: untagged */
 static pcap_dumper_t *dumper;
+static pcap_t *dead;
+static const char *out_path;
+enum { LINK_ETHERNET, LINK_PPP, LINK_PPPOE };
+static int link_kind = LINK_ETHERNET;
 static int line_no;
 static const char *spec_path;
 
@@ -133,8 +142,22 @@ static size_t parse_hex(const char *s, uint8_t *out, size_t max)
     return n;
 }
 
+/* The output opens at the first packet, once `link` has had its say. */
+static void open_output(void)
+{
+    if (dumper)
+        return;
+    dead = pcap_open_dead(link_kind == LINK_PPP ? DLT_PPP : DLT_EN10MB, 65535);
+    dumper = pcap_dump_open(dead, out_path);
+    if (!dumper) {
+        fprintf(stderr, "pcapcraft: %s\n", pcap_geterr(dead));
+        exit(1);
+    }
+}
+
 static void emit(const uint8_t *frame, size_t len)
 {
+    open_output();
     struct pcap_pkthdr h;
     h.ts.tv_sec = (time_t)(now_us / 1000000u);
     h.ts.tv_usec = (suseconds_t)(now_us % 1000000u);
@@ -170,15 +193,42 @@ static uint16_t ip4_checksum(const uint8_t *h)
     return (uint16_t)~sum;
 }
 
+/* The link header of an IP packet (ethertype 0x0800 or 0x86DD) from src to
+ * dst; *ppp_len is where a PPPoE length goes (0: none). */
+static size_t put_ip_link(uint8_t *f, const uint8_t dst[6], const uint8_t src[6], uint16_t type,
+                          size_t *ppp_len)
+{
+    uint16_t ppp_proto = type == 0x0800 ? 0x0021 : 0x0057;
+    *ppp_len = 0;
+    if (link_kind == LINK_PPP) {
+        f[0] = 0xff; /* all stations */
+        f[1] = 0x03; /* unnumbered information */
+        f[2] = (uint8_t)(ppp_proto >> 8);
+        f[3] = (uint8_t)ppp_proto;
+        return 4;
+    }
+    if (link_kind == LINK_ETHERNET)
+        return put_eth(f, dst, src, type);
+    size_t off = put_eth(f, dst, src, 0x8864);
+    f[off] = 0x11;     /* version 1, type 1 */
+    f[off + 1] = 0x00; /* session data */
+    f[off + 2] = 0x00;
+    f[off + 3] = 0x01; /* session id */
+    *ppp_len = off + 4;
+    f[off + 6] = (uint8_t)(ppp_proto >> 8);
+    f[off + 7] = (uint8_t)ppp_proto;
+    return off + 8;
+}
+
 /* One IP packet from a to b with an L4 header + payload already in l4. */
 static void emit_ip(const host *a, const host *b, uint8_t proto, const uint8_t *l4, size_t l4len)
 {
     static uint8_t f[MAX_FRAME + 128];
-    size_t off;
+    size_t off, ppp_len;
     if (a->v6 != b->v6)
         die("mixed IPv4/IPv6 conversation", NULL);
     if (!a->v6) {
-        off = put_eth(f, b->mac, a->mac, 0x0800);
+        off = put_ip_link(f, b->mac, a->mac, 0x0800, &ppp_len);
         uint8_t *ip = f + off;
         memset(ip, 0, 20);
         ip[0] = 0x45;
@@ -194,7 +244,7 @@ static void emit_ip(const host *a, const host *b, uint8_t proto, const uint8_t *
         ip[11] = (uint8_t)ck;
         off += 20;
     } else {
-        off = put_eth(f, b->mac, a->mac, 0x86DD);
+        off = put_ip_link(f, b->mac, a->mac, 0x86DD, &ppp_len);
         uint8_t *ip = f + off;
         memset(ip, 0, 40);
         ip[0] = 0x60;
@@ -209,6 +259,11 @@ static void emit_ip(const host *a, const host *b, uint8_t proto, const uint8_t *
     if (off + l4len > sizeof(f))
         die("packet too large", NULL);
     memcpy(f + off, l4, l4len);
+    if (ppp_len) { /* PPPoE payload: the PPP protocol field and the packet */
+        size_t n = off + l4len - (ppp_len + 2);
+        f[ppp_len] = (uint8_t)(n >> 8);
+        f[ppp_len + 1] = (uint8_t)n;
+    }
     emit(f, off + l4len);
 }
 
@@ -296,6 +351,8 @@ static void open_conv(bool tcp, const char *a, const char *b, bool handshake)
 
 static void send_arp(const host *h)
 {
+    if (link_kind == LINK_PPP)
+        die("no ARP on a PPP link", NULL);
     uint8_t f[64] = {0};
     static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
     size_t off = put_eth(f, bcast, h->mac, 0x0806);
@@ -322,15 +379,10 @@ int main(int argc, char **argv)
         return 2;
     }
     spec_path = argv[1];
+    out_path = argv[2];
     FILE *in = fopen(argv[1], "r");
     if (!in) {
         perror(argv[1]);
-        return 1;
-    }
-    pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
-    dumper = pcap_dump_open(dead, argv[2]);
-    if (!dumper) {
-        fprintf(stderr, "pcapcraft: %s\n", pcap_geterr(dead));
         return 1;
     }
     static char line[1 << 17];
@@ -359,6 +411,19 @@ int main(int argc, char **argv)
             if (end == rest || id < 0 || id > 4094)
                 die("want: vlan ID (0..4094)", NULL);
             vlan_id = (uint16_t)id;
+        } else if (strcmp(cmd, "link") == 0) {
+            if (dumper)
+                die("link comes before the first packet", NULL);
+            if (sscanf(rest, "%127s", a) != 1)
+                die("want: link ethernet|ppp|pppoe", NULL);
+            if (strcmp(a, "ethernet") == 0)
+                link_kind = LINK_ETHERNET;
+            else if (strcmp(a, "ppp") == 0)
+                link_kind = LINK_PPP;
+            else if (strcmp(a, "pppoe") == 0)
+                link_kind = LINK_PPPOE;
+            else
+                die("unknown link", a);
         } else if (strcmp(cmd, "wait") == 0) {
             now_us += (uint64_t)(strtod(rest, NULL) * 1e6 + 0.5);
         } else if (strcmp(cmd, "host") == 0) {
@@ -459,6 +524,8 @@ int main(int argc, char **argv)
             int used = 0;
             if (sscanf(rest, "%127s %127s %127s%n", a, b, c, &used) != 3)
                 die("want: eth NAME DSTMAC ETHERTYPE|llc HEX", NULL);
+            if (link_kind == LINK_PPP)
+                die("no Ethernet frames on a PPP link", NULL);
             const host *h = find_host(a);
             uint8_t dst[6];
             if (parse_mac(b, dst) != 0)
@@ -483,6 +550,7 @@ int main(int argc, char **argv)
     if (depth)
         die("repeat without end", NULL);
     fclose(in);
+    open_output(); /* an empty capture is still a capture */
     pcap_dump_close(dumper);
     pcap_close(dead);
     return 0;
