@@ -15,6 +15,8 @@ for name in pppbrute pppoebrute; do
     '[.[] | select(.type=="BRUTE_FORCE")] | length == 1 and .[0].severity=="high" and .[0].src.ip=="10.70.0.2" and .[0].dst.ip=="10.70.1.10" and .[0].key=="user=maint"'
   jqt "$name: the refused passwords crossed in the clear (one alert, 12 attempts), the accepted one too" "$al" \
     '([.[] | select(.type=="CLEARTEXT_LOGIN" and .key=="user=maint refused") | .count] == [12]) and ([.[] | select(.type=="CLEARTEXT_LOGIN" and .key=="user=maint")] | length == 1)'
+  jqt "$name: refused weak passwords (qwerty, 123456...) are high and said weak" "$al" \
+    'any(.[]; .type=="CLEARTEXT_LOGIN" and .key=="user=maint refused" and .severity=="high" and (.message | test("password is weak")))'
 done
 jqt "PPP carries no MACs: both ends are assets by address" "$tmp/pppbrute.assets.json" \
   '[.[] | .ips[0]] | sort == ["10.70.0.2","10.70.1.10"]'
