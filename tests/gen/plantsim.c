@@ -1489,8 +1489,8 @@ static void attack_run(ps_task *task, uint64_t t)
         k.sport = 21;
         if (!conn_open(&k, t, true))
             break;
-        uint64_t at =
-            tcp_xchg(&k, t + 5 * PS_MS, NULL, 0, (const uint8_t *)"220 FTP server ready.\r\n", 22);
+        static const char a220[] = "220 FTP server ready.\r\n";
+        uint64_t at = tcp_xchg(&k, t + 5 * PS_MS, NULL, 0, (const uint8_t *)a220, sizeof(a220) - 1);
         for (size_t i = 0; i < sizeof(guesses) / sizeof(guesses[0]); i++) {
             static const char a331[] = "331 Password required for USER.\r\n";
             static const char a530[] = "530 Login incorrect.\r\n";
