@@ -10,6 +10,7 @@ struct otw_comms {
     otw_comm *items;
     uint32_t n, cap;
     otw_keymap index;
+    otw_keymap by_service; /* (client, server, port, transport) -> first named comm */
     uint64_t refused;
 };
 
@@ -20,7 +21,9 @@ otw_comms *otw_comms_new(uint32_t cap)
         return NULL;
     c->cap = cap ? cap : 1;
     c->items = calloc(c->cap, sizeof(otw_comm));
-    if (!c->items || otw_keymap_init(&c->index, c->cap) < 0) {
+    if (!c->items || otw_keymap_init(&c->index, c->cap) < 0 ||
+        otw_keymap_init(&c->by_service, c->cap) < 0) {
+        otw_keymap_free(&c->index);
         free(c->items);
         free(c);
         return NULL;
@@ -33,6 +36,7 @@ void otw_comms_free(otw_comms *c)
     if (!c)
         return;
     otw_keymap_free(&c->index);
+    otw_keymap_free(&c->by_service);
     free(c->items);
     free(c);
 }
@@ -63,7 +67,21 @@ static uint32_t insert(otw_comms *c, const otw_comm *src)
         return OTW_COMM_NONE;
     }
     c->items[c->n] = *src;
+    if (src->proto_key != OTW_COMM_PROTO_UNKNOWN) {
+        comm_key(&src->client, &src->server, 0, src->server_port, src->transport, key);
+        if (otw_keymap_get(&c->by_service, key) == UINT32_MAX)
+            otw_keymap_put(&c->by_service, key, c->n); /* full: no lookup, no harm */
+    }
     return c->n++;
+}
+
+uint32_t otw_comms_find_service(const otw_comms *c, const otw_addr *client, const otw_addr *server,
+                                uint16_t server_port, uint8_t transport)
+{
+    uint8_t key[16];
+    comm_key(client, server, 0, server_port, transport, key);
+    uint32_t idx = otw_keymap_get(&c->by_service, key);
+    return idx == UINT32_MAX ? OTW_COMM_NONE : idx;
 }
 
 uint32_t otw_comms_get(otw_comms *c, const otw_addr *client, const otw_addr *server,

@@ -43,6 +43,13 @@ uint32_t otw_comms_get(otw_comms *c, const otw_addr *client, const otw_addr *ser
                        uint16_t proto_key, uint16_t server_port, uint8_t transport, uint64_t ts_us,
                        bool *created);
 uint32_t otw_comms_load(otw_comms *c, const otw_comm *src);
+/* The proto_key of a flow nothing named (nDPI's unknown, 256 + 0). */
+#define OTW_COMM_PROTO_UNKNOWN 256u
+/* The first communication with a named protocol between these ends on
+ * this server port and transport, or OTW_COMM_NONE: where a session picked
+ * up midstream, too late for anything to name it, belongs. */
+uint32_t otw_comms_find_service(const otw_comms *c, const otw_addr *client, const otw_addr *server,
+                                uint16_t server_port, uint8_t transport);
 otw_comm *otw_comms_at(otw_comms *c, uint32_t idx);
 uint32_t otw_comms_size(const otw_comms *c);
 uint64_t otw_comms_refused(const otw_comms *c);

@@ -206,6 +206,17 @@ static bool sender_is_client(const otw_packet *p,
     uint16_t low = p->src_port < p->dst_port ? p->src_port : p->dst_port;
     if (low < 1024)
         return low == p->dst_port;
+    if (!tcp)
+        return true; /* a UDP exchange starts with its request */
+    /* A TCP session picked up midstream between two unregistered ports: a
+     * port in an ephemeral range (IANA and Windows 49152-65535, Linux from
+     * 32768) facing one below it is the client's. */
+    static const uint16_t ephemeral[] = {49152, 32768};
+    for (size_t i = 0; i < sizeof(ephemeral) / sizeof(ephemeral[0]); i++) {
+        bool src_eph = p->src_port >= ephemeral[i], dst_eph = p->dst_port >= ephemeral[i];
+        if (src_eph != dst_eph)
+            return src_eph;
+    }
     return true;
 }
 

@@ -508,8 +508,21 @@ static void assign_comm(otw_sensor *s, otw_flow *f, uint16_t key)
         return;
     }
     bool created = false;
-    uint32_t idx = otw_comms_get(s->comms, &f->client_ip, &f->server_ip, key, f->server_port,
-                                 f->key.ip_proto, f->first_us, &created);
+    uint32_t idx = OTW_COMM_NONE;
+    /* A TCP session picked up midstream (a capture or a restart of the
+     * sensor in the middle of it) that nothing could name belongs to the
+     * named communication on the same ends and port, not to a new
+     * "unknown" one. One that started in sight and is unknown stays apart:
+     * a different protocol on a known port is news. */
+    if (key == OTW_COMM_PROTO_UNKNOWN && s->ext[otw_flow_index(s->flows, f)].midstream) {
+        idx = otw_comms_find_service(s->comms, &f->client_ip, &f->server_ip, f->server_port,
+                                     f->key.ip_proto);
+        if (idx != OTW_COMM_NONE)
+            key = otw_comms_at(s->comms, idx)->proto_key;
+    }
+    if (idx == OTW_COMM_NONE)
+        idx = otw_comms_get(s->comms, &f->client_ip, &f->server_ip, key, f->server_port,
+                            f->key.ip_proto, f->first_us, &created);
     f->comm = idx;
     if (idx == OTW_COMM_NONE)
         return;

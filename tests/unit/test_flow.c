@@ -193,6 +193,22 @@ static void test_orientation(void **state)
     assert_ptr_equal(otw_flow_lookup(t, &p, &dir, &created, NULL, NULL), f);
     assert_int_equal(dir, OTW_DIR_TO_CLIENT);
 
+    /* TCP midstream between two unregistered ports: the ephemeral one is
+     * the client's (a server's FIN to 52476 from 8554 starts the flow). */
+    p = pkt4(IP_B, 8554, IP_A, 52476, 6, OTW_TCP_ACK | OTW_TCP_FIN, 1);
+    f = otw_flow_lookup(t, &p, &dir, &created, NULL, NULL);
+    assert_int_equal(dir, OTW_DIR_TO_CLIENT);
+    assert_int_equal(f->server_port, 8554);
+    p = pkt4(IP_B, 40000, IP_A, 20000, 6, OTW_TCP_ACK, 1); /* Linux range */
+    f = otw_flow_lookup(t, &p, &dir, &created, NULL, NULL);
+    assert_int_equal(dir, OTW_DIR_TO_SERVER);
+    assert_int_equal(f->server_port, 20000);
+    /* ... not for UDP, whose exchange starts with its request. */
+    p = pkt4(IP_B, 40000, IP_A, 50001, 17, 0, 1);
+    f = otw_flow_lookup(t, &p, &dir, &created, NULL, NULL);
+    assert_int_equal(dir, OTW_DIR_TO_SERVER);
+    assert_int_equal(f->server_port, 50001);
+
     /* ICMP: ports 0. */
     p = pkt4(IP_B, 0, IP_A, 0, 1, 0, 1);
     f = otw_flow_lookup(t, &p, &dir, &created, NULL, NULL);
