@@ -3,6 +3,11 @@
 
 #include <stdio.h>
 
+static const char *plural(unsigned long long n)
+{
+    return n == 1 ? "" : "s";
+}
+
 void otw_cli_print_summary(const char *cmd, otw_sensor *s, const char *state,
                            uint32_t assets_before, uint32_t alerts_before)
 {
@@ -13,10 +18,11 @@ void otw_cli_print_summary(const char *cmd, otw_sensor *s, const char *state,
         if (a->merged_into == OTW_ASSET_NONE)
             assets++;
     }
+    uint32_t alerts = otw_alerts_size(otw_sensor_alerts(s));
+    unsigned long long packets = st->packets, ops = st->ops;
     fprintf(stderr,
-            "otwatch %s: %llu packets, %u assets (%u before), %llu industrial operations, "
-            "%u alerts (%u new); state in %s\n",
-            cmd, (unsigned long long)st->packets, assets, assets_before,
-            (unsigned long long)st->ops, otw_alerts_size(otw_sensor_alerts(s)),
-            otw_alerts_size(otw_sensor_alerts(s)) - alerts_before, state);
+            "otwatch %s: %llu packet%s, %u asset%s (%u before), %llu industrial operation%s, "
+            "%u alert%s (%u new); state in %s\n",
+            cmd, packets, plural(packets), assets, plural(assets), assets_before, ops, plural(ops),
+            alerts, plural(alerts), alerts - alerts_before, state);
 }

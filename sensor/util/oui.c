@@ -117,11 +117,12 @@ static int add_entry(otw_oui *o, const char *assign, const char *name)
             return 0;
         key = key << 4 | (uint64_t)v;
     }
-    /* Trim surrounding blanks; the files pad some names. */
+    /* Trim surrounding blanks; the files pad some names, and some end in
+     * the comma that once led to their address ("Siemens AG,"). */
     while (*name == ' ' || *name == '\t')
         name++;
     size_t nlen = strlen(name);
-    while (nlen && (name[nlen - 1] == ' ' || name[nlen - 1] == '\t'))
+    while (nlen && (name[nlen - 1] == ' ' || name[nlen - 1] == '\t' || name[nlen - 1] == ','))
         nlen--;
     if (nlen == 0)
         return 0;
