@@ -61,6 +61,10 @@ int otw_cli_config(const char *cmd, const char *path, otw_config *cfg, const cha
 const char *otw_cli_state_dir(const otw_config *cfg, const char *state_opt);
 /* "280s", "30m", "2h", "7d" or plain seconds -> microseconds. 0 or -1. */
 int otw_parse_duration(const char *s, uint64_t *us);
+/* A point in time: a duration back from now_us ("24h", "7d"), or a date and
+ * time "YYYY-MM-DD[(T| )HH:MM[:SS]][Z|(+|-)HH:MM]" read in tz_minutes east
+ * of UTC unless it names its own offset. 0, or -1 if unreadable. */
+int otw_parse_when(const char *s, int tz_minutes, uint64_t now_us, uint64_t *us);
 /* One sensor per state directory at a time: the lock's fd, or -1 after
  * saying why on stderr. */
 int otw_cli_lock_state(const char *cmd, const char *dir);

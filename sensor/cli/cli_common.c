@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_OPTS 24
@@ -116,6 +117,67 @@ int otw_parse_duration(const char *s, uint64_t *us)
     if (v > UINT64_MAX / 1000000u / mult)
         return -1;
     *us = (uint64_t)v * mult * 1000000u;
+    return 0;
+}
+
+/* n digits at *p, advancing it; -1 if they are not there. */
+static int digits(const char **p, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++, (*p)++) {
+        if (**p < '0' || **p > '9')
+            return -1;
+        v = v * 10 + (**p - '0');
+    }
+    return v;
+}
+
+int otw_parse_when(const char *s, int tz_minutes, uint64_t now_us, uint64_t *us)
+{
+    uint64_t back;
+    if (s[0] >= '0' && s[0] <= '9' && !strchr(s, '-') && otw_parse_duration(s, &back) == 0) {
+        *us = back < now_us ? now_us - back : 0;
+        return 0;
+    }
+    const char *p = s;
+    int y = digits(&p, 4), mo = -1, d = -1, h = 0, mi = 0, se = 0;
+    if (y >= 1970 && *p++ == '-' && (mo = digits(&p, 2)) >= 1 && mo <= 12 && *p++ == '-')
+        d = digits(&p, 2);
+    if (d < 1 || d > 31)
+        return -1;
+    if (*p == 'T' || *p == ' ') {
+        p++;
+        h = digits(&p, 2);
+        if (h < 0 || h > 23 || *p++ != ':' || (mi = digits(&p, 2)) < 0 || mi > 59)
+            return -1;
+        if (*p == ':' && ((void)p++, (se = digits(&p, 2)) < 0 || se > 60))
+            return -1;
+    }
+    int off = tz_minutes;
+    if (*p == 'Z') {
+        off = 0;
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int sign = *p++ == '-' ? -1 : 1, oh = digits(&p, 2), om;
+        if (oh < 0 || oh > 14 || *p++ != ':' || (om = digits(&p, 2)) < 0 || om > 59)
+            return -1;
+        off = sign * (oh * 60 + om);
+    }
+    if (*p)
+        return -1;
+    struct tm tm = {.tm_year = y - 1900,
+                    .tm_mon = mo - 1,
+                    .tm_mday = d,
+                    .tm_hour = h,
+                    .tm_min = mi,
+                    .tm_sec = se};
+    time_t t = timegm(&tm);
+    if (t == (time_t)-1 || tm.tm_mday != d) /* 2026-02-30 */
+        return -1;
+    int64_t secs = (int64_t)t - (int64_t)off * 60;
+    if (secs < 0)
+        return -1;
+    *us = (uint64_t)secs * 1000000u;
     return 0;
 }
 

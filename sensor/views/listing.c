@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "csv.h"
@@ -371,7 +372,69 @@ static const char *endpoint_text(const otw_endpoint *e, char *out, size_t outsz)
     return out;
 }
 
+/* types: comma-separated names, compared without case. */
+static bool type_listed(const char *types, const char *type)
+{
+    size_t n = strlen(type);
+    for (const char *p = types; *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && strncasecmp(p, type, n) == 0)
+            return true;
+        p += len + (end ? 1 : 0);
+    }
+    return false;
+}
+
+static bool alert_selected(const otw_alert *a, const otw_alert_filter *f)
+{
+    if (!f)
+        return true;
+    if (f->min_severity >= 0 && (int)a->severity < f->min_severity)
+        return false;
+    if (f->types && !type_listed(f->types, a->type))
+        return false;
+    return !f->since_us || a->last_us >= f->since_us;
+}
+
+static void alerts_csv(const otw_alert *items, size_t n, const otw_alert_filter *f, FILE *out)
+{
+    static const char *const heads[] = {"id",       "first_seen", "last_seen", "severity",
+                                        "type",     "technique",  "source",    "destination",
+                                        "protocol", "count",      "key",       "message"};
+    for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++)
+        otw_csv_field(out, heads[i], i + 1 == sizeof(heads) / sizeof(heads[0]));
+    for (size_t i = 0; i < n; i++) {
+        const otw_alert *a = &items[i];
+        if (!alert_selected(a, f))
+            continue;
+        char no[24], t1[32], t2[32], src[80], dst[80], count[24];
+        snprintf(no, sizeof(no), "%lld", (long long)a->id);
+        snprintf(count, sizeof(count), "%llu", (unsigned long long)a->count);
+        const char *row[] = {no,
+                             otw_format_ts_seconds(a->first_us, t1),
+                             otw_format_ts_seconds(a->last_us, t2),
+                             otw_severity_name(a->severity),
+                             a->type,
+                             a->technique,
+                             endpoint_text(&a->src, src, sizeof(src)),
+                             endpoint_text(&a->dst, dst, sizeof(dst)),
+                             a->protocol,
+                             count,
+                             a->key,
+                             a->message};
+        for (size_t c = 0; c < sizeof(row) / sizeof(row[0]); c++)
+            otw_csv_field(out, row[c], c + 1 == sizeof(row) / sizeof(row[0]));
+    }
+}
+
 int otw_list_alerts(const char *state_dir, const char *format, FILE *out)
+{
+    return otw_list_alerts_filtered(state_dir, format, NULL, out);
+}
+
+int otw_list_alerts_filtered(const char *state_dir, const char *format,
+                             const otw_alert_filter *filter, FILE *out)
 {
     char err[512];
     otw_snapshot snap;
@@ -387,18 +450,27 @@ int otw_list_alerts(const char *state_dir, const char *format, FILE *out)
     if (strcmp(format, "json") == 0) {
         char buf[2048];
         fputs("[", out);
+        size_t shown = 0;
         for (size_t i = 0; i < l.n; i++) {
+            if (!alert_selected(&l.items[i], filter))
+                continue;
             size_t n = otw_alert_json(&l.items[i], buf, sizeof(buf));
-            fprintf(out, "%s\n  %s", i ? "," : "", n ? buf : "{}");
+            fprintf(out, "%s\n  %s", shown++ ? "," : "", n ? buf : "{}");
         }
-        fputs(l.n ? "\n]\n" : "]\n", out);
+        fputs(shown ? "\n]\n" : "]\n", out);
+    } else if (strcmp(format, "csv") == 0) {
+        alerts_csv(l.items, l.n, filter, out);
     } else {
         static const char *const heads[] = {">ID",    "LAST SEEN (UTC)", "SEVERITY", "TYPE",
                                             "SOURCE", "DESTINATION",     ">COUNT",   "MESSAGE"};
         otw_texttable tt;
         otw_tt_init(&tt, sizeof(heads) / sizeof(heads[0]), heads);
+        size_t shown = 0;
         for (size_t i = 0; i < l.n; i++) {
             const otw_alert *a = &l.items[i];
+            if (!alert_selected(a, filter))
+                continue;
+            shown++;
             char no[24], t[32], src[80], dst[80], count[24];
             snprintf(no, sizeof(no), "%lld", (long long)a->id);
             snprintf(count, sizeof(count), "%llu", (unsigned long long)a->count);
@@ -415,8 +487,12 @@ int otw_list_alerts(const char *state_dir, const char *format, FILE *out)
         /* A table with rows missing is no listing: nothing, and an error. */
         rc = tt.failed ? -1 : otw_tt_print(&tt, out);
         otw_tt_free(&tt);
-        if (rc == 0)
-            fprintf(out, "%zu alert%s\n", l.n, l.n == 1 ? "" : "s");
+        if (rc == 0) {
+            if (filter && shown != l.n)
+                fprintf(out, "%zu of %zu alert%s\n", shown, l.n, l.n == 1 ? "" : "s");
+            else
+                fprintf(out, "%zu alert%s\n", l.n, l.n == 1 ? "" : "s");
+        }
     }
     otw_snapshot_close(&snap);
     if (rc != 0) {

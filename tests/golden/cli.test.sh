@@ -33,7 +33,28 @@ expect_error "bad configuration" "bad.yaml:2" \
 printf 'flows:\n  memroy_mb: 3\n' > "$tmp/bad2.yaml"
 expect_error "unknown key" "bad2.yaml:2.*memroy_mb" "$otwatch" config check "$tmp/bad2.yaml"
 expect_error "no state" "no state in" "$otwatch" assets --config "$cfg" --state "$tmp/empty"
-expect_error "bad format" "unknown format" "$otwatch" alerts --config "$cfg" --state "$st" --format csv
+expect_error "bad format" "unknown format" "$otwatch" alerts --config "$cfg" --state "$st" --format xml
+expect_error "bad severity" "unknown severity 'urgent'" "$otwatch" alerts --config "$cfg" --state "$st" --severity urgent
+expect_error "bad type" "unknown alert type 'NEW_THING'" "$otwatch" alerts --config "$cfg" --state "$st" --type new_asset,new_thing
+expect_error "bad since" "bad --since" "$otwatch" alerts --config "$cfg" --state "$st" --since yesterday
+# Alert filters (issue 18): severity and above, types in any case, since a
+# time in a given offset; CSV with a header row.
+all=$("$otwatch" alerts --config "$cfg" --state "$st" --format json | jq length)
+high=$("$otwatch" alerts --config "$cfg" --state "$st" --format json | jq '[.[] | select(.severity=="high" or .severity=="critical")] | length')
+[[ $("$otwatch" alerts --config "$cfg" --state "$st" --severity high --format json | jq length) == "$high" ]] &&
+  pass "--severity high: the $high high and critical of $all" || fail "--severity high"
+"$otwatch" alerts --config "$cfg" --state "$st" --severity high | tail -1 | grep -qx "$high of $all alerts" &&
+  pass "the table says how many of all it shows" || fail "table count line"
+[[ $("$otwatch" alerts --config "$cfg" --state "$st" --type new_asset --format json | jq '[.[].type] | unique') == '[
+  "NEW_ASSET"
+]' ]] && pass "--type new_asset (any case)" || fail "--type"
+n_since=$("$otwatch" alerts --config "$cfg" --state "$st" --since 2026-11-24T01:12:44 --tz +09:00 --format json | jq length)
+n_since_utc=$("$otwatch" alerts --config "$cfg" --state "$st" --since 2026-11-23T16:12:44Z --format json | jq length)
+[[ $n_since == "$n_since_utc" && $n_since -gt 0 && $n_since -lt $all ]] &&
+  pass "--since in +09:00 = the same instant in UTC ($n_since of $all)" || fail "--since: $n_since vs $n_since_utc of $all"
+"$otwatch" alerts --config "$cfg" --state "$st" --format csv > "$tmp/alerts.csv"
+head -1 "$tmp/alerts.csv" | grep -q "^id,first_seen,last_seen,severity,type,technique,source,destination,protocol,count,key,message" &&
+  [[ $(($(wc -l < "$tmp/alerts.csv") - 1)) == "$all" ]] && pass "--format csv: a header and one row per alert" || fail "csv"
 expect_error "unknown command" "unknown command" "$otwatch" frobnicate
 expect_error "no interface" "no such interface|cannot capture|no permission" \
   "$otwatch" run --config "$cfg" --state "$tmp/live" -i otw-no-such-if0
