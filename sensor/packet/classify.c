@@ -281,6 +281,11 @@ const char *otw_classify_proto_name(otw_classifier *c, uint16_t ndpi_id)
     return n ? n : "Unknown";
 }
 
+uint32_t otw_classify_n_protos(otw_classifier *c)
+{
+    return ndpi_get_num_supported_protocols(c->ndpi);
+}
+
 const char *otw_classify_category_name(otw_classifier *c, uint16_t category)
 {
     const char *n = ndpi_category_get_name(c->ndpi, (ndpi_protocol_category_t)category);

@@ -36,6 +36,8 @@ void otw_classify_finish(otw_classifier *c, otw_flow *f);
  * the master protocol; 0 = unknown. */
 uint16_t otw_classify_proto(const otw_flow *f);
 const char *otw_classify_proto_name(otw_classifier *c, uint16_t ndpi_id);
+/* How many protocol ids nDPI knows (names for 0 .. n-1). */
+uint32_t otw_classify_n_protos(otw_classifier *c);
 /* Our dissector for what nDPI detected from the flow's bytes (not a port
  * guess: f->ndpi_detected), OTW_PROTO_NONE when nDPI names none of ours.
  * A hint only: the dissector decides (NOT_MINE still refutes it). */

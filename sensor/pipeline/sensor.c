@@ -23,6 +23,7 @@
 #include "gateways.h"
 #include "jsonw.h"
 #include "log.h"
+#include "protonames.h"
 #include "roles.h"
 #include "tornline.h"
 #include "zones.h"
@@ -1351,8 +1352,9 @@ void otw_sensor_set_live(otw_sensor *s, bool live)
 
 int otw_sensor_reload(otw_sensor *s, const otw_config *cfg, char *err, size_t errsz)
 {
-    /* The injection interface first: the only part that can fail. */
-    if (enforce_setup(s, cfg, err, errsz) != 0)
+    /* What can fail first: conduit protocol names, the injection interface. */
+    if (otw_check_protocol_names(cfg, s->classifier, err, errsz) != 0 ||
+        enforce_setup(s, cfg, err, errsz) != 0)
         return -1;
     /* Zones, conduits, enforcement and alert settings; the rest (memory,
      * interfaces, outputs) needs a restart. */
@@ -1675,7 +1677,7 @@ otw_sensor *otw_sensor_open(const otw_config *cfg, const char *state_dir,
         s->session_free[i] = s->n_sessions - 1 - i;
     s->n_session_free = s->n_sessions;
     s->classifier = otw_classifier_new(cfg->ndpi_memory_mb, cfg->ndpi_max_packets, err, errsz);
-    if (!s->classifier)
+    if (!s->classifier || otw_check_protocol_names(cfg, s->classifier, err, errsz) != 0)
         goto fail;
     s->alerts = otw_alerts_new(s->cfg.max_alerts, on_alert, s);
     s->comms = otw_comms_new(cfg->max_assets * 4u);

@@ -32,6 +32,11 @@ expect_error "bad configuration" "bad.yaml:2" \
   "$otwatch" read --config "$tmp/bad.yaml" --state "$st" "$pcap"
 printf 'flows:\n  memroy_mb: 3\n' > "$tmp/bad2.yaml"
 expect_error "unknown key" "bad2.yaml:2.*memroy_mb" "$otwatch" config check "$tmp/bad2.yaml"
+printf 'zones:\n  - name: office\n    cidrs: [10.1.0.0/16]\n    level: 4\n  - name: line\n    cidrs: [10.2.0.0/16]\n    level: 1\nconduits:\n  - name: eng\n    from: office\n    to: line\n    protocols: [modbus-tcp]\n' > "$tmp/proto.yaml"
+expect_error "misspelt conduit protocol" 'conduit eng: unknown protocol "modbus-tcp"; did you mean "modbus"' \
+  "$otwatch" config check "$tmp/proto.yaml"
+expect_error "... refused by read too" 'unknown protocol "modbus-tcp"' \
+  "$otwatch" read --config "$tmp/proto.yaml" --state "$tmp/proto-st" "$pcap"
 expect_error "no state" "no state in" "$otwatch" assets --config "$cfg" --state "$tmp/empty"
 expect_error "bad format" "unknown format" "$otwatch" alerts --config "$cfg" --state "$st" --format xml
 expect_error "bad severity" "unknown severity 'urgent'" "$otwatch" alerts --config "$cfg" --state "$st" --severity urgent
