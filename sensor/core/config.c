@@ -43,6 +43,8 @@ void otw_config_defaults(otw_config *c)
     memset(c, 0, sizeof(*c));
     c->capture_buffer_mb = 64;
     c->snaplen = 65535;
+    c->capture_immediate = false;
+    c->capture_timeout_ms = 50;
     c->flow_memory_mb = 64;
     c->tcp_timeout_s = 300;
     c->udp_timeout_s = 60;
@@ -1069,6 +1071,8 @@ static const field t_capture[] = {
     F("interfaces", K_INTERFACES, interfaces, 0, 0),
     F("buffer_mb", K_U32, capture_buffer_mb, 1, 4096),
     F("snaplen", K_U32, snaplen, 64, 262144),
+    F("immediate", K_BOOL, capture_immediate, 0, 0),
+    F("timeout_ms", K_U32, capture_timeout_ms, 1, 1000),
     F("filter", K_STRING, filter, 0, 0),
     END,
 };

@@ -115,6 +115,11 @@ typedef struct otw_config {
     int n_interfaces;
     uint32_t capture_buffer_mb; /* default 64 */
     uint32_t snaplen;           /* default 65535 */
+    /* Live: false (default) lets the kernel fill a block of packets
+     * (TPACKET_V3) and wake the sensor when it is full or capture_timeout_ms
+     * passed, instead of once per packet; true wakes per packet. */
+    bool capture_immediate;
+    uint32_t capture_timeout_ms; /* default 50 */
     char filter[256];           /* BPF, "" = none */
     /* flows */
     uint32_t flow_memory_mb;   /* default 64 */

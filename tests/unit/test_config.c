@@ -57,6 +57,8 @@ static void test_defaults(void **state)
     assert_int_equal(c.n_interfaces, 0);
     assert_int_equal(c.capture_buffer_mb, 64);
     assert_int_equal(c.snaplen, 65535);
+    assert_false(c.capture_immediate); /* blocks, not a wake-up per packet */
+    assert_int_equal(c.capture_timeout_ms, 50);
     assert_string_equal(c.filter, "");
     assert_int_equal(c.flow_memory_mb, 64);
     assert_int_equal(c.tcp_timeout_s, 300);
@@ -133,6 +135,8 @@ static void test_full_file(void **state)
                        "  interfaces: [eth1, \"enp3s0\"]\n"
                        "  buffer_mb: 128\n"
                        "  snaplen: 1514\n"
+                       "  immediate: true\n"
+                       "  timeout_ms: 10\n"
                        "  filter: 'not port 22'\n"
                        "flows:\n"
                        "  memory_mb: 256\n"
@@ -174,6 +178,8 @@ static void test_full_file(void **state)
     assert_string_equal(c.interfaces[1], "enp3s0");
     assert_int_equal(c.capture_buffer_mb, 128);
     assert_int_equal(c.snaplen, 1514);
+    assert_true(c.capture_immediate);
+    assert_int_equal(c.capture_timeout_ms, 10);
     assert_string_equal(c.filter, "not port 22");
     assert_int_equal(c.flow_memory_mb, 256);
     assert_int_equal(c.tcp_timeout_s, 300);
@@ -308,6 +314,8 @@ static void test_errors(void **state)
     expect_error("flows:\n  memory_mb: 99999999999999999999999\n",
                  ":2: flows.memory_mb: 99999999999999999999999 out of range (1..65536)");
     expect_error("flows:\n  memory_mb: -3\n", ":2: flows.memory_mb: -3 out of range (1..65536)");
+    expect_error("capture:\n  timeout_ms: 0\n",
+                 ":2: capture.timeout_ms: 0 out of range (1..1000)");
     expect_error("capture:\n  snaplen: 1.5\n",
                  ":2: capture.snaplen: expected an integer, got \"1.5\"");
     expect_error("flows:\n  tcp_timeout: 5x\n",
