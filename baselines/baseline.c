@@ -381,10 +381,13 @@ otw_baseline *otw_baseline_new(const otw_bl_settings *set, otw_alert_sink alerts
     if (!b->channels || !b->ctrls || !b->pending ||
         otw_keymap_init(&b->channel_index, b->cap_channels) < 0 ||
         otw_keymap_init(&b->ctrl_index, b->cap_ctrls) < 0 ||
-        otw_keymap_init(&b->scan_index, BL_SCAN_SLOTS) < 0) {
+        otw_keymap_init(&b->scan_index, BL_SCAN_SLOTS) < 0 ||
+        otw_keymap_init(&b->known_servers, b->cap_channels) < 0 ||
+        otw_keymap_init(&b->known_pairs, b->cap_channels) < 0) {
         otw_baseline_free(b);
         return NULL;
     }
+    b->known_stale = true;
     b->mode = set->learn_for_us ? OTW_BL_LEARNING : OTW_BL_DETECTING;
     b->learn_pending = set->learn_for_us != 0; /* the window starts at the first fact */
     return b;
@@ -397,6 +400,8 @@ void otw_baseline_free(otw_baseline *b)
     otw_keymap_free(&b->channel_index);
     otw_keymap_free(&b->ctrl_index);
     otw_keymap_free(&b->scan_index);
+    otw_keymap_free(&b->known_servers);
+    otw_keymap_free(&b->known_pairs);
     free(b->channels);
     free(b->ctrls);
     free(b->pending);
@@ -436,6 +441,7 @@ void otw_baseline_learn(otw_baseline *b, uint64_t ts_us, uint64_t for_us)
 
 static void finish_learning(otw_baseline *b)
 {
+    b->known_stale = true;
     for (uint32_t i = 0; i < b->n_channels; i++) {
         bl_channel *c = &b->channels[i];
         if (c->state == BL_LEARNING_SITE) {
@@ -472,6 +478,7 @@ void otw_baseline_reset(otw_baseline *b)
     otw_keymap_init(&b->ctrl_index, b->cap_ctrls);
     otw_keymap_init(&b->scan_index, BL_SCAN_SLOTS);
     b->n_channels = b->n_ctrls = b->n_scans = b->n_pending = 0;
+    b->known_stale = true;
     b->sweep_due_us = 0;
     memset(b->channel_cache, 0, sizeof(b->channel_cache));
     b->n_exempt = 0;
@@ -1045,11 +1052,9 @@ static bl_op *op_learn(otw_baseline *b, bl_channel *c, const otw_op *op)
     return o;
 }
 
-/* A new master: the server has masters in the learned normal and this
- * client is none of them (a new channel of a learned master is a new unit
- * or function; with nothing learned, as when detecting from the start,
- * nobody is a new master). */
-static bool new_master(const otw_baseline *b, const otw_addr *client, const otw_addr *server)
+#ifndef NDEBUG
+/* new_master() the slow way, over every channel (the debug check). */
+static bool new_master_scan(const otw_baseline *b, const otw_addr *client, const otw_addr *server)
 {
     bool has_masters = false;
     for (uint32_t i = 0; i < b->n_channels; i++) {
@@ -1061,6 +1066,55 @@ static bool new_master(const otw_baseline *b, const otw_addr *client, const otw_
         has_masters = true;
     }
     return has_masters;
+}
+#endif
+
+static void pair_key(const otw_addr *client, const otw_addr *server, uint8_t key[16])
+{
+    uint8_t both[32];
+    memcpy(both, client->b, 16);
+    memcpy(both + 16, server->b, 16);
+    otw_digest128(both, sizeof(both), key);
+}
+
+/* The learned channels' ends (known_servers, known_pairs) again: the
+ * tables hold at most cap_channels keys each, so they never fill. */
+static void known_rebuild(otw_baseline *b)
+{
+    otw_keymap_clear(&b->known_servers);
+    otw_keymap_clear(&b->known_pairs);
+    for (uint32_t i = 0; i < b->n_channels; i++) {
+        const bl_channel *c = &b->channels[i];
+        if (c->state != BL_KNOWN)
+            continue;
+        uint8_t key[16];
+        pair_key(&c->client, &c->server, key);
+        otw_keymap_put(&b->known_servers, c->server.b, 1);
+        otw_keymap_put(&b->known_pairs, key, 1);
+    }
+    b->known_stale = false;
+}
+
+/* A new master: the server has masters in the learned normal and this
+ * client is none of them (a new channel of a learned master is a new unit
+ * or function; with nothing learned, as when detecting from the start,
+ * nobody is a new master). */
+static bool new_master(otw_baseline *b, const otw_addr *client, const otw_addr *server)
+{
+    if (b->known_stale)
+        known_rebuild(b);
+    bool is_new = false;
+    if (otw_keymap_get(&b->known_servers, server->b) != UINT32_MAX) {
+        uint8_t key[16];
+        pair_key(client, server, key);
+        is_new = otw_keymap_get(&b->known_pairs, key) == UINT32_MAX;
+    }
+#ifndef NDEBUG
+    /* Debug builds check the index against the channels themselves. */
+    if (is_new != new_master_scan(b, client, server))
+        abort();
+#endif
+    return is_new;
 }
 
 /* Detecting: a function never learned is news (unless part of a scan); a
@@ -1404,6 +1458,7 @@ int otw_baseline_accept(otw_baseline *b, const otw_alert *a, char *err, size_t e
         }
         if (c->state == BL_LEARNING_OWN || c->state == BL_KNOWN_OWN)
             c->state = BL_KNOWN;
+        b->known_stale = true;
         if (a->kind == OTW_AT_MODBUS_WRITE) {
             /* Writes by this client on this channel become normal. */
             for (int i = 0; i < c->n_ops; i++)

@@ -118,6 +118,12 @@ struct otw_baseline {
     uint32_t n_channels, cap_channels;
     uint32_t channel_cache[BL_CHANNEL_CACHE]; /* channel index + 1, 0 = empty */
     otw_keymap channel_index;
+    /* Who the learned (BL_KNOWN) channels connect, for new_master(): server
+     * IPs, and digests of (client, server) IPs. Rebuilt from the channels
+     * when stale: a channel becomes BL_KNOWN only when learning ends, at an
+     * acceptance or at a load, never one by one on the per-packet path. */
+    otw_keymap known_servers, known_pairs;
+    bool known_stale;
     bl_ctrl *ctrls;
     uint32_t n_ctrls, cap_ctrls;
     /* Silence can only start with a request after the last answer: the

@@ -611,6 +611,7 @@ static void swap_in(otw_baseline *b, otw_baseline *nb, bool with_state)
         b->n_accepted = tmp.n_accepted;
     *nb = tmp;
     otw_baseline_free(nb);
+    b->known_stale = true;
     b->dirty = true;
 }
 

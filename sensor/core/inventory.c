@@ -12,6 +12,9 @@ struct otw_inventory {
     otw_asset *assets;
     uint32_t n, cap;
     otw_keymap by_ip, by_mac;
+    /* Changes whenever otw_inventory_find_ip() may answer otherwise: an
+     * address (re)mapped in by_ip, an asset merged into another. */
+    uint64_t ip_gen;
     uint64_t refused;
     uint64_t refused_unproven; /* of refused: kept out of the proven reserve */
     otw_asset_new_fn on_new;
@@ -181,6 +184,7 @@ static bool add_ip(otw_inventory *inv, uint32_t idx, const otw_addr *ip, bool co
         inv->refused++;
         return false;
     }
+    inv->ip_gen++;
     a->ips[a->n_ips] = *ip;
     if (confirmed)
         a->ip_confirmed |= (uint8_t)(1u << a->n_ips);
@@ -234,6 +238,7 @@ static void merge(otw_inventory *inv, uint32_t into, uint32_t from)
     /* A merged-away asset that was new in this run was announced already;
      * the surviving one keeps the older history. */
     b->merged_into = into;
+    inv->ip_gen++;
     b->n_ips = 0;
     b->has_mac = false;
     b->dirty = true;
@@ -272,6 +277,11 @@ static uint32_t lookup_mac(const otw_inventory *inv, const uint8_t mac[6])
 uint32_t otw_inventory_find_ip(const otw_inventory *inv, const otw_addr *ip)
 {
     return resolve(inv, otw_keymap_get(&inv->by_ip, ip->b));
+}
+
+uint64_t otw_inventory_ip_gen(const otw_inventory *inv)
+{
+    return inv->ip_gen;
 }
 
 static void touch(otw_asset *a, uint64_t ts_us)

@@ -136,6 +136,10 @@ uint32_t otw_inventory_l2(otw_inventory *inv, const uint8_t mac[6], uint64_t ts_
 uint32_t otw_inventory_find_mac(const otw_inventory *inv, const uint8_t mac[6]);
 /* Finds the asset of an IP without creating one. */
 uint32_t otw_inventory_find_ip(const otw_inventory *inv, const otw_addr *ip);
+/* Changes whenever otw_inventory_find_ip() may give another answer for some
+ * address (one mapped or moved, assets merged): a caller may keep an answer
+ * while this stays the same. Starts at 0 and only grows. */
+uint64_t otw_inventory_ip_gen(const otw_inventory *inv);
 
 void otw_inventory_count(otw_inventory *inv, uint32_t idx, uint64_t last_us, uint64_t pkts,
                          uint64_t bytes);

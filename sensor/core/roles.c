@@ -12,6 +12,16 @@
 #define READ_SLOTS 4096u
 #define S7_PLUS_EXPLORE 0x04bb /* protocols/s7comm.c */
 
+/* Pairs count_pair() is done with (counted, or refused by a full table: it
+ * never empties), a slot per pair of IPs, so the polls that follow skip
+ * the digest and the table. */
+#define PAIR_SLOTS 1024u
+
+typedef struct pair_slot {
+    otw_addr client, server;
+    bool used;
+} pair_slot;
+
 typedef struct read_slot {
     uint8_t key[16];
     uint32_t count;
@@ -20,6 +30,7 @@ typedef struct read_slot {
 struct otw_roles {
     otw_inventory *inv;
     read_slot *reads;
+    pair_slot *settled;
     otw_keymap pairs;   /* digest(client IP, controller IP) of historian candidates */
     otw_keymap clients; /* client IP -> controllers it was seen reading */
 };
@@ -31,9 +42,10 @@ otw_roles *otw_roles_new(otw_inventory *inv, uint32_t max_pairs)
         return NULL;
     r->inv = inv;
     r->reads = calloc(READ_SLOTS, sizeof(read_slot));
+    r->settled = calloc(PAIR_SLOTS, sizeof(pair_slot));
     if (!max_pairs)
         max_pairs = 1;
-    if (!r->reads || otw_keymap_init(&r->pairs, max_pairs) < 0 ||
+    if (!r->reads || !r->settled || otw_keymap_init(&r->pairs, max_pairs) < 0 ||
         otw_keymap_init(&r->clients, max_pairs) < 0) {
         otw_roles_free(r);
         return NULL;
@@ -48,6 +60,7 @@ void otw_roles_free(otw_roles *r)
     otw_keymap_free(&r->pairs);
     otw_keymap_free(&r->clients);
     free(r->reads);
+    free(r->settled);
     free(r);
 }
 
@@ -127,6 +140,16 @@ static void count_pair(otw_roles *r, uint32_t client, const otw_addr *cip, const
     otw_asset *a = otw_inventory_at(r->inv, client);
     if (!a || has(a, OTW_EV_HISTORIAN) || !historian_candidate(a))
         return;
+    uint32_t h = 2166136261u;
+    for (int i = 8; i < 16; i++)
+        h = (h ^ cip->b[i] ^ ((uint32_t)sip->b[i] << 8)) * 16777619u;
+    pair_slot *slot = &r->settled[h % PAIR_SLOTS];
+    if (slot->used && memcmp(&slot->client, cip, sizeof(*cip)) == 0 &&
+        memcmp(&slot->server, sip, sizeof(*sip)) == 0)
+        return;
+    slot->used = true;
+    slot->client = *cip;
+    slot->server = *sip;
     uint8_t both[32], key[16];
     memcpy(both, cip->b, 16);
     memcpy(both + 16, sip->b, 16);

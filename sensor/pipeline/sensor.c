@@ -46,6 +46,10 @@ struct otw_flow_ext {
     uint8_t claim;           /* otw_claim: how the flow got its dissector */
     bool detect_done;        /* dynamic detection gave up on this flow */
     uint8_t probed[2];       /* payload packets probed per direction */
+    /* refresh_ends(): the inventory's answers for the flow's addresses, valid
+     * while ends_gen is otw_inventory_ip_gen() + 1 (0: never looked up). */
+    uint64_t ends_gen;
+    uint32_t ends[2];
     /* zones (zones.c): the flow's placement, kept for enforcement */
     uint8_t zone_verdict; /* otw_place, 0 = not placed */
     bool zone_reset;      /* violating TCP session whose rule says reset */
@@ -672,8 +676,22 @@ static void current_endpoints(otw_sensor *s, otw_endpoint *client, otw_endpoint 
  * of their own, and what the flow proves belongs to those. */
 static void refresh_ends(otw_sensor *s, otw_flow *f)
 {
-    uint32_t c = otw_inventory_find_ip(s->inv, &f->client_ip);
-    uint32_t v = otw_inventory_find_ip(s->inv, &f->server_ip);
+    /* Looked up again only when the inventory's addresses changed: a poll's
+     * operations mostly follow one another on an unchanged inventory. */
+    otw_flow_ext *x = &s->ext[otw_flow_index(s->flows, f)];
+    uint64_t gen = otw_inventory_ip_gen(s->inv) + 1;
+    if (x->ends_gen != gen) {
+        x->ends[0] = otw_inventory_find_ip(s->inv, &f->client_ip);
+        x->ends[1] = otw_inventory_find_ip(s->inv, &f->server_ip);
+        x->ends_gen = gen;
+    }
+#ifndef NDEBUG
+    /* Debug builds check that nothing else changes the answers. */
+    if (x->ends[0] != otw_inventory_find_ip(s->inv, &f->client_ip) ||
+        x->ends[1] != otw_inventory_find_ip(s->inv, &f->server_ip))
+        abort();
+#endif
+    uint32_t c = x->ends[0], v = x->ends[1];
     if (c != OTW_ASSET_NONE)
         f->client_asset = c;
     if (v != OTW_ASSET_NONE)
@@ -1162,6 +1180,7 @@ static void on_flow_paired(otw_sensor *s, otw_flow *f, uint64_t ts_us)
     otw_flow_ext *x = &s->ext[otw_flow_index(s->flows, f)];
     x->group_server = false;
     x->discovery = true;
+    x->ends_gen = 0; /* another server address: refresh_ends() looks it up */
     f->server_asset = otw_inventory_ip(
         s->inv, otw_mac_is_zero(f->server_mac) ? NULL : f->server_mac, &f->server_ip, ts_us);
     asset_pressure(s, ts_us);

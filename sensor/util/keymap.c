@@ -48,6 +48,13 @@ void otw_keymap_free(otw_keymap *m)
     m->vals = NULL;
 }
 
+void otw_keymap_clear(otw_keymap *m)
+{
+    if (m->vals)
+        memset(m->vals, 0, (m->mask + 1) * sizeof(uint32_t));
+    m->used = 0;
+}
+
 uint32_t otw_keymap_get(const otw_keymap *m, const uint8_t key[16])
 {
     size_t i = (size_t)otw_hash16(key) & m->mask;

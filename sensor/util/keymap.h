@@ -18,6 +18,8 @@ typedef struct otw_keymap {
 /* Room for at least n keys at <= 50% load. Returns -1 on allocation failure. */
 int otw_keymap_init(otw_keymap *m, size_t n);
 void otw_keymap_free(otw_keymap *m);
+/* Forgets every key, keeping the storage (no allocation). */
+void otw_keymap_clear(otw_keymap *m);
 /* Value for key or UINT32_MAX. */
 uint32_t otw_keymap_get(const otw_keymap *m, const uint8_t key[16]);
 /* Inserts or updates; returns -1 when full or val is UINT32_MAX. */
