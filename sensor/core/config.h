@@ -120,7 +120,7 @@ typedef struct otw_config {
      * passed, instead of once per packet; true wakes per packet. */
     bool capture_immediate;
     uint32_t capture_timeout_ms; /* default 50 */
-    char filter[256];           /* BPF, "" = none */
+    char filter[256];            /* BPF, "" = none */
     /* flows */
     uint32_t flow_memory_mb;   /* default 64 */
     uint32_t tcp_timeout_s;    /* default 300 */

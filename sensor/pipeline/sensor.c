@@ -1133,11 +1133,12 @@ static void on_flow_new(otw_sensor *s, otw_flow *f, const otw_packet *p, int dir
     (void)dir;
     /* A packet to a broadcast or multicast MAC or address goes to no
      * device (10.20.0.255, 239.x, ff02::1:2): not an asset (flow.c). */
-    /* A DHCP client's address is the DHCP dissector's to bind to its MAC
-     * (bind_address): the server's reply goes to the address it is handing
-     * out, which taken from the header would be a device of its own behind
-     * a "router". */
-    bool dhcp_client = f->key.ip_proto == 17 && f->client_port == 68 && f->server_port == 67;
+    /* A DHCP server's reply goes to the address it is handing out: the DHCP
+     * dissector binds that to the client's MAC (bind_address); taken from
+     * the header it would be a device of its own behind a "router". A
+     * client's own request from its address is the client's, as always. */
+    bool dhcp_client = f->key.ip_proto == 17 && f->client_port == 68 && f->server_port == 67 &&
+                       dir == OTW_DIR_TO_CLIENT;
     f->client_asset =
         f->client_group ? OTW_ASSET_NONE
         : dhcp_client

@@ -314,8 +314,7 @@ static void test_errors(void **state)
     expect_error("flows:\n  memory_mb: 99999999999999999999999\n",
                  ":2: flows.memory_mb: 99999999999999999999999 out of range (1..65536)");
     expect_error("flows:\n  memory_mb: -3\n", ":2: flows.memory_mb: -3 out of range (1..65536)");
-    expect_error("capture:\n  timeout_ms: 0\n",
-                 ":2: capture.timeout_ms: 0 out of range (1..1000)");
+    expect_error("capture:\n  timeout_ms: 0\n", ":2: capture.timeout_ms: 0 out of range (1..1000)");
     expect_error("capture:\n  snaplen: 1.5\n",
                  ":2: capture.snaplen: expected an integer, got \"1.5\"");
     expect_error("flows:\n  tcp_timeout: 5x\n",
