@@ -302,6 +302,7 @@ static int check_line(void *ctx, const char *line, size_t len, uint64_t off)
         res->bad_line = res->checked + 1;
         res->bad_off = off;
         line_ts(line, len, res->bad_ts, sizeof(res->bad_ts));
+        res->fault = OTW_CF_NO_LINK;
         snprintf(res->why, sizeof(res->why), "has no link in the chain file");
         return 1;
     }
@@ -365,6 +366,7 @@ int otw_chain_check_file(const char *path, const otw_chain_anchor *anchor, otw_c
     if (res->ok && anchor && res->checked < anchor->chain.n) {
         res->ok = false;
         res->bad_line = res->checked + 1;
+        res->fault = OTW_CF_SHORT;
         snprintf(res->why, sizeof(res->why),
                  "is missing: the state recorded %" PRIu64 " records, the file has %" PRIu64,
                  anchor->chain.n, res->checked);

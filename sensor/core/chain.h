@@ -91,17 +91,31 @@ void otw_chain_sidecar_path(const char *path, char *out, size_t outsz);
 int otw_chain_catch_up(const char *path, otw_chain_anchor *a, uint64_t *added, bool *restarted,
                        char *err, size_t errsz);
 
+/* What did not match (the views word it in each language). */
+typedef enum otw_chain_fault {
+    OTW_CF_NONE = 0,
+    OTW_CF_LINK,           /* the record does not hash to its link: edited, inserted, removed */
+    OTW_CF_NO_LINK,        /* a line the chain file has no link for, before the recorded head */
+    OTW_CF_HEAD,           /* the chain does not end at the head recorded (rewritten, cut) */
+    OTW_CF_SHORT,          /* fewer records than the state recorded (removed at the end) */
+    OTW_CF_ROW_MISSING,    /* a record's alert row is gone */
+    OTW_CF_ROW_EDITED,     /* an alert row's count or last time is not its last record's */
+    OTW_CF_ROW_UNCHAINED,  /* an alert row no record has (inserted afterwards) */
+    OTW_CF_HEAD_UNREADABLE /* the head recorded in the state cannot be read */
+} otw_chain_fault;
+
 /* Verification of a line file against its sidecar and, if given, the
  * anchor the state recorded. */
 typedef struct otw_chain_check {
     bool ok;
-    uint64_t checked;  /* records recomputed */
-    otw_chain head;    /* recomputed head over the checked records */
-    uint64_t bad_line; /* first line (1-based) or record (seq) that does not match, 0 if none */
-    int64_t bad_id;    /* the alert it is about (alerts stream), 0 if none */
-    uint64_t bad_off;  /* its byte offset */
-    char bad_ts[40];   /* its "ts" field, if it has one */
-    char why[160];     /* what did not match */
+    uint64_t checked;      /* records recomputed */
+    otw_chain head;        /* recomputed head over the checked records */
+    uint64_t bad_line;     /* first line (1-based) or record (seq) that does not match, 0 if none */
+    int64_t bad_id;        /* the alert it is about (alerts stream), 0 if none */
+    uint64_t bad_off;      /* its byte offset */
+    char bad_ts[40];       /* its "ts" field, if it has one */
+    otw_chain_fault fault; /* what did not match */
+    char why[160];         /* the same in English, with figures */
 } otw_chain_check;
 
 /* Recomputes every line's link and compares it with the sidecar's; a line

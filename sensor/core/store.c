@@ -865,9 +865,11 @@ const otw_chain *otw_store_alert_chain(const otw_store *s)
     return &s->alert_chain;
 }
 
-static void bad_alert(otw_chain_check *res, int64_t seq, int64_t id, int64_t ts_us, const char *why)
+static void bad_alert(otw_chain_check *res, int64_t seq, int64_t id, int64_t ts_us,
+                      otw_chain_fault fault, const char *why)
 {
     res->ok = false;
+    res->fault = fault;
     res->bad_line = (uint64_t)seq;
     res->bad_id = id;
     res->bad_ts[0] = '\0';
@@ -879,8 +881,8 @@ static void bad_alert(otw_chain_check *res, int64_t seq, int64_t id, int64_t ts_
     snprintf(res->why, sizeof(res->why), "%s", why);
 }
 
-int otw_store_verify_alerts(otw_store *s, otw_chain_check *res, otw_chain *recorded, char *err,
-                            size_t errsz)
+static int verify_alerts(otw_store *s, otw_chain_check *res, otw_chain *recorded, char *err,
+                         size_t errsz)
 {
     memset(res, 0, sizeof(*res));
     res->ok = true;
@@ -894,7 +896,8 @@ int otw_store_verify_alerts(otw_store *s, otw_chain_check *res, otw_chain *recor
         return -1;
     }
     if (otw_chain_parse(v, recorded) != 0) {
-        bad_alert(res, 0, 0, 0, "the head recorded in the state is unreadable");
+        bad_alert(res, 0, 0, 0, OTW_CF_HEAD_UNREADABLE,
+                  "the head recorded in the state is unreadable");
         return 0;
     }
     sqlite3_stmt *st;
@@ -909,10 +912,11 @@ int otw_store_verify_alerts(otw_store *s, otw_chain_check *res, otw_chain *recor
         uint8_t link[OTW_CHAIN_LINK];
         hash_alert_event(&res->head, st, &res->head, link);
         if (sqlite3_column_type(st, 1) == SQLITE_NULL)
-            bad_alert(res, seq, id, sqlite3_column_int64(st, 16), "its alert row is missing");
+            bad_alert(res, seq, id, sqlite3_column_int64(st, 16), OTW_CF_ROW_MISSING,
+                      "its alert row is missing");
         else if (sqlite3_column_bytes(st, 17) != OTW_CHAIN_LINK ||
                  memcmp(sqlite3_column_blob(st, 17), link, OTW_CHAIN_LINK) != 0)
-            bad_alert(res, seq, id, sqlite3_column_int64(st, 5),
+            bad_alert(res, seq, id, sqlite3_column_int64(st, 5), OTW_CF_LINK,
                       "does not match its link (the alert row or its record was edited)");
         else
             res->checked++;
@@ -934,6 +938,8 @@ int otw_store_verify_alerts(otw_store *s, otw_chain_check *res, otw_chain *recor
     if (sqlite3_step(st) == SQLITE_ROW)
         bad_alert(res, sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 0),
                   sqlite3_column_int64(st, 1),
+                  sqlite3_column_type(st, 2) == SQLITE_NULL ? OTW_CF_ROW_UNCHAINED
+                                                            : OTW_CF_ROW_EDITED,
                   sqlite3_column_type(st, 2) == SQLITE_NULL
                       ? "is not in the chain (inserted afterwards)"
                       : "has a count or last time its last record does not have (edited)");
@@ -941,9 +947,21 @@ int otw_store_verify_alerts(otw_store *s, otw_chain_check *res, otw_chain *recor
     if (res->ok &&
         (res->head.n != recorded->n || memcmp(res->head.head, recorded->head, OTW_CHAIN_LINK) != 0))
         bad_alert(res, (int64_t)res->head.n, 0, 0,
+                  res->head.n < recorded->n ? OTW_CF_SHORT : OTW_CF_HEAD,
                   "the chain does not end at the head recorded at the last checkpoint (records "
                   "removed or rewritten)");
     return 0;
+}
+
+int otw_store_verify_alerts(otw_store *s, otw_chain_check *res, otw_chain *recorded, char *err,
+                            size_t errsz)
+{
+    /* One snapshot (WAL): a sensor's checkpoint meanwhile is not half seen. */
+    bool txn = sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+    int rc = verify_alerts(s, res, recorded, err, errsz);
+    if (txn)
+        sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    return rc;
 }
 
 void *otw_store_db(otw_store *s)
