@@ -312,6 +312,7 @@ static int check_line(void *ctx, const char *line, size_t len, uint64_t off)
         res->bad_line = res->head.n;
         res->bad_off = off;
         line_ts(line, len, res->bad_ts, sizeof(res->bad_ts));
+        res->fault = OTW_CF_LINK;
         snprintf(res->why, sizeof(res->why),
                  "does not match its link (edited, inserted or removed)");
         return 1;
@@ -323,6 +324,7 @@ static int check_line(void *ctx, const char *line, size_t len, uint64_t off)
         res->bad_line = res->head.n;
         res->bad_off = off;
         line_ts(line, len, res->bad_ts, sizeof(res->bad_ts));
+        res->fault = OTW_CF_HEAD;
         snprintf(
             res->why, sizeof(res->why),
             "ends a chain whose head is not the one the state recorded (chain file rewritten)");
