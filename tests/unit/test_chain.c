@@ -293,6 +293,38 @@ static void test_store_alert_chain(void **state)
     assert_int_equal(res.fault, OTW_CF_SHORT);
 }
 
+/* A state written before the chains (schema 2): its stored alerts are
+ * chained, as they are, when a writer first opens it. */
+static void test_older_state_sealed_on_open(void **state)
+{
+    (void)state;
+    char err[256], db[128];
+    snprintf(db, sizeof(db), "%s/%s", dir, OTW_STORE_FILE);
+    unlink(db);
+    otw_store *s = otw_store_open(dir, false, err, sizeof(err));
+    assert_non_null(s);
+    otw_store_close(s);
+    assert_int_equal(exec(db, "DROP TABLE alert_chain; DELETE FROM meta WHERE key='chain_alerts';"
+                              "UPDATE meta SET value='2' WHERE key='schema_version';"
+                              "INSERT INTO alerts(id, type, severity, key, first_seen, last_seen,"
+                              " count, message) VALUES(7, 'NEW_ASSET', 'medium', '', 5, 9, 3, 'x'),"
+                              " (9, 'SCAN', 'high', 'k', 6, 6, 1, 'y')"),
+                     SQLITE_OK);
+    otw_store *ro = otw_store_open(dir, true, err, sizeof(err));
+    assert_non_null(ro);
+    otw_chain_check res;
+    otw_chain recorded;
+    assert_int_equal(otw_store_verify_alerts(ro, &res, &recorded, err, sizeof(err)), -1);
+    otw_store_close(ro);
+    s = otw_store_open(dir, false, err, sizeof(err));
+    assert_non_null(s);
+    assert_int_equal(otw_store_alert_chain(s)->n, 2);
+    otw_store_close(s);
+    verify(&res);
+    assert_true(res.ok);
+    assert_int_equal(res.checked, 2);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -315,6 +347,7 @@ int main(void)
         cmocka_unit_test(test_tagged_values_are_unambiguous),
         cmocka_unit_test(test_line_file_catch_up_and_check),
         cmocka_unit_test(test_store_alert_chain),
+        cmocka_unit_test(test_older_state_sealed_on_open),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
