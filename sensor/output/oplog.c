@@ -26,6 +26,21 @@ struct otw_oplog {
 
 /* Writer thread: every line just written is chained and its link appended
  * to the sidecar. Text comes in whole lines (records are rendered whole). */
+static void write_links(otw_oplog *l, const uint8_t *q, size_t left)
+{
+    while (left > 0) {
+        ssize_t k = write(l->chain_fd, q, left);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0) {
+            l->chain_failed++;
+            return;
+        }
+        q += k;
+        left -= (size_t)k;
+    }
+}
+
 static void chain_written(void *ctx, const char *text, size_t len)
 {
     otw_oplog *l = ctx;
@@ -39,23 +54,12 @@ static void chain_written(void *ctx, const char *text, size_t len)
         otw_chain_append(&l->anchor.chain, p, (size_t)(nl - p), links + n * OTW_CHAIN_LINK);
         l->anchor.offset += (uint64_t)(nl - p) + 1;
         p = nl + 1;
-        if (++n == 64 || p >= end) {
-            const uint8_t *q = links;
-            size_t left = n * OTW_CHAIN_LINK;
-            while (left > 0) {
-                ssize_t k = write(l->chain_fd, q, left);
-                if (k < 0 && errno == EINTR)
-                    continue;
-                if (k <= 0) {
-                    l->chain_failed++;
-                    break;
-                }
-                q += k;
-                left -= (size_t)k;
-            }
+        if (++n == 64) {
+            write_links(l, links, n * OTW_CHAIN_LINK);
             n = 0;
         }
     }
+    write_links(l, links, n * OTW_CHAIN_LINK);
 }
 
 typedef struct oplog_rec {

@@ -91,6 +91,7 @@ struct otw_sensor {
     char ops_id[PATH_MAX + 16];      /* the operations log as the state names it (chain_ops_file) */
     otw_chain sent_alerts, sent_ops; /* the chain heads last sent to syslog */
     bool heads_sent;
+    bool ops_chain_failed_said;
     /* what the dissector callbacks are about */
     otw_flow *cur_flow;       /* NULL for link-layer dissection */
     const otw_packet *cur_l2; /* the frame, for link-layer dissection */
@@ -1303,7 +1304,14 @@ static void checkpoint_chains(otw_sensor *s)
     memset(&ops, 0, sizeof(ops));
     if (s->oplog) {
         char v[160];
-        otw_oplog_anchor(s->oplog, &ops, NULL);
+        uint64_t failed;
+        otw_oplog_anchor(s->oplog, &ops, &failed);
+        if (failed && !s->ops_chain_failed_said) {
+            s->ops_chain_failed_said = true;
+            otw_warn("%s.chain: links could not be written (disk full?): `otwatch verify` will "
+                     "name the first operation without one",
+                     s->ops_id);
+        }
         otw_chain_anchor_format(&ops, v, sizeof(v));
         if (otw_store_meta_set(s->store, OPS_CHAIN_META, v) != 0 ||
             otw_store_meta_set(s->store, OPS_CHAIN_FILE_META, s->ops_id) != 0)
