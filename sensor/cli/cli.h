@@ -81,5 +81,6 @@ int otw_cmd_report(int argc, char **argv);
 int otw_cmd_map(int argc, char **argv);
 int otw_cmd_serve(int argc, char **argv);
 int otw_cmd_config(int argc, char **argv);
+int otw_cmd_verify(int argc, char **argv);
 
 #endif

@@ -45,6 +45,9 @@ static void usage(FILE *f)
             "  map [--format svg|dot] [--lang ja|en] [--state DIR]   the network map by zone\n"
             "  serve [--listen ADDR:PORT] [--state DIR] [--tls-cert F --tls-key F]\n"
             "                       the web console (default 127.0.0.1:8780, see docs/web.md)\n"
+            "  verify [--state DIR] [--lang ja|en]   recompute the evidence chains (alerts,\n"
+            "                       operations log): 0 intact, 1 names the first record that\n"
+            "                       does not match\n"
             "  config check [FILE]  validate a configuration file\n"
             "  help                 this text\n"
             "\n"
@@ -63,7 +66,7 @@ static const struct {
     {"read", otw_cmd_read},         {"run", otw_cmd_run},           {"assets", otw_cmd_assets},
     {"alerts", otw_cmd_alerts},     {"baseline", otw_cmd_baseline}, {"config", otw_cmd_config},
     {"boundary", otw_cmd_boundary}, {"report", otw_cmd_report},     {"map", otw_cmd_map},
-    {"serve", otw_cmd_serve},
+    {"serve", otw_cmd_serve},       {"verify", otw_cmd_verify},
 };
 
 int main(int argc, char **argv)

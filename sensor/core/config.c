@@ -75,6 +75,7 @@ void otw_config_defaults(otw_config *c)
     snprintf(c->web_listen, sizeof(c->web_listen), "%s", "127.0.0.1:8780");
     snprintf(c->ops_log, sizeof(c->ops_log), "%s", "ops.jsonl");
     c->syslog_enabled = false;
+    c->syslog_chain_heads = true;
     c->syslog_transport = OTW_SYSLOG_UDP;
     snprintf(c->syslog_host, sizeof(c->syslog_host), "%s", "127.0.0.1");
     c->syslog_port = 514;
@@ -1140,6 +1141,7 @@ static const field t_syslog[] = {
     F("header", K_CHOICE, syslog_header, 1, 0),
     F("leef_delimiter", K_DELIMITER, syslog_leef_delimiter, 0, 0),
     F("spool_mb", K_U32, syslog_spool_mb, 1, 65536),
+    F("chain_heads", K_BOOL, syslog_chain_heads, 0, 0),
     F("tls_ca_file", K_STRING, syslog_tls_ca_file, 0, 0),
     F("tls_cert_file", K_STRING, syslog_tls_cert_file, 0, 0),
     F("tls_key_file", K_STRING, syslog_tls_key_file, 0, 0),

@@ -154,6 +154,7 @@ typedef struct otw_config {
     char alerts_file[OTW_PATH_MAX]; /* default "alerts.jsonl" (relative: in the state dir) */
     char ops_log[OTW_PATH_MAX];     /* default "ops.jsonl" (relative: in the state dir); "" = off */
     bool syslog_enabled;            /* default false */
+    bool syslog_chain_heads;        /* default true: the evidence chains' heads at checkpoints */
     otw_syslog_transport syslog_transport;   /* default udp */
     char syslog_host[256];                   /* default "127.0.0.1" */
     uint16_t syslog_port;                    /* default 514 */

@@ -1,6 +1,7 @@
 /* store.c - SQLite state store; see store.h. */
 #include "store.h"
 
+#include "chain.h"
 #include "jsonw.h"
 
 #include <errno.h>
@@ -12,7 +13,8 @@
 
 struct otw_store {
     sqlite3 *db;
-    const char *vlan_col; /* "vlan", or "0" when reading a schema-1 state */
+    const char *vlan_col;  /* "vlan", or "0" when reading a schema-1 state */
+    otw_chain alert_chain; /* writer: the head as of the last checkpoint's writes */
 };
 
 static const char *const schema_sql =
@@ -36,7 +38,11 @@ static const char *const schema_sql =
     " protocol TEXT, technique TEXT, message TEXT);"
     "CREATE TABLE IF NOT EXISTS acceptances("
     " id INTEGER PRIMARY KEY, alert_id INTEGER NOT NULL, accepted_at INTEGER NOT NULL,"
-    " reason TEXT, applied INTEGER NOT NULL DEFAULT 0, type TEXT, summary TEXT);";
+    " reason TEXT, applied INTEGER NOT NULL DEFAULT 0, type TEXT, summary TEXT);"
+    /* Every write of an alert row, append-only and hash-chained (chain.h). */
+    "CREATE TABLE IF NOT EXISTS alert_chain("
+    " seq INTEGER PRIMARY KEY, alert_id INTEGER NOT NULL, count INTEGER, last_seen INTEGER,"
+    " link BLOB NOT NULL);";
 
 static void set_err(char *err, size_t errsz, const char *what, sqlite3 *db)
 {
@@ -82,6 +88,146 @@ static int migrate(sqlite3 *db, char **msg)
     return SQLITE_OK;
 }
 
+/* --- the alert chain (chain.h) ---------------------------------------- */
+
+#define ALERT_CHAIN_META "chain_alerts"
+#define ALERT_CHAIN_TAG "otwatch alert v1"
+
+/* One record of the alert chain: the event's sequence number, the alert
+ * row's columns that do not change after it is raised, and the count and
+ * last time the event recorded. The same query serves the writer (one
+ * seq) and `verify` (all): what is hashed is what is stored, read back. */
+#define ALERT_CHAIN_SELECT                                                                         \
+    "SELECT e.seq, a.id, a.type, a.severity, a.key, a.first_seen, a.src_ip, a.src_mac,"            \
+    " a.src_port, a.dst_ip, a.dst_mac, a.dst_port, a.protocol, a.technique, a.message,"            \
+    " e.count, e.last_seen, e.link, e.alert_id FROM alert_chain e"                                 \
+    " LEFT JOIN alerts a ON a.id = e.alert_id"
+#define ALERT_CHAIN_COLS 17 /* hashed: columns 0..16 */
+
+static void hash_alert_event(const otw_chain *c, sqlite3_stmt *st, otw_chain *out,
+                             uint8_t link[OTW_CHAIN_LINK])
+{
+    otw_chain_rec r;
+    *out = *c;
+    otw_chain_begin(c, &r);
+    otw_chain_rec_text(&r, ALERT_CHAIN_TAG, strlen(ALERT_CHAIN_TAG));
+    for (int i = 0; i < ALERT_CHAIN_COLS; i++) {
+        switch (sqlite3_column_type(st, i)) {
+        case SQLITE_NULL:
+            otw_chain_rec_null(&r);
+            break;
+        case SQLITE_INTEGER:
+            otw_chain_rec_int(&r, sqlite3_column_int64(st, i));
+            break;
+        default: { /* text (a real or a blob put there by hand: as its bytes) */
+            const char *t = (const char *)sqlite3_column_text(st, i);
+            otw_chain_rec_text(&r, t ? t : "", (size_t)sqlite3_column_bytes(st, i));
+        }
+        }
+    }
+    otw_chain_end(out, &r, link);
+}
+
+typedef struct chain_stmts {
+    sqlite3_stmt *ins, *sel, *upd;
+} chain_stmts;
+
+static void chain_stmts_free(chain_stmts *c)
+{
+    sqlite3_finalize(c->ins);
+    sqlite3_finalize(c->sel);
+    sqlite3_finalize(c->upd);
+}
+
+static int chain_stmts_prepare(sqlite3 *db, chain_stmts *c)
+{
+    memset(c, 0, sizeof(*c));
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO alert_chain(alert_id, count, last_seen, link)"
+                           " VALUES(?, ?, ?, zeroblob(32))",
+                           -1, &c->ins, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, ALERT_CHAIN_SELECT " WHERE e.seq = ?", -1, &c->sel, NULL) !=
+            SQLITE_OK ||
+        sqlite3_prepare_v2(db, "UPDATE alert_chain SET link = ? WHERE seq = ?", -1, &c->upd,
+                           NULL) != SQLITE_OK) {
+        chain_stmts_free(c);
+        return -1;
+    }
+    return 0;
+}
+
+/* Appends one event for the alert row id as it now stands. */
+static int chain_alert(otw_store *s, chain_stmts *c, int64_t id, int64_t count, int64_t last_us)
+{
+    sqlite3_reset(c->ins);
+    sqlite3_bind_int64(c->ins, 1, id);
+    sqlite3_bind_int64(c->ins, 2, count);
+    sqlite3_bind_int64(c->ins, 3, last_us);
+    if (sqlite3_step(c->ins) != SQLITE_DONE)
+        return -1;
+    int64_t seq = sqlite3_last_insert_rowid(s->db);
+    sqlite3_reset(c->sel);
+    sqlite3_bind_int64(c->sel, 1, seq);
+    if (sqlite3_step(c->sel) != SQLITE_ROW)
+        return -1;
+    uint8_t link[OTW_CHAIN_LINK];
+    hash_alert_event(&s->alert_chain, c->sel, &s->alert_chain, link);
+    sqlite3_reset(c->sel);
+    sqlite3_reset(c->upd);
+    sqlite3_bind_blob(c->upd, 1, link, sizeof(link), SQLITE_TRANSIENT);
+    sqlite3_bind_int64(c->upd, 2, seq);
+    return sqlite3_step(c->upd) == SQLITE_DONE ? 0 : -1;
+}
+
+static int save_alert_head(otw_store *s)
+{
+    char v[128];
+    otw_chain_format(&s->alert_chain, v, sizeof(v));
+    return otw_store_meta_set(s, ALERT_CHAIN_META, v);
+}
+
+/* The writer's head, from the state; a state without one (new, or written
+ * before schema 3) has its stored alerts chained now, as they are. */
+static int load_alert_chain(otw_store *s, char **msg)
+{
+    char v[128];
+    otw_chain_init(&s->alert_chain);
+    if (otw_store_meta_get(s, ALERT_CHAIN_META, v, sizeof(v)) == 0) {
+        if (otw_chain_parse(v, &s->alert_chain) == 0)
+            return SQLITE_OK;
+        *msg = sqlite3_mprintf("the alert chain's head in the state is unreadable ('%s')", v);
+        return SQLITE_CORRUPT;
+    }
+    chain_stmts c;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, msg);
+    if (rc != SQLITE_OK)
+        return rc;
+    rc = chain_stmts_prepare(s->db, &c) == 0 &&
+                 sqlite3_prepare_v2(s->db, "SELECT id, count, last_seen FROM alerts ORDER BY id",
+                                    -1, &st, NULL) == SQLITE_OK
+             ? SQLITE_OK
+             : SQLITE_ERROR;
+    /* Another table than the one written: stepping while inserting is safe. */
+    while (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        if (chain_alert(s, &c, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                        sqlite3_column_int64(st, 2)) != 0)
+            rc = SQLITE_ERROR;
+    sqlite3_finalize(st);
+    chain_stmts_free(&c);
+    if (rc == SQLITE_OK && save_alert_head(s) != 0)
+        rc = SQLITE_ERROR;
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, msg);
+    if (rc != SQLITE_OK) {
+        if (!*msg)
+            *msg = sqlite3_mprintf("chaining the stored alerts: %s", sqlite3_errmsg(s->db));
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        otw_chain_init(&s->alert_chain);
+    }
+    return rc;
+}
+
 otw_store *otw_store_open(const char *dir, bool readonly, char *err, size_t errsz)
 {
     char path[1024];
@@ -114,7 +260,7 @@ otw_store *otw_store_open(const char *dir, bool readonly, char *err, size_t errs
         if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL,
                          &msg) != SQLITE_OK ||
             sqlite3_exec(s->db, schema_sql, NULL, NULL, &msg) != SQLITE_OK ||
-            migrate(s->db, &msg) != SQLITE_OK) {
+            migrate(s->db, &msg) != SQLITE_OK || load_alert_chain(s, &msg) != SQLITE_OK) {
             snprintf(err, errsz, "%s: %s", path, msg ? msg : "cannot initialise");
             sqlite3_free(msg);
             otw_store_close(s);
@@ -581,13 +727,18 @@ static void bind_endpoint(sqlite3_stmt *st, int col, const otw_endpoint *e)
 static int save_alerts(otw_store *s, otw_alerts *alerts)
 {
     sqlite3_stmt *st;
+    chain_stmts chain;
+    if (chain_stmts_prepare(s->db, &chain) != 0)
+        return -1;
     if (sqlite3_prepare_v2(s->db,
                            "INSERT OR REPLACE INTO alerts(id, type, severity, key, first_seen,"
                            " last_seen, count, src_ip, src_mac, src_port, dst_ip, dst_mac,"
                            " dst_port, protocol, technique, message)"
                            " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                           -1, &st, NULL) != SQLITE_OK)
+                           -1, &st, NULL) != SQLITE_OK) {
+        chain_stmts_free(&chain);
         return -1;
+    }
     int rc = 0;
     uint32_t n = otw_alerts_size(alerts);
     for (uint32_t i = 0; i < n && rc == 0; i++) {
@@ -608,12 +759,17 @@ static int save_alerts(otw_store *s, otw_alerts *alerts)
         bind_text_or_null(st, 14, a->protocol);
         bind_text_or_null(st, 15, a->technique);
         sqlite3_bind_text(st, 16, a->message, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(st) == SQLITE_DONE)
+        /* Each write of the row is one record of the alert chain. */
+        if (sqlite3_step(st) == SQLITE_DONE &&
+            chain_alert(s, &chain, a->id, (int64_t)a->count, (int64_t)a->last_us) == 0)
             a->dirty = false;
         else
             rc = -1;
     }
     sqlite3_finalize(st);
+    chain_stmts_free(&chain);
+    if (rc == 0)
+        rc = save_alert_head(s);
     return rc;
 }
 
@@ -667,6 +823,7 @@ int otw_store_checkpoint(otw_store *s, otw_inventory *inv, otw_comms *comms, otw
                          otw_proto_namer namer, void *namer_ctx, char *err, size_t errsz)
 {
     saved_rec *saved = save_flags(inv, comms, alerts);
+    otw_chain chain_before = s->alert_chain;
     if (!saved) {
         set_err(err, errsz, "store checkpoint", NULL);
         return -1;
@@ -698,8 +855,113 @@ int otw_store_checkpoint(otw_store *s, otw_inventory *inv, otw_comms *comms, otw
         set_err(err, errsz, "store checkpoint", s->db);
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     restore_flags(saved, inv, comms, alerts);
+    s->alert_chain = chain_before; /* its records were rolled back with the rows */
     free(saved);
     return -1;
+}
+
+const otw_chain *otw_store_alert_chain(const otw_store *s)
+{
+    return &s->alert_chain;
+}
+
+static void bad_alert(otw_chain_check *res, int64_t seq, int64_t id, int64_t ts_us,
+                      otw_chain_fault fault, const char *why)
+{
+    res->ok = false;
+    res->fault = fault;
+    res->bad_line = (uint64_t)seq;
+    res->bad_id = id;
+    res->bad_ts[0] = '\0';
+    if (ts_us > 0) {
+        otw_format_ts((uint64_t)ts_us, res->bad_ts);
+        res->bad_ts[19] = 'Z';
+        res->bad_ts[20] = '\0';
+    }
+    snprintf(res->why, sizeof(res->why), "%s", why);
+}
+
+static int verify_alerts(otw_store *s, otw_chain_check *res, otw_chain *recorded, char *err,
+                         size_t errsz)
+{
+    memset(res, 0, sizeof(*res));
+    res->ok = true;
+    otw_chain_init(&res->head);
+    otw_chain_init(recorded);
+    char v[128];
+    if (otw_store_meta_get(s, ALERT_CHAIN_META, v, sizeof(v)) != 0) {
+        snprintf(err, errsz,
+                 "this state has no evidence chain yet (written by an otwatch before schema 3): "
+                 "`otwatch read` or `otwatch run` on it starts one");
+        return -1;
+    }
+    if (otw_chain_parse(v, recorded) != 0) {
+        bad_alert(res, 0, 0, 0, OTW_CF_HEAD_UNREADABLE,
+                  "the head recorded in the state is unreadable");
+        return 0;
+    }
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, ALERT_CHAIN_SELECT " ORDER BY e.seq", -1, &st, NULL) !=
+        SQLITE_OK) {
+        set_err(err, errsz, "reading the alert chain", s->db);
+        return -1;
+    }
+    while (res->ok && sqlite3_step(st) == SQLITE_ROW) {
+        int64_t seq = sqlite3_column_int64(st, 0);
+        int64_t id = sqlite3_column_int64(st, 18);
+        uint8_t link[OTW_CHAIN_LINK];
+        hash_alert_event(&res->head, st, &res->head, link);
+        if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+            bad_alert(res, seq, id, sqlite3_column_int64(st, 16), OTW_CF_ROW_MISSING,
+                      "its alert row is missing");
+        else if (sqlite3_column_bytes(st, 17) != OTW_CHAIN_LINK ||
+                 memcmp(sqlite3_column_blob(st, 17), link, OTW_CHAIN_LINK) != 0)
+            bad_alert(res, seq, id, sqlite3_column_int64(st, 5), OTW_CF_LINK,
+                      "does not match its link (the alert row or its record was edited)");
+        else
+            res->checked++;
+    }
+    sqlite3_finalize(st);
+    if (!res->ok)
+        return 0;
+    /* Each alert row must stand as its last record left it. */
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT a.id, a.first_seen, e.seq FROM alerts a LEFT JOIN"
+                           " (SELECT alert_id, count, last_seen, max(seq) AS seq FROM alert_chain"
+                           " GROUP BY alert_id) e ON e.alert_id = a.id"
+                           " WHERE e.seq IS NULL OR e.count IS NOT a.count"
+                           " OR e.last_seen IS NOT a.last_seen ORDER BY a.id LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK) {
+        set_err(err, errsz, "reading the alerts", s->db);
+        return -1;
+    }
+    if (sqlite3_step(st) == SQLITE_ROW)
+        bad_alert(res, sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 0),
+                  sqlite3_column_int64(st, 1),
+                  sqlite3_column_type(st, 2) == SQLITE_NULL ? OTW_CF_ROW_UNCHAINED
+                                                            : OTW_CF_ROW_EDITED,
+                  sqlite3_column_type(st, 2) == SQLITE_NULL
+                      ? "is not in the chain (inserted afterwards)"
+                      : "has a count or last time its last record does not have (edited)");
+    sqlite3_finalize(st);
+    if (res->ok &&
+        (res->head.n != recorded->n || memcmp(res->head.head, recorded->head, OTW_CHAIN_LINK) != 0))
+        bad_alert(res, (int64_t)res->head.n, 0, 0,
+                  res->head.n < recorded->n ? OTW_CF_SHORT : OTW_CF_HEAD,
+                  "the chain does not end at the head recorded at the last checkpoint (records "
+                  "removed or rewritten)");
+    return 0;
+}
+
+int otw_store_verify_alerts(otw_store *s, otw_chain_check *res, otw_chain *recorded, char *err,
+                            size_t errsz)
+{
+    /* One snapshot (WAL): a sensor's checkpoint meanwhile is not half seen. */
+    bool txn = sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+    int rc = verify_alerts(s, res, recorded, err, errsz);
+    if (txn)
+        sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    return rc;
 }
 
 void *otw_store_db(otw_store *s)

@@ -12,11 +12,12 @@
 #include <stdio.h>
 
 #include "alerts.h"
+#include "chain.h"
 #include "comms.h"
 #include "inventory.h"
 
 #define OTW_STORE_FILE "state.db"
-#define OTW_STORE_SCHEMA_VERSION 2 /* 2: comms.vlan */
+#define OTW_STORE_SCHEMA_VERSION 3 /* 2: comms.vlan; 3: alert_chain */
 
 typedef struct otw_store otw_store;
 
@@ -41,6 +42,19 @@ int otw_store_checkpoint(otw_store *s, otw_inventory *inv, otw_comms *comms, otw
                          otw_proto_namer namer, void *namer_ctx, char *err, size_t errsz);
 
 int otw_store_meta_set(otw_store *s, const char *key, const char *value);
+
+/* The alert chain (chain.h): every write of an alert row at a checkpoint
+ * appends one record (table alert_chain: the alert, its count and last
+ * time then, the link), in the checkpoint's transaction, and the head goes
+ * to meta chain_alerts with it. A state without a head has its stored
+ * alerts chained when a writer opens it. */
+const otw_chain *otw_store_alert_chain(const otw_store *s);
+/* Recomputes the alert chain: every record's link, every alert row against
+ * its last record, the end against the recorded head (*recorded). 0 (see
+ * res->ok; res->bad_line is the record's seq, bad_id the alert), or -1 +
+ * err (no chain in this state, unreadable). */
+int otw_store_verify_alerts(otw_store *s, otw_chain_check *res, otw_chain *recorded, char *err,
+                            size_t errsz);
 
 /* The sqlite3 handle, for modules that keep their own rows (the baseline). */
 void *otw_store_db(otw_store *s);

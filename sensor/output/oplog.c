@@ -2,19 +2,65 @@
 #include "oplog.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "asyncw.h"
 #include "jsonw.h"
+#include "log.h"
 
 #define OPLOG_BUFFER (1u << 20) /* per half of the double buffer */
+#define OTW_PATH_SIDE 4200
 
 struct otw_oplog {
     otw_asyncw *out;
     uint64_t written, failed;
+    /* The chain (chain.h), writer thread only; read after a flush. */
+    otw_chain_anchor anchor;
+    int chain_fd; /* the sidecar of links, -1 when not chained */
+    uint64_t chain_failed;
 };
+
+/* Writer thread: every line just written is chained and its link appended
+ * to the sidecar. Text comes in whole lines (records are rendered whole). */
+static void write_links(otw_oplog *l, const uint8_t *q, size_t left)
+{
+    while (left > 0) {
+        ssize_t k = write(l->chain_fd, q, left);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0) {
+            l->chain_failed++;
+            return;
+        }
+        q += k;
+        left -= (size_t)k;
+    }
+}
+
+static void chain_written(void *ctx, const char *text, size_t len)
+{
+    otw_oplog *l = ctx;
+    uint8_t links[64 * OTW_CHAIN_LINK];
+    size_t n = 0;
+    const char *p = text, *end = text + len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            break; /* never: render ends each record with one */
+        otw_chain_append(&l->anchor.chain, p, (size_t)(nl - p), links + n * OTW_CHAIN_LINK);
+        l->anchor.offset += (uint64_t)(nl - p) + 1;
+        p = nl + 1;
+        if (++n == 64) {
+            write_links(l, links, n * OTW_CHAIN_LINK);
+            n = 0;
+        }
+    }
+    write_links(l, links, n * OTW_CHAIN_LINK);
+}
 
 typedef struct oplog_rec {
     otw_op op;
@@ -30,11 +76,42 @@ static size_t render_rec(const void *rec, char *out, size_t outsz)
     return n;
 }
 
-otw_oplog *otw_oplog_open(const char *path, char *err, size_t errsz)
+otw_oplog *otw_oplog_open(const char *path, const otw_chain_anchor *from, char *err, size_t errsz)
 {
     otw_oplog *l = calloc(1, sizeof(*l));
     if (!l) {
         snprintf(err, errsz, "out of memory");
+        return NULL;
+    }
+    l->chain_fd = -1;
+    /* The chain first reaches the end of what is there (lines a killed run
+     * wrote after its last checkpoint). */
+    if (from)
+        l->anchor = *from;
+    else
+        otw_chain_init(&l->anchor.chain);
+    uint64_t added;
+    bool restarted;
+    char e0[300];
+    if (otw_chain_catch_up(path, &l->anchor, &added, &restarted, e0, sizeof(e0)) != 0) {
+        snprintf(err, errsz, "operations log chain: %s", e0);
+        free(l);
+        return NULL;
+    }
+    if (from && restarted)
+        otw_warn("%s: shorter than its chain recorded in the state (%llu records, %llu bytes), "
+                 "or its chain file is: replaced or truncated; `otwatch verify` will say where",
+                 path, (unsigned long long)from->chain.n, (unsigned long long)from->offset);
+    else if (from && added)
+        otw_warn("%s: %llu operation(s) written after the last checkpoint (an interrupted run) "
+                 "chained now",
+                 path, (unsigned long long)added);
+    char side[OTW_PATH_SIDE];
+    otw_chain_sidecar_path(path, side, sizeof(side));
+    l->chain_fd = open(side, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+    if (l->chain_fd < 0) {
+        snprintf(err, errsz, "operations log chain: %s: %s", side, strerror(errno));
+        free(l);
         return NULL;
     }
     /* Written from the packet path: the op is copied as a record; the JSON
@@ -44,9 +121,11 @@ otw_oplog *otw_oplog_open(const char *path, char *err, size_t errsz)
         otw_asyncw_open_records(path, OPLOG_BUFFER, sizeof(oplog_rec), render_rec, e, sizeof(e));
     if (!l->out) {
         snprintf(err, errsz, "operations log: %s", e);
+        close(l->chain_fd);
         free(l);
         return NULL;
     }
+    otw_asyncw_on_written(l->out, chain_written, l);
     return l;
 }
 
@@ -146,6 +225,13 @@ int otw_oplog_flush(otw_oplog *l)
     return otw_asyncw_flush(l->out);
 }
 
+void otw_oplog_anchor(const otw_oplog *l, otw_chain_anchor *out, uint64_t *chain_failed)
+{
+    *out = l->anchor;
+    if (chain_failed)
+        *chain_failed = l->chain_failed;
+}
+
 uint64_t otw_oplog_written(const otw_oplog *l)
 {
     return l->written;
@@ -161,5 +247,7 @@ void otw_oplog_close(otw_oplog *l)
     if (!l)
         return;
     otw_asyncw_close(l->out);
+    if (l->chain_fd >= 0)
+        close(l->chain_fd);
     free(l);
 }

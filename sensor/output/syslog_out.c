@@ -999,6 +999,20 @@ int otw_syslog_alert(otw_syslog *s, const otw_alert *a)
     return otw_syslog_enqueue(s, s->fmt, n);
 }
 
+int otw_syslog_chain_heads(otw_syslog *s, uint64_t ts_us, const char *const *sd_params,
+                           const char *msg)
+{
+    size_t n = otw_syslog_format(s->fmt, sizeof(s->fmt), s->hostname, s->app, s->opts.pid, 5, ts_us,
+                                 "CHAIN_HEADS", sd_params, msg);
+    if (n == 0) {
+        pthread_mutex_lock(&s->mu);
+        s->too_big++;
+        pthread_mutex_unlock(&s->mu);
+        return -1;
+    }
+    return otw_syslog_enqueue(s, s->fmt, n);
+}
+
 int otw_syslog_drain(otw_syslog *s, unsigned timeout_ms)
 {
     uint64_t deadline = now_ms() + timeout_ms;

@@ -59,6 +59,12 @@ otw_syslog *otw_syslog_open(const otw_config *c, const char *spool_dir, char *er
  * refused (counted as dropped). */
 int otw_syslog_alert(otw_syslog *s, const otw_alert *a);
 
+/* The heads of the evidence chains (chain.h), as one RFC 5424 message
+ * (severity notice, MSGID CHAIN_HEADS, sd_params as in otw_syslog_format,
+ * whatever the alerts' payload format), spooled like an alert. 0 or -1. */
+int otw_syslog_chain_heads(otw_syslog *s, uint64_t ts_us, const char *const *sd_params,
+                           const char *msg);
+
 /* Spools one ready-made message (without framing). 0 or -1. */
 int otw_syslog_enqueue(otw_syslog *s, const char *msg, size_t len);
 

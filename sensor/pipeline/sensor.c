@@ -7,6 +7,7 @@
 #include "sensor.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -90,8 +91,12 @@ struct otw_sensor {
     uint8_t udp_port_proto[65536];
     otw_detect detect; /* claims on other ports (detect.h) */
     uint64_t now_us, next_expire_us, next_checkpoint_us, last_flush_us;
-    bool live;                   /* checkpoints on capture time alone */
-    double last_checkpoint_wall; /* offline reads also wait for wall time */
+    bool live;                       /* checkpoints on capture time alone */
+    double last_checkpoint_wall;     /* offline reads also wait for wall time */
+    char ops_id[PATH_MAX + 16];      /* the operations log as the state names it (chain_ops_file) */
+    otw_chain sent_alerts, sent_ops; /* the chain heads last sent to syslog */
+    bool heads_sent;
+    bool ops_chain_failed_said;
     /* what the dissector callbacks are about */
     otw_flow *cur_flow;       /* NULL for link-layer dissection */
     const otw_packet *cur_l2; /* the frame, for link-layer dissection */
@@ -1308,6 +1313,53 @@ static void apply_acceptances(otw_sensor *s)
     }
 }
 
+/* The evidence chains (chain.h) at a checkpoint: the operations log's
+ * head, over what its writer has written (it was just flushed), goes to the
+ * state; both heads go to syslog when one moved. */
+#define OPS_CHAIN_META "chain_ops"
+#define OPS_CHAIN_FILE_META "chain_ops_file"
+
+static void checkpoint_chains(otw_sensor *s)
+{
+    otw_chain_anchor ops;
+    memset(&ops, 0, sizeof(ops));
+    if (s->oplog) {
+        char v[160];
+        uint64_t failed;
+        otw_oplog_anchor(s->oplog, &ops, &failed);
+        if (failed && !s->ops_chain_failed_said) {
+            s->ops_chain_failed_said = true;
+            otw_warn("%s.chain: links could not be written (disk full?): `otwatch verify` will "
+                     "name the first operation without one",
+                     s->ops_id);
+        }
+        otw_chain_anchor_format(&ops, v, sizeof(v));
+        if (otw_store_meta_set(s->store, OPS_CHAIN_META, v) != 0 ||
+            otw_store_meta_set(s->store, OPS_CHAIN_FILE_META, s->ops_id) != 0)
+            s->stats.checkpoint_failures++;
+    }
+    const otw_chain *al = otw_store_alert_chain(s->store);
+    if (!s->syslog || !s->cfg.syslog_chain_heads ||
+        (s->heads_sent && memcmp(al, &s->sent_alerts, sizeof(*al)) == 0 &&
+         memcmp(&ops.chain, &s->sent_ops, sizeof(ops.chain)) == 0))
+        return;
+    char an[24], on[24], ah[OTW_CHAIN_HEX], oh[OTW_CHAIN_HEX], msg[320];
+    snprintf(an, sizeof(an), "%llu", (unsigned long long)al->n);
+    snprintf(on, sizeof(on), "%llu", (unsigned long long)ops.chain.n);
+    otw_chain_hex(al->head, ah);
+    otw_chain_hex(ops.chain.head, oh);
+    const char *sd[] = {"alerts_records", an, "alerts_head", ah, "ops_records", on,
+                        "ops_head",       oh, NULL};
+    snprintf(msg, sizeof(msg),
+             "evidence chain heads: alerts %s records, head %s; operations %s records, head %s", an,
+             ah, on, oh);
+    if (otw_syslog_chain_heads(s->syslog, s->now_us, sd, msg) == 0) {
+        s->sent_alerts = *al;
+        s->sent_ops = ops.chain;
+        s->heads_sent = true;
+    }
+}
+
 int otw_sensor_checkpoint(otw_sensor *s, char *err, size_t errsz)
 {
     checkpoint_flush_flows(s);
@@ -1326,6 +1378,7 @@ int otw_sensor_checkpoint(otw_sensor *s, char *err, size_t errsz)
             snprintf(err, errsz, "%s", e);
         return -1;
     }
+    checkpoint_chains(s);
     return 0;
 }
 
@@ -1767,7 +1820,21 @@ otw_sensor *otw_sensor_open(const otw_config *cfg, const char *state_dir,
         state_path(s, ops, path, sizeof(path));
         if (cut_torn_line(path, err, errsz) != 0)
             goto fail;
-        s->oplog = otw_oplog_open(path, err, errsz);
+        /* Its chain goes on from where the state last saw it, if that was
+         * this file: named relative to the state directory (the
+         * configuration's ops_log), else by its absolute path. */
+        char rp[PATH_MAX];
+        if (!ops_log_override && ops[0] != '/')
+            snprintf(s->ops_id, sizeof(s->ops_id), "%s", ops);
+        else
+            snprintf(s->ops_id, sizeof(s->ops_id), "%s", realpath(path, rp) ? rp : path);
+        char v[160], f[sizeof(s->ops_id)];
+        otw_chain_anchor anchor;
+        bool have = otw_store_meta_get(s->store, OPS_CHAIN_FILE_META, f, sizeof(f)) == 0 &&
+                    strcmp(f, s->ops_id) == 0 &&
+                    otw_store_meta_get(s->store, OPS_CHAIN_META, v, sizeof(v)) == 0 &&
+                    otw_chain_anchor_parse(v, &anchor) == 0;
+        s->oplog = otw_oplog_open(path, have ? &anchor : NULL, err, errsz);
         if (!s->oplog)
             goto fail;
     }

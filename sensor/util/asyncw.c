@@ -20,6 +20,8 @@ struct otw_asyncw {
     bool busy, stop, failed;
     size_t rec_size; /* 0: plain bytes */
     otw_asyncw_render_fn render;
+    otw_asyncw_written_fn on_written;
+    void *written_ctx;
     uint64_t failed_bytes;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -28,6 +30,8 @@ struct otw_asyncw {
 
 static void write_all(otw_asyncw *w, const char *p, size_t n)
 {
+    const char *start = p;
+    size_t total = n;
     while (n > 0) {
         ssize_t k = write(w->fd, p, n);
         if (k < 0 && errno == EINTR)
@@ -40,6 +44,8 @@ static void write_all(otw_asyncw *w, const char *p, size_t n)
         p += k;
         n -= (size_t)k;
     }
+    if (w->on_written && total)
+        w->on_written(w->written_ctx, start, total);
 }
 
 /* Renders a buffer of records and writes the text in large chunks. */
@@ -163,6 +169,14 @@ otw_asyncw *otw_asyncw_open_records(const char *path, size_t buffer_bytes, size_
         w->render = render;
     }
     return w;
+}
+
+void otw_asyncw_on_written(otw_asyncw *w, otw_asyncw_written_fn fn, void *ctx)
+{
+    pthread_mutex_lock(&w->mu); /* the writer reads them after taking mu */
+    w->on_written = fn;
+    w->written_ctx = ctx;
+    pthread_mutex_unlock(&w->mu);
 }
 
 uint64_t otw_asyncw_failed_bytes(const otw_asyncw *w)

@@ -22,6 +22,11 @@ otw_asyncw *otw_asyncw_open(const char *path, size_t buffer_bytes, char *err, si
 typedef size_t (*otw_asyncw_render_fn)(const void *rec, char *out, size_t outsz);
 otw_asyncw *otw_asyncw_open_records(const char *path, size_t buffer_bytes, size_t rec_size,
                                     otw_asyncw_render_fn render, char *err, size_t errsz);
+/* Called on the writer thread with each piece of text once it is written
+ * whole (never with text a failed write lost): the operations log chains
+ * its lines there (chain.h). Set before the first append. */
+typedef void (*otw_asyncw_written_fn)(void *ctx, const char *text, size_t len);
+void otw_asyncw_on_written(otw_asyncw *w, otw_asyncw_written_fn fn, void *ctx);
 /* Appends len bytes (len <= buffer_bytes). Blocks only when both buffers
  * are full (the disk is slower than the capture). */
 void otw_asyncw_append(otw_asyncw *w, const void *data, size_t len);

@@ -126,6 +126,39 @@ static const otw_text catalog[OTW_M__COUNT] = {
                            "destination and subject); \"occurrences\" adds their repeats.",
                            "「件数」は種類・送信元・宛先・対象ごとに 1 件と数えたアラート数、"
                            "「発生回数」はその繰り返しを含めた回数です。"},
+    [OTW_M_VERIFY_INTACT] = {"intact", "改ざんなし"},
+    [OTW_M_VERIFY_BROKEN] = {"does not match", "不一致"},
+    [OTW_M_VERIFY_ALERTS] = {"alerts", "アラート"},
+    [OTW_M_VERIFY_OPS] = {"operations", "操作ログ"},
+    [OTW_M_VERIFY_RECORDS] = {" records", " 件"},
+    [OTW_M_VERIFY_HEAD] = {"head", "末尾ハッシュ"},
+    [OTW_M_VERIFY_RECORD] = {"record", "記録"},
+    [OTW_M_VERIFY_ALERT] = {"alert", "アラート"},
+    [OTW_M_VERIFY_LINE_BEFORE] = {"line ", ""},
+    [OTW_M_VERIFY_LINE_AFTER] = {"", " 行目"},
+    [OTW_M_VERIFY_CF_LINK] = {"the record does not match its link: it was edited, inserted or "
+                              "removed",
+                              "記録がリンクと一致しません（編集・挿入・削除されています）"},
+    [OTW_M_VERIFY_CF_NO_LINK] = {"the line has no link in the chain file",
+                                 "この行のリンクがチェーンファイルにありません"},
+    [OTW_M_VERIFY_CF_HEAD] = {"the chain does not end at the head recorded at the last "
+                              "checkpoint: it was rewritten",
+                              "チェーンの末尾が最後のチェックポイントで記録したハッシュと一致しま"
+                              "せん（書き換えられています）"},
+    [OTW_M_VERIFY_CF_SHORT] = {"records are missing at the end: fewer than the state recorded",
+                               "末尾の記録が欠けています（状態に記録された件数より少ない）"},
+    [OTW_M_VERIFY_CF_ROW_MISSING] = {"the alert row of this record is gone",
+                                     "この記録のアラート行が削除されています"},
+    [OTW_M_VERIFY_CF_ROW_EDITED] = {"the alert's count or last time is not the one its last record "
+                                    "holds: it was edited",
+                                    "アラートの件数または最終時刻が最後の記録と一致しません（編集"
+                                    "されています）"},
+    [OTW_M_VERIFY_CF_ROW_UNCHAINED] = {"the alert is in no record of the chain: it was inserted "
+                                       "afterwards",
+                                       "このアラートはチェーンのどの記録にもありません（後から挿入"
+                                       "されています）"},
+    [OTW_M_VERIFY_CF_HEAD_UNREADABLE] = {"the head recorded in the state cannot be read",
+                                         "状態に記録された末尾ハッシュを読めません"},
 };
 
 otw_lang otw_lang_default(void)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Alerts reach a syslog collector as RFC 5424 (UDP, and TCP with RFC 6587
-# octet counting): one message per new alert, with structured data. The
+# octet counting): one message per new alert, with structured data, and the
+# evidence chains' heads at checkpoints (CHAIN_HEADS). The
 # collector is a small listener on loopback started by the test.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -45,11 +46,23 @@ for transport in udp tcp; do
   printf 'outputs:\n  syslog:\n    enabled: true\n    transport: %s\n    host: 127.0.0.1\n    port: %s\n' \
     "$transport" "$port" > "$tmp/$transport.yaml"
   "$otwatch" read --config "$tmp/$transport.yaml" --state "$tmp/st-$transport" "$pcap" 2> "$tmp/err" || { cat "$tmp/err"; fail "$transport read"; }
-  for _ in $(seq 30); do [[ $(wc -l < "$tmp/$transport.out" 2>/dev/null || echo 0) -ge 11 ]] && break; sleep 0.1; done
+  # The evidence chains' heads at checkpoints (issue 17 item 4): the last
+  # one sent is what `otwatch verify` recomputes from the state.
+  "$otwatch" verify --config "$tmp/$transport.yaml" --state "$tmp/st-$transport" > "$tmp/verify"
+  ah=$(sed -E 's/.*alerts [0-9]+ records, head ([0-9a-f]+);.*/\1/' "$tmp/verify")
+  oh=$(sed -E 's/.*operations [0-9]+ records, head ([0-9a-f]+)$/\1/' "$tmp/verify")
+  heads="^<133>1 [0-9T:.-]+Z [^ ]+ otwatch [0-9]+ CHAIN_HEADS \[otwatch@32473 alerts_records=\"11\" alerts_head=\"$ah\" ops_records=\"[0-9]+\" ops_head=\"$oh\"\]"
+  for _ in $(seq 30); do
+    [[ $(grep -vc ' CHAIN_HEADS ' "$tmp/$transport.out" 2>/dev/null || echo 0) -ge 11 ]] &&
+      grep -qE "$heads" "$tmp/$transport.out" && break
+    sleep 0.1
+  done
   kill "$pid" 2> /dev/null; wait "$pid" 2> /dev/null
   [[ -n "${OTW_DEBUG:-}" ]] && cat "$tmp/$transport.out"
-  n=$(wc -l < "$tmp/$transport.out")
+  n=$(grep -vc ' CHAIN_HEADS ' "$tmp/$transport.out")
   [[ $n -eq 11 ]] && pass "$transport: 11 alerts received" || fail "$transport: $n messages"
+  grep -qE "$heads" "$tmp/$transport.out" &&
+    pass "$transport: chain heads sent, as verify finds them" || { grep CHAIN_HEADS "$tmp/$transport.out"; cat "$tmp/verify"; fail "$transport: chain heads"; }
   # <PRI>1 TIMESTAMP HOST otwatch PID MSGID [otwatch@32473 ...] BOM MSG
   grep -cE '^<[0-9]+>1 [0-9T:.-]+Z [^ ]+ otwatch [0-9]+ (NEW_ASSET|NEW_COMMUNICATION|MODBUS_WRITE|MODBUS_EXCEPTIONS) \[otwatch@32473 id="[0-9]+" type="[A-Z_]+" severity="[a-z]+" ' "$tmp/$transport.out" | grep -qx 11 \
     && pass "$transport: RFC 5424 with structured data" || { head -3 "$tmp/$transport.out"; fail "$transport: format"; }

@@ -160,7 +160,7 @@ static void test_write_file(void **state)
     char path[256];
     snprintf(path, sizeof(path), "%s/ops.jsonl", dir);
     char err[256] = "";
-    otw_oplog *l = otw_oplog_open(path, err, sizeof(err));
+    otw_oplog *l = otw_oplog_open(path, NULL, err, sizeof(err));
     assert_non_null(l);
     otw_op op = base_op();
     otw_endpoint c = ep("10.0.0.1", 1, NULL), s = ep("10.0.0.2", 502, NULL);
@@ -174,7 +174,7 @@ static void test_write_file(void **state)
     otw_oplog_close(NULL);
 
     /* Reopening appends. */
-    l = otw_oplog_open(path, err, sizeof(err));
+    l = otw_oplog_open(path, NULL, err, sizeof(err));
     assert_non_null(l);
     op.transaction = 6;
     otw_oplog_write(l, &op, &c, &s);
@@ -202,7 +202,7 @@ static void test_open_fails(void **state)
 {
     (void)state;
     char err[256] = "";
-    assert_null(otw_oplog_open("/nonexistent-dir-otw/ops.jsonl", err, sizeof(err)));
+    assert_null(otw_oplog_open("/nonexistent-dir-otw/ops.jsonl", NULL, err, sizeof(err)));
     assert_non_null(strstr(err, "/nonexistent-dir-otw/ops.jsonl"));
     assert_non_null(strstr(err, "No such file"));
 }
