@@ -987,9 +987,10 @@ int otw_syslog_enqueue(otw_syslog *s, const char *msg, size_t len)
     return rc == 0 ? 0 : -1;
 }
 
-int otw_syslog_alert(otw_syslog *s, const otw_alert *a)
+/* Queues the n bytes formatted into s->fmt; n == 0 (it did not fit) is
+ * counted as too big. */
+static int enqueue_formatted(otw_syslog *s, size_t n)
 {
-    size_t n = otw_siem_message(&s->opts, a, s->fmt, sizeof(s->fmt));
     if (n == 0) {
         pthread_mutex_lock(&s->mu);
         s->too_big++;
@@ -999,18 +1000,17 @@ int otw_syslog_alert(otw_syslog *s, const otw_alert *a)
     return otw_syslog_enqueue(s, s->fmt, n);
 }
 
+int otw_syslog_alert(otw_syslog *s, const otw_alert *a)
+{
+    return enqueue_formatted(s, otw_siem_message(&s->opts, a, s->fmt, sizeof(s->fmt)));
+}
+
 int otw_syslog_chain_heads(otw_syslog *s, uint64_t ts_us, const char *const *sd_params,
                            const char *msg)
 {
     size_t n = otw_syslog_format(s->fmt, sizeof(s->fmt), s->hostname, s->app, s->opts.pid, 5, ts_us,
                                  "CHAIN_HEADS", sd_params, msg);
-    if (n == 0) {
-        pthread_mutex_lock(&s->mu);
-        s->too_big++;
-        pthread_mutex_unlock(&s->mu);
-        return -1;
-    }
-    return otw_syslog_enqueue(s, s->fmt, n);
+    return enqueue_formatted(s, n);
 }
 
 int otw_syslog_drain(otw_syslog *s, unsigned timeout_ms)
