@@ -6,7 +6,7 @@
 set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config libpcap-dev libndpi-dev libmodbus-dev
-            libnet1-dev libsqlite3-dev libyaml-dev libgnutls28-dev ieee-data libmicrohttpd-dev libsodium-dev)
+            libnet1-dev libsqlite3-dev libyaml-dev libgnutls28-dev nettle-dev ieee-data libmicrohttpd-dev libsodium-dev)
 test_pkgs=(libcmocka-dev tshark tcpdump libndpi-bin clang libclang-rt-14-dev clang-format iproute2 jq
            python3 time sqlite3 procps nftables curl chromium nodejs npm
            fonts-noto-cjk # tests/live/report_chromium: Japanese text in the rendered report

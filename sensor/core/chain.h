@@ -4,8 +4,8 @@
  * Each stream is a chain of records: link(i) = SHA-256(link(i-1) || bytes(i)),
  * link(0) being 32 zero bytes, so editing, removing or inserting any record
  * changes every link after it, and the head (the last link with the number
- * of records) stands for the whole stream. SHA-256 is libsodium's
- * (crypto_hash_sha256), already a dependency of the web console.
+ * of records) stands for the whole stream. SHA-256 is nettle's
+ * (GnuTLS brings it; hardware SHA instructions where present).
  *
  * Streams (docs/architecture.md "Evidence that holds"):
  *   alerts - state.db: every write of an alert row at a checkpoint is one
@@ -41,7 +41,7 @@ typedef struct otw_chain {
     uint8_t head[OTW_CHAIN_LINK];
 } otw_chain;
 
-/* One record being hashed: begin, feed, end. Opaque (libsodium's state). */
+/* One record being hashed: begin, feed, end. Opaque (nettle's state). */
 typedef struct otw_chain_rec {
     _Alignas(16) unsigned char opaque[128];
 } otw_chain_rec;
