@@ -1,6 +1,7 @@
 /* store.c - SQLite state store; see store.h. */
 #include "store.h"
 
+#include "coverage.h"
 #include "jsonw.h"
 
 #include <errno.h>
@@ -82,6 +83,13 @@ static int migrate(sqlite3 *db, char **msg)
     return SQLITE_OK;
 }
 
+/* Schema 3, its own step: the coverage tables (coverage.h), created in a
+ * state from before them. Independent of the other steps' order. */
+static int migrate_coverage(sqlite3 *db, char **msg)
+{
+    return otw_coverage_migrate(db, msg);
+}
+
 otw_store *otw_store_open(const char *dir, bool readonly, char *err, size_t errsz)
 {
     char path[1024];
@@ -114,7 +122,7 @@ otw_store *otw_store_open(const char *dir, bool readonly, char *err, size_t errs
         if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL,
                          &msg) != SQLITE_OK ||
             sqlite3_exec(s->db, schema_sql, NULL, NULL, &msg) != SQLITE_OK ||
-            migrate(s->db, &msg) != SQLITE_OK) {
+            migrate(s->db, &msg) != SQLITE_OK || migrate_coverage(s->db, &msg) != SQLITE_OK) {
             snprintf(err, errsz, "%s: %s", path, msg ? msg : "cannot initialise");
             sqlite3_free(msg);
             otw_store_close(s);

@@ -16,7 +16,7 @@
 #include "inventory.h"
 
 #define OTW_STORE_FILE "state.db"
-#define OTW_STORE_SCHEMA_VERSION 2 /* 2: comms.vlan */
+#define OTW_STORE_SCHEMA_VERSION 3 /* 2: comms.vlan; 3: coverage tables */
 
 typedef struct otw_store otw_store;
 
