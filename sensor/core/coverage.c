@@ -340,6 +340,23 @@ static void set_err(char *err, size_t errsz, const char *what, sqlite3 *db)
         snprintf(err, errsz, "%s: %s", what, db ? sqlite3_errmsg(db) : "out of memory");
 }
 
+/* The session of the same file read before (same name and first packet),
+ * or 0. */
+static int64_t earlier_file_session(sqlite3 *db, const cov_src *s)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT id FROM coverage_sessions WHERE source=? AND kind='file'"
+                           " AND start_us=? ORDER BY id LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(st, 1, s->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)s->start_us);
+    int64_t id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    return id;
+}
+
 static int save_sessions(otw_coverage *c, sqlite3 *db, int64_t *ids)
 {
     sqlite3_stmt *ins = NULL, *upd = NULL;
@@ -358,15 +375,17 @@ static int save_sessions(otw_coverage *c, sqlite3 *db, int64_t *ids)
         ids[i] = s->session_id;
         if (!s->started)
             continue;
+        if (!ids[i] && s->kind == OTW_COV_FILE)
+            ids[i] = earlier_file_session(db, s);
         uint64_t until = s->until_us > s->start_us ? s->until_us : s->start_us;
-        sqlite3_stmt *st = s->session_id ? upd : ins;
+        sqlite3_stmt *st = ids[i] ? upd : ins;
         sqlite3_reset(st);
-        if (s->session_id) {
+        if (ids[i]) {
             sqlite3_bind_int64(st, 1, (sqlite3_int64)until);
             sqlite3_bind_int(st, 2, s->stopped);
             sqlite3_bind_int64(st, 3, (sqlite3_int64)s->pkts);
             sqlite3_bind_int64(st, 4, (sqlite3_int64)s->drops);
-            sqlite3_bind_int64(st, 5, s->session_id);
+            sqlite3_bind_int64(st, 5, ids[i]);
         } else {
             sqlite3_bind_text(st, 1, s->name, -1, SQLITE_STATIC);
             sqlite3_bind_text(st, 2, s->kind == OTW_COV_FILE ? "file" : "interface", -1,
@@ -379,7 +398,7 @@ static int save_sessions(otw_coverage *c, sqlite3 *db, int64_t *ids)
         }
         if (sqlite3_step(st) != SQLITE_DONE)
             goto out;
-        if (!s->session_id)
+        if (!ids[i])
             ids[i] = sqlite3_last_insert_rowid(db);
     }
     rc = 0;
@@ -389,16 +408,21 @@ out:
     return rc;
 }
 
+/* An interface's minute can come in two parts (a restart within it): they
+ * add up. A file's minute comes whole: reading the same file again gives
+ * the same row, not twice the packets. */
 static int save_rows(otw_coverage *c, sqlite3 *db)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO coverage_minutes(source, minute_us, packets, drops,"
-                           " link_down) VALUES(?,?,?,?,?) ON CONFLICT(source, minute_us) DO UPDATE"
-                           " SET packets = packets + excluded.packets,"
-                           " drops = drops + excluded.drops,"
-                           " link_down = max(link_down, excluded.link_down)",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            db,
+            "INSERT INTO coverage_minutes(source, minute_us, packets, drops,"
+            " link_down) VALUES(?1,?2,?3,?4,?5) ON CONFLICT(source, minute_us) DO"
+            " UPDATE SET packets = CASE WHEN ?6 THEN excluded.packets"
+            " ELSE packets + excluded.packets END,"
+            " drops = CASE WHEN ?6 THEN excluded.drops ELSE drops + excluded.drops END,"
+            " link_down = max(link_down, excluded.link_down)",
+            -1, &st, NULL) != SQLITE_OK)
         return -1;
     int rc = 0;
     for (size_t i = 0; i < c->n_rows && rc == 0; i++) {
@@ -409,6 +433,7 @@ static int save_rows(otw_coverage *c, sqlite3 *db)
         sqlite3_bind_int64(st, 3, (sqlite3_int64)r->pkts);
         sqlite3_bind_int64(st, 4, (sqlite3_int64)r->drops);
         sqlite3_bind_int(st, 5, r->link_down);
+        sqlite3_bind_int(st, 6, c->src[r->src].kind == OTW_COV_FILE);
         rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
     }
     sqlite3_finalize(st);

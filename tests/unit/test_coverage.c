@@ -148,6 +148,20 @@ static void test_file_gap(void **state)
     assert_int_equal(a.watched_us, 620 * S - 301 * S);
     otw_coverage_answer_free(&a);
     otw_coverage_free(c);
+
+    /* The same file read again into the state: the same record, not twice. */
+    c = otw_coverage_new(300 * S, 0);
+    otw_coverage_add_source(c, "b.pcap", OTW_COV_FILE, 0);
+    uint64_t again[] = {M, M + 10 * S, M + 310 * S, M + 611 * S, M + 620 * S};
+    for (size_t i = 0; i < 5; i++)
+        otw_coverage_packet(c, 0, again[i]);
+    otw_coverage_stop(c, 0);
+    save(f, c, M + 620 * S);
+    assert_int_equal(q1(f, "SELECT count(*) FROM coverage_sessions"), 1);
+    assert_int_equal(q1(f, "SELECT packets FROM coverage_sessions"), 5);
+    assert_int_equal(q1(f, "SELECT sum(packets) FROM coverage_minutes"), 5);
+    assert_int_equal(q1(f, "SELECT count(*) FROM coverage_gaps"), 1);
+    otw_coverage_free(c);
 }
 
 /* Live: every minute without packets is a gap (merged while they follow
