@@ -99,7 +99,9 @@ static void table(FILE *out, const otw_coverage_answer *a, int tz)
             fprintf(out, "  %-19s  %-19s  %-9s  %10llu  %8llu  %s%s\n", when(s->start_us, tz, f),
                     when(s->stop_us, tz, t), s->kind == OTW_COV_FILE ? "file" : "interface",
                     (unsigned long long)s->packets, (unsigned long long)s->drops, s->source,
-                    s->closed ? "" : " (no clean stop: until its last checkpoint)");
+                    s->closed
+                        ? ""
+                        : " (running, or stopped without a clean exit: until its last checkpoint)");
         }
     }
     if (a->pruned)
