@@ -247,13 +247,14 @@ int otw_cmd_coverage(int argc, char **argv)
     }
     otw_store_close(st);
     int rc = OTW_EXIT_OK;
-    if (!a.recorded && !a.from_us && !a.to_us) {
+    if (!a.recorded && a.to_us == a.from_us) { /* nothing at all, or nothing after --from */
         if (format && strcmp(format, "json") == 0)
             printf("{\"recorded\":false,\"continuous\":false,\"gaps\":[],\"sessions\":[]}\n");
         else
-            printf("No coverage recorded in %s%s%s: nothing was read or run into it since "
+            printf("No coverage recorded in %s%s%s%s: nothing was read or run into it%s since "
                    "otwatch records coverage.\n",
-                   state, source ? " for " : "", source ? source : "");
+                   state, source ? " for " : "", source ? source : "", from ? " after --from" : "",
+                   from ? " then, or" : "");
     } else if (format && strcmp(format, "json") == 0) {
         rc = json(stdout, &a, tz) == 0 ? OTW_EXIT_OK : OTW_EXIT_FAIL;
     } else {

@@ -634,6 +634,7 @@ int otw_coverage_query(otw_store *store, const char *source, uint64_t from_us, u
     out->pruned = (uint64_t)meta_int(store, "coverage_pruned");
     out->retention_from_us = (uint64_t)meta_int(store, "coverage_kept_from");
     sqlite3_stmt *st;
+    bool to_given = to_us != 0;
     if (!from_us || !to_us) {
         st = prep(db, "SELECT min(start_us), max(stop_us), count(*) FROM coverage_sessions WHERE 1",
                   "", source, 0);
@@ -647,6 +648,8 @@ int otw_coverage_query(otw_store *store, const char *source, uint64_t from_us, u
         }
         sqlite3_finalize(st);
     }
+    if (!to_given && to_us < from_us)
+        to_us = from_us; /* nothing recorded after from: an empty window */
     out->from_us = from_us;
     out->to_us = to_us;
     if (to_us < from_us) {

@@ -113,7 +113,8 @@ typedef struct otw_coverage_answer {
 /* The coverage of [from_us, to_us) in the store (read-only is fine);
  * source: only that source, NULL for all (a time is watched when some
  * source watched it and was not in a gap then). from_us/to_us 0: from the
- * first session's start / to the last one's stop. 0, or -1 + err. Free with
+ * first session's start / to the last one's stop (to_us = from_us when
+ * nothing was recorded after from_us). 0, or -1 + err. Free with
  * otw_coverage_answer_free. */
 int otw_coverage_query(otw_store *st, const char *source, uint64_t from_us, uint64_t to_us,
                        otw_coverage_answer *out, char *err, size_t errsz);

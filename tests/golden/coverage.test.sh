@@ -35,6 +35,9 @@ jqt "a window over the gap and past the capture: the gap, then 'not watching'" "
 cov --from 2023-11-14T22:14 --to 2023-11-14T22:22 --source other.pcap --format json > "$tmp/other.json"
 jqt "--source of another file: not watched by it" "$tmp/other.json" '(.recorded | not) and (.continuous | not) and .gaps[0].reason == "not watching"'
 
+cov --from 2023-11-14T23:00 > "$tmp/after.txt"
+grep -q '^No coverage recorded in .* after --from' "$tmp/after.txt" && pass "--from after everything recorded: says so" || { cat "$tmp/after.txt"; fail "--from after the capture"; }
+
 # coverage.read_gap: 20m: the 15 minutes are no gap.
 { cat "$cfg"; printf 'coverage:\n  read_gap: 20m\n'; } > "$tmp/gap20.yaml"
 "$otwatch" read --config "$tmp/gap20.yaml" --state "$tmp/gap20" "$src/tests/golden/captures/coverage.pcap" 2> /dev/null
