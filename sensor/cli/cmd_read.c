@@ -68,6 +68,11 @@ int otw_cmd_read(int argc, char **argv)
     }
     if (learn_for)
         otw_sensor_learn(s, learn_for);
+    /* Coverage: each file is a source, named by its base name. */
+    for (int i = 0; i < otw_files_count(fs); i++) {
+        const char *path = otw_files_path(fs, i), *base = strrchr(path, '/');
+        otw_sensor_add_source(s, base ? base + 1 : path, false, 0);
+    }
     uint32_t assets_before = otw_inventory_size(otw_sensor_inventory(s));
     uint32_t alerts_before = otw_alerts_size(otw_sensor_alerts(s));
     otw_cli_stop_on_signals(&stop_requested);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -178,6 +179,13 @@ static int drop_privileges(const char *user, const char *state)
     return 0;
 }
 
+static uint64_t wall_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 int otw_cmd_run(int argc, char **argv)
 {
     run_opts o = {0};
@@ -242,6 +250,8 @@ int otw_cmd_run(int argc, char **argv)
         return OTW_EXIT_FAIL;
     }
     otw_sensor_set_live(s, true);
+    for (int i = 0; i < otw_live_count(live); i++)
+        otw_sensor_add_source(s, otw_live_name(live, i), true, wall_us());
     uint32_t assets_before = otw_inventory_size(otw_sensor_inventory(s));
     uint32_t alerts_before = otw_alerts_size(otw_sensor_alerts(s));
     install_run_signals();

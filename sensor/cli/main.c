@@ -35,6 +35,8 @@ static void usage(FILE *f)
             "      [--type T[,T]]    these types only\n"
             "      [--since WHEN]    last seen since 24h, 7d, 2026-12-01 or 2026-12-01T09:00\n"
             "      [--tz +09:00]     the offset WHEN is read in (default UTC)\n"
+            "  coverage [--from T] [--to T] [--tz +09:00] [--source S] [--format table|json]\n"
+            "                       when the sensor was watching: continuous, or each gap\n"
             "  baseline status|learn [--for D]|detect|reset|accept ID [--reason T]|export [FILE]|\n"
             "           import FILE [--state DIR]   the learned normal (see docs/baselines.md)\n"
             "  boundary [--state DIR] [--format table|csv|json] | --export nft|acl-csv\n"
@@ -66,7 +68,7 @@ static const struct {
     {"read", otw_cmd_read},         {"run", otw_cmd_run},           {"assets", otw_cmd_assets},
     {"alerts", otw_cmd_alerts},     {"baseline", otw_cmd_baseline}, {"config", otw_cmd_config},
     {"boundary", otw_cmd_boundary}, {"report", otw_cmd_report},     {"map", otw_cmd_map},
-    {"serve", otw_cmd_serve},       {"verify", otw_cmd_verify},
+    {"serve", otw_cmd_serve},       {"verify", otw_cmd_verify},     {"coverage", otw_cmd_coverage},
 };
 
 int main(int argc, char **argv)

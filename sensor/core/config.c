@@ -84,7 +84,10 @@ void otw_config_defaults(otw_config *c)
     c->syslog_header = OTW_SYSLOG_HDR_RFC5424;
     c->syslog_leef_delimiter = '\t';
     c->syslog_spool_mb = 64;
+    c->syslog_heartbeat_s = 300;
     c->checkpoint_s = 10;
+    c->coverage_retention_s = 90 * 86400;
+    c->coverage_read_gap_s = 300;
     c->baseline_learn_for_s = 0;
     c->baseline_device_learn_for_s = 600;
     c->baseline_scan_units = 8;
@@ -1033,6 +1036,7 @@ enum {
     T_OUTPUTS,
     T_SYSLOG,
     T_STORE,
+    T_COVERAGE,
     T_ENFORCEMENT,
     T_BASELINE,
     T_CREDENTIALS,
@@ -1055,6 +1059,7 @@ static const field t_root[] = {
     SECTION("alerts", T_ALERTS),
     SECTION("outputs", T_OUTPUTS),
     SECTION("store", T_STORE),
+    SECTION("coverage", T_COVERAGE),
     F("zones", K_ZONES, zones, 0, 0),
     F("conduits", K_CONDUITS, conduits, 0, 0),
     SECTION("enforcement", T_ENFORCEMENT),
@@ -1142,6 +1147,7 @@ static const field t_syslog[] = {
     F("leef_delimiter", K_DELIMITER, syslog_leef_delimiter, 0, 0),
     F("spool_mb", K_U32, syslog_spool_mb, 1, 65536),
     F("chain_heads", K_BOOL, syslog_chain_heads, 0, 0),
+    F("heartbeat", K_DURATION, syslog_heartbeat_s, 0, DAY),
     F("tls_ca_file", K_STRING, syslog_tls_ca_file, 0, 0),
     F("tls_cert_file", K_STRING, syslog_tls_cert_file, 0, 0),
     F("tls_key_file", K_STRING, syslog_tls_key_file, 0, 0),
@@ -1157,6 +1163,11 @@ _Static_assert(sizeof(otw_syslog_fmt) == sizeof(int) && sizeof(otw_syslog_hdr) =
                "K_CHOICE stores an int");
 static const field t_store[] = {
     F("checkpoint_interval", K_DURATION, checkpoint_s, 1, 3600),
+    END,
+};
+static const field t_coverage[] = {
+    F("retention", K_DURATION, coverage_retention_s, 0, 3650 * DAY),
+    F("read_gap", K_DURATION, coverage_read_gap_s, 1, 7 * DAY),
     END,
 };
 
@@ -1230,6 +1241,7 @@ static const field *const tables[T_COUNT] = {
     [T_OUTPUTS] = t_outputs,
     [T_SYSLOG] = t_syslog,
     [T_STORE] = t_store,
+    [T_COVERAGE] = t_coverage,
     [T_ENFORCEMENT] = t_enforcement,
     [T_BASELINE] = t_baseline,
     [T_CREDENTIALS] = t_credentials,

@@ -167,8 +167,12 @@ typedef struct otw_config {
     char syslog_tls_cert_file[OTW_PATH_MAX]; /* PEM client certificate, "" = none */
     char syslog_tls_key_file[OTW_PATH_MAX];  /* PEM client key, "" = none */
     char syslog_tls_peer_name[256]; /* name checked in the collector's certificate, "" = host */
+    uint32_t syslog_heartbeat_s;    /* default 300: `run` sends a heartbeat this often, 0 = off */
     /* store */
     uint32_t checkpoint_s; /* default 10: capture seconds between store commits */
+    /* coverage (coverage.h) */
+    uint32_t coverage_retention_s; /* default 90 days of coverage rows, 0 = keep all */
+    uint32_t coverage_read_gap_s;  /* default 300: a capture file's silence longer is a gap */
     /* baseline (baselines/baseline.h) */
     uint32_t baseline_learn_for_s;        /* default 0: detect from the start; e.g. 7d */
     uint32_t baseline_device_learn_for_s; /* default 600: own window of a new channel */

@@ -2,6 +2,7 @@
 #include "store.h"
 
 #include "chain.h"
+#include "coverage.h"
 #include "jsonw.h"
 
 #include <errno.h>
@@ -228,6 +229,13 @@ static int load_alert_chain(otw_store *s, char **msg)
     return rc;
 }
 
+/* Schema 4, its own step: the coverage tables (coverage.h), created in a
+ * state from before them. Independent of the other steps' order. */
+static int migrate_coverage(sqlite3 *db, char **msg)
+{
+    return otw_coverage_migrate(db, msg);
+}
+
 otw_store *otw_store_open(const char *dir, bool readonly, char *err, size_t errsz)
 {
     char path[1024];
@@ -260,7 +268,8 @@ otw_store *otw_store_open(const char *dir, bool readonly, char *err, size_t errs
         if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL,
                          &msg) != SQLITE_OK ||
             sqlite3_exec(s->db, schema_sql, NULL, NULL, &msg) != SQLITE_OK ||
-            migrate(s->db, &msg) != SQLITE_OK || load_alert_chain(s, &msg) != SQLITE_OK) {
+            migrate(s->db, &msg) != SQLITE_OK || migrate_coverage(s->db, &msg) != SQLITE_OK ||
+            load_alert_chain(s, &msg) != SQLITE_OK) {
             snprintf(err, errsz, "%s: %s", path, msg ? msg : "cannot initialise");
             sqlite3_free(msg);
             otw_store_close(s);
@@ -891,7 +900,8 @@ static int verify_alerts(otw_store *s, otw_chain_check *res, otw_chain *recorded
     char v[128];
     if (otw_store_meta_get(s, ALERT_CHAIN_META, v, sizeof(v)) != 0) {
         snprintf(err, errsz,
-                 "this state has no evidence chain yet (written by an otwatch before schema 3): "
+                 "this state has no evidence chain yet (written by an otwatch before schema 3, "
+                 "which added it): "
                  "`otwatch read` or `otwatch run` on it starts one");
         return -1;
     }

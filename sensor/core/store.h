@@ -17,7 +17,7 @@
 #include "inventory.h"
 
 #define OTW_STORE_FILE "state.db"
-#define OTW_STORE_SCHEMA_VERSION 3 /* 2: comms.vlan; 3: alert_chain */
+#define OTW_STORE_SCHEMA_VERSION 4 /* 2: comms.vlan; 3: alert_chain; 4: coverage tables */
 
 typedef struct otw_store otw_store;
 

@@ -118,6 +118,12 @@ struct otw_syslog {
     char *rbuf, *sbuf;        /* sender thread: batch read, framed batch */
     char fmt[OTW_SYSLOG_MAX]; /* the alert thread's formatting buffer */
     char notice_fmt[OTW_SYSLOG_MAX];
+    /* The latest heartbeat not sent yet (under mu): never spooled, a newer
+     * one replaces it (the older counted as dropped). */
+    char hb[1024];
+    size_t hb_len;
+    uint64_t hb_seq, hb_sent, hb_dropped;
+    otw_syslog_hdr header;
 };
 
 /* ---- formatter ---- */
@@ -732,8 +738,25 @@ static bool notice_ready(otw_syslog *s)
 /* Spooled, kept in memory, or a drop notice due. Under mu. */
 static bool has_work(otw_syslog *s, uint64_t t)
 {
-    return otw_spool_pending(s->spool) > 0 || s->mq_head ||
+    return otw_spool_pending(s->spool) > 0 || s->mq_head || s->hb_len > 0 ||
            (otw_spool_untold(s->spool) > 0 && notice_due(s, t));
+}
+
+/* Copies the waiting heartbeat into b once nothing spooled or kept in
+ * memory comes before it. Its sequence number in *seq; 0 when none. */
+static size_t hb_batch(otw_syslog *s, otw_spool_batch *b, uint64_t *seq)
+{
+    pthread_mutex_lock(&s->mu);
+    b->n = 0;
+    if (s->hb_len && !s->mq_head && otw_spool_pending(s->spool) == 0 && s->hb_len <= b->cap) {
+        memcpy(b->buf, s->hb, s->hb_len);
+        b->off[0] = 0;
+        b->len[0] = s->hb_len;
+        b->n = 1;
+        *seq = s->hb_seq;
+    }
+    pthread_mutex_unlock(&s->mu);
+    return b->n;
 }
 
 static void *sender(void *arg)
@@ -774,7 +797,7 @@ static void *sender(void *arg)
         bool ok = s->fd >= 0 || do_connect(s) == 0;
         notice_stderr(s);
         size_t done = 0, n = 0, sent = 0;
-        uint64_t mem_last = 0, untold = 0;
+        uint64_t mem_last = 0, untold = 0, hb_seq = 0;
         bool from_spool = false, from_mem = false;
         if (ok && otw_spool_pending(s->spool) > 0) {
             /* Sent while the cursor cannot be saved, a record would be sent
@@ -793,6 +816,8 @@ static void *sender(void *arg)
         } else if (ok && notice_ready(s) && (untold = otw_spool_untold(s->spool)) > 0) {
             n = 1;
             done = tell_drops(s, untold) == 0;
+        } else if (ok && (n = hb_batch(s, &b, &hb_seq)) > 0) {
+            done = deliver(s, &b);
         }
         if (ok && done < n)
             disconnect(s);
@@ -805,6 +830,11 @@ static void *sender(void *arg)
             while (s->mq_head && s->mq_head->id <= mem_last - (n - done))
                 memq_pop(s);
             s->mq_sending = false;
+        }
+        if (hb_seq && done) {
+            s->hb_sent++;
+            if (s->hb_seq == hb_seq) /* not replaced meanwhile */
+                s->hb_len = 0;
         }
         s->sent += sent;
         if (!ok || done < n) {
@@ -909,6 +939,7 @@ otw_syslog *otw_syslog_open(const otw_config *c, const char *spool_dir, char *er
     pthread_cond_init(&s->cv, &ca);
     pthread_condattr_destroy(&ca);
     s->transport = c->syslog_transport;
+    s->header = c->syslog_header;
     s->spool_mb = c->syslog_spool_mb;
     snprintf(s->app, sizeof(s->app), "%s", c->syslog_app_name);
     if (gethostname(s->hostname, sizeof(s->hostname) - 1) < 0)
@@ -1013,6 +1044,40 @@ int otw_syslog_chain_heads(otw_syslog *s, uint64_t ts_us, const char *const *sd_
     return enqueue_formatted(s, n);
 }
 
+int otw_syslog_heartbeat(otw_syslog *s, const otw_syslog_heartbeat_info *hb)
+{
+    char packets[24], drops[24], interval[24], uptime[24], msg[512];
+    snprintf(packets, sizeof(packets), "%llu", (unsigned long long)hb->packets);
+    snprintf(drops, sizeof(drops), "%llu", (unsigned long long)hb->drops);
+    snprintf(interval, sizeof(interval), "%llu", (unsigned long long)hb->interval_s);
+    snprintf(uptime, sizeof(uptime), "%llu", (unsigned long long)hb->uptime_s);
+    const char *sd[] = {
+        "packets", packets,  "drops", drops,        "interval",
+        interval,  "uptime", uptime,  "interfaces", hb->interfaces ? hb->interfaces : "",
+        NULL};
+    snprintf(msg, sizeof(msg),
+             "otwatch heartbeat: %s packets, %s dropped by the kernel in the last %s s; up %s s, "
+             "watching %s",
+             packets, drops, interval, uptime, hb->interfaces ? hb->interfaces : "-");
+    char out[sizeof(s->hb)];
+    size_t n = s->header == OTW_SYSLOG_HDR_RFC3164
+                   ? otw_syslog_format3164(out, sizeof(out), s->hostname, s->app, (int)getpid(), 6,
+                                           hb->ts_us, msg, strlen(msg))
+                   : otw_syslog_format(out, sizeof(out), s->hostname, s->app, (int)getpid(), 6,
+                                       hb->ts_us, "HEARTBEAT", sd, msg);
+    if (n == 0)
+        return -1;
+    pthread_mutex_lock(&s->mu);
+    if (s->hb_len)
+        s->hb_dropped++; /* the collector did not take the last one yet */
+    memcpy(s->hb, out, n);
+    s->hb_len = n;
+    s->hb_seq++;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    return 0;
+}
+
 int otw_syslog_drain(otw_syslog *s, unsigned timeout_ms)
 {
     uint64_t deadline = now_ms() + timeout_ms;
@@ -1059,6 +1124,8 @@ void otw_syslog_get_stats(otw_syslog *s, otw_syslog_stats *st)
     st->pending = sp.pending + s->mq_n;
     st->connects = s->connects;
     st->connected = s->connected;
+    st->heartbeats_sent = s->hb_sent;
+    st->heartbeats_dropped = s->hb_dropped + (s->hb_len ? 1 : 0);
     pthread_mutex_unlock(&s->mu);
 }
 

@@ -44,6 +44,8 @@ typedef struct otw_syslog_stats {
     uint64_t pending;  /* in the spool, not delivered yet (also from earlier runs) */
     uint64_t connects; /* successful connections (TLS: handshakes) */
     int connected;     /* 1 while a connection is up */
+    uint64_t heartbeats_sent;
+    uint64_t heartbeats_dropped; /* replaced by a newer one, or waiting, unsent */
 } otw_syslog_stats;
 
 /* Resolves the collector, opens the spool in spool_dir (created) and starts
@@ -67,6 +69,24 @@ int otw_syslog_chain_heads(otw_syslog *s, uint64_t ts_us, const char *const *sd_
 
 /* Spools one ready-made message (without framing). 0 or -1. */
 int otw_syslog_enqueue(otw_syslog *s, const char *msg, size_t len);
+
+/* A heartbeat (`run`, outputs.syslog.heartbeat): what the sensor saw since
+ * the last one. */
+typedef struct otw_syslog_heartbeat_info {
+    uint64_t ts_us;
+    uint64_t packets, drops; /* since the last heartbeat */
+    uint64_t interval_s;     /* time since the last heartbeat (or the start) */
+    uint64_t uptime_s;       /* since the sensor started */
+    const char *interfaces;  /* "eth1,eth2" */
+} otw_syslog_heartbeat_info;
+
+/* Formats a heartbeat (RFC 5424, MSGID HEARTBEAT, severity informational,
+ * SD [otwatch@32473 packets= drops= interval= uptime= interfaces=]; RFC
+ * 3164 text when that header is configured) and hands it to the sender.
+ * Never spooled: it waits in a one-message slot, after what is spooled; a
+ * newer heartbeat replaces one the collector did not take (counted in
+ * heartbeats_dropped), and one still waiting at close is lost. 0 or -1. */
+int otw_syslog_heartbeat(otw_syslog *s, const otw_syslog_heartbeat_info *hb);
 
 /* Waits until the spool, the messages kept in memory and a due drop notice
  * are delivered, at most timeout_ms, giving up early when a connection

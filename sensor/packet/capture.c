@@ -196,8 +196,8 @@ int otw_files_run(otw_files *fs, const otw_frame_sink *sink, bool progress,
         }
         if (!best || (stop && *stop))
             break;
-        sink->frame(sink->ctx, best->dlt, best->data, best->hdr->caplen, best->hdr->len,
-                    ts_of(best->hdr));
+        sink->frame(sink->ctx, (int)(best - fs->src), best->dlt, best->data, best->hdr->caplen,
+                    best->hdr->len, ts_of(best->hdr));
         fs->packets++;
         fs->bytes += best->hdr->len;
         advance(best);
@@ -219,19 +219,27 @@ int otw_files_run(otw_files *fs, const otw_frame_sink *sink, bool progress,
 
 #define LIVE_MAX 8
 
+#define STATS_EVERY_US 1000000u /* pcap_stats and link state per interface */
+
 struct otw_live {
     pcap_t *h[LIVE_MAX];
     char name[LIVE_MAX][64];
     int dlt[LIVE_MAX];
     int n;
+    /* pcap_stats' 32-bit counters, followed into 64 bits */
+    unsigned last_drop[LIVE_MAX], last_ifdrop[LIVE_MAX];
+    uint64_t drops[LIVE_MAX];
 };
+
+typedef struct live_ctx {
+    const otw_frame_sink *sink;
+    int src, dlt;
+} live_ctx;
 
 static void live_cb(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
 {
-    void **ctx = (void **)user;
-    const otw_frame_sink *sink = ctx[0];
-    int dlt = *(int *)ctx[1];
-    sink->frame(sink->ctx, dlt, data, h->caplen, h->len, ts_of(h));
+    const live_ctx *c = (const live_ctx *)user;
+    c->sink->frame(c->sink->ctx, c->src, c->dlt, data, h->caplen, h->len, ts_of(h));
 }
 
 otw_live *otw_live_open(const char *ifaces, const otw_config *cfg, const char *filter, char *err,
@@ -310,9 +318,46 @@ static uint64_t wall_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+/* The interface's drops since it was opened (kernel and interface), the
+ * 32-bit counters of pcap_stats followed across their wrap. */
+static uint64_t live_drops(otw_live *l, int i)
+{
+    struct pcap_stat ps;
+    if (pcap_stats(l->h[i], &ps) == 0) {
+        l->drops[i] +=
+            (unsigned)(ps.ps_drop - l->last_drop[i]) + (unsigned)(ps.ps_ifdrop - l->last_ifdrop[i]);
+        l->last_drop[i] = ps.ps_drop;
+        l->last_ifdrop[i] = ps.ps_ifdrop;
+    }
+    return l->drops[i];
+}
+
+/* 1 up, 0 down, -1 unknown: the kernel's operational state of the link
+ * (/sys/class/net/NAME/operstate; "unknown" for loopback and some drivers). */
+static int link_state(const char *name)
+{
+    char path[128], buf[32] = "";
+    if (strchr(name, '/') ||
+        snprintf(path, sizeof(path), "/sys/class/net/%s/operstate", name) >= (int)sizeof(path))
+        return -1;
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return -1;
+    bool got = fgets(buf, sizeof(buf), f) != NULL;
+    fclose(f);
+    if (!got)
+        return -1;
+    if (strncmp(buf, "up", 2) == 0)
+        return 1;
+    if (strncmp(buf, "down", 4) == 0 || strncmp(buf, "lowerlayerdown", 14) == 0)
+        return 0;
+    return -1;
+}
+
 int otw_live_run(otw_live *l, const otw_frame_sink *sink, volatile sig_atomic_t *stop, char *err,
                  size_t errsz)
 {
+    uint64_t last_stats = 0;
     struct pollfd pfd[LIVE_MAX];
     for (int i = 0; i < l->n; i++) {
         pfd[i].fd = pcap_get_selectable_fd(l->h[i]);
@@ -325,16 +370,22 @@ int otw_live_run(otw_live *l, const otw_frame_sink *sink, volatile sig_atomic_t 
             return -1;
         }
         for (int i = 0; i < l->n; i++) {
-            void *ctx[2] = {(void *)sink, &l->dlt[i]};
-            int n = pcap_dispatch(l->h[i], 512, live_cb, (u_char *)ctx);
+            live_ctx ctx = {.sink = sink, .src = i, .dlt = l->dlt[i]};
+            int n = pcap_dispatch(l->h[i], 512, live_cb, (u_char *)&ctx);
             if (n == PCAP_ERROR) {
                 snprintf(err, errsz, "capture on %s failed: %s", l->name[i], pcap_geterr(l->h[i]));
                 return -1;
             }
         }
         /* Time passes on an idle network too (expiry, checkpoints). */
+        uint64_t now = wall_us();
         if (sink->tick)
-            sink->tick(sink->ctx, wall_us());
+            sink->tick(sink->ctx, now);
+        if (sink->source_stats && now - last_stats >= STATS_EVERY_US) {
+            last_stats = now;
+            for (int i = 0; i < l->n; i++)
+                sink->source_stats(sink->ctx, i, live_drops(l, i), link_state(l->name[i]), now);
+        }
     }
     return 0;
 }
@@ -347,6 +398,26 @@ void otw_live_print_stats(otw_live *l, FILE *f)
             fprintf(f, "interface=%s received=%u kernel_dropped=%u interface_dropped=%u\n",
                     l->name[i], ps.ps_recv, ps.ps_drop, ps.ps_ifdrop);
     }
+}
+
+int otw_live_count(const otw_live *l)
+{
+    return l->n;
+}
+
+const char *otw_live_name(const otw_live *l, int i)
+{
+    return i >= 0 && i < l->n ? l->name[i] : "";
+}
+
+int otw_files_count(const otw_files *fs)
+{
+    return fs->n;
+}
+
+const char *otw_files_path(const otw_files *fs, int i)
+{
+    return i >= 0 && i < fs->n ? fs->src[i].path : "";
 }
 
 void otw_live_close(otw_live *l)

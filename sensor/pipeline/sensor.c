@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "baseline.h"
+#include "coverage.h"
 #include "creds.h"
 #include "detect.h"
 #include "dissector.h"
@@ -106,6 +107,10 @@ struct otw_sensor {
     otw_sink sink;
     otw_sensor_stats stats;
     bool finished;
+    /* when it was watching (coverage.h), and the heartbeat (`run`) */
+    otw_coverage *cov;
+    char sources[512]; /* the interfaces, "eth1,eth2" */
+    uint64_t started_us, hb_next_us, hb_last_us, hb_packets, hb_drops;
 };
 
 /* ---------------------------------------------------------------- names */
@@ -1372,7 +1377,8 @@ int otw_sensor_checkpoint(otw_sensor *s, char *err, size_t errsz)
     apply_acceptances(s);
     if (otw_store_checkpoint(s->store, s->inv, s->comms, s->alerts, proto_key_name, s, e,
                              sizeof(e)) != 0 ||
-        otw_baseline_save(s->baseline, otw_store_db(s->store), e, sizeof(e)) != 0) {
+        otw_baseline_save(s->baseline, otw_store_db(s->store), e, sizeof(e)) != 0 ||
+        otw_coverage_save(s->cov, s->store, s->now_us, e, sizeof(e)) != 0) {
         s->stats.checkpoint_failures++;
         if (err)
             snprintf(err, errsz, "%s", e);
@@ -1454,9 +1460,39 @@ void otw_sensor_learn(otw_sensor *s, uint64_t for_us)
     otw_baseline_learn(s->baseline, 0, for_us);
 }
 
+/* `run`: every outputs.syslog.heartbeat, what was seen since the last one
+ * goes to the collector (never spooled: syslog_out.h). */
+static void heartbeat(otw_sensor *s)
+{
+    if (!s->live || !s->syslog || !s->cfg.syslog_heartbeat_s || !s->started_us)
+        return;
+    uint64_t every = (uint64_t)s->cfg.syslog_heartbeat_s * 1000000u;
+    if (!s->hb_next_us)
+        s->hb_next_us = s->started_us + every;
+    if (s->now_us < s->hb_next_us)
+        return;
+    otw_coverage_stats cs;
+    otw_coverage_get_stats(s->cov, &cs);
+    otw_syslog_heartbeat_info hb = {.ts_us = s->now_us,
+                                    .packets = s->stats.packets - s->hb_packets,
+                                    .drops = cs.drops - s->hb_drops,
+                                    .interval_s = (s->now_us - s->hb_last_us) / 1000000u,
+                                    .uptime_s = (s->now_us - s->started_us) / 1000000u,
+                                    .interfaces = s->sources};
+    otw_syslog_heartbeat(s->syslog, &hb);
+    s->hb_packets = s->stats.packets;
+    s->hb_drops = cs.drops;
+    s->hb_last_us = s->now_us;
+    s->hb_next_us = s->now_us + every;
+}
+
 static void housekeeping(otw_sensor *s)
 {
     if (s->now_us >= s->next_expire_us) {
+        if (s->live) {
+            otw_coverage_tick(s->cov, s->now_us);
+            heartbeat(s);
+        }
         otw_baseline_tick(s->baseline, s->now_us);
         otw_creds_tick(s->creds, s->now_us);
         otw_flow_expire(s->flows, s->now_us, s->cfg.tcp_timeout_s, s->cfg.udp_timeout_s,
@@ -1790,7 +1826,9 @@ otw_sensor *otw_sensor_open(const otw_config *cfg, const char *state_dir,
     if (!s->creds || !s->exposure)
         goto fail;
     s->gateways = otw_gateways_new();
-    if (!s->gateways) {
+    s->cov = otw_coverage_new((uint64_t)cfg->coverage_read_gap_s * 1000000u,
+                              (uint64_t)cfg->coverage_retention_s * 1000000u);
+    if (!s->gateways || !s->cov) {
         snprintf(err, errsz, "out of memory");
         goto fail;
     }
@@ -1857,8 +1895,24 @@ fail:
     return NULL;
 }
 
+int otw_sensor_add_source(otw_sensor *s, const char *name, bool interface, uint64_t now_us)
+{
+    int i =
+        otw_coverage_add_source(s->cov, name, interface ? OTW_COV_INTERFACE : OTW_COV_FILE, now_us);
+    if (i >= 0 && interface) {
+        size_t len = strlen(s->sources);
+        snprintf(s->sources + len, sizeof(s->sources) - len, "%s%s", len ? "," : "", name);
+        if (!s->started_us)
+            s->started_us = s->hb_last_us = now_us;
+        if (now_us > s->now_us)
+            s->now_us = now_us;
+    }
+    return i;
+}
+
 int otw_sensor_finish(otw_sensor *s, char *err, size_t errsz)
 {
+    otw_coverage_stop(s->cov, s->now_us);
     otw_flow_flush_all(s->flows);
     s->finished = true;
     return otw_sensor_checkpoint(s, err, errsz);
@@ -1873,6 +1927,7 @@ void otw_sensor_close(otw_sensor *s)
     otw_classifier_free(s->classifier);
     otw_exposure_free(s->exposure);
     otw_gateways_free(s->gateways);
+    otw_coverage_free(s->cov);
     otw_creds_free(s->creds);
     otw_baseline_free(s->baseline);
     otw_novelty_free(s->novelty);
@@ -1978,13 +2033,33 @@ void otw_sensor_print_stats(otw_sensor *s, FILE *f)
                 (unsigned long long)ys.queued, (unsigned long long)ys.sent,
                 (unsigned long long)ys.failed, (unsigned long long)ys.dropped,
                 (unsigned long long)ys.pending, (unsigned long long)ys.connects);
+        if (s->live && s->cfg.syslog_heartbeat_s)
+            fprintf(f, "syslog_heartbeats_sent=%llu syslog_heartbeats_dropped=%llu\n",
+                    (unsigned long long)ys.heartbeats_sent,
+                    (unsigned long long)ys.heartbeats_dropped);
     }
+    otw_coverage_stats cv;
+    otw_coverage_get_stats(s->cov, &cv);
+    fprintf(f,
+            "coverage_sources=%d coverage_packets=%llu coverage_drops=%llu coverage_rows=%llu "
+            "coverage_rows_lost=%llu coverage_pruned=%llu\n",
+            otw_coverage_sources(s->cov), (unsigned long long)cv.packets,
+            (unsigned long long)cv.drops, (unsigned long long)cv.rows_written,
+            (unsigned long long)cv.rows_lost, (unsigned long long)cv.pruned);
 }
 
-static void sink_frame(void *ctx, int dlt, const uint8_t *frame, uint32_t caplen, uint32_t wire_len,
-                       uint64_t ts_us)
+static void sink_frame(void *ctx, int src, int dlt, const uint8_t *frame, uint32_t caplen,
+                       uint32_t wire_len, uint64_t ts_us)
 {
-    otw_sensor_packet(ctx, dlt, frame, caplen, wire_len, ts_us);
+    otw_sensor *s = ctx;
+    /* Counted into its minute; the rows are written at checkpoints, or now
+     * when hours of a file filled the pending ones between two. */
+    if (otw_coverage_packet(s->cov, src, ts_us)) {
+        char e[256];
+        if (otw_coverage_save(s->cov, s->store, s->now_us, e, sizeof(e)) != 0)
+            s->stats.checkpoint_failures++;
+    }
+    otw_sensor_packet(s, dlt, frame, caplen, wire_len, ts_us);
 }
 
 static void sink_tick(void *ctx, uint64_t now_us)
@@ -1992,7 +2067,15 @@ static void sink_tick(void *ctx, uint64_t now_us)
     otw_sensor_tick(ctx, now_us);
 }
 
+static void sink_source_stats(void *ctx, int src, uint64_t drops_total, int link_up,
+                              uint64_t now_us)
+{
+    otw_sensor *s = ctx;
+    otw_coverage_source_stats(s->cov, src, drops_total, link_up, now_us);
+}
+
 otw_frame_sink otw_sensor_frame_sink(otw_sensor *s)
 {
-    return (otw_frame_sink){.ctx = s, .frame = sink_frame, .tick = sink_tick};
+    return (otw_frame_sink){
+        .ctx = s, .frame = sink_frame, .tick = sink_tick, .source_stats = sink_source_stats};
 }

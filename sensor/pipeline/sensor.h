@@ -57,6 +57,11 @@ int otw_sensor_reload(otw_sensor *s, const otw_config *cfg, char *err, size_t er
 void otw_sensor_learn(otw_sensor *s, uint64_t for_us);
 /* Lets time pass without packets (live capture idle). */
 void otw_sensor_tick(otw_sensor *s, uint64_t now_us);
+/* Declares the capture's sources in their order (coverage.h): each live
+ * interface (watched from now_us, wall time) or capture file (from its
+ * first packet). Returns its index, -1 beyond OTW_COV_MAX_SOURCES (then
+ * not recorded). */
+int otw_sensor_add_source(otw_sensor *s, const char *name, bool interface, uint64_t now_us);
 /* The sensor as the destination of a capture (files or live). */
 otw_frame_sink otw_sensor_frame_sink(otw_sensor *s);
 /* Writes the working set to the store now. 0 or -1 + err. */
