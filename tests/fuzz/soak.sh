@@ -33,6 +33,20 @@ cpu_of() {
   echo $(((f[11] + f[12]) / $(getconf CLK_TCK)))
 }
 
+recheck_slow_units() { # fuzzer dir
+  local f ms
+  for f in "$2"/artifacts/slow-unit-*; do
+    [[ -e "$f" ]] || continue
+    ms=$("$1" "$f" 2>&1 | grep -oE 'Executed .* in [0-9]+ ms' | grep -oE '[0-9]+ ms$' | grep -oE '[0-9]+')
+    if [[ -n "$ms" && "$ms" -lt 1000 ]]; then
+      mkdir -p "$2/slow-not-reproduced"
+      mv "$f" "$2/slow-not-reproduced/"
+      printf 'fuzz soak: %-14s %s ran in %s ms alone: not slow (the fuzzer was paused)\n' \
+        "$(basename "$1")" "$(basename "$f")" "$ms"
+    fi
+  done
+}
+
 soak_one() { # fuzzer binary
   local fuzzer=$1 name dir pid used rc
   name=$(basename "$fuzzer")
@@ -60,6 +74,10 @@ soak_one() { # fuzzer binary
   local runs cov
   runs=$(grep -oE 'number_of_executed_units: *[0-9]+' "$dir/log" | grep -oE '[0-9]+$')
   cov=$(grep -oE 'cov: [0-9]+' "$dir/log" | tail -1 | grep -oE '[0-9]+')
+  # A "slow unit" is wall time: a machine that paused the fuzzer (SIGSTOP,
+  # a loaded host) makes any input look slow. Each is run again alone and
+  # kept as a finding only if it still takes over a second.
+  recheck_slow_units "$fuzzer" "$dir"
   # 72 is libFuzzer's exit code for the interrupt we sent; anything else, or
   # an artifact, is a finding.
   if [[ $rc -eq 72 && -z "$(ls -A "$dir/artifacts")" ]]; then
@@ -75,7 +93,7 @@ soak_one() { # fuzzer binary
     return 1
   fi
 }
-export -f soak_one cpu_of
+export -f soak_one cpu_of recheck_slow_units
 export top out cpu_seconds
 
 if (($# > 0)); then
