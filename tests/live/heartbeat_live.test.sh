@@ -62,7 +62,8 @@ pass "rsyslog listening in the sensor's namespace"
 
 { cat "$cfg"
   printf 'outputs:\n  syslog:\n    enabled: true\n    transport: tcp\n    host: 127.0.0.1\n'
-  printf '    port: %s\n    spool_mb: 4\n    heartbeat: 1s\n' "$port"
+  # Chain heads are spooled like alerts: off here, so the spool holds alerts only.
+  printf '    port: %s\n    spool_mb: 4\n    heartbeat: 1s\n    chain_heads: false\n' "$port"
 } > "$tmp/otw.yaml"
 st="$tmp/state"
 ip netns exec "$ns_plc" "$mbsim" server --listen 10.98.0.1 --port 502 --unit 1 > "$tmp/server.log" 2>&1 &
