@@ -256,7 +256,10 @@ otw_store *otw_store_open(const char *dir, bool readonly, char *err, size_t errs
         snprintf(err, errsz, "out of memory");
         return NULL;
     }
-    int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    /* One thread uses a store (the console's server is single-threaded):
+     * SQLite's own locking per call is not needed. */
+    int flags = SQLITE_OPEN_NOMUTEX |
+                (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
         set_err(err, errsz, path, s->db);
         otw_store_close(s);
@@ -716,67 +719,161 @@ static int save_comms(otw_store *s, otw_comms *comms, sqlite3_stmt *proto_st, ot
     return rc;
 }
 
-static void bind_endpoint(sqlite3_stmt *st, int col, const otw_endpoint *e)
+/* An endpoint's three columns, as text once: bound to the row and hashed
+ * into its chain record from the same bytes. */
+typedef struct endpoint_cols {
+    char ip[64], mac[24];
+    bool has_ip, has_mac;
+    uint16_t port;
+} endpoint_cols;
+
+static void endpoint_cols_of(const otw_endpoint *e, endpoint_cols *c)
 {
-    char b[64];
+    c->has_ip = e->has_ip;
+    c->has_mac = e->has_mac;
+    c->port = e->port;
     if (e->has_ip)
-        sqlite3_bind_text(st, col, otw_addr_str(&e->ip, b, sizeof(b)), -1, SQLITE_TRANSIENT);
+        otw_addr_str(&e->ip, c->ip, sizeof(c->ip));
+    if (e->has_mac)
+        otw_mac_str(e->mac, c->mac, sizeof(c->mac));
+}
+
+static void bind_endpoint(sqlite3_stmt *st, int col, const endpoint_cols *c)
+{
+    if (c->has_ip)
+        sqlite3_bind_text(st, col, c->ip, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, col);
-    if (e->has_mac)
-        sqlite3_bind_text(st, col + 1, otw_mac_str(e->mac, b, sizeof(b)), -1, SQLITE_TRANSIENT);
+    if (c->has_mac)
+        sqlite3_bind_text(st, col + 1, c->mac, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, col + 1);
-    if (e->port)
-        sqlite3_bind_int(st, col + 2, e->port);
+    if (c->port)
+        sqlite3_bind_int(st, col + 2, c->port);
     else
         sqlite3_bind_null(st, col + 2);
 }
 
+static void rec_text(otw_chain_rec *r, const char *v)
+{
+    otw_chain_rec_text(r, v, strlen(v));
+}
+
+static void rec_text_or_null(otw_chain_rec *r, const char *v)
+{
+    if (v[0])
+        rec_text(r, v);
+    else
+        otw_chain_rec_null(r);
+}
+
+static void rec_endpoint(otw_chain_rec *r, const endpoint_cols *c)
+{
+    if (c->has_ip)
+        rec_text(r, c->ip);
+    else
+        otw_chain_rec_null(r);
+    if (c->has_mac)
+        rec_text(r, c->mac);
+    else
+        otw_chain_rec_null(r);
+    if (c->port)
+        otw_chain_rec_int(r, c->port);
+    else
+        otw_chain_rec_null(r);
+}
+
+/* The chain record of an alert row as this checkpoint writes it, hashed
+ * from the values bound to the row (every column keeps the type it is
+ * bound with: TEXT columns take text, INTEGER ones integers), in
+ * ALERT_CHAIN_SELECT's order, which `verify` reads back: one INSERT per
+ * write instead of insert, read back and update. */
+static void hash_alert_row(const otw_chain *c, int64_t seq, const otw_alert *a,
+                           const endpoint_cols *src, const endpoint_cols *dst, otw_chain *out,
+                           uint8_t link[OTW_CHAIN_LINK])
+{
+    otw_chain_rec r;
+    *out = *c;
+    otw_chain_begin(c, &r);
+    otw_chain_rec_text(&r, ALERT_CHAIN_TAG, strlen(ALERT_CHAIN_TAG));
+    otw_chain_rec_int(&r, seq);
+    otw_chain_rec_int(&r, a->id);
+    rec_text(&r, a->type);
+    rec_text(&r, otw_severity_name(a->severity));
+    rec_text(&r, a->key);
+    otw_chain_rec_int(&r, (int64_t)a->first_us);
+    rec_endpoint(&r, src);
+    rec_endpoint(&r, dst);
+    rec_text_or_null(&r, a->protocol);
+    rec_text_or_null(&r, a->technique);
+    rec_text(&r, a->message);
+    otw_chain_rec_int(&r, (int64_t)a->count);
+    otw_chain_rec_int(&r, (int64_t)a->last_us);
+    otw_chain_end(out, &r, link);
+}
+
 static int save_alerts(otw_store *s, otw_alerts *alerts)
 {
-    sqlite3_stmt *st;
-    chain_stmts chain;
-    if (chain_stmts_prepare(s->db, &chain) != 0)
-        return -1;
-    if (sqlite3_prepare_v2(s->db,
-                           "INSERT OR REPLACE INTO alerts(id, type, severity, key, first_seen,"
-                           " last_seen, count, src_ip, src_mac, src_port, dst_ip, dst_mac,"
-                           " dst_port, protocol, technique, message)"
-                           " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                           -1, &st, NULL) != SQLITE_OK) {
-        chain_stmts_free(&chain);
-        return -1;
-    }
-    int rc = 0;
+    sqlite3_stmt *st = NULL, *ins = NULL, *last = NULL;
+    int64_t seq = 0;
+    int rc = sqlite3_prepare_v2(s->db,
+                                "INSERT OR REPLACE INTO alerts(id, type, severity, key, first_seen,"
+                                " last_seen, count, src_ip, src_mac, src_port, dst_ip, dst_mac,"
+                                " dst_port, protocol, technique, message)"
+                                " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                                -1, &st, NULL) == SQLITE_OK &&
+                     sqlite3_prepare_v2(s->db,
+                                        "INSERT INTO alert_chain(seq, alert_id, count, last_seen,"
+                                        " link) VALUES(?, ?, ?, ?, ?)",
+                                        -1, &ins, NULL) == SQLITE_OK &&
+                     sqlite3_prepare_v2(s->db, "SELECT coalesce(max(seq), 0) FROM alert_chain", -1,
+                                        &last, NULL) == SQLITE_OK &&
+                     sqlite3_step(last) == SQLITE_ROW
+                 ? 0
+                 : -1;
+    if (rc == 0)
+        seq = sqlite3_column_int64(last, 0);
+    sqlite3_finalize(last);
     uint32_t n = otw_alerts_size(alerts);
     for (uint32_t i = 0; i < n && rc == 0; i++) {
         otw_alert *a = otw_alerts_at(alerts, i);
         if (!a->dirty)
             continue;
+        endpoint_cols src, dst;
+        endpoint_cols_of(&a->src, &src);
+        endpoint_cols_of(&a->dst, &dst);
         sqlite3_reset(st);
         sqlite3_clear_bindings(st);
         sqlite3_bind_int64(st, 1, a->id);
-        sqlite3_bind_text(st, 2, a->type, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, a->type, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, otw_severity_name(a->severity), -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, a->key, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 4, a->key, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 5, (sqlite3_int64)a->first_us);
         sqlite3_bind_int64(st, 6, (sqlite3_int64)a->last_us);
         sqlite3_bind_int64(st, 7, (sqlite3_int64)a->count);
-        bind_endpoint(st, 8, &a->src);
-        bind_endpoint(st, 11, &a->dst);
+        bind_endpoint(st, 8, &src);
+        bind_endpoint(st, 11, &dst);
         bind_text_or_null(st, 14, a->protocol);
         bind_text_or_null(st, 15, a->technique);
-        sqlite3_bind_text(st, 16, a->message, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 16, a->message, -1, SQLITE_STATIC);
         /* Each write of the row is one record of the alert chain. */
-        if (sqlite3_step(st) == SQLITE_DONE &&
-            chain_alert(s, &chain, a->id, (int64_t)a->count, (int64_t)a->last_us) == 0)
+        uint8_t link[OTW_CHAIN_LINK];
+        hash_alert_row(&s->alert_chain, seq + 1, a, &src, &dst, &s->alert_chain, link);
+        sqlite3_reset(ins);
+        sqlite3_bind_int64(ins, 1, seq + 1);
+        sqlite3_bind_int64(ins, 2, a->id);
+        sqlite3_bind_int64(ins, 3, (int64_t)a->count);
+        sqlite3_bind_int64(ins, 4, (int64_t)a->last_us);
+        sqlite3_bind_blob(ins, 5, link, sizeof(link), SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_DONE && sqlite3_step(ins) == SQLITE_DONE) {
             a->dirty = false;
-        else
+            seq++;
+        } else {
             rc = -1;
+        }
     }
     sqlite3_finalize(st);
-    chain_stmts_free(&chain);
+    sqlite3_finalize(ins);
     if (rc == 0)
         rc = save_alert_head(s);
     return rc;
