@@ -5,6 +5,7 @@
  * learning still in progress), so the store, the export and the import
  * share one serializer and one parser (baseline_yaml.c). */
 #include "baseline.h"
+#include "grow.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -375,7 +376,7 @@ otw_baseline *otw_baseline_new(const otw_bl_settings *set, otw_alert_sink alerts
     /* calloc: pages are touched only as channels are learned */
     b->cap_channels = set->max_channels ? set->max_channels : 1;
     b->cap_ctrls = set->max_controllers ? set->max_controllers : 1;
-    b->channels = calloc(b->cap_channels, sizeof(bl_channel));
+    b->channels = otw_alloc_table(b->cap_channels, sizeof(bl_channel));
     b->ctrls = calloc(b->cap_ctrls, sizeof(bl_ctrl));
     b->pending = calloc(b->cap_ctrls, sizeof(uint32_t));
     if (!b->channels || !b->ctrls || !b->pending ||

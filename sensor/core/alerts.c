@@ -1,5 +1,6 @@
 /* alerts.c - see alerts.h. */
 #include "alerts.h"
+#include "grow.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -32,7 +33,7 @@ otw_alerts *otw_alerts_new(uint32_t cap, otw_alert_new_fn on_new, void *ctx)
     if (!t)
         return NULL;
     t->cap = cap ? cap : 1;
-    t->items = calloc(t->cap, sizeof(otw_alert));
+    t->items = otw_alloc_table(t->cap, sizeof(otw_alert));
     if (!t->items || otw_keymap_init(&t->index, t->cap) < 0) {
         free(t->items);
         free(t);

@@ -1,5 +1,6 @@
 /* comms.c - see comms.h. */
 #include "comms.h"
+#include "grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,7 @@ otw_comms *otw_comms_new(uint32_t cap)
     if (!c)
         return NULL;
     c->cap = cap ? cap : 1;
-    c->items = calloc(c->cap, sizeof(otw_comm));
+    c->items = otw_alloc_table(c->cap, sizeof(otw_comm));
     if (!c->items || otw_keymap_init(&c->index, c->cap) < 0 ||
         otw_keymap_init(&c->by_service, c->cap) < 0) {
         otw_keymap_free(&c->index);

@@ -1,5 +1,6 @@
 /* inventory.c - see inventory.h for the binding rules. */
 #include "inventory.h"
+#include "grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +46,7 @@ otw_inventory *otw_inventory_new(const otw_config *cfg, const otw_oui *oui, otw_
     inv->cfg = cfg;
     inv->oui = oui;
     inv->cap = cfg->max_assets ? cfg->max_assets : 1;
-    inv->assets = calloc(inv->cap, sizeof(otw_asset));
+    inv->assets = otw_alloc_table(inv->cap, sizeof(otw_asset));
     inv->on_new = on_new;
     inv->ctx = ctx;
     if (!inv->assets || otw_keymap_init(&inv->by_ip, (size_t)inv->cap * 2) < 0 ||

@@ -5,6 +5,7 @@
  * protos.ssh.client_signature/server_signature. protos is a union: a member
  * is read only when the flow's protocol is the one that fills it. */
 #include "classify.h"
+#include "grow.h"
 
 #include "idutil.h"
 
@@ -54,7 +55,7 @@ otw_classifier *otw_classifier_new(uint32_t memory_mb, uint32_t max_packets, cha
     if (n > UINT32_MAX - 1)
         n = UINT32_MAX - 1;
     c->n_slots = (uint32_t)n;
-    c->slots = calloc(n, c->slot_size);
+    c->slots = otw_alloc_table(n, c->slot_size);
     c->free_list = malloc(n * sizeof(uint32_t));
     if (!c->slots || !c->free_list) {
         snprintf(err, errsz, "cannot allocate %u MB for nDPI flow states", memory_mb);

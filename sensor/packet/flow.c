@@ -6,6 +6,7 @@
  * active). Nothing is allocated after otw_flow_table_new.
  */
 #include "flow.h"
+#include "grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -113,7 +114,7 @@ otw_flow_table *otw_flow_table_new(size_t memory_bytes, otw_flow_end_fn on_end, 
     otw_flow_table *t = calloc(1, sizeof(*t));
     if (!t)
         return NULL;
-    t->flows = calloc(cap, sizeof(otw_flow));
+    t->flows = otw_alloc_table(cap, sizeof(otw_flow));
     t->buckets = malloc(nb * sizeof(uint32_t));
     if (!t->flows || !t->buckets) {
         otw_flow_table_free(t);

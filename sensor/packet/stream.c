@@ -10,6 +10,7 @@
  * traffic costs no copy.
  */
 #include "stream.h"
+#include "grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,7 @@ otw_stream_pool *otw_stream_pool_new(size_t memory_bytes)
     if (!p)
         return NULL;
     /* calloc: untouched pages stay unmapped until a stream is first used. */
-    p->streams = calloc(count, sizeof(otw_stream));
+    p->streams = otw_alloc_table(count, sizeof(otw_stream));
     p->free_stack = malloc(count * sizeof(uint32_t));
     p->in_use = calloc(count, 1);
     if (!p->streams || !p->free_stack || !p->in_use) {

@@ -5,6 +5,7 @@
  * alert text, syslog) happens only when something is new or at a
  * checkpoint, which runs on capture time. */
 #include "sensor.h"
+#include "grow.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -1769,13 +1770,13 @@ otw_sensor *otw_sensor_open(const otw_config *cfg, const char *state_dir,
     otw_flow_stats fs;
     otw_flow_get_stats(s->flows, &fs);
     s->flow_capacity = (uint32_t)fs.capacity;
-    s->ext = calloc(s->flow_capacity, sizeof(otw_flow_ext));
+    s->ext = otw_alloc_table(s->flow_capacity, sizeof(otw_flow_ext));
     size_t per_flow = sizeof(otw_stream) + OTW_SESSION_MAX_BYTES + sizeof(uint32_t);
     size_t n_sess = ((size_t)cfg->stream_memory_mb << 20) / per_flow;
     if (n_sess < 4)
         n_sess = 4;
     s->n_sessions = (uint32_t)n_sess;
-    s->sessions = calloc(n_sess, OTW_SESSION_MAX_BYTES);
+    s->sessions = otw_alloc_table(n_sess, OTW_SESSION_MAX_BYTES);
     s->session_free = malloc(n_sess * sizeof(uint32_t));
     s->streams = otw_stream_pool_new(n_sess * sizeof(otw_stream));
     if (!s->ext || !s->sessions || !s->session_free || !s->streams) {

@@ -1,5 +1,6 @@
 /* keymap.c - see keymap.h. */
 #include "keymap.h"
+#include "grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -23,17 +24,11 @@ int otw_keymap_init(otw_keymap *m, size_t n)
     size_t cap = 16;
     while (cap < n * 2)
         cap <<= 1;
-    m->keys = calloc(cap, 16);
-    /* vals hold value + 1 (0 = empty), so calloc's zero pages need no
+    /* Values hold value + 1 (0 = empty), so calloc's zero pages need no
      * initialisation pass and stay untouched until used. */
-    m->vals = calloc(cap, sizeof(uint32_t));
-    if (!m->keys || !m->vals) {
-        free(m->keys);
-        free(m->vals);
-        m->keys = NULL;
-        m->vals = NULL;
+    m->slots = otw_alloc_table(cap, sizeof(otw_keyslot));
+    if (!m->slots)
         return -1;
-    }
     m->mask = cap - 1;
     m->used = 0;
     m->max_used = cap / 2;
@@ -42,16 +37,14 @@ int otw_keymap_init(otw_keymap *m, size_t n)
 
 void otw_keymap_free(otw_keymap *m)
 {
-    free(m->keys);
-    free(m->vals);
-    m->keys = NULL;
-    m->vals = NULL;
+    free(m->slots);
+    m->slots = NULL;
 }
 
 void otw_keymap_clear(otw_keymap *m)
 {
-    if (m->vals)
-        memset(m->vals, 0, (m->mask + 1) * sizeof(uint32_t));
+    if (m->slots)
+        memset(m->slots, 0, (m->mask + 1) * sizeof(otw_keyslot));
     m->used = 0;
 }
 
@@ -59,10 +52,11 @@ uint32_t otw_keymap_get(const otw_keymap *m, const uint8_t key[16])
 {
     size_t i = (size_t)otw_hash16(key) & m->mask;
     for (;;) {
-        if (m->vals[i] == 0)
+        const otw_keyslot *s = &m->slots[i];
+        if (s->val == 0)
             return UINT32_MAX;
-        if (memcmp(m->keys[i], key, 16) == 0)
-            return m->vals[i] - 1;
+        if (memcmp(s->key, key, 16) == 0)
+            return s->val - 1;
         i = (i + 1) & m->mask;
     }
 }
@@ -71,18 +65,19 @@ int otw_keymap_put(otw_keymap *m, const uint8_t key[16], uint32_t val)
 {
     size_t i = (size_t)otw_hash16(key) & m->mask;
     for (;;) {
-        if (m->vals[i] == 0) {
+        otw_keyslot *s = &m->slots[i];
+        if (s->val == 0) {
             if (m->used >= m->max_used || val == UINT32_MAX)
                 return -1;
-            memcpy(m->keys[i], key, 16);
-            m->vals[i] = val + 1;
+            memcpy(s->key, key, 16);
+            s->val = val + 1;
             m->used++;
             return 0;
         }
-        if (memcmp(m->keys[i], key, 16) == 0) {
+        if (memcmp(s->key, key, 16) == 0) {
             if (val == UINT32_MAX)
                 return -1;
-            m->vals[i] = val + 1;
+            s->val = val + 1;
             return 0;
         }
         i = (i + 1) & m->mask;

@@ -8,9 +8,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Key and value side by side: a lookup touches one slot, usually one
+ * cache line, where two arrays cost two misses. */
+typedef struct otw_keyslot {
+    uint8_t key[16];
+    uint32_t val; /* value + 1; 0 = empty slot */
+} otw_keyslot;
+
 typedef struct otw_keymap {
-    uint8_t (*keys)[16];
-    uint32_t *vals; /* value + 1; 0 = empty slot */
+    otw_keyslot *slots;
     size_t mask;
     size_t used, max_used;
 } otw_keymap;

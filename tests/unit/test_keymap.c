@@ -46,8 +46,7 @@ static void test_put_get_update(void **state)
     assert_int_equal(otw_keymap_put(&m, k2, UINT32_MAX), -1);
     assert_int_equal(otw_keymap_get(&m, k2), 20);
     otw_keymap_free(&m);
-    assert_null(m.keys);
-    assert_null(m.vals);
+    assert_null(m.slots);
     otw_keymap_free(&m); /* idempotent */
 }
 
