@@ -34,7 +34,19 @@
 
   function clear(el) { while (el.firstChild) el.removeChild(el.firstChild); }
   function show(...nodes) { clear(main); nodes.forEach(n => main.appendChild(n)); }
-  function ts(s) { return s ? s.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-'; }
+  /* Times in the viewer's time zone (the plant's PC), with its offset, e.g.
+     "2026-12-02 10:35:00 +09:00"; the API gives UTC (RFC 3339). */
+  function ts(s) {
+    if (!s) return '-';
+    const d = new Date(s);
+    if (isNaN(d.getTime())) return s;
+    const p = n => String(n).padStart(2, '0');
+    const off = -d.getTimezoneOffset();
+    const sign = off < 0 ? '-' : '+';
+    return d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) + ' ' +
+      p(d.getHours()) + ':' + p(d.getMinutes()) + ':' + p(d.getSeconds()) + ' ' +
+      sign + p(Math.floor(Math.abs(off) / 60)) + ':' + p(Math.abs(off) % 60);
+  }
 
   async function api(path, opts) {
     const o = { credentials: 'same-origin', headers: {} };

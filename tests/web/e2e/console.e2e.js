@@ -56,6 +56,7 @@ async function notBlank(context, file) {
            '--disable-component-update', '--disable-sync', '--no-first-run'],
     viewport: { width: 1400, height: 900 },
     locale: 'en-US',
+    timezoneId: 'Asia/Tokyo', // a plant's PC: times shown in its zone, with the offset
   });
   const page = await context.newPage();
   page.setDefaultTimeout(10000);
@@ -130,6 +131,9 @@ async function notBlank(context, file) {
     // Alerts: acknowledge one, accept another with a reason.
     await page.click('a[href="#/alerts"]');
     await page.waitForSelector('table#alerts tbody tr');
+    const when = await page.locator('table#alerts tbody tr td:nth-child(2)').first().textContent();
+    expect(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+09:00$/.test(when),
+           `alert times in the viewer's zone with its offset (got "${when}")`);
     const ackRow = page.locator('table#alerts tbody tr', { has: page.locator('button.ack') }).first();
     const ackId = await ackRow.getAttribute('data-id');
     await ackRow.locator('button.ack').click();
