@@ -156,10 +156,11 @@
 
   const assetFilter = { q: '', zone: '', role: '', vendor: '', protocol: '' };
 
-  function select(id, anyLabel, values, current, onchange) {
+  function select(id, anyLabel, values, current, onchange, labels) {
     return h('select', { id, onchange },
       h('option', { value: '', text: anyLabel }),
-      values.map(v => h('option', { value: v, selected: v === current, text: v })));
+      values.map(v => h('option', { value: v, selected: v === current,
+                                    text: (labels && labels[v]) || v })));
   }
 
   function protoText(a) {
@@ -186,12 +187,12 @@
       h('td', { text: a.label }), h('td', { text: (a.ips || []).join(' ') }),
       h('td', { text: a.mac || '-' }),
       h('td', { text: (a.identity && a.identity.vendor) || a.vendor || '-' }),
-      h('td', { text: a.role }), h('td', { text: a.zone }), h('td', { text: protoText(a) }),
+      h('td', { text: a.role_label || a.role }), h('td', { text: a.zone }), h('td', { text: protoText(a) }),
       h('td', { text: ts(a.last_seen) }), h('td', { text: a.packets })));
     show(h('h1', { text: t('assets.title') }),
       h('div', { class: 'filters' }, search,
         select('f-zone', t('any.zone'), f.zones, assetFilter.zone, set('zone')),
-        select('f-role', t('any.role'), f.roles, assetFilter.role, set('role')),
+        select('f-role', t('any.role'), f.roles, assetFilter.role, set('role'), f.role_labels),
         select('f-vendor', t('any.vendor'), f.vendors, assetFilter.vendor, set('vendor')),
         select('f-protocol', t('any.protocol'), f.protocols, assetFilter.protocol, set('protocol')),
         h('span', { class: 'muted', id: 'asset-count', text: t('assets.shown', d.shown, d.total) })),
@@ -225,7 +226,7 @@
       h('div', { class: 'card' }, kv([
         [t('col.ips'), (a.ips || []).join(' ')], [t('col.mac'), a.mac], [t('col.vlan'), a.vlan ?? '-'],
         [t('col.vendor'), a.vendor],
-        [t('col.role'), a.role], [t('col.zone'), a.zone], [t('col.protocols'), protoText(a)],
+        [t('col.role'), a.role_label || a.role], [t('col.zone'), a.zone], [t('col.protocols'), protoText(a)],
         [t('col.first'), ts(a.first_seen)], [t('col.last'), ts(a.last_seen)],
         [t('col.packets'), a.packets], [t('col.bytes'), a.bytes]])),
       h('h2', { text: t('asset.identity') }),

@@ -9,6 +9,7 @@
 #include "baseline.h"
 #include "boundary.h"
 #include "hex.h"
+#include "i18n.h"
 #include "jsonw.h"
 #include "listing.h"
 #include "log.h"
@@ -270,9 +271,16 @@ static const char *asset_label(const otw_asset *a, char *buf, size_t bufsz)
     return buf;
 }
 
-/* otw_asset_json plus "zone" and "label": the same object, two more keys. */
-static const char *asset_render(otw_web_ctx *c, snapshot *s, const otw_asset *a, char *buf,
-                                size_t bufsz)
+/* The session's language, for texts the API words (roles). */
+static otw_lang session_lang(const otw_web_session *ses)
+{
+    return ses && strcmp(ses->lang, "ja") == 0 ? OTW_LANG_JA : OTW_LANG_EN;
+}
+
+/* otw_asset_json plus "zone", "label" and "role_label" (the role in the
+ * reader's language, from the same catalog as the reports). */
+static const char *asset_render(otw_web_ctx *c, snapshot *s, const otw_asset *a, otw_lang lang,
+                                char *buf, size_t bufsz)
 {
     otw_jsonw w;
     jw_init(&w, buf, bufsz - 256);
@@ -288,6 +296,8 @@ static const char *asset_render(otw_web_ctx *c, snapshot *s, const otw_asset *a,
     jw_str(&x, asset_zone(c, a));
     jw_key(&x, "label");
     jw_str(&x, asset_label(a, lb, sizeof(lb)));
+    jw_key(&x, "role_label");
+    jw_str(&x, otw_i18n_role(lang, otw_asset_role(a)));
     jw_obj_end(&x);
     if (!jw_finish(&x) || len < 2)
         return NULL;
@@ -443,7 +453,7 @@ static void comm_render(otw_web_ctx *c, snapshot *s, const otw_comm *m, FILE *ou
 
 /* ---- endpoints ---- */
 
-static int get_assets(otw_web_ctx *c, otw_web_arg_fn arg, void *actx, FILE *out)
+static int get_assets(otw_web_ctx *c, otw_web_arg_fn arg, void *actx, otw_lang lang, FILE *out)
 {
     snapshot s;
     if (snap_open(c, &s, LOAD_ASSETS, out) != 0)
@@ -482,7 +492,7 @@ static int get_assets(otw_web_ctx *c, otw_web_arg_fn arg, void *actx, FILE *out)
             continue;
         if (!empty(proto) && !asset_has_proto(&s, a, proto))
             continue;
-        const char *js = asset_render(c, &s, a, buf, ITEM_BUF);
+        const char *js = asset_render(c, &s, a, lang, buf, ITEM_BUF);
         if (!js)
             continue;
         /* Search: any text of the rendered asset (addresses, names, vendors...). */
@@ -495,6 +505,22 @@ static int get_assets(otw_web_ctx *c, otw_web_arg_fn arg, void *actx, FILE *out)
     set_json(out, &f[0]);
     fputs(",\"roles\":", out);
     set_json(out, &f[1]);
+    /* Every role's name in the reader's language, for the filter. */
+    fputs(",\"role_labels\":{", out);
+    for (int r = 0; r < OTW_ROLE__COUNT; r++) {
+        char b[160];
+        otw_jsonw w;
+        jw_init(&w, b, sizeof(b));
+        jw_obj_begin(&w);
+        jw_key(&w, otw_role_name((otw_role)r));
+        jw_str(&w, otw_i18n_role(lang, (otw_role)r));
+        jw_obj_end(&w);
+        const char *o = jw_finish(&w);
+        size_t n = o ? strlen(o) : 0;
+        if (n > 2)
+            fprintf(out, "%s%.*s", r ? "," : "", (int)(n - 2), o + 1);
+    }
+    fputs("}", out);
     fputs(",\"vendors\":", out);
     set_json(out, &f[2]);
     fputs(",\"protocols\":", out);
@@ -517,7 +543,7 @@ static bool alert_touches(const otw_alert *al, const otw_asset *a)
     return false;
 }
 
-static int get_asset(otw_web_ctx *c, int64_t id, FILE *out)
+static int get_asset(otw_web_ctx *c, int64_t id, otw_lang lang, FILE *out)
 {
     snapshot s;
     if (snap_open(c, &s, LOAD_ASSETS | LOAD_COMMS | LOAD_ALERTS, out) != 0)
@@ -533,7 +559,7 @@ static int get_asset(otw_web_ctx *c, int64_t id, FILE *out)
         otw_web_error(out, a ? "out of memory" : "no such asset");
         return a ? 500 : 404;
     }
-    const char *js = asset_render(c, &s, a, buf, ITEM_BUF);
+    const char *js = asset_render(c, &s, a, lang, buf, ITEM_BUF);
     fprintf(out, "{\"asset\":%s,\"comms\":[", js ? js : "{}");
     int n = 0;
     for (size_t i = 0; i < s.n_comms; i++) {
@@ -994,11 +1020,11 @@ int otw_api_handle(otw_web_ctx *c, const char *method, const char *path, otw_web
     bool get = !strcmp(method, "GET"), post = !strcmp(method, "POST");
     const char *rest = "";
     if (get && !strcmp(path, "/api/assets"))
-        return get_assets(c, arg, arg_ctx, out);
+        return get_assets(c, arg, arg_ctx, session_lang(s), out);
     if (get && !strncmp(path, "/api/assets/", 12)) {
         int64_t id = path_id(path + 12, &rest);
         if (id && !*rest)
-            return get_asset(c, id, out);
+            return get_asset(c, id, session_lang(s), out);
     }
     if (get && !strcmp(path, "/api/comms"))
         return get_comms(c, out);

@@ -38,5 +38,5 @@ jqt "after two controllers the historian is an HMI" "$tmp/part1.json" '.[] | sel
 
 # The report says why, in Japanese too.
 "$otwatch" report --config "$cfg" --state "$tmp/roles" --html "$tmp/r.ja.html" --lang ja 2> /dev/null || fail "report"
-grep -q "3 台以上のコントローラから読み出し、書き込みなし" "$tmp/r.ja.html" && pass "historian's evidence in Japanese" || fail "report evidence"
+grep -q "3 台以上のコントローラーから読み出し、書き込みなし" "$tmp/r.ja.html" && pass "historian's evidence in Japanese" || fail "report evidence"
 finish

@@ -24,7 +24,7 @@ static void test_every_type_has_titles(void **state)
         assert_true(strcmp(en, ja) != 0);
     }
     assert_string_equal(otw_i18n_alert_type(OTW_LANG_JA, OTW_AT_ACCOUNT_CHANGE),
-                        "コントローラのユーザーアカウント変更");
+                        "コントローラーのユーザーアカウント変更");
 }
 
 static void test_durations(void **state)

@@ -176,6 +176,13 @@ async function notBlank(context, file) {
     await page.waitForSelector('table#alerts tbody tr');
     expect(await page.locator('a[href="#/map"]').textContent() === 'ネットワークマップ',
            'language kept after reload (stored with the user)');
+    await page.click('a[href="#/assets"]');
+    await page.waitForSelector('table#assets tbody tr');
+    const roles = await page.locator('table#assets tbody tr td:nth-child(5)').allTextContents();
+    const options = await page.locator('#f-role option').allTextContents();
+    expect(roles.length > 0 && [...roles, ...options].every(r => !/\b(controller|hmi|engineering|historian|network|it_host|iot|unknown)\b/.test(r)),
+           `roles in Japanese on the Japanese assets page (${[...new Set(roles)].join(' / ')})`);
+    await shot('10-assets-ja');
     await page.click('#lang');
     await page.waitForFunction(() => document.querySelector('a[href="#/alerts"]').textContent === 'Alerts');
 
