@@ -21,7 +21,7 @@ function ok(msg) { console.log('ok   ' + msg); }
 function bad(msg) { console.log('FAIL ' + msg); failures++; }
 function expect(cond, msg) { if (cond) ok(msg); else bad(msg); }
 
-async function notBlank(context, file) {
+async function notBlank(context, file, minInk = 0.05) {
   const b64 = fs.readFileSync(file).toString('base64');
   const p = await context.newPage();
   const r = await p.evaluate(async (data) => {
@@ -42,7 +42,7 @@ async function notBlank(context, file) {
     return { w: c.width, h: c.height, colours: colours.size, nonWhite: nonWhite / (px.length / 16) };
   }, b64);
   await p.close();
-  expect(r.w > 300 && r.h > 200 && r.colours >= 8 && r.nonWhite > 0.05,
+  expect(r.w > 300 && r.h > 200 && r.colours >= 8 && r.nonWhite > minInk,
          `screenshot ${path.basename(file)} not blank (${r.w}x${r.h}, ${r.colours} colours, ` +
          `${(r.nonWhite * 100).toFixed(1)}% non-white)`);
 }
@@ -65,15 +65,18 @@ async function notBlank(context, file) {
     if (m.type() === 'error' && !/401|Unauthorized/.test(m.text())) problems.push(m.text());
   });
   page.on('pageerror', e => problems.push(String(e)));
-  const shot = async name => {
+  // minInk: the share of non-white pixels expected (a login card alone has little).
+  const shot = async (name, minInk) => {
     const f = path.join(outdir, name + '.png');
     await page.screenshot({ path: f, fullPage: false });
-    await notBlank(context, f);
+    await notBlank(context, f, minInk);
   };
   try {
     // First start: setup token, then login.
     await page.goto(base + '/');
     await page.waitForSelector('#setup-form');
+    expect(!(await page.locator('#nav').isVisible()) && !(await page.locator('#logout').isVisible()),
+           'setup page: no navigation and no log-out button before anyone logs in');
     ok('setup page shown at first start');
     await page.fill('#token', token);
     await page.fill('#user', 'admin');
@@ -86,7 +89,7 @@ async function notBlank(context, file) {
     await page.waitForFunction(() => document.querySelector('#login-error').textContent !== '');
     ok('wrong password refused on the page');
     await page.fill('#password', PASSWORD);
-    await shot('01-login');
+    await shot('01-login', 0.005);
     await page.click('#login-submit');
     await page.waitForSelector('table#assets tbody tr');
     const total = await page.locator('table#assets tbody tr').count();
@@ -189,6 +192,8 @@ async function notBlank(context, file) {
     // Logout.
     await page.click('#logout');
     await page.waitForSelector('#login-form');
+    expect(!(await page.locator('#nav').isVisible()) && !(await page.locator('#logout').isVisible()),
+           'login page after log-out: no navigation, no log-out button');
     ok('logged out');
   } catch (e) {
     bad('exception: ' + e.message);
