@@ -33,7 +33,7 @@
   }
 
   function clear(el) { while (el.firstChild) el.removeChild(el.firstChild); }
-  function show(...nodes) { clear(main); nodes.forEach(n => main.appendChild(n)); }
+  function show(...nodes) { clear(main); nodes.filter(Boolean).forEach(n => main.appendChild(n)); }
   /* Times in the viewer's time zone (the plant's PC), with its offset, e.g.
      "2026-12-02 10:35:00 +09:00"; the API gives UTC (RFC 3339). */
   function ts(s) {
@@ -250,6 +250,8 @@
   /* ---- alerts ---- */
 
   const alertFilter = { severity: '', type: '', state: 'all', q: '' };
+  const ALERTS_PER_PAGE = 50;
+  let alertOffset = 0, alertRefresh = null;
 
   function alertTable(alerts, reload) {
     const admin = session && session.role === 'admin';
@@ -291,7 +293,8 @@
         }
         return h('tr', { 'data-id': a.id },
           h('td', { text: a.id }), h('td', { text: ts(a.last_seen) }),
-          h('td', { class: 'sev sev-' + a.severity, text: a.severity }), h('td', { text: a.type }),
+          h('td', { class: 'sev sev-' + a.severity, text: a.severity_label || a.severity }),
+          h('td', { text: a.type_label || a.type, title: a.type }),
           h('td', { class: 'msg', text: a.message }),
           h('td', {}, a.src_asset ? h('a', { href: '#/assets/' + a.src_asset, text: endpoint(a.src) }) : endpoint(a.src)),
           h('td', {}, a.dst_asset ? h('a', { href: '#/assets/' + a.dst_asset, text: endpoint(a.dst) }) : endpoint(a.dst)),
@@ -299,30 +302,51 @@
       })));
   }
 
+  /* Open alerts first, by severity, 50 a page; the page refreshes every
+     30 s while it is shown and nobody is typing a reason. */
   async function alertsPage() {
+    clearTimeout(alertRefresh);
     const qs = new URLSearchParams();
     for (const [k, v] of Object.entries(alertFilter)) if (v) qs.set(k, v);
+    qs.set('offset', alertOffset);
+    qs.set('limit', ALERTS_PER_PAGE);
     const r = await api('/api/alerts?' + qs.toString());
     if (r.status !== 200) return show(errorBox(r));
-    const set = k => ev => { alertFilter[k] = ev.target.value; alertsPage(); };
+    const set = k => ev => { alertFilter[k] = ev.target.value; alertOffset = 0; alertsPage(); };
     let timer = null;
     const search = h('input', { id: 'alert-q', type: 'search', value: alertFilter.q,
                                 placeholder: t('alerts.search'), size: 28 });
     search.addEventListener('input', () => {
       clearTimeout(timer);
-      timer = setTimeout(() => { alertFilter.q = search.value; alertsPage(); }, 300);
+      timer = setTimeout(() => { alertFilter.q = search.value; alertOffset = 0; alertsPage(); }, 300);
     });
+    const d = r.data;
+    const page = Math.floor(alertOffset / ALERTS_PER_PAGE) + 1;
+    const pages = Math.max(1, Math.ceil(d.matched / ALERTS_PER_PAGE));
+    const go = delta => () => { alertOffset = Math.max(0, alertOffset + delta * ALERTS_PER_PAGE); alertsPage(); };
+    const pager = h('div', { class: 'pager', id: 'alert-pager' },
+      h('button', { class: 'small', type: 'button', id: 'alert-prev', text: t('page.prev'),
+                    disabled: page <= 1, onclick: go(-1) }),
+      h('span', { class: 'muted', text: t('page.of', page, pages) }),
+      h('button', { class: 'small', type: 'button', id: 'alert-next', text: t('page.next'),
+                    disabled: page >= pages, onclick: go(1) }));
     show(h('h1', { text: t('alerts.title') }),
       h('div', { class: 'filters' }, search,
         select('f-severity', t('any.severity'), ['low', 'medium', 'high', 'critical'],
-               alertFilter.severity, set('severity')),
-        select('f-type', t('any.type'), r.data.types, alertFilter.type, set('type')),
+               alertFilter.severity, set('severity'), d.severity_labels),
+        select('f-type', t('any.type'), d.types, alertFilter.type, set('type'), d.type_labels),
         h('select', { id: 'f-state', onchange: set('state') }, ['all', 'open', 'acknowledged'].map(
           s => h('option', { value: s, selected: s === alertFilter.state, text: t('state.' + s) }))),
-        h('span', { class: 'muted', id: 'alert-count', text: t('alerts.shown', r.data.shown, r.data.total) }),
+        h('span', { class: 'muted', id: 'alert-count', text: t('alerts.shown', d.shown, d.matched) }),
         session.role !== 'admin' ? h('span', { class: 'pill', text: t('alerts.viewer') }) : null),
-      alertTable(r.data.alerts, alertsPage));
+      alertTable(d.alerts, alertsPage), pages > 1 ? pager : null);
     if (alertFilter.q) search.focus();
+    alertRefresh = setTimeout(function refresh() {
+      const busy = document.activeElement && document.activeElement.tagName === 'INPUT' ||
+        document.querySelector('form.reason');
+      if (document.body.dataset.page !== 'alerts') return;
+      if (busy) alertRefresh = setTimeout(refresh, 30000); else alertsPage();
+    }, 30000);
   }
 
   /* ---- network map: zones as boxes, devices in a grid inside ---- */

@@ -380,7 +380,10 @@ static int acceptance_state(snapshot *s, int64_t alert_id)
     return r;
 }
 
-static void alert_render(otw_web_ctx *c, snapshot *s, const otw_alert *a, FILE *out)
+/* An alert as `otwatch alerts --format json`, plus its triage state, the
+ * assets at its ends, and its severity and type in the reader's language
+ * (severity_label, type_label, from the reports' catalog). */
+static void alert_render(otw_web_ctx *c, snapshot *s, const otw_alert *a, otw_lang lang, FILE *out)
 {
     char buf[4096];
     size_t n = otw_alert_json(a, buf, sizeof(buf));
@@ -406,6 +409,10 @@ static void alert_render(otw_web_ctx *c, snapshot *s, const otw_alert *a, FILE *
     jw_i64(&w, a->src.has_ip ? asset_id_of(s, &a->src.ip) : 0);
     jw_key(&w, "dst_asset");
     jw_i64(&w, a->dst.has_ip ? asset_id_of(s, &a->dst.ip) : 0);
+    jw_key(&w, "severity_label");
+    jw_str(&w, otw_i18n_severity(lang, a->severity));
+    jw_key(&w, "type_label");
+    jw_str(&w, otw_i18n_alert_type(lang, a->kind));
     jw_obj_end(&w);
     buf[n - 1] = '\0'; /* drop the closing brace */
     fprintf(out, "%s,%s", buf, jw_finish(&w) ? extra + 1 : "\"x\":null}");
@@ -577,7 +584,7 @@ static int get_asset(otw_web_ctx *c, int64_t id, otw_lang lang, FILE *out)
             continue;
         if (n++)
             fputc(',', out);
-        alert_render(c, &s, &s.alerts[i], out);
+        alert_render(c, &s, &s.alerts[i], lang, out);
     }
     fputs("]}", out);
     free(buf);
@@ -729,7 +736,61 @@ static int get_comms(otw_web_ctx *c, FILE *out)
     return 200;
 }
 
-static int get_alerts(otw_web_ctx *c, otw_web_arg_fn arg, void *actx, FILE *out)
+typedef struct triage_row {
+    const otw_alert *a;
+    bool acked; /* or accepted into the baseline: handled */
+} triage_row;
+
+static int triage_cmp(const void *x, const void *y)
+{
+    const triage_row *p = x, *q = y;
+    if (p->acked != q->acked)
+        return p->acked ? 1 : -1;
+    if (p->a->severity != q->a->severity)
+        return p->a->severity > q->a->severity ? -1 : 1;
+    if (p->a->last_us != q->a->last_us)
+        return p->a->last_us > q->a->last_us ? -1 : 1;
+    return p->a->id > q->a->id ? -1 : p->a->id < q->a->id;
+}
+
+/* One "key":"label" pair of a flat JSON map (first: no comma before). */
+static void label_pair(FILE *out, bool first, const char *key, const char *label)
+{
+    char b[256];
+    otw_jsonw w;
+    jw_init(&w, b, sizeof(b));
+    jw_obj_begin(&w);
+    jw_key(&w, key);
+    jw_str(&w, label);
+    jw_obj_end(&w);
+    const char *o = jw_finish(&w);
+    size_t n = o ? strlen(o) : 0;
+    if (n > 2)
+        fprintf(out, "%s%.*s", first ? "" : ",", (int)(n - 2), o + 1);
+}
+
+/* Severity and alert type names in the reader's language, for the filters:
+ * every severity, and each type present (a type's name can carry its
+ * protocol, MODBUS_EXCEPTIONS: its label comes from an alert of it). */
+static void alert_labels(FILE *out, otw_lang lang, const snapshot *s, const strset *types)
+{
+    fputs(",\"severity_labels\":{", out);
+    for (int v = OTW_SEV_INFO; v <= OTW_SEV_CRITICAL; v++)
+        label_pair(out, v == OTW_SEV_INFO, otw_severity_name((otw_severity)v),
+                   otw_i18n_severity(lang, (otw_severity)v));
+    fputs("},\"type_labels\":{", out);
+    for (int i = 0; i < types->n; i++) {
+        for (size_t k = 0; k < s->n_alerts; k++) {
+            if (strcmp(s->alerts[k].type, types->v[i]) == 0) {
+                label_pair(out, i == 0, types->v[i], otw_i18n_alert_type(lang, s->alerts[k].kind));
+                break;
+            }
+        }
+    }
+    fputc('}', out);
+}
+
+static int get_alerts(otw_web_ctx *c, otw_web_arg_fn arg, void *actx, otw_lang lang, FILE *out)
 {
     snapshot s;
     if (snap_open(c, &s, LOAD_ASSETS | LOAD_ALERTS, out) != 0)
@@ -752,9 +813,20 @@ static int get_alerts(otw_web_ctx *c, otw_web_arg_fn arg, void *actx, FILE *out)
         snap_close(&s);
         return 500;
     }
-    fputs("{\"alerts\":[", out);
-    size_t shown = 0, matched = 0;
-    /* Newest first: what an operator looks at. */
+    /* Matching alerts, then in triage order: open before acknowledged,
+     * then by severity, then newest first (order=newest: newest first
+     * only); offset/limit page through them. */
+    const char *order = arg(actx, "order"), *off = arg(actx, "offset");
+    long offset = empty(off) ? 0 : strtol(off, NULL, 10);
+    if (offset < 0)
+        offset = 0;
+    triage_row *rows = calloc(s.n_alerts ? s.n_alerts : 1, sizeof(*rows));
+    if (!rows) {
+        free(types);
+        snap_close(&s);
+        return 500;
+    }
+    size_t matched = 0;
     for (size_t k = s.n_alerts; k-- > 0;) {
         const otw_alert *a = &s.alerts[k];
         set_add(types, a->type);
@@ -765,24 +837,28 @@ static int get_alerts(otw_web_ctx *c, otw_web_arg_fn arg, void *actx, FILE *out)
         if (!empty(q) && !strcasestr(a->message, q) && !strcasestr(a->type, q) &&
             !strcasestr(a->protocol, q))
             continue;
-        if (!empty(state) && strcmp(state, "all") != 0) {
-            char who[OTW_AUTH_NAME_MAX];
-            bool acked = otw_auth_acked(c->auth, a->id, who, sizeof(who)) == 0;
-            if ((!strcmp(state, "open") && acked) || (!strcmp(state, "acknowledged") && !acked))
-                continue;
-        }
-        if ((long)shown >= limit) {
-            matched++;
+        char who[OTW_AUTH_NAME_MAX];
+        bool acked = otw_auth_acked(c->auth, a->id, who, sizeof(who)) == 0;
+        if (!empty(state) && strcmp(state, "all") != 0 &&
+            ((!strcmp(state, "open") && acked) || (!strcmp(state, "acknowledged") && !acked)))
             continue;
-        }
+        rows[matched++] = (triage_row){.a = a, .acked = acked || acceptance_state(&s, a->id) != 0};
+    }
+    if (empty(order) || strcmp(order, "newest") != 0)
+        qsort(rows, matched, sizeof(*rows), triage_cmp);
+    fputs("{\"alerts\":[", out);
+    size_t shown = 0;
+    for (size_t i = (size_t)offset; i < matched && (long)shown < limit; i++) {
         if (shown++)
             fputc(',', out);
-        alert_render(c, &s, a, out);
-        matched++;
+        alert_render(c, &s, rows[i].a, lang, out);
     }
-    fprintf(out, "],\"total\":%zu,\"matched\":%zu,\"shown\":%zu,\"types\":", s.n_alerts, matched,
+    free(rows);
+    fprintf(out, "],\"offset\":%ld,", offset);
+    fprintf(out, "\"total\":%zu,\"matched\":%zu,\"shown\":%zu,\"types\":", s.n_alerts, matched,
             shown);
     set_json(out, types);
+    alert_labels(out, lang, &s, types);
     fputc('}', out);
     free(types);
     snap_close(&s);
@@ -1031,7 +1107,7 @@ int otw_api_handle(otw_web_ctx *c, const char *method, const char *path, otw_web
     if (get && !strcmp(path, "/api/map"))
         return get_map(c, out);
     if (get && !strcmp(path, "/api/alerts"))
-        return get_alerts(c, arg, arg_ctx, out);
+        return get_alerts(c, arg, arg_ctx, session_lang(s), out);
     if (get && !strcmp(path, "/api/boundary"))
         return get_boundary(c, out);
     if (get && !strcmp(path, "/api/baseline"))

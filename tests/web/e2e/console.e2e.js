@@ -137,6 +137,11 @@ async function notBlank(context, file, minInk = 0.05) {
     const when = await page.locator('table#alerts tbody tr td:nth-child(2)').first().textContent();
     expect(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+09:00$/.test(when),
            `alert times in the viewer's zone with its offset (got "${when}")`);
+    const sevs = (await page.locator('table#alerts tbody tr td:nth-child(3)').evaluateAll(
+      tds => tds.map(td => td.className.replace(/.*sev-/, ''))));
+    const rank = { critical: 4, high: 3, medium: 2, low: 1, info: 0 };
+    expect(sevs.every((v, i) => i === 0 || (rank[sevs[i - 1].trim().toLowerCase()] ?? 0) >= (rank[v.trim().toLowerCase()] ?? 0)),
+           `open alerts by severity, highest first (${sevs.join(', ')})`);
     const ackRow = page.locator('table#alerts tbody tr', { has: page.locator('button.ack') }).first();
     const ackId = await ackRow.getAttribute('data-id');
     await ackRow.locator('button.ack').click();
@@ -175,6 +180,10 @@ async function notBlank(context, file, minInk = 0.05) {
     await page.click('a[href="#/alerts"]');
     await page.waitForSelector('table#alerts tbody tr');
     await shot('09-alerts-ja');
+    const jaCells = [...await page.locator('table#alerts tbody tr td:nth-child(3), table#alerts tbody tr td:nth-child(4)').allTextContents(),
+                     ...(await page.locator('#f-severity option, #f-type option').allTextContents())];
+    expect(jaCells.length > 0 && jaCells.every(x => !/\b(critical|high|medium|low|info)\b|[A-Z]{3,}_[A-Z]/.test(x)),
+           `severities and types in Japanese on the Japanese alerts page (${[...new Set(jaCells)].slice(0, 6).join(' / ')})`);
     await page.reload();
     await page.waitForSelector('table#alerts tbody tr');
     expect(await page.locator('a[href="#/map"]').textContent() === 'ネットワークマップ',
