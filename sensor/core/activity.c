@@ -12,8 +12,8 @@
 /* A bucket's counts, waiting for a checkpoint. comm is OTW_COMM_NONE for
  * an entry waiting for its flow (slot) to get a communication. */
 typedef struct act_entry {
-    uint64_t bucket_us, bytes;
-    uint32_t comm, slot, pkts, flows;
+    uint64_t bucket_us, pkts, bytes;
+    uint32_t comm, slot, flows;
 } act_entry;
 
 typedef struct op_entry {
@@ -113,10 +113,10 @@ static void emit(otw_activity *a, otw_act_flow *af, uint32_t comm, uint32_t slot
     if (!af->pkts && !af->flow)
         return;
     act_entry e = {.bucket_us = af->end_us - a->bucket_us,
+                   .pkts = af->pkts,
                    .bytes = af->bytes,
                    .comm = comm,
                    .slot = slot,
-                   .pkts = af->pkts,
                    .flows = af->flow};
     af->pkts = 0;
     af->bytes = 0;
@@ -270,8 +270,38 @@ static int meta_add(sqlite3 *db, const char *key, uint64_t delta)
     return rc;
 }
 
+static int by_comm_bucket(const void *x, const void *y)
+{
+    const act_entry *a = x, *b = y;
+    if (a->comm != b->comm)
+        return a->comm < b->comm ? -1 : 1;
+    return a->bucket_us < b->bucket_us ? -1 : a->bucket_us > b->bucket_us;
+}
+
+/* One entry per communication and bucket: the flows of a communication
+ * flushed at a checkpoint come apart in the array; one upsert each. */
+static void merge_entries(otw_activity *a)
+{
+    if (a->n < 2)
+        return;
+    qsort(a->pending, a->n, sizeof(act_entry), by_comm_bucket);
+    uint32_t k = 0;
+    for (uint32_t i = 1; i < a->n; i++) {
+        act_entry *l = &a->pending[k], *e = &a->pending[i];
+        if (l->comm == e->comm && l->bucket_us == e->bucket_us) {
+            l->flows += e->flows;
+            l->pkts += e->pkts;
+            l->bytes += e->bytes;
+        } else {
+            a->pending[++k] = *e;
+        }
+    }
+    a->n = k + 1;
+}
+
 static int save_entries(otw_activity *a, sqlite3 *db, otw_comms *comms)
 {
+    merge_entries(a);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db,
                            "INSERT INTO activity(comm_id, bucket, flows, packets, bytes)"
@@ -290,7 +320,7 @@ static int save_entries(otw_activity *a, sqlite3 *db, otw_comms *comms)
         sqlite3_bind_int64(st, 1, c->store_id);
         sqlite3_bind_int64(st, 2, (sqlite3_int64)e->bucket_us);
         sqlite3_bind_int64(st, 3, e->flows);
-        sqlite3_bind_int64(st, 4, e->pkts);
+        sqlite3_bind_int64(st, 4, (sqlite3_int64)e->pkts);
         sqlite3_bind_int64(st, 5, (sqlite3_int64)e->bytes);
         rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
     }

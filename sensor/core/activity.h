@@ -63,11 +63,10 @@ uint64_t otw_activity_bucket_us(const otw_activity *a);
 
 /* A flow's current bucket. Zero it when the flow starts, then set flow = 1. */
 typedef struct otw_act_flow {
-    uint64_t end_us;     /* end of the current bucket, 0 before the first packet */
-    uint64_t bytes;      /* since the last entry */
-    uint32_t pkts;       /* since the last entry */
-    uint16_t unresolved; /* its entries waiting for its communication (saturates) */
-    uint8_t flow;        /* 1 until the entry of its first bucket is made */
+    uint64_t end_us;      /* end of the current bucket, 0 before the first packet */
+    uint64_t pkts, bytes; /* since the last entry */
+    uint16_t unresolved;  /* its entries waiting for its communication (saturates) */
+    uint8_t flow;         /* 1 until the entry of its first bucket is made */
 } otw_act_flow;
 
 /* Out of line: the bucket is over (or the first packet). */
