@@ -16,11 +16,26 @@ typedef struct act_entry {
     uint32_t comm, slot, flows;
 } act_entry;
 
+/* An operation, or (routine classes) the operations of one key in one
+ * bucket: the first one's fields, how many, the last time and record, the
+ * addresses they spanned. */
 typedef struct op_entry {
     otw_op op;
     otw_endpoint client, server;
-    int64_t record;
+    int64_t record, last_record;
+    uint64_t last_ts, bucket_us, addr_end;
+    uint32_t count;
+    bool written; /* by the last save; leaves at its commit */
 } op_entry;
+
+/* Reads, identity and diagnostic reads are what a plant does all day
+ * (polling): one row per key and bucket. Every other class (write,
+ * control, program, firmware, configuration, authentication, account,
+ * other) is a row of its own. */
+static bool routine(otw_op_class c)
+{
+    return c == OTW_CLASS_READ || c == OTW_CLASS_IDENTITY || c == OTW_CLASS_DIAGNOSTIC;
+}
 
 struct otw_activity {
     uint64_t bucket_us, retention_us, max_bytes;
@@ -30,6 +45,9 @@ struct otw_activity {
     uint32_t n_waiting, cap_waiting;
     op_entry *ops;
     uint32_t n_ops, cap_ops;
+    op_entry *agg;       /* routine operations, one per key and bucket */
+    uint32_t *agg_slots; /* open addressing: agg index + 1, 0 = free */
+    uint32_t n_agg, cap_agg, agg_mask;
     /* what the last save wrote, taken out at otw_activity_committed */
     uint32_t saved_n, saved_ops;
     bool saved;
@@ -57,7 +75,14 @@ otw_activity *otw_activity_new(uint64_t bucket_us, uint64_t retention_us, uint64
     a->pending = otw_alloc_table(a->cap, sizeof(act_entry));
     a->waiting = otw_alloc_table(a->cap_waiting, sizeof(act_entry));
     a->ops = otw_alloc_table(a->cap_ops, sizeof(op_entry));
-    if (!a->pending || !a->waiting || !a->ops) {
+    a->cap_agg = a->cap_ops / 2 ? a->cap_ops / 2 : 1;
+    uint32_t slots = 1;
+    while (slots < a->cap_agg * 2)
+        slots <<= 1;
+    a->agg_mask = slots - 1;
+    a->agg = otw_alloc_table(a->cap_agg, sizeof(op_entry));
+    a->agg_slots = calloc(slots, sizeof(uint32_t));
+    if (!a->pending || !a->waiting || !a->ops || !a->agg || !a->agg_slots) {
         otw_activity_free(a);
         return NULL;
     }
@@ -71,6 +96,8 @@ void otw_activity_free(otw_activity *a)
     free(a->pending);
     free(a->waiting);
     free(a->ops);
+    free(a->agg);
+    free(a->agg_slots);
     free(a);
 }
 
@@ -186,25 +213,142 @@ void otw_act_flow_end(otw_activity *a, otw_act_flow *af, uint32_t comm, uint32_t
     memset(af, 0, sizeof(*af));
 }
 
+static uint64_t mix(uint64_t h, const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ull;
+    return h;
+}
+
+static uint64_t end_hash(uint64_t h, const otw_endpoint *e)
+{
+    return e->has_ip ? mix(h, e->ip.b, 16) : e->has_mac ? mix(h, e->mac, 6) : mix(h, "-", 1);
+}
+
+static bool same_end(const otw_endpoint *x, const otw_endpoint *y)
+{
+    if (x->has_ip != y->has_ip || x->has_mac != y->has_mac)
+        return false;
+    return x->has_ip ? memcmp(x->ip.b, y->ip.b, 16) == 0
+                     : !x->has_mac || memcmp(x->mac, y->mac, 6) == 0;
+}
+
+/* The key of a routine operation: both ends (addresses, not ports), the
+ * protocol, unit, function, class, object, outcome and bucket. */
+static uint64_t agg_hash(const otw_op *op, const otw_endpoint *c, const otw_endpoint *s,
+                         uint64_t bucket)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    h = end_hash(end_hash(h, c), s);
+    uint32_t v[6] = {
+        op->protocol, op->has_unit ? op->unit + 1u : 0, op->function, op->op_class, op->outcome, 0};
+    h = mix(h, v, sizeof(v));
+    h = mix(h, op->object, strnlen(op->object, sizeof(op->object)));
+    return mix(h, &bucket, sizeof(bucket));
+}
+
+static bool agg_same(const op_entry *e, const otw_op *op, const otw_endpoint *c,
+                     const otw_endpoint *s, uint64_t bucket)
+{
+    const otw_op *o = &e->op;
+    return e->bucket_us == bucket && o->protocol == op->protocol && o->has_unit == op->has_unit &&
+           (!o->has_unit || o->unit == op->unit) && o->function == op->function &&
+           o->op_class == op->op_class && o->outcome == op->outcome &&
+           strncmp(o->object, op->object, sizeof(o->object)) == 0 && same_end(&e->client, c) &&
+           same_end(&e->server, s);
+}
+
+static void entry_of(op_entry *e, const otw_op *op, const otw_endpoint *client,
+                     const otw_endpoint *server, int64_t record, uint64_t bucket)
+{
+    e->op = *op;
+    e->client = *client;
+    e->server = *server;
+    e->record = e->last_record = record;
+    e->last_ts = op->ts_us;
+    e->bucket_us = bucket;
+    e->addr_end = (uint64_t)op->address_start + op->address_count;
+    e->count = 1;
+    e->written = false;
+}
+
+/* Folds a routine operation into its key's entry; false when the table is
+ * full (the operation then gets a row of its own). */
+static bool aggregate(otw_activity *a, const otw_op *op, const otw_endpoint *client,
+                      const otw_endpoint *server, int64_t record)
+{
+    uint64_t bucket = op->ts_us - op->ts_us % a->bucket_us;
+    uint64_t h = agg_hash(op, client, server, bucket);
+    for (uint32_t i = (uint32_t)h & a->agg_mask;; i = (i + 1) & a->agg_mask) {
+        uint32_t k = a->agg_slots[i];
+        if (!k) {
+            if (a->n_agg >= a->cap_agg)
+                return false;
+            a->agg_slots[i] = a->n_agg + 1;
+            entry_of(&a->agg[a->n_agg++], op, client, server, record, bucket);
+            return true;
+        }
+        op_entry *e = &a->agg[k - 1];
+        if (!agg_same(e, op, client, server, bucket))
+            continue;
+        e->count++;
+        if (op->ts_us > e->last_ts)
+            e->last_ts = op->ts_us;
+        if (record >= 0)
+            e->last_record = record;
+        if (op->has_address) {
+            uint64_t end = (uint64_t)op->address_start + op->address_count;
+            if (!e->op.has_address) {
+                e->op.has_address = true;
+                e->op.address_start = op->address_start;
+                e->addr_end = end;
+            } else {
+                if (op->address_start < e->op.address_start)
+                    e->op.address_start = op->address_start;
+                if (end > e->addr_end)
+                    e->addr_end = end;
+            }
+        }
+        return true;
+    }
+}
+
 bool otw_activity_op(otw_activity *a, const otw_op *op, const otw_endpoint *client,
                      const otw_endpoint *server, int64_t record)
 {
+    if (routine(op->op_class) && aggregate(a, op, client, server, record))
+        return a->n_agg >= a->cap_agg / 4 * 3;
     if (a->n_ops >= a->cap_ops) {
         a->st.ops_dropped++;
         return true;
     }
-    op_entry *e = &a->ops[a->n_ops++];
-    e->op = *op;
-    e->client = *client;
-    e->server = *server;
-    e->record = record;
+    entry_of(&a->ops[a->n_ops++], op, client, server, record, op->ts_us - op->ts_us % a->bucket_us);
     return a->n_ops >= a->cap_ops / 4 * 3;
+}
+
+/* After a commit: the written aggregates leave, the slots are rebuilt. */
+static void agg_compact(otw_activity *a)
+{
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < a->n_agg; i++)
+        if (!a->agg[i].written)
+            a->agg[k++] = a->agg[i];
+    a->n_agg = k;
+    memset(a->agg_slots, 0, ((size_t)a->agg_mask + 1) * sizeof(uint32_t));
+    for (uint32_t n = 0; n < a->n_agg; n++) {
+        const op_entry *e = &a->agg[n];
+        uint64_t h = agg_hash(&e->op, &e->client, &e->server, e->bucket_us);
+        uint32_t i = (uint32_t)h & a->agg_mask;
+        while (a->agg_slots[i])
+            i = (i + 1) & a->agg_mask;
+        a->agg_slots[i] = n + 1;
+    }
 }
 
 bool otw_activity_wants_save(const otw_activity *a)
 {
-    return a->n_ops >= a->cap_ops / 4 * 3 || a->n >= a->cap / 4 * 3 ||
-           a->n_waiting >= a->cap_waiting / 4 * 3;
+    return a->n >= a->cap / 4 * 3 || a->n_waiting >= a->cap_waiting / 4 * 3;
 }
 
 /* ---- schema ----------------------------------------------------------- */
@@ -223,7 +367,8 @@ int otw_activity_migrate(void *sqlite_db, char **msg)
         " server_ip TEXT, server_port INTEGER, server_mac TEXT, unit INTEGER,"
         " function INTEGER, function_name TEXT, class TEXT NOT NULL, object TEXT,"
         " address_start INTEGER, address_count INTEGER, outcome TEXT NOT NULL, exception INTEGER,"
-        " response_ts INTEGER, record INTEGER);"
+        " response_ts INTEGER, record INTEGER, count INTEGER NOT NULL DEFAULT 1, last_ts INTEGER,"
+        " last_record INTEGER);"
         "CREATE INDEX IF NOT EXISTS ops_ts ON ops(ts);"
         "CREATE INDEX IF NOT EXISTS ops_server_ts ON ops(server_ip, ts);"
         "CREATE INDEX IF NOT EXISTS ops_client_ts ON ops(client_ip, ts);"
@@ -346,22 +491,28 @@ static void bind_endpoint(sqlite3_stmt *st, int col, const otw_endpoint *e)
                       e->has_mac);
 }
 
-static int save_ops(otw_activity *a, sqlite3 *db)
+/* Rows for arr[0..n): all of them, or (due_before) the aggregates of
+ * buckets that ended by then; each written one is marked. */
+static int save_op_rows(otw_activity *a, sqlite3 *db, op_entry *arr, uint32_t n, bool all,
+                        uint64_t due_before)
 {
-    if (!a->n_ops)
+    if (!n)
         return 0;
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(
             db,
             "INSERT INTO ops(ts, protocol, client_ip, client_port, client_mac, server_ip,"
             " server_port, server_mac, unit, function, function_name, class, object, address_start,"
-            " address_count, outcome, exception, response_ts, record)"
-            " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " address_count, outcome, exception, response_ts, record, count, last_ts,"
+            " last_record) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             -1, &st, NULL) != SQLITE_OK)
         return -1;
     int rc = 0;
-    for (uint32_t i = 0; i < a->n_ops && rc == 0; i++) {
-        const op_entry *e = &a->ops[i];
+    for (uint32_t i = 0; i < n && rc == 0; i++) {
+        op_entry *e = &arr[i];
+        e->written = false;
+        if (!all && e->bucket_us + a->bucket_us > due_before)
+            continue;
         const otw_op *op = &e->op;
         sqlite3_reset(st);
         sqlite3_clear_bindings(st);
@@ -378,7 +529,7 @@ static int save_ops(otw_activity *a, sqlite3 *db)
         bind_text_or_null(st, 13, op->object, op->object[0] != 0);
         if (op->has_address) {
             sqlite3_bind_int64(st, 14, op->address_start);
-            sqlite3_bind_int64(st, 15, op->address_count);
+            sqlite3_bind_int64(st, 15, (sqlite3_int64)(e->addr_end - op->address_start));
         }
         sqlite3_bind_text(st, 16, otw_outcome_name(op->outcome), -1, SQLITE_STATIC);
         if (op->outcome == OTW_OUTCOME_EXCEPTION)
@@ -387,10 +538,35 @@ static int save_ops(otw_activity *a, sqlite3 *db)
             sqlite3_bind_int64(st, 18, (sqlite3_int64)op->response_ts_us);
         if (e->record >= 0)
             sqlite3_bind_int64(st, 19, e->record);
+        sqlite3_bind_int64(st, 20, e->count);
+        sqlite3_bind_int64(st, 21, (sqlite3_int64)e->last_ts);
+        if (e->last_record >= 0)
+            sqlite3_bind_int64(st, 22, e->last_record);
         rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+        e->written = rc == 0;
     }
     sqlite3_finalize(st);
     return rc;
+}
+
+/* The operations (all) and the aggregates (all, or those due by now_us). */
+static int save_ops(otw_activity *a, sqlite3 *db, bool all_agg, uint64_t now_us)
+{
+    return save_op_rows(a, db, a->ops, a->n_ops, true, 0) == 0 &&
+                   save_op_rows(a, db, a->agg, a->n_agg, all_agg, now_us) == 0
+               ? 0
+               : -1;
+}
+
+static uint64_t agg_written(const otw_activity *a, uint64_t *ops)
+{
+    uint64_t rows = 0;
+    for (uint32_t i = 0; i < a->n_agg; i++)
+        if (a->agg[i].written) {
+            rows++;
+            *ops += a->agg[i].count;
+        }
+    return rows;
 }
 
 static int64_t scalar(sqlite3 *db, const char *sql, bool *null)
@@ -499,7 +675,7 @@ int otw_activity_save(otw_activity *a, otw_store *store, otw_comms *comms, otw_a
         fail(err, errsz, "activity", db);
         return -1;
     }
-    if (save_ops(a, db) != 0) {
+    if (save_ops(a, db, force_prune, now_us) != 0) {
         fail(err, errsz, "operations index", db);
         return -1;
     }
@@ -532,6 +708,34 @@ int otw_activity_save(otw_activity *a, otw_store *store, otw_comms *comms, otw_a
     return 0;
 }
 
+int otw_activity_save_ops(otw_activity *a, otw_store *store, char *err, size_t errsz)
+{
+    sqlite3 *db = otw_store_db(store);
+    if (!a->n_ops && !a->n_agg)
+        return 0;
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        fail(err, errsz, "operations index", db);
+        return -1;
+    }
+    if (save_ops(a, db, true, 0) != 0 ||
+        meta_add(db, "ops_dropped", a->st.ops_dropped - a->meta_ops_dropped) != 0) {
+        fail(err, errsz, "operations index", db);
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        fail(err, errsz, "operations index", db);
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    a->st.ops_written += a->n_ops;
+    a->st.ops_rows += a->n_ops + agg_written(a, &a->st.ops_written);
+    a->n_ops = 0;
+    agg_compact(a);
+    a->meta_ops_dropped = a->st.ops_dropped;
+    return 0;
+}
+
 void otw_activity_committed(otw_activity *a)
 {
     if (!a->saved)
@@ -539,6 +743,8 @@ void otw_activity_committed(otw_activity *a)
     a->saved = false;
     a->st.entries_written += a->saved_n;
     a->st.ops_written += a->saved_ops;
+    a->st.ops_rows += a->saved_ops + agg_written(a, &a->st.ops_written);
+    agg_compact(a);
     a->st.pruned_rows += a->saved_pruned;
     a->st.ops_pruned += a->saved_ops_pruned;
     /* nothing runs between the save and its commit: all of it was written */
@@ -554,6 +760,7 @@ void otw_activity_get_stats(const otw_activity *a, otw_activity_stats *st)
 {
     *st = a->st;
     st->pending = a->n + a->n_waiting;
+    st->ops_pending = a->n_ops + a->n_agg;
     st->waiting = a->n_waiting;
 }
 
@@ -697,8 +904,10 @@ int otw_ops_each(otw_store *store, uint64_t from_us, uint64_t to_us, const char 
              "SELECT id, ts, response_ts, protocol, coalesce(function_name, ''), class,"
              " coalesce(object, ''), outcome, coalesce(client_ip, ''), coalesce(server_ip, ''),"
              " coalesce(client_mac, ''), coalesce(server_mac, ''), client_port, server_port, unit,"
-             " function, address_start, address_count, exception, record FROM ops"
-             " WHERE ts >= ?1 AND ts < ?2%s%s%s ORDER BY ts, id",
+             " function, address_start, address_count, exception, record, count,"
+             " coalesce(last_ts, ts), last_record FROM ops"
+             " WHERE ts >= ?5 AND ts < ?2 AND coalesce(last_ts, ts) >= ?1%s%s%s"
+             " ORDER BY ts, id",
              controller_ip ? " AND server_ip = ?3" : "", client_ip ? " AND client_ip = ?4" : "",
              in);
     sqlite3_stmt *st;
@@ -706,8 +915,12 @@ int otw_ops_each(otw_store *store, uint64_t from_us, uint64_t to_us, const char 
         fail(err, errsz, "operations query", db);
         return -1;
     }
+    /* An aggregated row spans at most a bucket: one that began up to a
+     * bucket before from_us may reach into the window. */
+    uint64_t blen = meta_u64(db, "activity_bucket_us");
     sqlite3_bind_int64(st, 1, (sqlite3_int64)from_us);
     sqlite3_bind_int64(st, 2, to_us ? (sqlite3_int64)to_us : INT64_MAX);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)(from_us > blen ? from_us - blen : 0));
     if (controller_ip)
         sqlite3_bind_text(st, 3, controller_ip, -1, SQLITE_STATIC);
     if (client_ip)
@@ -739,6 +952,10 @@ int otw_ops_each(otw_store *store, uint64_t from_us, uint64_t to_us, const char 
             .exception = (uint32_t)sqlite3_column_int64(st, 18),
             .record =
                 sqlite3_column_type(st, 19) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 19),
+            .count = (uint64_t)sqlite3_column_int64(st, 20),
+            .last_ts_us = (uint64_t)sqlite3_column_int64(st, 21),
+            .last_record =
+                sqlite3_column_type(st, 22) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 22),
         };
         rc = fn(ctx, &r);
     }

@@ -16,14 +16,23 @@
  *     (broadcasts, refused connections: what comms do not count either);
  *   - every operation is copied into a second fixed pending array, with its
  *     record number in the operations log's chain (ops.jsonl line, from 0)
- *     when that log is on;
+ *     when that log is on; routine ones (read, identity, diagnostic: a
+ *     plant's polling, nearly all of its operations) are folded into one
+ *     entry per key (both addresses, protocol, unit, function, class,
+ *     object, outcome) and bucket, with a count, the first and last time and
+ *     record and the addresses spanned, written once the bucket is over
+ *     (or at exit, or when the table fills); one row per poll would be
+ *     billions of rows in 90 days of a 500-device plant. Every write,
+ *     control, program, firmware, configuration, authentication, account
+ *     or other operation is a row of its own;
  *   - at each store checkpoint, in its transaction and after the
  *     communications are saved, the entries are upserted into
  *     activity(comm_id, bucket, flows, packets, bytes) (counts added) and
  *     the operations inserted into ops. A full array drops what does not
  *     fit and counts it (entries, flows, packets, bytes; operations): in
  *     otw_activity_get_stats and meta activity_dropped / ops_dropped. The
- *     sensor asks for an early checkpoint when an array is 3/4 full.
+ *     sensor asks for an early checkpoint when the bucket array is 3/4 full,
+ *     and writes the operations alone (otw_activity_save_ops) when theirs is.
  *   - rows older than the retention (capture time) are pruned, at most
  *     every 10 minutes of capture time and at exit; over the size cap the
  *     oldest rows go too. Counted in meta activity_pruned / ops_pruned. The
@@ -101,8 +110,15 @@ void otw_act_flow_end(otw_activity *a, otw_act_flow *af, uint32_t comm, uint32_t
  * array is 3/4 full (a checkpoint should come soon). */
 bool otw_activity_op(otw_activity *a, const otw_op *op, const otw_endpoint *client,
                      const otw_endpoint *server, int64_t record);
-/* True when either pending array is 3/4 full. */
+/* True when the bucket arrays are 3/4 full: a checkpoint should come now
+ * (entries need their communication's store id: otw_activity_save). */
 bool otw_activity_wants_save(const otw_activity *a);
+/* Writes the pending operations alone, in a transaction of its own (they
+ * need nothing from the checkpoint): what the sensor does when
+ * otw_activity_op says the array is filling, instead of a whole
+ * checkpoint. Must not be called inside a transaction. 0, or -1 + err
+ * (they stay pending). */
+int otw_activity_save_ops(otw_activity *a, otw_store *st, char *err, size_t errsz);
 
 /* ---- the checkpoint -------------------------------------------------- */
 
@@ -125,7 +141,9 @@ void otw_activity_committed(otw_activity *a);
 
 typedef struct otw_activity_stats {
     uint64_t entries_written;  /* bucket entries upserted */
-    uint64_t ops_written;      /* operation rows */
+    uint64_t ops_written;      /* operations indexed */
+    uint64_t ops_rows;         /* rows they took (routine ones aggregated) */
+    uint64_t ops_pending;      /* operations and aggregates waiting now */
     uint64_t dropped_entries;  /* pending array full: entries dropped ... */
     uint64_t dropped_flows;    /* ... with these flows, */
     uint64_t dropped_packets;  /* packets */
@@ -184,7 +202,13 @@ typedef struct otw_op_row {
     uint16_t client_port, server_port;
     bool has_unit, has_address, has_exception;
     uint32_t unit, function, address_start, address_count, exception;
-    int64_t record; /* ops.jsonl record (line, from 0), -1: none */
+    int64_t record; /* ops.jsonl record (line, from 0) of the first, -1: none */
+    /* Routine operations (read, identity, diagnostic) are one row per key
+     * (both addresses, protocol, unit, function, class, object, outcome)
+     * and bucket: count of them (1 for every other class), the last one's
+     * time and record, and the addresses all of them spanned. */
+    uint64_t count, last_ts_us;
+    int64_t last_record;
 } otw_op_row;
 
 /* Bit of a class in a class set (1u << otw_op_class). */
@@ -193,12 +217,12 @@ typedef struct otw_op_row {
 /* "write,control" -> class set; 0, or -1 with *bad at the unknown word. */
 int otw_class_set_parse(const char *list, uint32_t *set, const char **bad);
 
-/* Calls fn for each operation with from_us <= ts < to_us (to_us 0: no
- * end), to controller (server IP text) and from client when given (NULL:
- * any), whose class is in classes (OTW_CLASS_ALL: any), in time order (then
- * id). Uses the indexes on (server, ts), (client, ts), (class, ts), (ts).
- * fn returning non-zero stops the walk. Strings valid during the call.
- * 0, the callback's value, or -1 + err. */
+/* Calls fn for each row with an operation in [from_us, to_us) (to_us 0:
+ * no end; an aggregated row whose first..last time meets the window, so its
+ * count may include operations just outside it), to controller (server IP text) and from client
+ * when given (NULL: any), whose class is in classes (OTW_CLASS_ALL: any), in time order (then id).
+ * Uses the indexes on (server, ts), (client, ts), (class, ts), (ts). fn returning non-zero stops
+ * the walk. Strings valid during the call. 0, the callback's value, or -1 + err. */
 int otw_ops_each(otw_store *st, uint64_t from_us, uint64_t to_us, const char *controller_ip,
                  const char *client_ip, uint32_t classes, int (*fn)(void *ctx, const otw_op_row *r),
                  void *ctx, char *err, size_t errsz);

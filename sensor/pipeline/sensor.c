@@ -1566,7 +1566,12 @@ static void housekeeping(otw_sensor *s)
         double wall = wall_seconds(); /* a failing store is not retried every packet */
         if (wall - s->act_forced_wall >= 0.2) {
             s->act_forced_wall = wall;
-            otw_sensor_checkpoint(s, NULL, 0);
+            char e[256];
+            if (otw_activity_wants_save(s->act))
+                otw_sensor_checkpoint(s, NULL, 0);
+            else if (otw_activity_save_ops(s->act, s->store, e, sizeof(e)) != 0)
+                s->stats.checkpoint_failures++;
+            s->act_save_soon = false;
         }
     }
 }
@@ -2118,14 +2123,15 @@ void otw_sensor_print_stats(otw_sensor *s, FILE *f)
             "activity_entries=%llu activity_pending=%llu activity_waiting=%llu "
             "activity_dropped_entries=%llu activity_dropped_flows=%llu "
             "activity_dropped_packets=%llu activity_dropped_bytes=%llu "
-            "activity_no_comm_packets=%llu activity_pruned=%llu ops_indexed=%llu ops_dropped=%llu "
-            "ops_pruned=%llu\n",
+            "activity_no_comm_packets=%llu activity_pruned=%llu ops_indexed=%llu ops_rows=%llu "
+            "ops_dropped=%llu ops_pruned=%llu\n",
             (unsigned long long)as.entries_written, (unsigned long long)as.pending,
             (unsigned long long)as.waiting, (unsigned long long)as.dropped_entries,
             (unsigned long long)as.dropped_flows, (unsigned long long)as.dropped_packets,
             (unsigned long long)as.dropped_bytes, (unsigned long long)as.no_comm_packets,
             (unsigned long long)as.pruned_rows, (unsigned long long)as.ops_written,
-            (unsigned long long)as.ops_dropped, (unsigned long long)as.ops_pruned);
+            (unsigned long long)as.ops_rows, (unsigned long long)as.ops_dropped,
+            (unsigned long long)as.ops_pruned);
 }
 
 static void sink_frame(void *ctx, int src, int dlt, const uint8_t *frame, uint32_t caplen,

@@ -182,6 +182,7 @@ static const otw_text catalog[OTW_M__COUNT] = {
     [OTW_M_OPS_COL_TARGET] = {"object/address", "対象"},
     [OTW_M_OPS_COL_OUTCOME] = {"outcome", "結果"},
     [OTW_M_OPS_COL_RECORD] = {"ops.jsonl line", "ops.jsonl 行"},
+    [OTW_M_OPS_COL_COUNT] = {"count", "回数"},
 };
 
 otw_lang otw_lang_default(void)

@@ -142,6 +142,7 @@ typedef enum otw_msg {
     OTW_M_OPS_COL_TARGET,
     OTW_M_OPS_COL_OUTCOME,
     OTW_M_OPS_COL_RECORD,
+    OTW_M_OPS_COL_COUNT,
     OTW_M__COUNT
 } otw_msg;
 

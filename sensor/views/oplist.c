@@ -68,7 +68,8 @@ typedef struct list_ctx {
     const otw_ops_query *q;
     otw_lang lang;
     FILE *out;
-    size_t n;
+    size_t n;     /* rows */
+    uint64_t ops; /* operations they stand for */
     otw_texttable tt;
     bool json_failed;
 } list_ctx;
@@ -76,11 +77,14 @@ typedef struct list_ctx {
 static int table_row(void *ctx, const otw_op_row *r)
 {
     list_ctx *c = ctx;
-    char t[40], cl[80], sv[80], fn[96], tg[128], rec[24];
-    if (r->record >= 0)
+    char t[40], cl[80], sv[80], fn[96], tg[128], rec[48], cnt[24];
+    if (r->record >= 0 && r->last_record > r->record)
+        snprintf(rec, sizeof(rec), "%lld-%lld", (long long)r->record, (long long)r->last_record);
+    else if (r->record >= 0)
         snprintf(rec, sizeof(rec), "%lld", (long long)r->record);
     else
         rec[0] = 0;
+    snprintf(cnt, sizeof(cnt), "%llu", (unsigned long long)r->count);
     const char *row[] = {when(r->ts_us, c->q->tz_minutes, t),
                          r->protocol,
                          end_text(r->client_ip, r->client_port, r->client_mac, cl),
@@ -89,9 +93,11 @@ static int table_row(void *ctx, const otw_op_row *r)
                          otw_i18n_op_class(c->lang, r->op_class),
                          target_text(r, tg),
                          otw_i18n_outcome(c->lang, r->outcome),
+                         cnt,
                          rec};
     otw_tt_row(&c->tt, row, NULL);
     c->n++;
+    c->ops += r->count;
     return 0;
 }
 
@@ -115,12 +121,21 @@ static int csv_row(void *ctx, const otw_op_row *r)
     otw_csv_field(c->out, r->op_class, false);
     otw_csv_field(c->out, target_text(r, tg), false);
     otw_csv_field(c->out, r->outcome, false);
+    snprintf(n, sizeof(n), "%llu", (unsigned long long)r->count);
+    otw_csv_field(c->out, n, false);
+    otw_csv_field(c->out, when(r->last_ts_us, c->q->tz_minutes, t), false);
     if (r->record >= 0)
         snprintf(rec, sizeof(rec), "%lld", (long long)r->record);
     else
         rec[0] = 0;
+    otw_csv_field(c->out, rec, false);
+    if (r->last_record >= 0)
+        snprintf(rec, sizeof(rec), "%lld", (long long)r->last_record);
+    else
+        rec[0] = 0;
     otw_csv_field(c->out, rec, true);
     c->n++;
+    c->ops += r->count;
     return 0;
 }
 
@@ -192,6 +207,15 @@ static int json_row(void *ctx, const otw_op_row *r)
         jw_i64(&w, r->record);
     else
         jw_null(&w);
+    jw_key(&w, "count");
+    jw_u64(&w, r->count);
+    jw_key(&w, "last_ts");
+    jw_ts(&w, r->last_ts_us);
+    jw_key(&w, "last_record");
+    if (r->last_record >= 0)
+        jw_i64(&w, r->last_record);
+    else
+        jw_null(&w);
     jw_obj_end(&w);
     const char *text = jw_finish(&w);
     if (!text) {
@@ -200,6 +224,7 @@ static int json_row(void *ctx, const otw_op_row *r)
     }
     fprintf(c->out, "%s\n    %s", c->n ? "," : "", text);
     c->n++;
+    c->ops += r->count;
     return 0;
 }
 
@@ -240,20 +265,23 @@ int otw_list_ops(const char *state_dir, const otw_ops_query *q, const char *form
                 indexed ? "true" : "false");
         rc = otw_ops_each(st, q->from_us, q->to_us, q->controller_ip, q->client_ip, q->classes,
                           json_row, &c, err, sizeof(err));
-        fprintf(out, "%s],\"count\":%zu,\"pruned\":%llu,\"not_indexed\":%llu}\n", c.n ? "\n  " : "",
-                c.n, (unsigned long long)meta.ops_pruned, (unsigned long long)meta.ops_dropped);
+        fprintf(out, "%s],\"rows\":%zu,\"count\":%llu,\"pruned\":%llu,\"not_indexed\":%llu}\n",
+                c.n ? "\n  " : "", c.n, (unsigned long long)c.ops,
+                (unsigned long long)meta.ops_pruned, (unsigned long long)meta.ops_dropped);
     } else if (strcmp(format, "csv") == 0) {
         static const char *const heads[] = {
-            "time",      "protocol",    "client_ip",  "client_port", "client_mac",
-            "server_ip", "server_port", "server_mac", "function",    "function_name",
-            "class",     "target",      "outcome",    "record"};
+            "time",        "protocol",   "client_ip", "client_port",   "client_mac", "server_ip",
+            "server_port", "server_mac", "function",  "function_name", "class",      "target",
+            "outcome",     "count",      "last_time", "record",        "last_record"};
         for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++)
             otw_csv_field(out, heads[i], i + 1 == sizeof(heads) / sizeof(heads[0]));
         rc = otw_ops_each(st, q->from_us, q->to_us, q->controller_ip, q->client_ip, q->classes,
                           csv_row, &c, err, sizeof(err));
     } else {
         char rec_head[48], f[40], t[40];
+        char cnt_head[48];
         snprintf(rec_head, sizeof(rec_head), ">%s", otw_i18n(lang, OTW_M_OPS_COL_RECORD));
+        snprintf(cnt_head, sizeof(cnt_head), ">%s", otw_i18n(lang, OTW_M_OPS_COL_COUNT));
         const char *heads[] = {otw_i18n(lang, OTW_M_OPS_COL_TIME),
                                otw_i18n(lang, OTW_M_OPS_COL_PROTOCOL),
                                otw_i18n(lang, OTW_M_OPS_COL_CLIENT),
@@ -262,6 +290,7 @@ int otw_list_ops(const char *state_dir, const otw_ops_query *q, const char *form
                                otw_i18n(lang, OTW_M_OPS_COL_CLASS),
                                otw_i18n(lang, OTW_M_OPS_COL_TARGET),
                                otw_i18n(lang, OTW_M_OPS_COL_OUTCOME),
+                               cnt_head,
                                rec_head};
         otw_tt_init(&c.tt, sizeof(heads) / sizeof(heads[0]), heads);
         fprintf(out, "%s — %s: ", otw_i18n(lang, OTW_M_OPS_TITLE),
@@ -280,7 +309,8 @@ int otw_list_ops(const char *state_dir, const otw_ops_query *q, const char *form
             if (rc == 0 && c.n) {
                 fprintf(out, "\n");
                 rc = c.tt.failed ? -1 : otw_tt_print(&c.tt, out);
-                fprintf(out, "\n%zu %s\n", c.n, otw_i18n(lang, OTW_M_OPS_COUNT));
+                fprintf(out, "\n%llu %s\n", (unsigned long long)c.ops,
+                        otw_i18n(lang, OTW_M_OPS_COUNT));
             } else if (rc == 0) {
                 fprintf(out, "%s\n", otw_i18n(lang, OTW_M_OPS_NONE));
             }

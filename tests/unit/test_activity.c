@@ -272,7 +272,10 @@ static void test_full_counted(void **state)
     assert_int_equal(st.dropped_flows, 2);
     assert_int_equal(st.dropped_packets, 2);
     assert_int_equal(st.dropped_bytes, 200);
-    otw_op op = {.protocol = OTW_PROTO_MODBUS, .ts_us = T0, .function_name = "x"};
+    otw_op op = {.protocol = OTW_PROTO_MODBUS,
+                 .ts_us = T0,
+                 .function_name = "x",
+                 .op_class = OTW_CLASS_WRITE};
     otw_endpoint cl = {0}, sv = {0};
     for (int i = 0; i < 5; i++)
         otw_activity_op(f->act, &op, &cl, &sv, i);
@@ -373,6 +376,59 @@ static void test_ops_index(void **state)
                            " ('ops_ts', 'ops_server_ts', 'ops_client_ts', 'ops_class_ts',"
                            " 'activity_bucket')"),
                      5);
+}
+
+/* Routine operations (reads) are one row per key and bucket, written once
+ * the bucket is over (or forced): count, first and last time and record,
+ * the addresses spanned. A write is a row of its own. */
+static void test_ops_aggregated(void **state)
+{
+    fixture *f = *state;
+    otw_endpoint hmi, plc;
+    endpoint(&hmi, "10.0.0.21", 40000);
+    endpoint(&plc, "10.0.0.11", 502);
+    otw_op op = {.protocol = OTW_PROTO_MODBUS,
+                 .function = 3,
+                 .function_name = "Read Holding Registers",
+                 .op_class = OTW_CLASS_READ,
+                 .has_unit = true,
+                 .unit = 1,
+                 .has_address = true,
+                 .address_count = 10};
+    for (int i = 0; i < 60; i++) {
+        op.ts_us = T0 + (uint64_t)i * S;
+        op.address_start = i == 30 ? 100 : 0; /* one read elsewhere */
+        hmi.port = (uint16_t)(40000 + i % 2); /* ports do not split the key */
+        otw_activity_op(f->act, &op, &hmi, &plc, 1000 + i);
+    }
+    op.ts_us = T0 + 30 * S;
+    op.op_class = OTW_CLASS_WRITE;
+    op.function = 6;
+    otw_activity_op(f->act, &op, &hmi, &plc, 2000);
+    op.ts_us = T0 + MIN + S; /* the next minute: a key of its own */
+    op.op_class = OTW_CLASS_READ;
+    op.function = 3;
+    otw_activity_op(f->act, &op, &hmi, &plc, 2001);
+    save(f, T0 + MIN + 2 * S, false); /* minute 0 is over, minute 1 is not */
+    assert_int_equal(q1(f, "SELECT count(*) FROM ops"), 2);
+    assert_int_equal(q1(f, "SELECT count FROM ops WHERE class = 'read'"), 60);
+    assert_int_equal(q1(f, "SELECT record FROM ops WHERE class = 'read'"), 1000);
+    assert_int_equal(q1(f, "SELECT last_record FROM ops WHERE class = 'read'"), 1059);
+    assert_int_equal(q1(f, "SELECT last_ts FROM ops WHERE class = 'read'"), T0 + 59 * S);
+    assert_int_equal(q1(f, "SELECT address_start + address_count FROM ops WHERE class = 'read'"),
+                     110);
+    assert_int_equal(q1(f, "SELECT count FROM ops WHERE class = 'write'"), 1);
+    otw_activity_stats st;
+    otw_activity_get_stats(f->act, &st);
+    assert_int_equal(st.ops_written, 61);
+    assert_int_equal(st.ops_rows, 2);
+    assert_int_equal(st.ops_pending, 1);
+    save(f, T0 + MIN + 3 * S, true); /* the end: written whatever the bucket */
+    assert_int_equal(q1(f, "SELECT count(*) FROM ops"), 3);
+    ops_seen x = {0};
+    otw_ops_each(f->store, 0, 0, "10.0.0.11", "10.0.0.21", OTW_CLASS_BIT(OTW_CLASS_READ), got_op,
+                 &x, f->err, sizeof(f->err));
+    assert_int_equal(x.n, 2);
 }
 
 /* Retention by capture time (at most every 10 minutes, or forced), and the
@@ -489,6 +545,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_waiting, setup, teardown),
         cmocka_unit_test_setup_teardown(test_full_counted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ops_index, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ops_aggregated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rollback_keeps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_schema4_migrates, setup, teardown),
