@@ -39,7 +39,8 @@ static bool routine(otw_op_class c)
 
 struct otw_activity {
     uint64_t bucket_us, retention_us, max_bytes;
-    act_entry *pending; /* resolved: a communication each */
+    uint64_t routine_us; /* the period routine operations are folded over */
+    act_entry *pending;  /* resolved: a communication each */
     uint32_t n, cap;
     act_entry *waiting; /* unresolved: a flow slot each */
     uint32_t n_waiting, cap_waiting;
@@ -60,13 +61,14 @@ struct otw_activity {
     otw_activity_stats st;
 };
 
-otw_activity *otw_activity_new(uint64_t bucket_us, uint64_t retention_us, uint64_t max_bytes,
-                               uint32_t pending, uint32_t ops_pending)
+otw_activity *otw_activity_new(uint64_t bucket_us, uint64_t routine_us, uint64_t retention_us,
+                               uint64_t max_bytes, uint32_t pending, uint32_t ops_pending)
 {
     otw_activity *a = calloc(1, sizeof(*a));
     if (!a)
         return NULL;
     a->bucket_us = bucket_us ? bucket_us : 60000000u;
+    a->routine_us = routine_us ? routine_us : a->bucket_us;
     a->retention_us = retention_us;
     a->max_bytes = max_bytes;
     a->cap = pending ? pending : OTW_ACT_PENDING;
@@ -278,7 +280,7 @@ static void entry_of(op_entry *e, const otw_op *op, const otw_endpoint *client,
 static bool aggregate(otw_activity *a, const otw_op *op, const otw_endpoint *client,
                       const otw_endpoint *server, int64_t record)
 {
-    uint64_t bucket = op->ts_us - op->ts_us % a->bucket_us;
+    uint64_t bucket = op->ts_us - op->ts_us % a->routine_us;
     uint64_t h = agg_hash(op, client, server, bucket);
     for (uint32_t i = (uint32_t)h & a->agg_mask;; i = (i + 1) & a->agg_mask) {
         uint32_t k = a->agg_slots[i];
@@ -511,7 +513,7 @@ static int save_op_rows(otw_activity *a, sqlite3 *db, op_entry *arr, uint32_t n,
     for (uint32_t i = 0; i < n && rc == 0; i++) {
         op_entry *e = &arr[i];
         e->written = false;
-        if (!all && e->bucket_us + a->bucket_us > due_before)
+        if (!all && e->bucket_us + a->routine_us > due_before)
             continue;
         const otw_op *op = &e->op;
         sqlite3_reset(st);
@@ -687,14 +689,17 @@ int otw_activity_save(otw_activity *a, otw_store *store, otw_comms *comms, otw_a
         }
     }
     char bucket[32];
+    char routine[32];
     snprintf(bucket, sizeof(bucket), "%llu", (unsigned long long)a->bucket_us);
+    snprintf(routine, sizeof(routine), "%llu", (unsigned long long)a->routine_us);
     if (meta_add(db, "activity_dropped", a->st.dropped_entries - a->meta_dropped) != 0 ||
         meta_add(db, "activity_dropped_packets", a->st.dropped_packets - a->meta_dropped_pkts) !=
             0 ||
         meta_add(db, "ops_dropped", a->st.ops_dropped - a->meta_ops_dropped) != 0 ||
         meta_add(db, "activity_pruned", pruned) != 0 ||
         meta_add(db, "ops_pruned", ops_pruned) != 0 ||
-        (!a->bucket_said && otw_store_meta_set(store, "activity_bucket_us", bucket) != 0)) {
+        (!a->bucket_said && (otw_store_meta_set(store, "activity_bucket_us", bucket) != 0 ||
+                             otw_store_meta_set(store, "ops_routine_us", routine) != 0))) {
         fail(err, errsz, "activity counters", db);
         return -1;
     }
@@ -917,7 +922,9 @@ int otw_ops_each(otw_store *store, uint64_t from_us, uint64_t to_us, const char 
     }
     /* An aggregated row spans at most a bucket: one that began up to a
      * bucket before from_us may reach into the window. */
-    uint64_t blen = meta_u64(db, "activity_bucket_us");
+    uint64_t blen = meta_u64(db, "ops_routine_us");
+    if (!blen)
+        blen = 3600000000u;
     sqlite3_bind_int64(st, 1, (sqlite3_int64)from_us);
     sqlite3_bind_int64(st, 2, to_us ? (sqlite3_int64)to_us : INT64_MAX);
     sqlite3_bind_int64(st, 5, (sqlite3_int64)(from_us > blen ? from_us - blen : 0));

@@ -19,10 +19,13 @@
  *     when that log is on; routine ones (read, identity, diagnostic: a
  *     plant's polling, nearly all of its operations) are folded into one
  *     entry per key (both addresses, protocol, unit, function, class,
- *     object, outcome) and bucket, with a count, the first and last time and
- *     record and the addresses spanned, written once the bucket is over
- *     (or at exit, or when the table fills); one row per poll would be
- *     billions of rows in 90 days of a 500-device plant. Every write,
+ *     object, outcome) and period (activity.routine_ops, 1 h), with a count,
+ *     the first and last time and record and the addresses spanned, written
+ *     once the period is over (or at exit, or when the table fills: then a
+ *     period has several rows, which add up). One row per poll would be
+ *     billions of rows in 90 days of a 500-device plant; one per key and
+ *     minute still hundreds of millions. A crash loses the current period's
+ *     routine rows from the index (ops.jsonl has them). Every write,
  *     control, program, firmware, configuration, authentication, account
  *     or other operation is a row of its own;
  *   - at each store checkpoint, in its transaction and after the
@@ -58,13 +61,15 @@
 
 typedef struct otw_activity otw_activity;
 
-/* bucket_us: bucket length (60 s by default); retention_us: rows older than
+/* bucket_us: bucket length (60 s by default); routine_us: the period
+ * routine operations are folded over (1 h by default; 0: bucket_us);
+ * retention_us: rows older than
  * this before the capture time are pruned (0 keeps all); max_bytes: cap on
  * the estimated size of the activity and ops tables (0: none). pending,
  * ops_pending: array sizes (0: the defaults above). NULL when out of
  * memory. */
-otw_activity *otw_activity_new(uint64_t bucket_us, uint64_t retention_us, uint64_t max_bytes,
-                               uint32_t pending, uint32_t ops_pending);
+otw_activity *otw_activity_new(uint64_t bucket_us, uint64_t routine_us, uint64_t retention_us,
+                               uint64_t max_bytes, uint32_t pending, uint32_t ops_pending);
 void otw_activity_free(otw_activity *a);
 uint64_t otw_activity_bucket_us(const otw_activity *a);
 
@@ -205,7 +210,7 @@ typedef struct otw_op_row {
     int64_t record; /* ops.jsonl record (line, from 0) of the first, -1: none */
     /* Routine operations (read, identity, diagnostic) are one row per key
      * (both addresses, protocol, unit, function, class, object, outcome)
-     * and bucket: count of them (1 for every other class), the last one's
+     * and period (meta ops_routine_us): count of them (1 for every other class), the last one's
      * time and record, and the addresses all of them spanned. */
     uint64_t count, last_ts_us;
     int64_t last_record;

@@ -89,6 +89,7 @@ void otw_config_defaults(otw_config *c)
     c->coverage_retention_s = 90 * 86400;
     c->coverage_read_gap_s = 300;
     c->activity_bucket_s = 60;
+    c->activity_routine_ops_s = 3600;
     c->activity_retention_s = 90 * 86400;
     c->activity_max_mb = 4096;
     c->baseline_learn_for_s = 0;
@@ -1177,6 +1178,7 @@ static const field t_coverage[] = {
 };
 static const field t_activity[] = {
     F("bucket", K_DURATION, activity_bucket_s, 1, DAY),
+    F("routine_ops", K_DURATION, activity_routine_ops_s, 1, DAY),
     F("retention", K_DURATION, activity_retention_s, 0, 3650 * DAY),
     F("max_mb", K_U32, activity_max_mb, 0, 1048576),
     END,

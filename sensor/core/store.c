@@ -278,7 +278,7 @@ otw_store *otw_store_open(const char *dir, bool readonly, char *err, size_t errs
     sqlite3_busy_timeout(s->db, 5000);
     if (!readonly) {
         char *msg = NULL;
-        if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-32768;", NULL, NULL,
+        if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL,
                          &msg) != SQLITE_OK ||
             sqlite3_exec(s->db, schema_sql, NULL, NULL, &msg) != SQLITE_OK ||
             migrate(s->db, &msg) != SQLITE_OK || migrate_coverage(s->db, &msg) != SQLITE_OK ||

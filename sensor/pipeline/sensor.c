@@ -1893,6 +1893,7 @@ otw_sensor *otw_sensor_open(const otw_config *cfg, const char *state_dir,
     s->cov = otw_coverage_new((uint64_t)cfg->coverage_read_gap_s * 1000000u,
                               (uint64_t)cfg->coverage_retention_s * 1000000u);
     s->act = otw_activity_new((uint64_t)cfg->activity_bucket_s * 1000000u,
+                              (uint64_t)cfg->activity_routine_ops_s * 1000000u,
                               (uint64_t)cfg->activity_retention_s * 1000000u,
                               (uint64_t)cfg->activity_max_mb << 20, 0, 0);
     if (!s->gateways || !s->cov || !s->act) {

@@ -108,6 +108,6 @@ for bad in "--class erase" "--controller plc1" "--format xml" "--lang fr" "--fro
 done
 printf 'activity:\n  bucket: 0s\n' > "$tmp/bad.yaml"
 "$otwatch" config check "$tmp/bad.yaml" > /dev/null 2>&1 && fail "bucket 0s accepted" || pass "config check refuses bucket 0s"
-printf 'activity:\n  bucket: 15m\n  retention: 0\n  max_mb: 0\n' > "$tmp/ok.yaml"
+printf 'activity:\n  bucket: 15m\n  routine_ops: 1d\n  retention: 0\n  max_mb: 0\n' > "$tmp/ok.yaml"
 "$otwatch" config check "$tmp/ok.yaml" > /dev/null 2>&1 && pass "bucket 15m, retention 0, max_mb 0 accepted" || fail "config check refused"
 finish

@@ -44,7 +44,7 @@ static int setup(void **state)
         return -1;
     f->store = otw_store_open(f->dir, false, f->err, sizeof(f->err));
     f->comms = otw_comms_new(16);
-    f->act = otw_activity_new(MIN, 0, 0, 0, 0);
+    f->act = otw_activity_new(MIN, MIN, 0, 0, 0, 0);
     if (!f->store || !f->comms || !f->act)
         return -1;
     for (int i = 0; i < 8; i++)
@@ -255,7 +255,7 @@ static void test_full_counted(void **state)
 {
     fixture *f = *state;
     otw_activity_free(f->act);
-    f->act = otw_activity_new(MIN, 0, 0, 4, 4);
+    f->act = otw_activity_new(MIN, MIN, 0, 0, 4, 4);
     uint32_t c[6];
     for (int i = 0; i < 6; i++)
         c[i] = comm(f, 10 + i, 2, 100 + i);
@@ -437,7 +437,7 @@ static void test_retention(void **state)
 {
     fixture *f = *state;
     otw_activity_free(f->act);
-    f->act = otw_activity_new(MIN, 60 * MIN, 0, 0, 0);
+    f->act = otw_activity_new(MIN, MIN, 60 * MIN, 0, 0, 0);
     uint32_t c = comm(f, 1, 2, 5);
     otw_op op = {.protocol = OTW_PROTO_MODBUS, .function_name = "x"};
     otw_endpoint cl, sv;
@@ -470,7 +470,7 @@ static void test_retention(void **state)
 
     /* A size cap of 1 byte: everything older than the newest hour goes. */
     otw_activity_free(f->act);
-    f->act = otw_activity_new(MIN, 0, 1, 0, 0);
+    f->act = otw_activity_new(MIN, MIN, 0, 1, 0, 0);
     save(f, T0 + 200 * MIN, true);
     otw_activity_meta_get(f->store, &m);
     assert_true(m.pruned_rows > 12);
