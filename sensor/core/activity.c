@@ -603,8 +603,8 @@ static int delete_before(sqlite3 *db, const char *table, const char *col, uint64
 }
 
 /* Estimated bytes of a row, with its share of the indexes. */
-#define ACT_ROW_BYTES 64u
-#define OPS_ROW_BYTES 224u
+#define ACT_ROW_BYTES 88u
+#define OPS_ROW_BYTES 256u
 
 /* Rows of a rowid table, estimated from its rowid span (cheap on any size:
  * rows are appended and pruned oldest first). */
