@@ -608,11 +608,17 @@ static int delete_before(sqlite3 *db, const char *table, const char *col, uint64
 
 /* Rows of a rowid table, estimated from its rowid span (cheap on any size:
  * rows are appended and pruned oldest first). */
-static uint64_t est_rows(sqlite3 *db, const char *table)
+/* Rows of a table: an upper bound from its rowid span (cheap at any size),
+ * or (exact) counted. Rows are not pruned in rowid order (folded operations
+ * are written after the ones around them), so once the bound is over the
+ * cap the pruning counts. */
+static uint64_t est_rows(sqlite3 *db, const char *table, bool exact)
 {
     char sql[96];
     bool null;
-    snprintf(sql, sizeof(sql), "SELECT max(rowid) - min(rowid) + 1 FROM %s", table);
+    snprintf(sql, sizeof(sql),
+             exact ? "SELECT count(*) FROM %s" : "SELECT max(rowid) - min(rowid) + 1 FROM %s",
+             table);
     int64_t v = scalar(db, sql, &null);
     return null || v < 0 ? 0 : (uint64_t)v;
 }
@@ -628,8 +634,11 @@ static int prune(otw_activity *a, sqlite3 *db, uint64_t now_us, uint64_t *pruned
     }
     /* Over the cap: the oldest go, both tables from the same time, in steps. */
     for (int round = 0; a->max_bytes && round < 16; round++) {
-        uint64_t ra = est_rows(db, "activity"), ro = est_rows(db, "ops");
-        uint64_t size = ra * ACT_ROW_BYTES + ro * OPS_ROW_BYTES;
+        uint64_t size = est_rows(db, "activity", false) * ACT_ROW_BYTES +
+                        est_rows(db, "ops", false) * OPS_ROW_BYTES;
+        if (size > a->max_bytes)
+            size = est_rows(db, "activity", true) * ACT_ROW_BYTES +
+                   est_rows(db, "ops", true) * OPS_ROW_BYTES;
         if (size <= a->max_bytes)
             break;
         bool na, no, xa, xo;
