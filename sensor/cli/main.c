@@ -37,6 +37,10 @@ static void usage(FILE *f)
             "      [--tz +09:00]     the offset WHEN is read in (default UTC)\n"
             "  coverage [--from T] [--to T] [--tz +09:00] [--source S] [--format table|json]\n"
             "                       when the sensor was watching: continuous, or each gap\n"
+            "  ops [--from T] [--to T] [--tz +09:00] [--controller IP] [--client IP]\n"
+            "      [--class write,control,...] [--format table|csv|json] [--lang ja|en]\n"
+            "                       industrial operations from the state's index, each with\n"
+            "                       its line in the chained ops.jsonl\n"
             "  baseline status|learn [--for D]|detect|reset|accept ID [--reason T]|export [FILE]|\n"
             "           import FILE [--state DIR]   the learned normal (see docs/baselines.md)\n"
             "  boundary [--state DIR] [--format table|csv|json] | --export nft|acl-csv\n"
@@ -69,6 +73,7 @@ static const struct {
     {"alerts", otw_cmd_alerts},     {"baseline", otw_cmd_baseline}, {"config", otw_cmd_config},
     {"boundary", otw_cmd_boundary}, {"report", otw_cmd_report},     {"map", otw_cmd_map},
     {"serve", otw_cmd_serve},       {"verify", otw_cmd_verify},     {"coverage", otw_cmd_coverage},
+    {"ops", otw_cmd_ops},
 };
 
 int main(int argc, char **argv)

@@ -88,6 +88,10 @@ void otw_config_defaults(otw_config *c)
     c->checkpoint_s = 10;
     c->coverage_retention_s = 90 * 86400;
     c->coverage_read_gap_s = 300;
+    c->activity_bucket_s = 60;
+    c->activity_routine_ops_s = 3600;
+    c->activity_retention_s = 90 * 86400;
+    c->activity_max_mb = 4096;
     c->baseline_learn_for_s = 0;
     c->baseline_device_learn_for_s = 600;
     c->baseline_scan_units = 8;
@@ -1091,6 +1095,7 @@ enum {
     T_SYSLOG,
     T_STORE,
     T_COVERAGE,
+    T_ACTIVITY,
     T_ENFORCEMENT,
     T_BASELINE,
     T_CREDENTIALS,
@@ -1114,6 +1119,7 @@ static const field t_root[] = {
     SECTION("outputs", T_OUTPUTS),
     SECTION("store", T_STORE),
     SECTION("coverage", T_COVERAGE),
+    SECTION("activity", T_ACTIVITY),
     F("zones", K_ZONES, zones, 0, 0),
     F("conduits", K_CONDUITS, conduits, 0, 0),
     SECTION("enforcement", T_ENFORCEMENT),
@@ -1224,6 +1230,13 @@ static const field t_coverage[] = {
     F("read_gap", K_DURATION, coverage_read_gap_s, 1, 7 * DAY),
     END,
 };
+static const field t_activity[] = {
+    F("bucket", K_DURATION, activity_bucket_s, 1, DAY),
+    F("routine_ops", K_DURATION, activity_routine_ops_s, 1, DAY),
+    F("retention", K_DURATION, activity_retention_s, 0, 3650 * DAY),
+    F("max_mb", K_U32, activity_max_mb, 0, 1048576),
+    END,
+};
 
 static const field t_enforcement[] = {
     F("enabled", K_BOOL, enforce_enabled, 0, 0),
@@ -1296,6 +1309,7 @@ static const field *const tables[T_COUNT] = {
     [T_SYSLOG] = t_syslog,
     [T_STORE] = t_store,
     [T_COVERAGE] = t_coverage,
+    [T_ACTIVITY] = t_activity,
     [T_ENFORCEMENT] = t_enforcement,
     [T_BASELINE] = t_baseline,
     [T_CREDENTIALS] = t_credentials,

@@ -175,6 +175,11 @@ typedef struct otw_config {
     /* coverage (coverage.h) */
     uint32_t coverage_retention_s; /* default 90 days of coverage rows, 0 = keep all */
     uint32_t coverage_read_gap_s;  /* default 300: a capture file's silence longer is a gap */
+    /* activity over time (activity.h) */
+    uint32_t activity_bucket_s;      /* default 60: bucket length of each communication's counts */
+    uint32_t activity_routine_ops_s; /* default 3600: reads etc. indexed one row per key per this */
+    uint32_t activity_retention_s;   /* default 90 days of buckets and indexed ops, 0 = keep all */
+    uint32_t activity_max_mb;        /* default 4096: size cap of those tables, 0 = none */
     /* baseline (baselines/baseline.h) */
     uint32_t baseline_learn_for_s;        /* default 0: detect from the start; e.g. 7d */
     uint32_t baseline_device_learn_for_s; /* default 600: own window of a new channel */

@@ -1,6 +1,7 @@
 /* store.c - SQLite state store; see store.h. */
 #include "store.h"
 
+#include "activity.h"
 #include "chain.h"
 #include "coverage.h"
 #include "jsonw.h"
@@ -16,6 +17,8 @@ struct otw_store {
     sqlite3 *db;
     const char *vlan_col;  /* "vlan", or "0" when reading a schema-1 state */
     otw_chain alert_chain; /* writer: the head as of the last checkpoint's writes */
+    otw_store_hook hook;   /* more rows in the checkpoint's transaction */
+    void *hook_ctx;
 };
 
 static const char *const schema_sql =
@@ -236,6 +239,13 @@ static int migrate_coverage(sqlite3 *db, char **msg)
     return otw_coverage_migrate(db, msg);
 }
 
+/* Schema 5, its own step: the activity buckets and the operations index
+ * (activity.h). */
+static int migrate_activity(sqlite3 *db, char **msg)
+{
+    return otw_activity_migrate(db, msg);
+}
+
 otw_store *otw_store_open(const char *dir, bool readonly, char *err, size_t errsz)
 {
     char path[1024];
@@ -272,7 +282,7 @@ otw_store *otw_store_open(const char *dir, bool readonly, char *err, size_t errs
                          &msg) != SQLITE_OK ||
             sqlite3_exec(s->db, schema_sql, NULL, NULL, &msg) != SQLITE_OK ||
             migrate(s->db, &msg) != SQLITE_OK || migrate_coverage(s->db, &msg) != SQLITE_OK ||
-            load_alert_chain(s, &msg) != SQLITE_OK) {
+            migrate_activity(s->db, &msg) != SQLITE_OK || load_alert_chain(s, &msg) != SQLITE_OK) {
             snprintf(err, errsz, "%s: %s", path, msg ? msg : "cannot initialise");
             sqlite3_free(msg);
             otw_store_close(s);
@@ -952,6 +962,8 @@ int otw_store_checkpoint(otw_store *s, otw_inventory *inv, otw_comms *comms, otw
         rc = save_alerts(s, alerts);
     if (rc != 0) /* before the next finalize resets the message */
         set_err(err, errsz, "store checkpoint", s->db);
+    else if (s->hook)
+        rc = s->hook(s->hook_ctx, s, err, errsz);
     sqlite3_finalize(proto_st);
     if (rc == 0 && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
         free(saved);
@@ -964,6 +976,12 @@ int otw_store_checkpoint(otw_store *s, otw_inventory *inv, otw_comms *comms, otw
     s->alert_chain = chain_before; /* its records were rolled back with the rows */
     free(saved);
     return -1;
+}
+
+void otw_store_set_checkpoint_hook(otw_store *s, otw_store_hook fn, void *ctx)
+{
+    s->hook = fn;
+    s->hook_ctx = ctx;
 }
 
 const otw_chain *otw_store_alert_chain(const otw_store *s)

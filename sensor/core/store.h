@@ -17,7 +17,8 @@
 #include "inventory.h"
 
 #define OTW_STORE_FILE "state.db"
-#define OTW_STORE_SCHEMA_VERSION 4 /* 2: comms.vlan; 3: alert_chain; 4: coverage tables */
+/* 2: comms.vlan; 3: alert_chain; 4: coverage tables; 5: activity and ops (activity.h) */
+#define OTW_STORE_SCHEMA_VERSION 5
 
 typedef struct otw_store otw_store;
 
@@ -42,6 +43,14 @@ int otw_store_checkpoint(otw_store *s, otw_inventory *inv, otw_comms *comms, otw
                          otw_proto_namer namer, void *namer_ctx, char *err, size_t errsz);
 
 int otw_store_meta_set(otw_store *s, const char *key, const char *value);
+
+/* Called by otw_store_checkpoint inside its transaction, after the assets,
+ * communications (their store ids set) and alerts are written and before
+ * the commit: a module writing rows of its own in the same transaction
+ * (activity.h). Non-zero (with err) rolls the whole checkpoint back. NULL
+ * removes it. */
+typedef int (*otw_store_hook)(void *ctx, otw_store *s, char *err, size_t errsz);
+void otw_store_set_checkpoint_hook(otw_store *s, otw_store_hook fn, void *ctx);
 
 /* The alert chain (chain.h): every write of an alert row at a checkpoint
  * appends one record (table alert_chain: the alert, its count and last

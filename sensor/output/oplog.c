@@ -18,6 +18,7 @@
 struct otw_oplog {
     otw_asyncw *out;
     uint64_t written, failed;
+    uint64_t base; /* records in the file's chain at open */
     /* The chain (chain.h), writer thread only; read after a flush. */
     otw_chain_anchor anchor;
     int chain_fd; /* the sidecar of links, -1 when not chained */
@@ -106,6 +107,7 @@ otw_oplog *otw_oplog_open(const char *path, const otw_chain_anchor *from, char *
         otw_warn("%s: %llu operation(s) written after the last checkpoint (an interrupted run) "
                  "chained now",
                  path, (unsigned long long)added);
+    l->base = l->anchor.chain.n;
     char side[OTW_PATH_SIDE];
     otw_chain_sidecar_path(path, side, sizeof(side));
     l->chain_fd = open(side, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
@@ -235,6 +237,11 @@ void otw_oplog_anchor(const otw_oplog *l, otw_chain_anchor *out, uint64_t *chain
 uint64_t otw_oplog_written(const otw_oplog *l)
 {
     return l->written;
+}
+
+uint64_t otw_oplog_next_record(const otw_oplog *l)
+{
+    return l->base + l->written;
 }
 
 uint64_t otw_oplog_failed(const otw_oplog *l)

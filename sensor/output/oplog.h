@@ -29,6 +29,11 @@ void otw_oplog_write(otw_oplog *l, const otw_op *op, const otw_endpoint *client,
                      const otw_endpoint *server);
 int otw_oplog_flush(otw_oplog *l); /* 0, or -1 on a write error */
 uint64_t otw_oplog_written(const otw_oplog *l);
+/* The record number (line, from 0) in the file's chain the next
+ * otw_oplog_write will have: the records there at open plus those written
+ * since. A line whose write fails is not chained (chain.h), so after a
+ * failed write (otw_oplog_failed) later numbers are one too high each. */
+uint64_t otw_oplog_next_record(const otw_oplog *l);
 /* The chain's head and the file's length over what is written: call after
  * otw_oplog_flush (the writer thread is idle then). chain_failed: links the
  * sidecar could not take. */

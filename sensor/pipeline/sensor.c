@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "activity.h"
 #include "baseline.h"
 #include "coverage.h"
 #include "creds.h"
@@ -59,6 +60,10 @@ struct otw_flow_ext {
     uint8_t zone_resets;  /* reset events for this flow */
     int8_t zone_rule;     /* the conduit/rule behind the verdict, -1 none */
     uint8_t zone_client, zone_server;
+    /* activity over time (activity.h): the current bucket, and what of the
+     * flow's packets and bytes its communication has (it may get one late) */
+    otw_act_flow act;
+    uint64_t comm_pkts, comm_bytes;
 };
 
 struct otw_sensor {
@@ -110,6 +115,9 @@ struct otw_sensor {
     bool finished;
     /* when it was watching (coverage.h), and the heartbeat (`run`) */
     otw_coverage *cov;
+    otw_activity *act;  /* buckets per communication, the operations index */
+    bool act_save_soon; /* its pending arrays are filling: checkpoint now */
+    double act_forced_wall;
     char sources[512]; /* the interfaces, "eth1,eth2" */
     uint64_t started_us, hb_next_us, hb_last_us, hb_packets, hb_drops;
 };
@@ -584,8 +592,9 @@ static uint16_t ndpi_comm_key(otw_sensor *s, const otw_flow *f)
     return OTW_PROTO_KEY_NDPI(id);
 }
 
-/* Adds what the flow carried since the last flush to its communication
- * and assets. */
+/* Adds what the flow carried since the last flush to its assets and, once
+ * it has one, to its communication: all of the flow's packets, also those
+ * from before it got one (as its activity buckets have them). */
 static void flush_counters(otw_sensor *s, otw_flow *f)
 {
     uint64_t dp = 0, db = 0;
@@ -595,16 +604,22 @@ static void flush_counters(otw_sensor *s, otw_flow *f)
         f->pkts_flushed[d] = f->pkts[d];
         f->bytes_flushed[d] = f->bytes[d];
     }
-    if (!dp)
-        return;
     otw_comm *c = f->comm != OTW_FLOW_NONE ? otw_comms_at(s->comms, f->comm) : NULL;
     if (c) {
-        c->pkts += dp;
-        c->bytes += db;
-        if (f->last_us > c->last_us)
-            c->last_us = f->last_us;
-        c->dirty = true;
+        otw_flow_ext *x = &s->ext[otw_flow_index(s->flows, f)];
+        uint64_t tp = f->pkts[0] + f->pkts[1], tb = f->bytes[0] + f->bytes[1];
+        if (tp != x->comm_pkts) {
+            c->pkts += tp - x->comm_pkts;
+            c->bytes += tb - x->comm_bytes;
+            x->comm_pkts = tp;
+            x->comm_bytes = tb;
+            if (f->last_us > c->last_us)
+                c->last_us = f->last_us;
+            c->dirty = true;
+        }
     }
+    if (!dp)
+        return;
     otw_inventory_count(s->inv, f->client_asset, f->last_us, dp, db);
     if (f->server_asset != f->client_asset)
         otw_inventory_count(s->inv, f->server_asset, f->last_us, dp, db);
@@ -737,8 +752,11 @@ static void sink_op(void *ctx, const otw_op *op)
     }
     otw_endpoint client, server;
     current_endpoints(s, &client, &server);
+    int64_t record = s->oplog ? (int64_t)otw_oplog_next_record(s->oplog) : -1;
     if (s->oplog)
         otw_oplog_write(s->oplog, op, &client, &server);
+    if (otw_activity_op(s->act, op, &client, &server, record))
+        s->act_save_soon = true;
     otw_baseline_op(s->baseline, op, &client, &server, f ? f->server_asset : OTW_ASSET_NONE);
 }
 
@@ -1136,6 +1154,7 @@ static void on_flow_new(otw_sensor *s, otw_flow *f, const otw_packet *p, int dir
 {
     otw_flow_ext *x = &s->ext[otw_flow_index(s->flows, f)];
     memset(x, 0, sizeof(*x));
+    x->act.flow = 1;
     x->midstream = p->ip_proto == 6 && !(p->tcp_flags & OTW_TCP_SYN);
     if (f->key.ip_proto == 6)
         f->dissector = s->tcp_port_proto[f->server_port];
@@ -1285,6 +1304,8 @@ static void on_flow_end(void *ctx, otw_flow *f, otw_flow_end why)
     if (f->comm == OTW_FLOW_NONE && !refused)
         assign_comm(s, f, owned ? (uint16_t)f->dissector : ndpi_comm_key(s, f));
     flush_counters(s, f);
+    uint32_t slot = otw_flow_index(s->flows, f);
+    otw_act_flow_end(s->act, &s->ext[slot].act, f->comm, slot);
 }
 
 /* ------------------------------------------------------ housekeeping */
@@ -1297,6 +1318,8 @@ static void checkpoint_flush_flows(otw_sensor *s)
         if (f->last_us < s->last_flush_us)
             break;
         flush_counters(s, f);
+        uint32_t slot = otw_flow_index(s->flows, f);
+        otw_act_flow_flush(s->act, &s->ext[slot].act, f->comm, slot);
     }
     s->last_flush_us = s->now_us;
 }
@@ -1377,9 +1400,12 @@ int otw_sensor_checkpoint(otw_sensor *s, char *err, size_t errsz)
     s->stats.checkpoints++;
     char e[256];
     apply_acceptances(s);
-    if (otw_store_checkpoint(s->store, s->inv, s->comms, s->alerts, proto_key_name, s, e,
-                             sizeof(e)) != 0 ||
-        otw_baseline_save(s->baseline, otw_store_db(s->store), e, sizeof(e)) != 0 ||
+    s->act_save_soon = false;
+    int stored = otw_store_checkpoint(s->store, s->inv, s->comms, s->alerts, proto_key_name, s, e,
+                                      sizeof(e));
+    if (stored == 0)
+        otw_activity_committed(s->act);
+    if (stored != 0 || otw_baseline_save(s->baseline, otw_store_db(s->store), e, sizeof(e)) != 0 ||
         otw_coverage_save(s->cov, s->store, s->now_us, e, sizeof(e)) != 0) {
         s->stats.checkpoint_failures++;
         if (err)
@@ -1388,6 +1414,26 @@ int otw_sensor_checkpoint(otw_sensor *s, char *err, size_t errsz)
     }
     checkpoint_chains(s);
     return 0;
+}
+
+/* The activity's waiting entries: the communication their flow has now. */
+static uint32_t act_comm_of(void *ctx, uint32_t slot)
+{
+    otw_sensor *s = ctx;
+    otw_flow *f = otw_flow_at(s->flows, slot);
+    if (!f || f->comm == OTW_FLOW_NONE)
+        return OTW_COMM_NONE;
+    if (s->ext[slot].act.unresolved)
+        s->ext[slot].act.unresolved--;
+    return f->comm;
+}
+
+/* In the store's checkpoint transaction, after the communications. */
+static int act_save(void *ctx, otw_store *st, char *err, size_t errsz)
+{
+    otw_sensor *s = ctx;
+    return otw_activity_save(s->act, st, s->comms, act_comm_of, s, s->now_us, s->finished, err,
+                             errsz);
 }
 
 static double wall_seconds(void)
@@ -1514,6 +1560,21 @@ static void housekeeping(otw_sensor *s)
         }
         s->next_checkpoint_us = s->now_us + (uint64_t)s->cfg.checkpoint_s * 1000000u;
     }
+    /* The activity's pending arrays are filling faster than the checkpoints
+     * empty them (a big file read in seconds): one now, whatever the wall
+     * time, rather than counts dropped. */
+    if (s->act_save_soon || otw_activity_wants_save(s->act)) {
+        double wall = wall_seconds(); /* a failing store is not retried every packet */
+        if (wall - s->act_forced_wall >= 0.2) {
+            s->act_forced_wall = wall;
+            char e[256];
+            if (otw_activity_wants_save(s->act))
+                otw_sensor_checkpoint(s, NULL, 0);
+            else if (otw_activity_save_ops(s->act, s->store, e, sizeof(e)) != 0)
+                s->stats.checkpoint_failures++;
+            s->act_save_soon = false;
+        }
+    }
 }
 
 void otw_sensor_tick(otw_sensor *s, uint64_t now_us)
@@ -1533,7 +1594,7 @@ void otw_sensor_packet(otw_sensor *s, int dlt, const uint8_t *frame, uint32_t ca
     /* The clock only moves forward: a late packet does not rewind expiry. */
     if (ts_us > s->now_us)
         s->now_us = ts_us;
-    if (s->now_us >= s->next_expire_us || s->now_us >= s->next_checkpoint_us)
+    if (s->now_us >= s->next_expire_us || s->now_us >= s->next_checkpoint_us || s->act_save_soon)
         housekeeping(s);
 
     otw_packet p;
@@ -1601,6 +1662,8 @@ void otw_sensor_packet(otw_sensor *s, int dlt, const uint8_t *frame, uint32_t ca
         refused(s, f); /* a reset answering a SYN: nothing listens there */
     f->pkts[dir]++;
     f->bytes[dir] += wire_len;
+    uint32_t slot = otw_flow_index(s->flows, f);
+    otw_act_flow_packet(s->act, &s->ext[slot].act, f->comm, slot, ts_us, wire_len);
     otw_flow_touch(s->flows, f, ts_us);
     if (s->assets_under_pressure && f->pkts[OTW_DIR_TO_SERVER] >= 2 &&
         f->pkts[OTW_DIR_TO_CLIENT] >= 1)
@@ -1830,10 +1893,15 @@ otw_sensor *otw_sensor_open(const otw_config *cfg, const char *state_dir,
     s->gateways = otw_gateways_new();
     s->cov = otw_coverage_new((uint64_t)cfg->coverage_read_gap_s * 1000000u,
                               (uint64_t)cfg->coverage_retention_s * 1000000u);
-    if (!s->gateways || !s->cov) {
+    s->act = otw_activity_new((uint64_t)cfg->activity_bucket_s * 1000000u,
+                              (uint64_t)cfg->activity_routine_ops_s * 1000000u,
+                              (uint64_t)cfg->activity_retention_s * 1000000u,
+                              (uint64_t)cfg->activity_max_mb << 20, 0, 0);
+    if (!s->gateways || !s->cov || !s->act) {
         snprintf(err, errsz, "out of memory");
         goto fail;
     }
+    otw_store_set_checkpoint_hook(s->store, act_save, s);
     if (otw_store_load_assets(s->store, load_asset, s) != 0 ||
         otw_store_load_comms(s->store, load_comm, s) != 0 ||
         otw_store_load_alerts(s->store, load_alert, s) != 0) {
@@ -1930,6 +1998,9 @@ void otw_sensor_close(otw_sensor *s)
     otw_exposure_free(s->exposure);
     otw_gateways_free(s->gateways);
     otw_coverage_free(s->cov);
+    if (s->store)
+        otw_store_set_checkpoint_hook(s->store, NULL, NULL);
+    otw_activity_free(s->act);
     otw_creds_free(s->creds);
     otw_baseline_free(s->baseline);
     otw_novelty_free(s->novelty);
@@ -2048,6 +2119,21 @@ void otw_sensor_print_stats(otw_sensor *s, FILE *f)
             otw_coverage_sources(s->cov), (unsigned long long)cv.packets,
             (unsigned long long)cv.drops, (unsigned long long)cv.rows_written,
             (unsigned long long)cv.rows_lost, (unsigned long long)cv.pruned);
+    otw_activity_stats as;
+    otw_activity_get_stats(s->act, &as);
+    fprintf(f,
+            "activity_entries=%llu activity_pending=%llu activity_waiting=%llu "
+            "activity_dropped_entries=%llu activity_dropped_flows=%llu "
+            "activity_dropped_packets=%llu activity_dropped_bytes=%llu "
+            "activity_no_comm_packets=%llu activity_pruned=%llu ops_indexed=%llu ops_rows=%llu "
+            "ops_dropped=%llu ops_pruned=%llu\n",
+            (unsigned long long)as.entries_written, (unsigned long long)as.pending,
+            (unsigned long long)as.waiting, (unsigned long long)as.dropped_entries,
+            (unsigned long long)as.dropped_flows, (unsigned long long)as.dropped_packets,
+            (unsigned long long)as.dropped_bytes, (unsigned long long)as.no_comm_packets,
+            (unsigned long long)as.pruned_rows, (unsigned long long)as.ops_written,
+            (unsigned long long)as.ops_rows, (unsigned long long)as.ops_dropped,
+            (unsigned long long)as.ops_pruned);
 }
 
 static void sink_frame(void *ctx, int src, int dlt, const uint8_t *frame, uint32_t caplen,

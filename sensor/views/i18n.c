@@ -159,6 +159,30 @@ static const otw_text catalog[OTW_M__COUNT] = {
                                        "されています）"},
     [OTW_M_VERIFY_CF_HEAD_UNREADABLE] = {"the head recorded in the state cannot be read",
                                          "状態に記録された末尾ハッシュを読めません"},
+    [OTW_M_OPS_TITLE] = {"Industrial operations", "制御機器への操作"},
+    [OTW_M_OPS_PERIOD] = {"Period", "期間"},
+    [OTW_M_OPS_ALL_TIME] = {"everything recorded", "記録されているすべて"},
+    [OTW_M_OPS_COUNT] = {"operation(s)", "件の操作"},
+    [OTW_M_OPS_NONE] = {"No operation matches.", "該当する操作はありません。"},
+    [OTW_M_OPS_NOT_INDEXED] =
+        {"This state has no operations index yet (otwatch indexes operations from schema 5 "
+         "on): read or run into it first. ops.jsonl holds the operations recorded before.",
+         "この状態ディレクトリには操作の索引がまだありません（スキーマ 5 以降で記録）。"
+         "先に read または run を実行してください。それ以前の操作は ops.jsonl にあります。"},
+    [OTW_M_OPS_PRUNED] = {"Operations pruned (retention or size cap):",
+                          "保存期間・容量上限により削除された操作:"},
+    [OTW_M_OPS_DROPPED] = {"Operations not indexed (buffer full; still in ops.jsonl):",
+                           "索引できなかった操作（バッファ満杯、ops.jsonl には記録済み）:"},
+    [OTW_M_OPS_COL_TIME] = {"time", "日時"},
+    [OTW_M_OPS_COL_PROTOCOL] = {"protocol", "プロトコル"},
+    [OTW_M_OPS_COL_CLIENT] = {"client", "操作元"},
+    [OTW_M_OPS_COL_CONTROLLER] = {"controller", "操作先"},
+    [OTW_M_OPS_COL_FUNCTION] = {"function", "機能"},
+    [OTW_M_OPS_COL_CLASS] = {"class", "種別"},
+    [OTW_M_OPS_COL_TARGET] = {"object/address", "対象"},
+    [OTW_M_OPS_COL_OUTCOME] = {"outcome", "結果"},
+    [OTW_M_OPS_COL_RECORD] = {"ops.jsonl line", "ops.jsonl 行"},
+    [OTW_M_OPS_COL_COUNT] = {"count", "回数"},
 };
 
 otw_lang otw_lang_default(void)
@@ -334,4 +358,46 @@ const char *otw_i18n_alert_type(otw_lang l, otw_alert_type kind)
     if ((unsigned)kind >= OTW_AT__COUNT || !type_titles[kind].en)
         return NULL;
     return pick(l, &type_titles[kind]);
+}
+
+const char *otw_i18n_op_class(otw_lang l, const char *name)
+{
+    static const struct {
+        const char *name;
+        otw_text t;
+    } cls[] = {
+        {"read", {"read", "読み取り"}},
+        {"write", {"write", "書き込み"}},
+        {"program_download", {"program download", "プログラム書き込み"}},
+        {"program_upload", {"program upload", "プログラム読み出し"}},
+        {"control", {"control", "制御（運転・停止等）"}},
+        {"firmware", {"firmware", "ファームウェア"}},
+        {"configuration", {"configuration", "設定変更"}},
+        {"diagnostic", {"diagnostic", "診断"}},
+        {"identity", {"identity", "機器情報"}},
+        {"authentication", {"authentication", "認証"}},
+        {"account", {"account", "アカウント管理"}},
+        {"other", {"other", "その他"}},
+    };
+    for (size_t i = 0; i < sizeof(cls) / sizeof(cls[0]); i++)
+        if (strcmp(cls[i].name, name) == 0)
+            return pick(l, &cls[i].t);
+    return name;
+}
+
+const char *otw_i18n_outcome(otw_lang l, const char *name)
+{
+    static const struct {
+        const char *name;
+        otw_text t;
+    } out[] = {
+        {"ok", {"ok", "成功"}},
+        {"exception", {"exception", "例外応答"}},
+        {"no_response", {"no response", "応答なし"}},
+        {"error", {"error", "不正な応答"}},
+    };
+    for (size_t i = 0; i < sizeof(out) / sizeof(out[0]); i++)
+        if (strcmp(out[i].name, name) == 0)
+            return pick(l, &out[i].t);
+    return name;
 }

@@ -124,6 +124,25 @@ typedef enum otw_msg {
     OTW_M_VERIFY_CF_ROW_EDITED,
     OTW_M_VERIFY_CF_ROW_UNCHAINED,
     OTW_M_VERIFY_CF_HEAD_UNREADABLE,
+    /* otwatch ops (views/oplist.c) */
+    OTW_M_OPS_TITLE,
+    OTW_M_OPS_PERIOD,
+    OTW_M_OPS_ALL_TIME,
+    OTW_M_OPS_COUNT,
+    OTW_M_OPS_NONE,
+    OTW_M_OPS_NOT_INDEXED,
+    OTW_M_OPS_PRUNED,
+    OTW_M_OPS_DROPPED,
+    OTW_M_OPS_COL_TIME,
+    OTW_M_OPS_COL_PROTOCOL,
+    OTW_M_OPS_COL_CLIENT,
+    OTW_M_OPS_COL_CONTROLLER,
+    OTW_M_OPS_COL_FUNCTION,
+    OTW_M_OPS_COL_CLASS,
+    OTW_M_OPS_COL_TARGET,
+    OTW_M_OPS_COL_OUTCOME,
+    OTW_M_OPS_COL_RECORD,
+    OTW_M_OPS_COL_COUNT,
     OTW_M__COUNT
 } otw_msg;
 
@@ -145,5 +164,9 @@ const char *otw_i18n_zone(otw_lang l, const otw_config *cfg, uint8_t zone);
 /* Title of an alert type (OTW_AT_ZONE_VIOLATION -> "Zone violation" /
  * "ゾーン境界違反"); NULL for OTW_AT_UNKNOWN (show the stored name). */
 const char *otw_i18n_alert_type(otw_lang l, otw_alert_type kind);
+/* An operation's class and outcome by their stored names ("write",
+ * "no_response"); the name itself when unknown. */
+const char *otw_i18n_op_class(otw_lang l, const char *name);
+const char *otw_i18n_outcome(otw_lang l, const char *name);
 
 #endif

@@ -405,7 +405,7 @@ static void test_open_creates_schema(void **state)
     assert_int_equal(stat(path, &st), 0);
     char v[32];
     assert_int_equal(otw_store_meta_get(f->store, "schema_version", v, sizeof(v)), 0);
-    assert_string_equal(v, "4");
+    assert_string_equal(v, "5");
     assert_int_equal(otw_store_meta_get(f->store, "nope", v, sizeof(v)), -1);
     assert_int_equal(otw_store_meta_set(f->store, "k", "v1"), 0);
     assert_int_equal(otw_store_meta_set(f->store, "k", "v2"), 0);
@@ -532,7 +532,7 @@ static void test_schema1_migrates(void **state)
 
     f->store = open_rw(f);
     assert_int_equal(otw_store_meta_get(f->store, "schema_version", v, sizeof(v)), 0);
-    assert_string_equal(v, "4");
+    assert_string_equal(v, "5");
     memset(&l, 0, sizeof(l));
     assert_int_equal(otw_store_load_comms(f->store, got_comm, &l), 0);
     assert_int_equal(l.n_comms, 1);
