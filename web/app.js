@@ -399,7 +399,7 @@
     const r = await api('/api/boundary');
     if (r.status !== 200) return show(errorBox(r));
     const rows = r.data.rows || [];
-    const side = e => [e.zone, e.name || e.ip].filter(Boolean).join(': ');
+    const side = e => [e.zone_label || e.zone, e.name || e.ip].filter(Boolean).join(': ');
     show(h('h1', { text: t('boundary.title') }),
       !r.data.zones ? h('p', { class: 'muted', text: t('boundary.none') })
         : !rows.length ? h('p', { class: 'muted', text: t('boundary.empty') })

@@ -484,12 +484,57 @@ static int item_cidr(loader *L, const yaml_node_t *n, const char *key, int idx)
 
 /* ---- zones and conduits ---- */
 
+/* Length of the UTF-8 sequence at p (shortest form, no surrogates, at
+ * most U+10FFFF), or 0 if it is not one. */
+static size_t utf8_len(const unsigned char *p)
+{
+    if (p[0] < 0x80)
+        return 1;
+    size_t n = p[0] >= 0xF0 ? 4 : p[0] >= 0xE0 ? 3 : p[0] >= 0xC2 ? 2 : 0;
+    if (n == 0 || p[0] > 0xF4)
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    if ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] >= 0xA0) ||
+        (p[0] == 0xF0 && p[1] < 0x90) || (p[0] == 0xF4 && p[1] >= 0x90))
+        return 0;
+    return n;
+}
+
+/* A zone's label: what the plant calls it, in any script (事務所, 第1ライン),
+ * shown in alerts, reports and the console; well-formed UTF-8 without
+ * control characters (it reaches terminals, syslog and HTML). */
+static int get_label(loader *L, const yaml_node_t *n, const char *key, char *dst, size_t dstsz)
+{
+    if (get_string(L, n, key, dst, dstsz) < 0)
+        return -1;
+    for (const unsigned char *p = (const unsigned char *)dst; *p;) {
+        size_t k = utf8_len(p);
+        if (k == 0)
+            return fail(L, n, key, "bad label: not UTF-8 text");
+        if (k == 1 && (*p < 0x20 || *p == 0x7F))
+            return fail(L, n, key, "bad label: control characters are not allowed");
+        if (k == 2 && p[0] == 0xC2 && p[1] < 0xA0)
+            return fail(L, n, key, "bad label: control characters are not allowed");
+        p += k;
+    }
+    return 0;
+}
+
 /* Zone and conduit names become nftables set names and CSV fields:
  * letters, digits, '_' and '-', starting with a letter. */
 static int get_name(loader *L, const yaml_node_t *n, const char *key, char *dst, size_t dstsz)
 {
     if (get_string(L, n, key, dst, dstsz) < 0)
         return -1;
+    for (const char *p = dst; *p; p++)
+        if ((unsigned char)*p >= 0x80)
+            return fail(L, n, key,
+                        "bad name \"%s\": a name is an ASCII id (it names firewall sets and "
+                        "export rows); keep it as the id (e.g. name: office) and give \"%s\" "
+                        "as the zone's label",
+                        dst, dst);
     if (!((dst[0] >= 'a' && dst[0] <= 'z') || (dst[0] >= 'A' && dst[0] <= 'Z')))
         return fail(L, n, key, "bad name \"%s\": must start with a letter", dst);
     for (const char *p = dst; *p; p++) {
@@ -611,6 +656,8 @@ static int zone_pair(loader *L, const char *name, const yaml_node_t *k, const ya
     int cnt = 0;
     if (strcmp(name, "name") == 0)
         return get_name(L, v, key, z->name, sizeof(z->name));
+    if (strcmp(name, "label") == 0)
+        return get_label(L, v, key, z->label, sizeof(z->label));
     if (strcmp(name, "cidrs") == 0) {
         if (get_list(L, v, key, OTW_ZONE_MAX_CIDRS, item_zone_cidr, &cnt) < 0)
             return -1;
@@ -675,6 +722,13 @@ static int item_zone(loader *L, const yaml_node_t *n, const char *key, int idx)
     for (int i = 0; i < idx; i++) {
         if (strcmp(L->c->zones[i].name, z->name) == 0)
             return fail(L, n, key, "duplicate zone name \"%s\"", z->name);
+        /* The console and reports tell zones apart by what they show. */
+        const char *other = L->c->zones[i].label[0] ? L->c->zones[i].label : L->c->zones[i].name;
+        if (strcmp(other, z->label[0] ? z->label : z->name) == 0)
+            return fail(L, n, key,
+                        "zone \"%s\" is shown as \"%s\" like zone \"%s\": labels "
+                        "must differ",
+                        z->name, other, L->c->zones[i].name);
     }
     if (!z->n_cidrs && !z->n_vlans)
         return fail(L, n, key, "zone \"%s\" needs cidrs or vlans", z->name);

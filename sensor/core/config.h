@@ -31,6 +31,7 @@
 #define OTW_CONDUIT_MAX_PORTS 16
 #define OTW_CONDUIT_MAX_WINDOWS 4
 #define OTW_ZONE_NAME_MAX 32
+#define OTW_ZONE_LABEL_MAX 64 /* bytes of UTF-8 */
 /* Built-in zones, as zone indexes next to the configured 0..n_zones-1. */
 #define OTW_ZONE_INTERNET 0xFE   /* public addresses: not local, not in a zone */
 #define OTW_ZONE_UNASSIGNED 0xFF /* local addresses in no zone */
@@ -52,10 +53,11 @@ typedef enum otw_zone_kind {
 } otw_zone_kind;
 
 typedef struct otw_zone_cfg {
-    char name[OTW_ZONE_NAME_MAX];
-    char level[16];      /* as written: "0".."5", "3.5" or a free label */
-    uint8_t kind;        /* otw_zone_kind (control..it) */
-    uint8_t criticality; /* otw_severity LOW..CRITICAL, default MEDIUM */
+    char name[OTW_ZONE_NAME_MAX];   /* ASCII id: nftables sets, exports, keys */
+    char label[OTW_ZONE_LABEL_MAX]; /* what people call it, any script ("" = name) */
+    char level[16];                 /* as written: "0".."5", "3.5" or a free label */
+    uint8_t kind;                   /* otw_zone_kind (control..it) */
+    uint8_t criticality;            /* otw_severity LOW..CRITICAL, default MEDIUM */
     uint8_t n_cidrs, n_vlans;
     otw_cidr cidrs[OTW_ZONE_MAX_CIDRS];
     uint16_t vlans[OTW_ZONE_MAX_VLANS];

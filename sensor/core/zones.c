@@ -63,6 +63,13 @@ const char *otw_zone_name(const otw_config *cfg, uint8_t zone)
     return cfg->zones[zone].name;
 }
 
+const char *otw_zone_label(const otw_config *cfg, uint8_t zone)
+{
+    if (zone < cfg->n_zones && cfg->zones[zone].label[0])
+        return cfg->zones[zone].label;
+    return otw_zone_name(cfg, zone);
+}
+
 otw_zone_kind otw_zone_kind_of(const otw_config *cfg, uint8_t zone)
 {
     if (zone == OTW_ZONE_INTERNET)

@@ -94,6 +94,9 @@ uint8_t otw_zone_of(const otw_config *cfg, const otw_addr *a, uint16_t vlan);
  * console). */
 uint8_t otw_asset_zone(const otw_config *cfg, const otw_asset *a);
 const char *otw_zone_name(const otw_config *cfg, uint8_t zone);
+/* What people call the zone: its label when the configuration gives one
+ * (any script), else its name; the built-in zones' names. */
+const char *otw_zone_label(const otw_config *cfg, uint8_t zone);
 otw_zone_kind otw_zone_kind_of(const otw_config *cfg, uint8_t zone);
 const char *otw_zone_kind_name(otw_zone_kind k);
 /* The zone holds OT equipment (control or ot kind). */

@@ -383,8 +383,9 @@ static void zone_place(otw_sensor *s, otw_flow *f, uint16_t key, bool raise)
         return;
     char svc[64], a[64], b[64];
     otw_service_text(f->key.ip_proto, f->server_port, pname, svc, sizeof(svc));
-    const char *cz = otw_zone_name(&s->cfg, pl.client_zone);
-    const char *sz = otw_zone_name(&s->cfg, pl.server_zone);
+    /* People read the message: the zones' labels (keys keep the ids). */
+    const char *cz = otw_zone_label(&s->cfg, pl.client_zone);
+    const char *sz = otw_zone_label(&s->cfg, pl.server_zone);
     otw_endpoint client, server;
     flow_endpoints(f, &client, &server);
     client.port = 0; /* ephemeral: not part of the pair */

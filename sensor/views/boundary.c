@@ -199,6 +199,8 @@ static void endpoint_json(otw_jsonw *w, const otw_config *cfg, const otw_addr *i
     jw_str(w, otw_addr_str(ip, x, sizeof(x)));
     jw_key(w, "zone");
     jw_str(w, otw_zone_name(cfg, zone));
+    jw_key(w, "zone_label");
+    jw_str(w, otw_zone_label(cfg, zone));
     jw_key(w, "name");
     const char *n = asset_name(a);
     if (n[0])

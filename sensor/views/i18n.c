@@ -313,7 +313,7 @@ const char *otw_i18n_zone(otw_lang l, const otw_config *cfg, uint8_t zone)
         return l == OTW_LANG_JA ? "インターネット" : "internet";
     if (zone == OTW_ZONE_UNASSIGNED || zone >= cfg->n_zones)
         return l == OTW_LANG_JA ? "未割当" : "unassigned";
-    return cfg->zones[zone].name;
+    return otw_zone_label(cfg, zone);
 }
 
 /* Titles of the alert types (alert_types.h), by type. */

@@ -232,12 +232,12 @@ static int snap_open(otw_web_ctx *c, snapshot *s, int what, FILE *out)
 
 static const char *zone_of(otw_web_ctx *c, const otw_addr *ip, uint16_t vlan)
 {
-    return otw_zone_name(c->cfg, otw_zone_of(c->cfg, ip, vlan));
+    return otw_zone_label(c->cfg, otw_zone_of(c->cfg, ip, vlan));
 }
 
 static const char *asset_zone(otw_web_ctx *c, const otw_asset *a)
 {
-    return otw_zone_name(c->cfg, otw_asset_zone(c->cfg, a));
+    return otw_zone_label(c->cfg, otw_asset_zone(c->cfg, a));
 }
 
 static bool asset_has_ip(const otw_asset *a, const otw_addr *ip)
@@ -603,7 +603,7 @@ static int get_map(otw_web_ctx *c, FILE *out)
         jw_key(&w, "kind");
         const char *kind = "unassigned";
         for (int z = 0; z < c->cfg->n_zones; z++)
-            if (!strcmp(c->cfg->zones[z].name, zs->v[i]))
+            if (!strcmp(otw_zone_label(c->cfg, (uint8_t)z), zs->v[i]))
                 kind = otw_zone_kind_name((otw_zone_kind)c->cfg->zones[z].kind);
         if (!strcmp(zs->v[i], "internet"))
             kind = "internet";

@@ -171,6 +171,25 @@ static void expect_error(const char *text, int line, const char *needle)
     free(c);
 }
 
+static void test_labels(void **state)
+{
+    (void)state;
+    char err[512] = "";
+    int rc;
+    otw_config *c = load("zones:\n"
+                         "  - {name: office, label: 事務所, cidrs: [10.1.0.0/16], level: 4}\n"
+                         "  - {name: line1, cidrs: [10.2.0.0/16], level: 1}\n",
+                         err, sizeof(err), &rc);
+    if (rc != 0)
+        fail_msg("%s", err);
+    assert_string_equal(c->zones[0].name, "office");
+    assert_string_equal(otw_zone_label(c, 0), "事務所");
+    assert_string_equal(otw_zone_label(c, 1), "line1"); /* no label: the name */
+    assert_string_equal(otw_zone_label(c, OTW_ZONE_INTERNET), "internet");
+    assert_string_equal(otw_zone_name(c, 0), "office"); /* ids stay ASCII */
+    free(c);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -221,6 +240,13 @@ static void test_errors(void **state)
     expect_error(WITH("  - {name: c, cidrs: [10.5.0.0/16], level: 2, criticality: huge}\n"), 4,
                  "expected low, medium, high or critical");
     expect_error(WITH("  - {name: 'c d', cidrs: [10.5.0.0/16], level: 2}\n"), 4, "bad name");
+    /* A Japanese name is a label: the message says how to write it. */
+    expect_error(WITH("  - {name: 事務所, cidrs: [10.5.0.0/16], level: 4}\n"), 4,
+                 "give \"事務所\" as the zone's label");
+    expect_error(WITH("  - {name: c, label: \"a\\x01b\", cidrs: [10.5.0.0/16], level: 2}\n"), 4,
+                 "control characters");
+    expect_error(WITH("  - {name: c, label: b, cidrs: [10.5.0.0/16], level: 2}\n"), 4,
+                 "labels must differ");
     expect_error(WITH("  - {name: c, cidrs: [10.5.0.0/16], level: 7}\n"), 4, "not a Purdue level");
     expect_error(WITH("  - {name: c, cidrs: [10.5.0.0/16], kind: plant}\n"), 4,
                  "expected control, ot, dmz or it");
@@ -482,9 +508,10 @@ static void test_remote_access(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_load_plant), cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_zone_of),    cmocka_unit_test(test_place),
-        cmocka_unit_test(test_windows),    cmocka_unit_test(test_remote_access),
+        cmocka_unit_test(test_load_plant),    cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_labels),        cmocka_unit_test(test_zone_of),
+        cmocka_unit_test(test_place),         cmocka_unit_test(test_windows),
+        cmocka_unit_test(test_remote_access),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
