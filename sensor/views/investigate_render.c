@@ -594,7 +594,7 @@ void otw_inv_write_html(const otw_investigation *inv, FILE *out)
             html_when(out, a->first_us, tz);
             fprintf(out, "</td><td class=\"sev-%s\">", otw_severity_name(a->severity));
             X(otw_i18n_severity(inv->q.lang, a->severity));
-            fputs("</td><td>", out);
+            fputs("</td><td class=\"nw\">", out);
             X(otw_i18n_alert_type(inv->q.lang, a->kind));
             fputs("</td><td>", out);
             X(a->message);

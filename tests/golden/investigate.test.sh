@@ -42,6 +42,34 @@ grep -q '<div class="verdict bad" id="conclusion">' "$tmp/r.html" && pass "HTML:
 grep -q 'ops.jsonl #111' "$tmp/r.html" && pass "HTML: the write cites its chained record" || fail "HTML record"
 ! grep -qiE '<script|src="http|href="http' "$tmp/r.html" && pass "HTML: self-contained, no script" || fail "HTML not self-contained"
 
+# The week (captures/officeweek.spec): an office PC infected on Wednesday;
+# variant B also reaches the HMI over RDP and the HMI then writes the PLC.
+wcfg="$src/tests/golden/officeweek.yaml"
+"$build/pcapcraft" "$src/tests/golden/captures/officeweek.spec" "$tmp/week-a.pcap" || fail "pcapcraft a"
+sed 's/^#B //' "$src/tests/golden/captures/officeweek.spec" > "$tmp/week-b.spec"
+"$build/pcapcraft" "$tmp/week-b.spec" "$tmp/week-b.pcap" || fail "pcapcraft b"
+week=(--config "$wcfg" --from "2026-11-30 00:00" --to "2026-12-07 00:00" --tz +09:00)
+for v in a b; do
+  "$otwatch" read --config "$wcfg" --state "$tmp/week-$v" "$tmp/week-$v.pcap" 2> "$tmp/week-$v.err" \
+    || { cat "$tmp/week-$v.err"; fail "read week $v"; }
+  for l in en ja; do
+    "$otwatch" investigate --state "$tmp/week-$v" "${week[@]}" --lang $l > "$tmp/week-$v.$l.txt" || fail "investigate week $v $l"
+    golden "$tmp/week-$v.$l.txt" "$src/tests/golden/expected/investigate.week-$v.$l.txt"
+  done
+  "$otwatch" investigate --state "$tmp/week-$v" "${week[@]}" --format json > "$tmp/week-$v.json"
+done
+jqt "week A: nothing from the office reached scada or line1, no controller changed" "$tmp/week-a.json" \
+  '(.reached | not) and (.crossings | length) == 0 and .controller_changes == 0 and .unexpected_changes == 0'
+jqt "week A: the capture gap on Thursday 02:00-04:00 JST is the only gap, 'no packets'" "$tmp/week-a.json" \
+  '(.coverage.gaps | length) == 1 and .coverage.gaps[0].reason == "no packets" and (.coverage.gaps[0].from | startswith("2026-12-02T16:59")) and (.coverage.gaps[0].to | startswith("2026-12-02T19:00"))'
+jqt "week A: the SMB scan is among the alerts" "$tmp/week-a.json" '[.alerts[] | select(.type == "SCAN")] | length == 1'
+jqt "week B: exactly the RDP session from the office PC to the HMI, in Wednesday's 10:00 hour" "$tmp/week-b.json" \
+  '.reached and (.crossings | length) == 1 and .crossings[0].client == "192.168.1.50" and .crossings[0].server == "10.20.2.20" and .crossings[0].server_port == 3389 and .crossings[0].protocol == "RDP" and .crossings[0].flows == 1 and .crossings[0].hours == ["2026-12-02T01:00:00.000000Z"]'
+jqt "week B: exactly the HMI's register write, outside its routine, citing its ops.jsonl record" "$tmp/week-b.json" \
+  '(.operations | length) == 1 and .operations[0].class == "write" and .operations[0].function == "Write Single Register" and .operations[0].client == "10.20.2.20" and .operations[0].controller == "10.20.1.10" and .operations[0].unexpected and (.operations[0].first_record | type) == "number" and .unexpected_changes == 1'
+"$otwatch" investigate --state "$tmp/week-b" "${week[@]}" --lang ja --html "$tmp/week-b.html" > /dev/null
+grep -q "未割当 から scada、第1ライン への通信が 1 件ありました" "$tmp/week-b.html" && pass "week B: the Japanese report names the crossing" || fail "week B Japanese report"
+
 # Errors: one line each.
 inv --from "2026-11-24 01:12" 2> "$tmp/e1" > /dev/null; rc=$?
 [[ $rc == 2 ]] && grep -q "give the window" "$tmp/e1" && pass "no --to: usage error" || fail "missing --to (rc $rc)"
