@@ -77,6 +77,7 @@ int otw_cmd_assets(int argc, char **argv);
 int otw_cmd_alerts(int argc, char **argv);
 int otw_cmd_coverage(int argc, char **argv);
 int otw_cmd_ops(int argc, char **argv);
+int otw_cmd_investigate(int argc, char **argv);
 int otw_cmd_baseline(int argc, char **argv);
 int otw_cmd_boundary(int argc, char **argv);
 int otw_cmd_report(int argc, char **argv);

@@ -41,6 +41,10 @@ static void usage(FILE *f)
             "      [--class write,control,...] [--format table|csv|json] [--lang ja|en]\n"
             "                       industrial operations from the state's index, each with\n"
             "                       its line in the chained ops.jsonl\n"
+            "  investigate --from T1 --to T2 [--tz +09:00] [--zone Z]... [--host IP]\n"
+            "      [--lang ja|en] [--format text|json] [--html FILE]\n"
+            "                       was the production line touched? coverage, crossings into\n"
+            "                       control zones by hour, controller changes, alerts, verdict\n"
             "  baseline status|learn [--for D]|detect|reset|accept ID [--reason T]|export [FILE]|\n"
             "           import FILE [--state DIR]   the learned normal (see docs/baselines.md)\n"
             "  boundary [--state DIR] [--format table|csv|json] | --export nft|acl-csv\n"
@@ -69,11 +73,13 @@ static const struct {
     const char *name;
     int (*fn)(int argc, char **argv);
 } commands[] = {
-    {"read", otw_cmd_read},         {"run", otw_cmd_run},           {"assets", otw_cmd_assets},
-    {"alerts", otw_cmd_alerts},     {"baseline", otw_cmd_baseline}, {"config", otw_cmd_config},
-    {"boundary", otw_cmd_boundary}, {"report", otw_cmd_report},     {"map", otw_cmd_map},
-    {"serve", otw_cmd_serve},       {"verify", otw_cmd_verify},     {"coverage", otw_cmd_coverage},
-    {"ops", otw_cmd_ops},
+    {"read", otw_cmd_read},         {"run", otw_cmd_run},
+    {"assets", otw_cmd_assets},     {"alerts", otw_cmd_alerts},
+    {"baseline", otw_cmd_baseline}, {"config", otw_cmd_config},
+    {"boundary", otw_cmd_boundary}, {"report", otw_cmd_report},
+    {"map", otw_cmd_map},           {"serve", otw_cmd_serve},
+    {"verify", otw_cmd_verify},     {"coverage", otw_cmd_coverage},
+    {"ops", otw_cmd_ops},           {"investigate", otw_cmd_investigate},
 };
 
 int main(int argc, char **argv)
