@@ -230,12 +230,14 @@ static int on_op(void *ctx, const otw_op_row *r)
         o->first_record = r->record;
         o->changes = class_changes(r->op_class);
     }
-    o->last_us = r->ts_us;
-    o->count++;
+    /* A row stands for count operations (routine ones are folded). */
+    uint64_t n = r->count ? r->count : 1;
+    o->last_us = r->last_ts_us > r->ts_us ? r->last_ts_us : r->ts_us;
+    o->count += n;
     if (failed_outcome(r->outcome))
-        o->failed++;
+        o->failed += n;
     if (o->changes) {
-        inv->n_op_changes++;
+        inv->n_op_changes += n;
         bool seen = false;
         for (size_t i = 0; i < og->n_changed && !seen; i++)
             seen = strcmp(og->changed[i], r->server_ip) == 0;
@@ -244,7 +246,7 @@ static int on_op(void *ctx, const otw_op_row *r)
         if (!seen)
             inv->n_controllers_changed++;
     } else {
-        inv->n_op_reads++;
+        inv->n_op_reads += n;
     }
     return 0;
 }
