@@ -215,11 +215,20 @@ void otw_act_flow_end(otw_activity *a, otw_act_flow *af, uint32_t comm, uint32_t
     memset(af, 0, sizeof(*af));
 }
 
+/* Eight bytes at a time (a byte-wise FNV cost ~4% of read on the bench's
+ * 309k operations); the table's keys are compared in full on a match. */
 static uint64_t mix(uint64_t h, const void *p, size_t n)
 {
     const uint8_t *b = p;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ b[i]) * 0x100000001b3ull;
+    while (n > 0) {
+        uint64_t w = 0;
+        size_t k = n < 8 ? n : 8;
+        memcpy(&w, b, k);
+        h = (h ^ w ^ k) * 0x9E3779B97F4A7C15ull;
+        h ^= h >> 29;
+        b += k;
+        n -= k;
+    }
     return h;
 }
 
@@ -247,7 +256,9 @@ static uint64_t agg_hash(const otw_op *op, const otw_endpoint *c, const otw_endp
         op->protocol, op->has_unit ? op->unit + 1u : 0, op->function, op->op_class, op->outcome, 0};
     h = mix(h, v, sizeof(v));
     h = mix(h, op->object, strnlen(op->object, sizeof(op->object)));
-    return mix(h, &bucket, sizeof(bucket));
+    h = mix(h, &bucket, sizeof(bucket));
+    h ^= h >> 32; /* the low bits pick the slot */
+    return h * 0xBF58476D1CE4E5B9ull ^ (h >> 29);
 }
 
 static bool agg_same(const op_entry *e, const otw_op *op, const otw_endpoint *c,

@@ -248,6 +248,14 @@ static int migrate_activity(sqlite3 *db, char **msg)
 
 otw_store *otw_store_open(const char *dir, bool readonly, char *err, size_t errsz)
 {
+    /* SQLite's allocation statistics take a global mutex around every
+     * allocation; nothing reads them. Only possible before SQLite starts:
+     * later calls are refused, harmlessly. */
+    static bool configured;
+    if (!configured) {
+        configured = true;
+        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    }
     char path[1024];
     if (snprintf(path, sizeof(path), "%s/%s", dir, OTW_STORE_FILE) >= (int)sizeof(path)) {
         snprintf(err, errsz, "state directory path too long");

@@ -19,8 +19,10 @@ struct otw_oplog {
     otw_asyncw *out;
     uint64_t written, failed;
     uint64_t base; /* records in the file's chain at open */
-    /* The chain (chain.h), writer thread only; read after a flush. */
-    otw_chain_anchor anchor;
+    /* The chain (chain.h), writer thread only; read after a flush. On a
+     * cache line of its own: the writer updates it every line while the
+     * packet thread counts records above (false sharing cost ~5% of read). */
+    _Alignas(64) otw_chain_anchor anchor;
     int chain_fd; /* the sidecar of links, -1 when not chained */
     uint64_t chain_failed;
 };
@@ -79,7 +81,9 @@ static size_t render_rec(const void *rec, char *out, size_t outsz)
 
 otw_oplog *otw_oplog_open(const char *path, const otw_chain_anchor *from, char *err, size_t errsz)
 {
-    otw_oplog *l = calloc(1, sizeof(*l));
+    otw_oplog *l = aligned_alloc(_Alignof(otw_oplog), sizeof(*l)); /* the anchor's own line */
+    if (l)
+        memset(l, 0, sizeof(*l));
     if (!l) {
         snprintf(err, errsz, "out of memory");
         return NULL;
