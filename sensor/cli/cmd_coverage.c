@@ -10,40 +10,12 @@
 #include "coverage.h"
 #include "jsonw.h"
 #include "report.h"
+#include "timetext.h"
 
 /* "2026-12-01 09:00:00" in tz minutes east of UTC. */
-static const char *when(uint64_t us, int tz, char out[32])
+static const char *when(uint64_t us, int tz, char out[OTW_TIMETEXT_LEN])
 {
-    time_t t = (time_t)(us / 1000000u) + (time_t)tz * 60;
-    struct tm tm;
-    if (!gmtime_r(&t, &tm) || !strftime(out, 32, "%Y-%m-%d %H:%M:%S", &tm))
-        snprintf(out, 32, "?");
-    return out;
-}
-
-static const char *tz_label(int tz, char out[16])
-{
-    int a = tz < 0 ? -tz : tz;
-    snprintf(out, 16, "%c%02d:%02d", tz < 0 ? '-' : '+', a / 60, a % 60);
-    return out;
-}
-
-/* "15m00s", "2h03m", "3d04h". */
-static const char *span(uint64_t us, char out[32])
-{
-    uint64_t s = us / 1000000u;
-    if (s < 60)
-        snprintf(out, 32, "%llus", (unsigned long long)s);
-    else if (s < 3600)
-        snprintf(out, 32, "%llum%02llus", (unsigned long long)(s / 60),
-                 (unsigned long long)(s % 60));
-    else if (s < 86400)
-        snprintf(out, 32, "%lluh%02llum", (unsigned long long)(s / 3600),
-                 (unsigned long long)(s % 3600 / 60));
-    else
-        snprintf(out, 32, "%llud%02lluh", (unsigned long long)(s / 86400),
-                 (unsigned long long)(s % 86400 / 3600));
-    return out;
+    return otw_time_text(us, tz, OTW_TT_SECOND, out);
 }
 
 static uint64_t gaps_total(const otw_coverage_answer *a)
@@ -57,10 +29,10 @@ static uint64_t gaps_total(const otw_coverage_answer *a)
 /* The sentence: watched continuously, or how much was not. */
 static void sentence(FILE *out, const otw_coverage_answer *a, int tz)
 {
-    char f[32], t[32], z[16], g[32];
+    char f[OTW_TIMETEXT_LEN], t[OTW_TIMETEXT_LEN], z[16], g[32];
     when(a->from_us, tz, f);
     when(a->to_us, tz, t);
-    tz_label(tz, z);
+    otw_tz_text(tz, z);
     if (a->continuous) {
         fprintf(out,
                 "Watched continuously from %s to %s (%s) with %llu packet%s dropped (%llu seen).\n",
@@ -73,13 +45,13 @@ static void sentence(FILE *out, const otw_coverage_answer *a, int tz)
     fprintf(out,
             "Not watched continuously from %s to %s (%s): %zu gap%s, %s in all (%.1f%% watched), "
             "%llu packet%s dropped (%llu seen).\n",
-            f, t, z, a->n_gaps, a->n_gaps == 1 ? "" : "s", span(gaps_total(a), g), pct,
+            f, t, z, a->n_gaps, a->n_gaps == 1 ? "" : "s", otw_span_text(gaps_total(a), g), pct,
             (unsigned long long)a->drops, a->drops == 1 ? "" : "s", (unsigned long long)a->packets);
 }
 
 static void table(FILE *out, const otw_coverage_answer *a, int tz)
 {
-    char f[32], t[32], l[32];
+    char f[OTW_TIMETEXT_LEN], t[OTW_TIMETEXT_LEN], l[32];
     sentence(out, a, tz);
     if (a->n_gaps) {
         fprintf(out, "\ngaps:\n  %-19s  %-19s  %-8s  %-12s  %s\n", "from", "to", "length", "reason",
@@ -87,7 +59,7 @@ static void table(FILE *out, const otw_coverage_answer *a, int tz)
         for (size_t i = 0; i < a->n_gaps; i++) {
             const otw_cov_gap *g = &a->gaps[i];
             fprintf(out, "  %-19s  %-19s  %-8s  %-12s  %s\n", when(g->from_us, tz, f),
-                    when(g->to_us, tz, t), span(g->to_us - g->from_us, l),
+                    when(g->to_us, tz, t), otw_span_text(g->to_us - g->from_us, l),
                     otw_cov_reason_name(g->reason), g->source[0] ? g->source : "-");
         }
     }
@@ -124,7 +96,7 @@ static int json(FILE *out, const otw_coverage_answer *a, int tz)
     jw_key(&w, "to");
     jw_ts(&w, a->to_us);
     jw_key(&w, "tz");
-    jw_str(&w, tz_label(tz, z));
+    jw_str(&w, otw_tz_text(tz, z));
     jw_key(&w, "recorded");
     jw_bool(&w, a->recorded);
     jw_key(&w, "continuous");

@@ -11,6 +11,7 @@
 #include "activity.h"
 #include "grow.h"
 #include "snapshot.h"
+#include "timetext.h"
 #include "zones.h"
 
 #define HOUR_US (3600ull * 1000000u)
@@ -396,15 +397,6 @@ void otw_investigation_free(otw_investigation *inv)
 
 /* ---- the conclusion ---------------------------------------------------- */
 
-static const char *local_time(uint64_t us, int tz, char out[32])
-{
-    time_t t = (time_t)(us / 1000000u) + (time_t)tz * 60;
-    struct tm tm;
-    if (!gmtime_r(&t, &tm) || !strftime(out, 32, "%Y-%m-%d %H:%M", &tm))
-        snprintf(out, 32, "?");
-    return out;
-}
-
 static void tz_text(int tz, char out[16])
 {
     if (tz == 540) {
@@ -426,9 +418,9 @@ void otw_inv_conclusion(const otw_investigation *inv, char *buf, size_t bufsz)
 {
     const otw_inv_query *q = &inv->q;
     bool ja = q->lang == OTW_LANG_JA;
-    char f[32], t[32], z[16];
-    local_time(q->from_us, q->tz_minutes, f);
-    local_time(q->to_us, q->tz_minutes, t);
+    char f[OTW_TIMETEXT_LEN], t[OTW_TIMETEXT_LEN], z[16];
+    otw_time_text(q->from_us, q->tz_minutes, OTW_TT_MINUTE, f);
+    otw_time_text(q->to_us, q->tz_minutes, OTW_TT_MINUTE, t);
     tz_text(q->tz_minutes, z);
     uint64_t len = q->to_us > q->from_us ? q->to_us - q->from_us : 0;
     double pct = len ? 100.0 * (double)inv->cov.watched_us / (double)len : 0.0;
@@ -485,8 +477,8 @@ void otw_inv_conclusion(const otw_investigation *inv, char *buf, size_t bufsz)
                      "routine (%llu routine operation%s listed)",
                      (unsigned long long)inv->n_op_changes, inv->n_op_changes == 1 ? "" : "s");
     } else {
-        char when_u[32];
-        local_time(u->first_us, q->tz_minutes, when_u);
+        char when_u[OTW_TIMETEXT_LEN];
+        otw_time_text(u->first_us, q->tz_minutes, OTW_TT_MINUTE, when_u);
         if (ja)
             snprintf(ops, sizeof(ops),
                      "通常と異なる変更操作がコントローラー %zu 台に %llu 回ありました（最初は %s "

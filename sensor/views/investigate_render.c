@@ -10,6 +10,7 @@
 #include "investigate.h"
 #include "jsonw.h"
 #include "netmap.h"
+#include "timetext.h"
 
 typedef struct words {
     const char *en, *ja;
@@ -22,20 +23,9 @@ static const char *w(const otw_investigation *inv, words x)
 
 #define W(en, ja) w(inv, (words){en, ja})
 
-static const char *when(uint64_t us, int tz, char out[32])
+static const char *when(uint64_t us, int tz, char out[OTW_TIMETEXT_LEN])
 {
-    time_t t = (time_t)(us / 1000000u) + (time_t)tz * 60;
-    struct tm tm;
-    if (!us || !gmtime_r(&t, &tm) || !strftime(out, 32, "%Y-%m-%d %H:%M", &tm))
-        snprintf(out, 32, "-");
-    return out;
-}
-
-static const char *tz_label(int tz, char out[16])
-{
-    int a = tz < 0 ? -tz : tz;
-    snprintf(out, 16, "%c%02d:%02d", tz < 0 ? '-' : '+', a / 60, a % 60);
-    return out;
+    return otw_time_text(us, tz, OTW_TT_MINUTE, out);
 }
 
 /* A stored string on a terminal: control characters (escape sequences,
@@ -44,20 +34,6 @@ static void term(FILE *out, const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++)
         fputc(*p < 0x20 || *p == 0x7F ? '?' : *p, out);
-}
-
-static const char *span(uint64_t us, char out[32])
-{
-    uint64_t s = us / 1000000u;
-    if (s < 3600)
-        snprintf(out, 32, "%llum", (unsigned long long)(s / 60));
-    else if (s < 86400)
-        snprintf(out, 32, "%lluh%02llum", (unsigned long long)(s / 3600),
-                 (unsigned long long)(s % 3600 / 60));
-    else
-        snprintf(out, 32, "%llud%02lluh", (unsigned long long)(s / 86400),
-                 (unsigned long long)(s % 86400 / 3600));
-    return out;
 }
 
 static const char *reason_text(const otw_investigation *inv, otw_cov_reason r)
@@ -78,12 +54,12 @@ static const char *reason_text(const otw_investigation *inv, otw_cov_reason r)
 
 void otw_inv_write_text(const otw_investigation *inv, FILE *out)
 {
-    char c[2400], a[32], b[32], z[16], s[32];
+    char c[2400], a[OTW_TIMETEXT_LEN], b[OTW_TIMETEXT_LEN], z[16], s[32];
     int tz = inv->q.tz_minutes;
     otw_inv_conclusion(inv, c, sizeof(c));
     fprintf(out, "%s\n\n", c);
     fprintf(out, "%s %s - %s (%s)\n", W("Window:", "期間:"), when(inv->q.from_us, tz, a),
-            when(inv->q.to_us, tz, b), tz_label(tz, z));
+            when(inv->q.to_us, tz, b), otw_tz_text(tz, z));
     fprintf(out, "%s %s\n", W("From:", "通信元:"),
             inv->sources[0]
                 ? inv->sources
@@ -99,7 +75,8 @@ void otw_inv_write_text(const otw_investigation *inv, FILE *out)
     for (size_t i = 0; i < inv->cov.n_gaps; i++) {
         const otw_cov_gap *g = &inv->cov.gaps[i];
         fprintf(out, "  %s %s - %s (%s): %s\n", W("gap", "空白"), when(g->from_us, tz, a),
-                when(g->to_us, tz, b), span(g->to_us - g->from_us, s), reason_text(inv, g->reason));
+                when(g->to_us, tz, b), otw_span_text(g->to_us - g->from_us, s),
+                reason_text(inv, g->reason));
     }
     if (inv->cov.recorded && !inv->cov.n_gaps)
         fprintf(out, "  %s\n", W("no gap", "空白なし"));
@@ -183,7 +160,7 @@ int otw_inv_write_json(const otw_investigation *inv, FILE *out)
     jw_key(&jw, "to");
     jw_ts(&jw, inv->q.to_us);
     jw_key(&jw, "tz");
-    jw_str(&jw, tz_label(inv->q.tz_minutes, z));
+    jw_str(&jw, otw_tz_text(inv->q.tz_minutes, z));
     jw_key(&jw, "lang");
     jw_str(&jw, otw_lang_code(inv->q.lang));
     jw_key(&jw, "conclusion");
@@ -367,7 +344,7 @@ static const char *const css =
 
 static void html_when(FILE *out, uint64_t us, int tz)
 {
-    char a[32];
+    char a[OTW_TIMETEXT_LEN];
     X(when(us, tz, a));
 }
 
@@ -389,7 +366,7 @@ void otw_inv_write_html(const otw_investigation *inv, FILE *out)
     html_when(out, inv->q.from_us, tz);
     fputs(" – ", out);
     html_when(out, inv->q.to_us, tz);
-    fprintf(out, " (UTC%s) · ", tz_label(tz, z));
+    fprintf(out, " (UTC%s) · ", otw_tz_text(tz, z));
     X(W("Prepared by otwatch from the records of the sensor on the control network's mirror port, "
         "for customers and auditors.",
         "制御ネットワークのミラーポートに設置したセンサー（otwatch）の記録から作成した、"
@@ -450,7 +427,7 @@ void otw_inv_write_html(const otw_investigation *inv, FILE *out)
             fputs("</td><td class=\"nw\">", out);
             html_when(out, g->to_us, tz);
             fputs("</td><td class=\"n\">", out);
-            X(span(g->to_us - g->from_us, s));
+            X(otw_span_text(g->to_us - g->from_us, s));
             fputs("</td><td>", out);
             X(reason_text(inv, g->reason));
             fputs("</td></tr>\n", out);

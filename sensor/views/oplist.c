@@ -11,6 +11,7 @@
 #include "jsonw.h"
 #include "store.h"
 #include "texttable.h"
+#include "timetext.h"
 
 /* "2026-12-01 09:00:00.123" in tz minutes east of UTC. */
 static const char *when(uint64_t us, int tz, char out[40])
@@ -22,13 +23,6 @@ static const char *when(uint64_t us, int tz, char out[40])
         snprintf(out, 40, "?");
     else
         snprintf(out, 40, "%s.%03u", day, (unsigned)(us % 1000000u / 1000u));
-    return out;
-}
-
-static const char *tz_label(int tz, char out[16])
-{
-    int a = tz < 0 ? -tz : tz;
-    snprintf(out, 16, "%c%02d:%02d", tz < 0 ? '-' : '+', a / 60, a % 60);
     return out;
 }
 
@@ -261,7 +255,7 @@ int otw_list_ops(const char *state_dir, const otw_ops_query *q, const char *form
         fprintf(out, "{");
         json_window(out, "from", q->from_us);
         json_window(out, "to", q->to_us);
-        fprintf(out, "\"tz\":\"%s\",\"indexed\":%s,\"operations\":[", tz_label(q->tz_minutes, z),
+        fprintf(out, "\"tz\":\"%s\",\"indexed\":%s,\"operations\":[", otw_tz_text(q->tz_minutes, z),
                 indexed ? "true" : "false");
         rc = otw_ops_each(st, q->from_us, q->to_us, q->controller_ip, q->client_ip, q->classes,
                           json_row, &c, err, sizeof(err));
@@ -300,7 +294,7 @@ int otw_list_ops(const char *state_dir, const otw_ops_query *q, const char *form
         else
             fprintf(out, "%s – %s", q->from_us ? when(q->from_us, q->tz_minutes, f) : "",
                     q->to_us ? when(q->to_us, q->tz_minutes, t) : "");
-        fprintf(out, " (UTC%s)\n", tz_label(q->tz_minutes, z));
+        fprintf(out, " (UTC%s)\n", otw_tz_text(q->tz_minutes, z));
         if (!indexed) {
             fprintf(out, "%s\n", otw_i18n(lang, OTW_M_OPS_NOT_INDEXED));
         } else {
