@@ -65,6 +65,12 @@ int otw_parse_duration(const char *s, uint64_t *us);
  * time "YYYY-MM-DD[(T| )HH:MM[:SS]][Z|(+|-)HH:MM]" read in tz_minutes east
  * of UTC unless it names its own offset. 0, or -1 if unreadable. */
 int otw_parse_when(const char *s, int tz_minutes, uint64_t now_us, uint64_t *us);
+/* The window a query command asks about: --tz (minutes east of UTC into
+ * *tz, left as it is when tz_text is NULL), then --from and --to read in
+ * it (0 when not given). 0, or OTW_EXIT_USAGE after one line on stderr
+ * naming the command and the bad option. */
+int otw_cli_window(const char *cmd, const char *tz_text, const char *from, const char *to, int *tz,
+                   uint64_t *from_us, uint64_t *to_us);
 /* One sensor per state directory at a time: the lock's fd, or -1 after
  * saying why on stderr. */
 int otw_cli_lock_state(const char *cmd, const char *dir);

@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "report.h"
+
 #define MAX_OPTS 24
 
 int otw_cli_parse(const char *cmd, int argc, char **argv, const otw_cli_opt *opts,
@@ -217,4 +219,28 @@ void otw_cli_stop_on_signals(volatile sig_atomic_t *flag)
     sa.sa_handler = on_stop_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+}
+
+int otw_cli_window(const char *cmd, const char *tz_text, const char *from, const char *to, int *tz,
+                   uint64_t *from_us, uint64_t *to_us)
+{
+    *from_us = *to_us = 0;
+    if (tz_text && otw_report_parse_tz(tz_text, tz) != 0) {
+        fprintf(stderr, "otwatch %s: bad --tz '%s' (e.g. +09:00, -05:00, UTC)\n", cmd, tz_text);
+        return OTW_EXIT_USAGE;
+    }
+    uint64_t now = (uint64_t)time(NULL) * 1000000u;
+    const char *bad = from && otw_parse_when(from, *tz, now, from_us) != 0 ? "from"
+                      : to && otw_parse_when(to, *tz, now, to_us) != 0     ? "to"
+                                                                           : NULL;
+    if (bad) {
+        fprintf(stderr, "otwatch %s: bad --%s '%s' (2026-12-01T09:00, 2026-12-01 09:00:00, 24h)\n",
+                cmd, bad, bad[0] == 'f' ? from : to);
+        return OTW_EXIT_USAGE;
+    }
+    if (from && to && *to_us <= *from_us) {
+        fprintf(stderr, "otwatch %s: --to must come after --from\n", cmd);
+        return OTW_EXIT_USAGE;
+    }
+    return 0;
 }

@@ -4,12 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 #include "coverage.h"
 #include "jsonw.h"
-#include "report.h"
 #include "timetext.h"
 
 /* "2026-12-01 09:00:00" in tz minutes east of UTC. */
@@ -183,24 +181,10 @@ int otw_cmd_coverage(int argc, char **argv)
         return OTW_EXIT_USAGE;
     }
     int tz = 0;
-    if (tz_text && otw_report_parse_tz(tz_text, &tz) != 0) {
-        fprintf(stderr, "otwatch coverage: bad --tz '%s' (e.g. +09:00, -05:00, UTC)\n", tz_text);
-        return OTW_EXIT_USAGE;
-    }
-    uint64_t now = (uint64_t)time(NULL) * 1000000u, from_us = 0, to_us = 0;
-    const char *bad = from && otw_parse_when(from, tz, now, &from_us) != 0 ? "from"
-                      : to && otw_parse_when(to, tz, now, &to_us) != 0     ? "to"
-                                                                           : NULL;
-    if (bad) {
-        fprintf(stderr,
-                "otwatch coverage: bad --%s '%s' (2026-12-01T09:00, 2026-12-01 09:00:00, 24h)\n",
-                bad, bad[0] == 'f' ? from : to);
-        return OTW_EXIT_USAGE;
-    }
-    if (from && to && to_us <= from_us) {
-        fprintf(stderr, "otwatch coverage: --to must come after --from\n");
-        return OTW_EXIT_USAGE;
-    }
+    uint64_t from_us, to_us;
+    int w = otw_cli_window("coverage", tz_text, from, to, &tz, &from_us, &to_us);
+    if (w != 0)
+        return w;
     otw_config cfg;
     if (otw_cli_config("coverage", config, &cfg, NULL) != 0)
         return OTW_EXIT_FAIL;

@@ -8,7 +8,6 @@
 
 #include "cli.h"
 #include "investigate.h"
-#include "report.h"
 
 /* The machine's offset from UTC now, in minutes (the default --tz). */
 static int local_offset(void)
@@ -63,29 +62,14 @@ int otw_cmd_investigate(int argc, char **argv)
         fprintf(stderr, "otwatch investigate: unknown language '%s' (ja or en)\n", lang_text);
         return OTW_EXIT_USAGE;
     }
-    q.tz_minutes = local_offset();
-    if (tz_text && otw_report_parse_tz(tz_text, &q.tz_minutes) != 0) {
-        fprintf(stderr, "otwatch investigate: bad --tz '%s' (e.g. +09:00, -05:00, UTC)\n", tz_text);
-        return OTW_EXIT_USAGE;
-    }
     if (!from || !to) {
         fprintf(stderr, "otwatch investigate: give the window: --from T1 --to T2\n");
         return OTW_EXIT_USAGE;
     }
-    uint64_t now = (uint64_t)time(NULL) * 1000000u;
-    const char *bad = otw_parse_when(from, q.tz_minutes, now, &q.from_us) != 0 ? "from"
-                      : otw_parse_when(to, q.tz_minutes, now, &q.to_us) != 0   ? "to"
-                                                                               : NULL;
-    if (bad) {
-        fprintf(stderr,
-                "otwatch investigate: bad --%s '%s' (2026-12-01T09:00, 2026-12-01 09:00, 7d)\n",
-                bad, bad[0] == 'f' ? from : to);
-        return OTW_EXIT_USAGE;
-    }
-    if (q.to_us <= q.from_us) {
-        fprintf(stderr, "otwatch investigate: --to must come after --from\n");
-        return OTW_EXIT_USAGE;
-    }
+    q.tz_minutes = local_offset();
+    int w = otw_cli_window("investigate", tz_text, from, to, &q.tz_minutes, &q.from_us, &q.to_us);
+    if (w != 0)
+        return w;
     otw_addr probe;
     if (host && otw_addr_parse(host, &probe) != 0) {
         fprintf(stderr, "otwatch investigate: --host '%s' is not an IP address\n", host);

@@ -5,13 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "activity.h"
 #include "addr.h"
 #include "cli.h"
 #include "oplist.h"
-#include "report.h"
 
 /* An address as the index stores it (otw_addr_str), or NULL if it is none. */
 static const char *canonical_ip(const char *s, char out[64])
@@ -62,23 +60,9 @@ int otw_cmd_ops(int argc, char **argv)
         return OTW_EXIT_USAGE;
     }
     otw_ops_query q = {.classes = OTW_CLASS_ALL};
-    if (tz_text && otw_report_parse_tz(tz_text, &q.tz_minutes) != 0) {
-        fprintf(stderr, "otwatch ops: bad --tz '%s' (e.g. +09:00, -05:00, UTC)\n", tz_text);
-        return OTW_EXIT_USAGE;
-    }
-    uint64_t now = (uint64_t)time(NULL) * 1000000u;
-    const char *bad = from && otw_parse_when(from, q.tz_minutes, now, &q.from_us) != 0 ? "from"
-                      : to && otw_parse_when(to, q.tz_minutes, now, &q.to_us) != 0     ? "to"
-                                                                                       : NULL;
-    if (bad) {
-        fprintf(stderr, "otwatch ops: bad --%s '%s' (2026-12-01T09:00, 2026-12-01 09:00:00, 24h)\n",
-                bad, bad[0] == 'f' ? from : to);
-        return OTW_EXIT_USAGE;
-    }
-    if (from && to && q.to_us <= q.from_us) {
-        fprintf(stderr, "otwatch ops: --to must come after --from\n");
-        return OTW_EXIT_USAGE;
-    }
+    int w = otw_cli_window("ops", tz_text, from, to, &q.tz_minutes, &q.from_us, &q.to_us);
+    if (w != 0)
+        return w;
     char cbuf[64], kbuf[64];
     if (controller && !(q.controller_ip = canonical_ip(controller, cbuf))) {
         fprintf(stderr, "otwatch ops: bad --controller '%s' (an IP address)\n", controller);
