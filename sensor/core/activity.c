@@ -837,17 +837,20 @@ int otw_activity_each(otw_store *store, uint64_t from_us, uint64_t to_us,
     uint64_t lo = from_us >= blen ? from_us - blen + 1 : 0;
     uint64_t hi = to_us ? to_us : (uint64_t)INT64_MAX;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(
-            db,
-            "SELECT a.comm_id, c.client, c.server, c.proto_key, coalesce(p.name, ''),"
-            " c.server_port, c.transport, CASE WHEN ?1 > 0 THEN a.bucket - a.bucket % ?1"
-            " ELSE a.bucket END AS slot, sum(a.flows), sum(a.packets), sum(a.bytes)"
-            " FROM activity a JOIN comms c ON c.id = a.comm_id"
-            " LEFT JOIN protocols p ON p.key = c.proto_key"
-            " WHERE a.bucket >= ?2 AND a.bucket < ?3 AND (?4 IS NULL OR c.client = ?4)"
-            " AND (?5 IS NULL OR c.server = ?5) AND (?6 IS NULL OR c.client = ?6 OR c.server = ?6)"
-            " GROUP BY slot, a.comm_id ORDER BY slot, a.comm_id",
-            -1, &st, NULL) != SQLITE_OK) {
+    /* One communication: its rows by the primary key (comm_id, bucket), not
+     * every row of the window. */
+    char sql[1024];
+    snprintf(sql, sizeof(sql),
+             "SELECT a.comm_id, c.client, c.server, c.proto_key, coalesce(p.name, ''),"
+             " c.server_port, c.transport, CASE WHEN ?1 > 0 THEN a.bucket - a.bucket %% ?1"
+             " ELSE a.bucket END AS slot, sum(a.flows), sum(a.packets), sum(a.bytes)"
+             " FROM activity a JOIN comms c ON c.id = a.comm_id"
+             " LEFT JOIN protocols p ON p.key = c.proto_key"
+             " WHERE %sa.bucket >= ?2 AND a.bucket < ?3 AND (?4 IS NULL OR c.client = ?4)"
+             " AND (?5 IS NULL OR c.server = ?5) AND (?6 IS NULL OR c.client = ?6 OR c.server = ?6)"
+             " GROUP BY slot, a.comm_id ORDER BY slot, a.comm_id",
+             filter->comm_id > 0 ? "a.comm_id = ?7 AND " : "");
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
         fail(err, errsz, "activity query", db);
         return -1;
     }
@@ -857,6 +860,8 @@ int otw_activity_each(otw_store *store, uint64_t from_us, uint64_t to_us,
     bind_opt(st, 4, filter->client);
     bind_opt(st, 5, filter->server);
     bind_opt(st, 6, filter->host);
+    if (filter->comm_id > 0)
+        sqlite3_bind_int64(st, 7, filter->comm_id);
     int rc = 0, step;
     while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
         otw_activity_row r = {

@@ -173,6 +173,7 @@ typedef struct otw_activity_filter {
     const char *host;   /* either end, NULL: any */
     uint64_t per_us;    /* aggregate per this period (aligned to the epoch, e.g. 3600 s),
                            0: per stored bucket */
+    int64_t comm_id;    /* one communication (store id), 0: any */
 } otw_activity_filter;
 
 /* One row: a communication's counts in one period. */

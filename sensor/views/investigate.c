@@ -95,6 +95,7 @@ typedef struct gather {
     otw_investigation *inv;
     const otw_config *cfg;
     otw_snapshot *snap;
+    uint16_t vlan; /* of the communication being read (VLAN-defined zones) */
     sides sd;
     size_t cap;
     bool oom;
@@ -108,24 +109,30 @@ static const otw_asset *asset_of(const gather *g, const char *ip_text, otw_addr 
     return i >= 0 ? &g->snap->assets[i] : NULL;
 }
 
+/* Whether a communication goes from the source side into the target side. */
+static bool crosses(const gather *g, const char *client, const char *server, uint16_t vlan)
+{
+    const otw_investigation *inv = g->inv;
+    otw_addr cip, sip;
+    const otw_asset *ca = asset_of(g, client, &cip), *sa = asset_of(g, server, &sip);
+    if (inv->have_zones) {
+        bool from = inv->q.host ? strcmp(inv->q.host, client) == 0
+                                : g->sd.source[otw_zone_of(g->cfg, &cip, vlan)];
+        return from && g->sd.target[otw_zone_of(g->cfg, &sip, vlan)];
+    }
+    bool from =
+        inv->q.host ? strcmp(inv->q.host, client) == 0 : !(ca && ot_role(otw_asset_role(ca)));
+    return from && sa && otw_asset_role(sa) == OTW_ROLE_CONTROLLER;
+}
+
+/* One communication's traffic in one hour (it crosses: crosses()). */
 static int on_activity(void *ctx, const otw_activity_row *r)
 {
     gather *g = ctx;
     otw_investigation *inv = g->inv;
     otw_addr cip, sip;
     const otw_asset *ca = asset_of(g, r->client, &cip), *sa = asset_of(g, r->server, &sip);
-    uint8_t cz = otw_zone_of(g->cfg, &cip, 0), sz = otw_zone_of(g->cfg, &sip, 0);
-    bool from, into;
-    if (g->inv->have_zones) {
-        from = inv->q.host ? strcmp(inv->q.host, r->client) == 0 : g->sd.source[cz];
-        into = g->sd.target[sz];
-    } else {
-        from = inv->q.host ? strcmp(inv->q.host, r->client) == 0
-                           : !(ca && ot_role(otw_asset_role(ca)));
-        into = sa && otw_asset_role(sa) == OTW_ROLE_CONTROLLER;
-    }
-    if (!from || !into)
-        return 0;
+    uint8_t cz = otw_zone_of(g->cfg, &cip, g->vlan), sz = otw_zone_of(g->cfg, &sip, g->vlan);
     /* Rows come by hour then communication: find this one's entry. */
     otw_inv_crossing *c = NULL;
     for (size_t i = 0; i < inv->n_crossings; i++) {
@@ -171,6 +178,15 @@ static int on_activity(void *ctx, const otw_activity_row *r)
     c->pkts += r->pkts;
     c->bytes += r->bytes;
     return 0;
+}
+
+static int by_first_hour(const void *x, const void *y)
+{
+    const otw_inv_crossing *a = x, *b = y;
+    if (a->first_us != b->first_us)
+        return a->first_us < b->first_us ? -1 : 1;
+    int d = strcmp(a->client, b->client);
+    return d ? d : strcmp(a->server, b->server);
 }
 
 /* Classes that change a controller, and those that only expose it. */
@@ -346,7 +362,8 @@ int otw_investigate(const otw_config *cfg, const char *state_dir, const otw_inv_
     if (q->host)
         snprintf(out->sources, sizeof(out->sources), "%s", q->host);
     otw_snapshot snap;
-    if (otw_snapshot_open(&snap, state_dir, OTW_SNAP_ASSETS | OTW_SNAP_ALERTS, err, errsz) != 0)
+    if (otw_snapshot_open(&snap, state_dir, OTW_SNAP_ASSETS | OTW_SNAP_COMMS | OTW_SNAP_ALERTS, err,
+                          errsz) != 0)
         return -1;
     g.snap = &snap;
     int rc = otw_coverage_query(snap.st, NULL, q->from_us, q->to_us, &out->cov, err, errsz);
@@ -355,9 +372,21 @@ int otw_investigate(const otw_config *cfg, const char *state_dir, const otw_inv_
         out->activity_recorded = am.bucket_us != 0;
         out->activity_oldest_us = am.oldest_bucket_us;
     }
-    otw_activity_filter f = {.client = q->host, .per_us = HOUR_US};
-    if (rc == 0)
+    /* Only the communications that cross are read, each by its key: over
+     * 90 days the OT side's own polling is nearly every row. */
+    for (size_t i = 0; rc == 0 && i < snap.n_comms; i++) {
+        const otw_comm *c = &snap.comms[i];
+        char ct[64], sv[64];
+        otw_addr_str(&c->client, ct, sizeof(ct));
+        otw_addr_str(&c->server, sv, sizeof(sv));
+        if (c->first_us >= q->to_us || c->last_us < q->from_us || !crosses(&g, ct, sv, c->vlan))
+            continue;
+        otw_activity_filter f = {.per_us = HOUR_US, .comm_id = c->store_id};
+        g.vlan = c->vlan;
         rc = otw_activity_each(snap.st, q->from_us, q->to_us, &f, on_activity, &g, err, errsz);
+    }
+    if (rc == 0)
+        qsort(out->crossings, out->n_crossings, sizeof(*out->crossings), by_first_hour);
     opgather og = {.g = &g};
     uint32_t classes =
         OTW_CLASS_ALL & ~(OTW_CLASS_BIT(OTW_CLASS_READ) | OTW_CLASS_BIT(OTW_CLASS_DIAGNOSTIC) |

@@ -200,6 +200,15 @@ static void test_buckets(void **state)
     assert_int_equal(x.n, 0);
     otw_activity_each(f->store, 0, 0, &mine, got_row, &x, f->err, sizeof(f->err));
     assert_int_equal(x.n, 2);
+    /* one communication by its store id (7), or another one's (8: none) */
+    otw_activity_filter by_id = {.comm_id = 7}, no_id = {.comm_id = 8};
+    memset(&x, 0, sizeof(x));
+    otw_activity_each(f->store, 0, 0, &by_id, got_row, &x, f->err, sizeof(f->err));
+    assert_int_equal(x.n, 2);
+    assert_int_equal(x.r[0].comm_id, 7);
+    memset(&x, 0, sizeof(x));
+    otw_activity_each(f->store, 0, 0, &no_id, got_row, &x, f->err, sizeof(f->err));
+    assert_int_equal(x.n, 0);
     /* a second checkpoint adds to the same rows (upsert) */
     otw_act_flow d = {.flow = 1};
     otw_act_flow_packet(f->act, &d, c, 2, T0 + 10 * S, 40);
