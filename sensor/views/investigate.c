@@ -385,7 +385,7 @@ int otw_investigate(const otw_config *cfg, const char *state_dir, const otw_inv_
         g.vlan = c->vlan;
         rc = otw_activity_each(snap.st, q->from_us, q->to_us, &f, on_activity, &g, err, errsz);
     }
-    if (rc == 0)
+    if (rc == 0 && out->n_crossings > 1) /* none: no array at all */
         qsort(out->crossings, out->n_crossings, sizeof(*out->crossings), by_first_hour);
     opgather og = {.g = &g};
     uint32_t classes =
